@@ -1,0 +1,40 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppEnv } from './app-env.ts';
+import type { AppDeps } from './deps.ts';
+import { ApiError } from './http/api-error.ts';
+import { createErrorHandler, notFoundHandler } from './http/error-handler.ts';
+import { requestLogger } from './http/request-logger.ts';
+import { requireJsonBody } from './http/require-json.ts';
+import { createAuthRouter } from './routes/auth/auth.index.ts';
+import { createHealthRouter } from './routes/health/health.index.ts';
+import { createTokenRouter } from './routes/token/token.index.ts';
+
+/** The whole HTTP API, built from its dependencies; the server entry and every test use this. */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use(requestId());
+  app.use(requestLogger(deps.logger));
+  app.use(secureHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `The request body is larger than ${deps.config.bodyLimitBytes} bytes`);
+      },
+    }),
+  );
+  app.use(requireJsonBody);
+
+  app.route('/', createHealthRouter(deps));
+  app.route('/', createAuthRouter(deps));
+  app.route('/', createTokenRouter(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.onError(createErrorHandler(deps.logger));
+  app.notFound(notFoundHandler);
+  return app;
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const DEV_LIVEKIT_API_KEY = 'devkey';
+const DEV_LIVEKIT_API_SECRET = 'secret';
+export const MIN_JWT_SECRET_LENGTH = 32;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every environment variable the auth service reads, with its default. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(8000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_PATH: z.string().min(1).default('./data/attune.db'),
+  JWT_SECRET: z.string().optional(),
+  LIVEKIT_URL: z
+    .string()
+    .url()
+    .refine((url) => /^wss?:\/\//.test(url), 'must start with ws:// or wss://')
+    .default('ws://localhost:7880'),
+  LIVEKIT_API_KEY: z.string().min(1).default(DEV_LIVEKIT_API_KEY),
+  LIVEKIT_API_SECRET: z.string().min(1).default(DEV_LIVEKIT_API_SECRET),
+  AGENT_NAME: z.string().min(1).max(128).default('attune-assistant'),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(15 * 60),
+  REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
+  LIVEKIT_TOKEN_TTL_SECONDS: positiveInt.default(10 * 60),
+  BODY_LIMIT_BYTES: positiveInt.default(16 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Raised when the environment cannot run the service; the message says what to set. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses and checks the environment. Production refuses dev LiveKit keys and a weak JWT secret. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const blanksRemoved = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === 'production') {
+    const problems: string[] = [];
+    if (env.LIVEKIT_API_KEY === DEV_LIVEKIT_API_KEY || env.LIVEKIT_API_SECRET === DEV_LIVEKIT_API_SECRET) {
+      problems.push(
+        'LIVEKIT_API_KEY and LIVEKIT_API_SECRET are the development keys (devkey/secret); set the key pair of your LiveKit server',
+      );
+    }
+    if (!env.JWT_SECRET) {
+      problems.push(`JWT_SECRET is not set; set it to a random string of at least ${MIN_JWT_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 48\`)`);
+    } else if (env.JWT_SECRET.length < MIN_JWT_SECRET_LENGTH) {
+      problems.push(`JWT_SECRET is shorter than ${MIN_JWT_SECRET_LENGTH} characters; set a longer random secret (e.g. \`openssl rand -base64 48\`)`);
+    }
+    if (problems.length > 0) {
+      throw new ConfigError(`Refusing to start with NODE_ENV=production:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
+  } else if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < MIN_JWT_SECRET_LENGTH) {
+    throw new ConfigError(`JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters (or unset in development to generate one)`);
+  }
+  return env;
+}

@@ -1,0 +1,38 @@
+import { findUserById, isRefreshFamilyLive } from '@attune/db';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../app-env.ts';
+import type { AppDeps } from '../deps.ts';
+import { InvalidAccessToken } from '../tokens/app-jwt.ts';
+import { ApiError } from './api-error.ts';
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+
+function unauthorized(message: string): ApiError {
+  return new ApiError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer realm="attune"' });
+}
+
+/**
+ * Verifies the bearer access token, then checks the server's own state: the user still exists
+ * and is active, and the signed-in device (refresh family) was not signed out.
+ */
+export function requireUser(deps: Pick<AppDeps, 'appJwt' | 'database' | 'now'>) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const match = BEARER.exec(c.req.header('authorization') ?? '');
+    if (!match?.[1]) throw unauthorized('Send an access token as Authorization: Bearer <token>');
+    const nowMs = deps.now();
+    let claims;
+    try {
+      claims = await deps.appJwt.verify(match[1], nowMs);
+    } catch (error) {
+      if (error instanceof InvalidAccessToken) throw unauthorized('The access token is invalid or expired');
+      throw error;
+    }
+    const { db } = deps.database;
+    const user = findUserById(db, claims.userId);
+    if (!user || user.status !== 'active' || !isRefreshFamilyLive(db, user.id, claims.familyId, nowMs)) {
+      throw unauthorized('The access token is no longer valid; sign in again');
+    }
+    c.set('caller', { user, claims });
+    await next();
+  });
+}

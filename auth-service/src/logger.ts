@@ -1,0 +1,22 @@
+import { pino, type Logger } from 'pino';
+
+/** Any field with one of these names is replaced before a line is written, at any depth we log. */
+const REDACTED_KEYS = [
+  'password',
+  'password_hash',
+  'passwordHash',
+  'token',
+  'access_token',
+  'refresh_token',
+  'livekit_token',
+  'authorization',
+  'cookie',
+  'secret',
+  'jwtSecret',
+  'apiSecret',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const paths = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+  return pino({ level, base: { service: 'auth-service' }, redact: { paths, censor: '[redacted]' } }, destination);
+}

@@ -1,0 +1,86 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import bcrypt from 'bcryptjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { jsonPost, registerUser, startTestServer, type TestServer } from '../testing/test-server.ts';
+import { createPasswordHasher, type PasswordHasher } from './password-hasher.ts';
+
+const servers: TestServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+});
+
+describe('password hasher', () => {
+  it('hashes with the configured cost and verifies', async () => {
+    const hasher = createPasswordHasher(6, 1);
+    try {
+      const hash = await hasher.hash('open sesame');
+      expect(hash).toMatch(/^\$2[aby]\$06\$/);
+      expect(hash).not.toContain('open sesame');
+      expect(await hasher.verify('open sesame', hash)).toBe(true);
+      expect(await hasher.verify('open sesame!', hash)).toBe(false);
+      expect(await hasher.verifyAgainstNothing('open sesame')).toBe(false);
+    } finally {
+      await hasher.close();
+    }
+  });
+
+  it('spends a bcrypt comparison on unknown emails as on wrong passwords', async () => {
+    const calls: string[] = [];
+    const server = await startTestServer({}, {
+      wrapPasswords: (real): PasswordHasher => ({
+        ...real,
+        verify: (password, hash) => {
+          calls.push('verify');
+          return real.verify(password, hash);
+        },
+        verifyAgainstNothing: (password) => {
+          calls.push('verifyAgainstNothing');
+          return real.verifyAgainstNothing(password);
+        },
+      }),
+    });
+    servers.push(server);
+    const user = await registerUser(server);
+    calls.length = 0;
+    expect((await jsonPost(server, '/auth/login', { email: user.email, password: 'wrong password' })).status).toBe(401);
+    expect((await jsonPost(server, '/auth/login', { email: 'ghost@example.org', password: 'wrong password' })).status).toBe(401);
+    expect(calls).toEqual(['verify', 'verifyAgainstNothing']);
+  });
+});
+
+describe('logins under load', () => {
+  it('keep the event loop free: a cheap request answers while bcrypt runs, with little loop delay', async () => {
+    const cost = 11;
+    const server = await startTestServer({ BCRYPT_COST: String(cost) });
+    servers.push(server);
+    const user = await registerUser(server);
+
+    // What one comparison would block the loop for if it ran on the main thread.
+    const hash = bcrypt.hashSync('calibration', cost);
+    const started = performance.now();
+    bcrypt.compareSync('calibration', hash);
+    const oneComparisonMs = performance.now() - started;
+
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    let loginsDone = 0;
+    const logins = Array.from({ length: 8 }, () =>
+      jsonPost(server, '/auth/login', { email: user.email, password: user.password }).then((response) => {
+        loginsDone += 1;
+        return response.status;
+      }),
+    );
+    const health = await server.fetch('/health');
+    const loginsDoneWhenHealthAnswered = loginsDone;
+    const statuses = await Promise.all(logins);
+    delay.disable();
+
+    expect(statuses).toEqual(Array(8).fill(200));
+    expect(health.status).toBe(200);
+    // The cheap request did not queue behind the logins.
+    expect(loginsDoneWhenHealthAnswered).toBeLessThan(8);
+    // Eight comparisons on the main thread would stall it for at least one comparison each time.
+    const maxDelayMs = delay.max / 1e6;
+    expect(maxDelayMs).toBeLessThan(oneComparisonMs / 2);
+  });
+});

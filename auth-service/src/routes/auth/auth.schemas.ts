@@ -1,0 +1,56 @@
+import { z } from '@hono/zod-openapi';
+import { credentialsSchema } from '../../auth/credentials.ts';
+import { roomSessionSchema } from '../../livekit/room-session.ts';
+import { userResponseSchema } from '../../users/user-response.ts';
+
+const MIN_PASSWORD_BYTES = 8;
+const MAX_PASSWORD_BYTES = 72;
+const utf8Bytes = (value: string) => Buffer.byteLength(value, 'utf8');
+
+/** Emails are compared trimmed and lower-cased, so `Ann@X.org ` and `ann@x.org` are one account. */
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'email must be at most 254 characters')
+  .pipe(z.email('email is not a valid address'))
+  .openapi({ example: 'ann@example.org' });
+
+/** bcrypt reads at most 72 bytes, so longer passwords are refused rather than silently cut. */
+export const newPasswordSchema = z
+  .string()
+  .refine(
+    (value) => utf8Bytes(value) >= MIN_PASSWORD_BYTES && utf8Bytes(value) <= MAX_PASSWORD_BYTES,
+    `password must be ${MIN_PASSWORD_BYTES} to ${MAX_PASSWORD_BYTES} bytes long (UTF-8)`,
+  )
+  .openapi({ example: 'correct horse battery' });
+
+export const registerBodySchema = z
+  .strictObject({
+    email: emailSchema,
+    password: newPasswordSchema,
+    full_name: z.string().trim().min(1, 'full_name must not be empty').max(100, 'full_name must be at most 100 characters'),
+  })
+  .openapi('RegisterRequest');
+
+export const loginBodySchema = z
+  .strictObject({
+    email: emailSchema,
+    // Checked against the stored hash only; length rules apply when a password is chosen.
+    password: z.string().min(1, 'password must not be empty').max(1024, 'password is too long'),
+  })
+  .openapi('LoginRequest');
+
+export const refreshBodySchema = z
+  .strictObject({ refresh_token: z.string().min(1).max(256) })
+  .openapi('RefreshRequest');
+
+/** Logout takes no fields; a body, if sent, must be an empty JSON object. */
+export const logoutBodySchema = z.strictObject({}).openapi('LogoutRequest');
+
+export const signedInSchema = credentialsSchema
+  .extend({ user: userResponseSchema })
+  .extend(roomSessionSchema.shape)
+  .openapi('SignedIn');
+
+export const refreshedSchema = credentialsSchema.extend({ user: userResponseSchema }).openapi('Refreshed');

@@ -1,0 +1,128 @@
+import { TokenVerifier } from 'livekit-server-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonPost, registerUser, startTestServer, type TestServer } from '../../testing/test-server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ LIVEKIT_API_KEY: 'APItestkey', LIVEKIT_API_SECRET: 'a-livekit-secret-for-tests-only', AGENT_NAME: 'attune-test-agent' });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+async function mint(accessToken: string, body: unknown = {}) {
+  const response = await jsonPost(server, '/auth/token', body, accessToken);
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+describe('POST /auth/token', () => {
+  it('mints a token LiveKit accepts for exactly one room, dispatching the agent, and records the session', async () => {
+    const user = await registerUser(server, { full_name: 'Grace Hopper' });
+    const before = Date.now();
+    const { status, body } = await mint(user.accessToken);
+    expect(status).toBe(201);
+
+    const claims = await new TokenVerifier('APItestkey', 'a-livekit-secret-for-tests-only').verify(body.livekit_token);
+    expect(claims.iss).toBe('APItestkey');
+    expect(claims.sub).toBe(user.id);
+    expect(claims.name).toBe('Grace Hopper');
+    expect(claims.attributes).toEqual({ 'attune.user_id': user.id, 'attune.session_id': body.session_id });
+    expect(JSON.parse(claims.metadata!)).toEqual({ user_id: user.id, session_id: body.session_id, display_name: 'Grace Hopper' });
+
+    // exactly the grants a user needs, for exactly one room
+    expect(claims.video).toEqual({
+      roomJoin: true,
+      room: body.room_name,
+      canPublish: true,
+      canPublishSources: ['microphone'],
+      canSubscribe: true,
+      canPublishData: true,
+    });
+    for (const forbidden of ['roomAdmin', 'roomCreate', 'roomList', 'roomRecord', 'recorder', 'hidden', 'ingressAdmin', 'agent']) {
+      expect(claims.video).not.toHaveProperty(forbidden);
+    }
+    expect(claims).not.toHaveProperty('sip');
+
+    // ten minutes to live
+    expect((claims.exp as number) - (claims.nbf as number)).toBe(600);
+    expect((claims.exp as number) * 1000).toBeGreaterThanOrEqual(before + 600_000 - 1000);
+    expect(Date.parse(body.expires_at)).toBe((claims.exp as number) * 1000);
+
+    // the agent is dispatched by name with the session's metadata
+    const agents = (claims.roomConfig as any).agents;
+    expect(agents).toHaveLength(1);
+    expect(agents[0].agentName).toBe('attune-test-agent');
+    expect(JSON.parse(agents[0].metadata)).toEqual({ user_id: user.id, session_id: body.session_id, display_name: 'Grace Hopper' });
+
+    const row = server.database.db.query.userSessions.findFirst({ where: (t, { eq }) => eq(t.id, body.session_id) }).sync();
+    expect(row).toMatchObject({
+      userId: user.id,
+      roomName: body.room_name,
+      participantIdentity: user.id,
+      status: 'issued',
+      sessionStart: null,
+      sessionEnd: null,
+      durationSeconds: null,
+      endReason: null,
+    });
+    expect(row!.issuedAt).toBeGreaterThanOrEqual(before);
+    const room = server.database.db.query.rooms.findFirst({ where: (t, { eq }) => eq(t.name, body.room_name) }).sync();
+    expect(room?.ownerId).toBe(user.id);
+  });
+
+  it('gives a fresh unguessable room on every call without room_name', async () => {
+    const user = await registerUser(server);
+    const names = new Set<string>();
+    for (let i = 0; i < 5; i += 1) names.add((await mint(user.accessToken)).body.room_name);
+    expect(names.size).toBe(5);
+  });
+
+  it('lets a user claim a new named room and come back to it', async () => {
+    const user = await registerUser(server);
+    const first = await mint(user.accessToken, { room_name: 'kitchen_radio-1' });
+    expect(first.status).toBe(201);
+    expect(first.body.room_name).toBe('kitchen_radio-1');
+    const again = await mint(user.accessToken, { room_name: 'kitchen_radio-1' });
+    expect(again.status).toBe(201);
+    expect(again.body.session_id).not.toBe(first.body.session_id);
+  });
+
+  it("refuses another user's room with 403 and records nothing", async () => {
+    const owner = await registerUser(server);
+    const intruder = await registerUser(server);
+    expect((await mint(owner.accessToken, { room_name: 'owners-room' })).status).toBe(201);
+    const sessionsBefore = server.database.db.query.userSessions.findMany().sync().length;
+
+    const refused = await mint(intruder.accessToken, { room_name: 'owners-room' });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({ error: { code: 'room_forbidden', message: expect.stringContaining('another user') } });
+    expect(server.database.db.query.userSessions.findMany().sync()).toHaveLength(sessionsBefore);
+
+    // the room a user got at registration is theirs alone too
+    const theirs = await mint(intruder.accessToken, { room_name: owner.body.room_name });
+    expect(theirs.status).toBe(403);
+  });
+
+  it('refuses room names outside 1–64 letters, digits, "-" and "_"', async () => {
+    const user = await registerUser(server);
+    for (const room_name of ['', 'a'.repeat(65), 'has space', 'slash/room', 'ünïcode', '../etc']) {
+      const { status, body } = await mint(user.accessToken, { room_name });
+      expect(status, room_name).toBe(400);
+      expect(body.error.code).toBe('validation_failed');
+    }
+    expect((await mint(user.accessToken, { room_name: 'a'.repeat(64) })).status).toBe(201);
+  });
+
+  it('never takes the identity from the request', async () => {
+    const user = await registerUser(server);
+    const other = await registerUser(server);
+    const { status } = await mint(user.accessToken, { participant_identity: other.id });
+    expect(status).toBe(400);
+  });
+
+  it('requires a bearer token', async () => {
+    const response = await server.fetch('/auth/token', { method: 'POST' });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toContain('Bearer');
+  });
+});

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { openDatabase, type AttuneDatabase } from '@attune/db';
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from '../app.ts';
+import { loadConfig, type Config } from '../config/config.ts';
+import { createLogger } from '../logger.ts';
+import { createPasswordHasher, type PasswordHasher } from '../passwords/password-hasher.ts';
+import { createAppJwt } from '../tokens/app-jwt.ts';
+
+export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-for-hs256';
+
+export interface TestServer {
+  baseUrl: string;
+  config: Config;
+  database: AttuneDatabase;
+  /** Every log line the service wrote, as raw JSON text. */
+  logs: string[];
+  /** Moves the service's clock (milliseconds added to real time). */
+  advanceClock(ms: number): void;
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on a real HTTP server on 127.0.0.1 with a real SQLite file in a fresh temp
+ * folder. bcrypt cost defaults to 4 to keep suites quick; pass BCRYPT_COST to test real costs.
+ */
+export interface TestServerOptions {
+  /** Wraps the real password hasher, e.g. to observe calls. */
+  wrapPasswords?: (real: PasswordHasher) => PasswordHasher;
+}
+
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_PATH: join(dir, 'attune.db'),
+    JWT_SECRET: TEST_JWT_SECRET,
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink);
+  const database = openDatabase(config.databasePath);
+  const realPasswords = createPasswordHasher(config.bcryptCost);
+  const passwords = options.wrapPasswords ? options.wrapPasswords(realPasswords) : realPasswords;
+  const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);
+  let clockOffsetMs = 0;
+  const app = createApp({ config, database, passwords, appJwt, logger, now: () => Date.now() + clockOffsetMs });
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  return {
+    baseUrl,
+    config,
+    database,
+    logs,
+    advanceClock(ms) {
+      clockOffsetMs += ms;
+    },
+    fetch: (path, init) => fetch(`${baseUrl}${path}`, init),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await realPasswords.close();
+      database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** JSON request helpers over a test server, with an optional bearer token. */
+export function jsonPost(server: TestServer, path: string, body: unknown, accessToken?: string): Promise<Response> {
+  return server.fetch(path, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+export function authedGet(server: TestServer, path: string, accessToken: string): Promise<Response> {
+  return server.fetch(path, { headers: { authorization: `Bearer ${accessToken}` } });
+}
+
+export interface RegisteredUser {
+  id: string;
+  email: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+  body: Record<string, unknown>;
+}
+
+let userCounter = 0;
+
+/** Registers a fresh user through the API and returns its credentials. */
+export async function registerUser(server: TestServer, overrides: { email?: string; password?: string; full_name?: string } = {}): Promise<RegisteredUser> {
+  userCounter += 1;
+  const email = overrides.email ?? `user${userCounter}-${Date.now()}@example.org`;
+  const password = overrides.password ?? 'a good password';
+  const response = await jsonPost(server, '/auth/register', { email, password, full_name: overrides.full_name ?? `User ${userCounter}` });
+  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${await response.text()}`);
+  const body = (await response.json()) as Record<string, unknown> & { access_token: string; refresh_token: string; user: { id: string } };
+  return { id: body.user.id, email, password, accessToken: body.access_token, refreshToken: body.refresh_token, body };
+}

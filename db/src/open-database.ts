@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import * as schema from './schema.ts';
+
+/** The database or a transaction on it: every query function takes either. */
+export type Db = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>;
+
+export interface AttuneDatabase {
+  /** Typed drizzle handle every query function takes. */
+  readonly db: Db;
+  /** The file the database lives in (`:memory:` never: Attune always runs on a real file). */
+  readonly path: string;
+  /** True while the connection answers a trivial query. */
+  isReachable(): boolean;
+  close(): void;
+}
+
+const MIGRATIONS_FOLDER = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/**
+ * Opens (creating if needed) the SQLite file at `path`, sets WAL, foreign keys and a busy
+ * timeout, and applies every pending drizzle-kit migration before anything else touches it.
+ */
+export function openDatabase(path: string): AttuneDatabase {
+  const absolute = resolve(path);
+  mkdirSync(dirname(absolute), { recursive: true });
+  const sqlite = new Database(absolute);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  const ping = sqlite.prepare('SELECT 1');
+  return {
+    db,
+    path: absolute,
+    isReachable() {
+      try {
+        return sqlite.open && ping.pluck().get() === 1;
+      } catch {
+        return false;
+      }
+    },
+    close() {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../open-database.ts';
+import { newId } from '../ids.ts';
+import { users, type User, type UserRole } from '../schema.ts';
+
+export interface NewUser {
+  email: string;
+  fullName: string;
+  passwordHash: string;
+  role?: UserRole;
+}
+
+/** Inserts a user; `undefined` when the (already normalised) email is taken. */
+export function insertUser(db: Db, input: NewUser, nowMs: number): User | undefined {
+  return db
+    .insert(users)
+    .values({ id: newId(), ...input, createdAt: nowMs })
+    .onConflictDoNothing({ target: users.email })
+    .returning()
+    .get();
+}
+
+export function findUserById(db: Db, id: string): User | undefined {
+  return db.select().from(users).where(eq(users.id, id)).get();
+}
+
+export function findUserByEmail(db: Db, email: string): User | undefined {
+  return db.select().from(users).where(eq(users.email, email)).get();
+}
+
+/** A successful sign-in: stamps `last_login` and clears the failure counter. */
+export function recordSuccessfulLogin(db: Db, userId: string, nowMs: number): void {
+  db.update(users)
+    .set({ lastLogin: nowMs, failedLogins: 0, lockedUntil: null })
+    .where(eq(users.id, userId))
+    .run();
+}

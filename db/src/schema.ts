@@ -1,0 +1,160 @@
+/**
+ * The Attune database schema. Every time column holds Unix epoch milliseconds;
+ * `duration_seconds` is the one column in seconds, as its name says.
+ */
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const USER_ROLES = ['admin', 'analyst', 'user', 'guest'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export const USER_STATUSES = ['active', 'suspended'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export const SESSION_STATUSES = ['issued', 'active', 'ended', 'expired'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const TURN_ROLES = ['user', 'assistant'] as const;
+export type TurnRole = (typeof TURN_ROLES)[number];
+
+const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    fullName: text('full_name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: USER_ROLES }).notNull().default('user'),
+    status: text('status', { enum: USER_STATUSES }).notNull().default('active'),
+    createdAt: integer('created_at').notNull(),
+    lastLogin: integer('last_login'),
+    failedLogins: integer('failed_logins').notNull().default(0),
+    lockedUntil: integer('locked_until'),
+  },
+  (t) => [
+    uniqueIndex('users_email_unique').on(t.email),
+    check('users_role_check', sql`${t.role} IN (${inList(USER_ROLES)})`),
+    check('users_status_check', sql`${t.status} IN (${inList(USER_STATUSES)})`),
+  ],
+);
+
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    familyId: text('family_id').notNull(),
+    parentId: text('parent_id'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+  },
+  (t) => [
+    uniqueIndex('refresh_tokens_token_hash_unique').on(t.tokenHash),
+    index('refresh_tokens_family_idx').on(t.familyId),
+    index('refresh_tokens_user_idx').on(t.userId),
+  ],
+);
+
+export const rooms = sqliteTable(
+  'rooms',
+  {
+    name: text('name').primaryKey(),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('rooms_owner_idx').on(t.ownerId)],
+);
+
+export const userSessions = sqliteTable(
+  'user_sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    roomName: text('room_name').notNull(),
+    participantIdentity: text('participant_identity').notNull(),
+    issuedAt: integer('issued_at').notNull(),
+    sessionStart: integer('session_start'),
+    sessionEnd: integer('session_end'),
+    durationSeconds: integer('duration_seconds'),
+    status: text('status', { enum: SESSION_STATUSES }).notNull().default('issued'),
+    endReason: text('end_reason'),
+  },
+  (t) => [
+    index('user_sessions_user_issued_idx').on(t.userId, t.issuedAt),
+    index('user_sessions_room_identity_idx').on(t.roomName, t.participantIdentity),
+    index('user_sessions_status_idx').on(t.status),
+    check('user_sessions_status_check', sql`${t.status} IN (${inList(SESSION_STATUSES)})`),
+  ],
+);
+
+export const userPreferences = sqliteTable(
+  'user_preferences',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);
+
+export const conversationTurns = sqliteTable(
+  'conversation_turns',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id').references(() => userSessions.id, { onDelete: 'set null' }),
+    role: text('role', { enum: TURN_ROLES }).notNull(),
+    text: text('text').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('conversation_turns_user_created_idx').on(t.userId, t.createdAt),
+    index('conversation_turns_session_idx').on(t.sessionId),
+    check('conversation_turns_role_check', sql`${t.role} IN (${inList(TURN_ROLES)})`),
+  ],
+);
+
+export const webhookEvents = sqliteTable('webhook_events', {
+  id: text('id').primaryKey(),
+  event: text('event').notNull(),
+  receivedAt: integer('received_at').notNull(),
+});
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    target: text('target'),
+    ip: text('ip'),
+    detail: text('detail'),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_actor_idx').on(t.actorId)],
+);
+
+export type User = typeof users.$inferSelect;
+export type RefreshToken = typeof refreshTokens.$inferSelect;
+export type Room = typeof rooms.$inferSelect;
+export type UserSession = typeof userSessions.$inferSelect;
+export type UserPreference = typeof userPreferences.$inferSelect;
+export type ConversationTurn = typeof conversationTurns.$inferSelect;
+export type AuditEntry = typeof auditLog.$inferSelect;
