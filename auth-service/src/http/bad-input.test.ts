@@ -15,7 +15,7 @@ afterAll(async () => {
 
 interface BadRequest {
   name: string;
-  body?: BodyInit;
+  body?: string;
   contentType?: string | null;
   status: number;
   code: string;

@@ -1,0 +1,2 @@
+export { loadAgentConfig, type AgentConfig } from './config.ts';
+export { ATTRIBUTE_SESSION_ID, ATTRIBUTE_USER_ID, readParticipantClaims, type ParticipantClaims } from './participant-claims.ts';

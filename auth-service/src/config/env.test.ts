@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseEnv } from './env.ts';
+
+const STRONG_SECRET = 'x'.repeat(48);
+
+describe('parseEnv', () => {
+  it('has the documented defaults', () => {
+    expect(parseEnv({})).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 8000,
+      HOST: '127.0.0.1',
+      DATABASE_PATH: './data/attune.db',
+      LIVEKIT_URL: 'ws://localhost:7880',
+      LIVEKIT_API_KEY: 'devkey',
+      LIVEKIT_API_SECRET: 'secret',
+      AGENT_NAME: 'attune-assistant',
+      BCRYPT_COST: 12,
+      ACCESS_TOKEN_TTL_SECONDS: 900,
+      LIVEKIT_TOKEN_TTL_SECONDS: 600,
+    });
+  });
+
+  it('names each invalid variable', () => {
+    expect(() => parseEnv({ PORT: 'eighty', LIVEKIT_URL: 'http://example.org' })).toThrowError(
+      expect.objectContaining({ message: expect.stringMatching(/PORT[\s\S]*LIVEKIT_URL: must start with ws:\/\/ or wss:\/\//) }),
+    );
+  });
+
+  it('refuses production on the development LiveKit keys, saying what to set', () => {
+    const error = captureError(() => parseEnv({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain('LIVEKIT_API_KEY and LIVEKIT_API_SECRET');
+  });
+
+  it('refuses production without a JWT secret or with a short one, saying what to set', () => {
+    const keys = { NODE_ENV: 'production', LIVEKIT_API_KEY: 'APIprod', LIVEKIT_API_SECRET: 'prod-secret-value' };
+    expect(captureError(() => parseEnv(keys)).message).toContain('JWT_SECRET is not set; set it to a random string of at least 32 characters');
+    expect(captureError(() => parseEnv({ ...keys, JWT_SECRET: 'short' })).message).toContain('JWT_SECRET is shorter than 32 characters');
+    expect(parseEnv({ ...keys, JWT_SECRET: STRONG_SECRET }).NODE_ENV).toBe('production');
+  });
+
+  it('lists every production problem at once', () => {
+    const message = captureError(() => parseEnv({ NODE_ENV: 'production' })).message;
+    expect(message).toContain('LIVEKIT_API_KEY');
+    expect(message).toContain('JWT_SECRET');
+  });
+
+  it('treats empty variables as unset', () => {
+    const env = parseEnv({ PORT: '', JWT_SECRET: '' });
+    expect(env.PORT).toBe(8000);
+    expect(env.JWT_SECRET).toBeUndefined();
+  });
+});
+
+function captureError(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a ConfigError');
+}

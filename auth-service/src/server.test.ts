@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const SERVER_ENTRY = fileURLToPath(new URL('./server.ts', import.meta.url));
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-server-'));
+  dirs.push(dir);
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
+    env: { PATH: process.env.PATH, DATABASE_PATH: join(dir, 'attune.db'), BCRYPT_COST: '4', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForListening(output: () => string): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if (output().includes('auth-service listening')) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`server did not start:\n${output()}`);
+}
+
+describe('server entry', () => {
+  it('refuses to start in production on dev keys and no JWT secret, saying what to set', async () => {
+    const { exited, output } = startServer({ NODE_ENV: 'production', PORT: String(await freePort()) });
+    expect(await exited).toBe(1);
+    expect(output()).toContain('Refusing to start with NODE_ENV=production');
+    expect(output()).toContain('set the key pair of your LiveKit server');
+    expect(output()).toContain('JWT_SECRET is not set');
+  });
+
+  it('migrates, serves on the configured port, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const jwtSecret = 'a-production-grade-secret-of-enough-length';
+    const { child, exited, output } = startServer({
+      NODE_ENV: 'production',
+      PORT: String(port),
+      JWT_SECRET: jwtSecret,
+      LIVEKIT_API_KEY: 'APIprodkey',
+      LIVEKIT_API_SECRET: 'production-livekit-secret',
+    });
+    await waitForListening(output);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'ok' });
+    const registered = await fetch(`http://127.0.0.1:${port}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ops@example.org', password: 'ops password', full_name: 'Ops' }),
+    });
+    expect(registered.status).toBe(201);
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const logs = output();
+    expect(logs).toContain('"msg":"stopped"');
+    // JSON lines only, and no secret or password in any of them
+    for (const line of logs.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    for (const secret of [jwtSecret, 'production-livekit-secret', 'ops password']) expect(logs).not.toContain(secret);
+  });
+});

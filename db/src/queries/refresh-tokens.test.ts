@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type AttuneDatabase } from '../open-database.ts';
+import { insertRefreshTokenFamily, isRefreshFamilyLive, revokeRefreshFamily, rotateRefreshToken } from './refresh-tokens.ts';
+import { insertUser } from './users.ts';
+
+let dir: string;
+let database: AttuneDatabase;
+let userId: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'attune-db-'));
+  database = openDatabase(join(dir, 'attune.db'));
+  userId = insertUser(database.db, { email: 'r@example.org', fullName: 'R', passwordHash: 'h' }, 0)!.id;
+});
+afterEach(() => {
+  database.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const rotation = (presentedHash: string, nextHash: string) => ({ presentedHash, nextHash, nextExpiresAt: 10_000 });
+
+describe('refresh token rotation', () => {
+  it('spends the presented token and links its successor into the same family', () => {
+    const first = insertRefreshTokenFamily(database.db, { userId, tokenHash: 'h1', expiresAt: 10_000 }, 100);
+    const result = rotateRefreshToken(database.db, rotation('h1', 'h2'), 200);
+    expect(result.status).toBe('rotated');
+    if (result.status !== 'rotated') return;
+    expect(result.token).toMatchObject({ familyId: first.familyId, parentId: first.id, tokenHash: 'h2', revokedAt: null, createdAt: 200 });
+    expect(isRefreshFamilyLive(database.db, userId, first.familyId, 300)).toBe(true);
+  });
+
+  it('treats a replayed token as theft: the whole family is revoked', () => {
+    const first = insertRefreshTokenFamily(database.db, { userId, tokenHash: 'h1', expiresAt: 10_000 }, 100);
+    rotateRefreshToken(database.db, rotation('h1', 'h2'), 200);
+    expect(rotateRefreshToken(database.db, rotation('h1', 'h3'), 300)).toEqual({ status: 'reused', userId, familyId: first.familyId });
+    expect(rotateRefreshToken(database.db, rotation('h2', 'h4'), 400).status).toBe('revoked');
+    expect(isRefreshFamilyLive(database.db, userId, first.familyId, 500)).toBe(false);
+  });
+
+  it('leaves other families alone', () => {
+    const phone = insertRefreshTokenFamily(database.db, { userId, tokenHash: 'phone', expiresAt: 10_000 }, 100);
+    const laptop = insertRefreshTokenFamily(database.db, { userId, tokenHash: 'laptop', expiresAt: 10_000 }, 100);
+    expect(revokeRefreshFamily(database.db, userId, phone.familyId, 200)).toBe(1);
+    expect(isRefreshFamilyLive(database.db, userId, laptop.familyId, 300)).toBe(true);
+    expect(rotateRefreshToken(database.db, rotation('laptop', 'laptop2'), 300).status).toBe('rotated');
+  });
+
+  it('does not let another user revoke a family', () => {
+    const family = insertRefreshTokenFamily(database.db, { userId, tokenHash: 'mine', expiresAt: 10_000 }, 100);
+    expect(revokeRefreshFamily(database.db, 'someone-else', family.familyId, 200)).toBe(0);
+    expect(isRefreshFamilyLive(database.db, userId, family.familyId, 300)).toBe(true);
+  });
+
+  it('refuses unknown and expired tokens', () => {
+    insertRefreshTokenFamily(database.db, { userId, tokenHash: 'old', expiresAt: 1_000 }, 100);
+    expect(rotateRefreshToken(database.db, rotation('nope', 'x'), 200).status).toBe('unknown');
+    expect(rotateRefreshToken(database.db, rotation('old', 'y'), 1_000).status).toBe('expired');
+  });
+});
