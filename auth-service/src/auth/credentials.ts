@@ -40,7 +40,7 @@ export async function accessCredentials(
   return {
     access_token: access.token,
     token_type: 'bearer',
-    expires_in: Math.round((access.expiresAtMs - nowMs) / 1000),
+    expires_in: access.expiresInSeconds,
     refresh_token: refreshToken,
   };
 }

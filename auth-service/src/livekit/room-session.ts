@@ -1,4 +1,4 @@
-import { claimRoom, insertUserSession, type User } from '@attune/db';
+import { openUserSession, type User } from '@attune/db';
 import { z } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
@@ -27,11 +27,7 @@ export async function openRoomSession(
   const nowMs = deps.now();
   const roomName = request.roomName ?? newRoomName();
   const { db } = deps.database;
-  const session = db.transaction((tx) =>
-    claimRoom(tx, roomName, user.id, nowMs)
-      ? insertUserSession(tx, { userId: user.id, roomName, participantIdentity: user.id }, nowMs)
-      : undefined,
-  );
+  const session = openUserSession(db, { userId: user.id, roomName, participantIdentity: user.id }, nowMs);
   if (!session) {
     throw new ApiError(403, 'room_forbidden', 'That room belongs to another user; omit room_name to get a fresh room');
   }

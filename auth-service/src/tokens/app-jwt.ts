@@ -19,7 +19,10 @@ export class InvalidAccessToken extends Error {
 }
 
 export interface AppJwt {
-  sign(claims: Omit<AccessClaims, 'expiresAtMs'>, nowMs: number): Promise<{ token: string; expiresAtMs: number }>;
+  sign(
+    claims: Omit<AccessClaims, 'expiresAtMs'>,
+    nowMs: number,
+  ): Promise<{ token: string; expiresAtMs: number; expiresInSeconds: number }>;
   /** Verifies signature (HS256 only), issuer, audience, expiry and claim types; throws InvalidAccessToken. */
   verify(token: string, nowMs: number): Promise<AccessClaims>;
 }
@@ -47,7 +50,7 @@ export async function createAppJwt(secret: string, ttlMs: number): Promise<AppJw
         .setIssuedAt(iat)
         .setExpirationTime(exp)
         .sign(key);
-      return { token, expiresAtMs: exp * 1000 };
+      return { token, expiresAtMs: exp * 1000, expiresInSeconds: exp - iat };
     },
     async verify(token, nowMs) {
       try {

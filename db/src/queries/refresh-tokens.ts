@@ -1,6 +1,7 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { newId } from '../ids.ts';
+import { prepared } from '../prepared.ts';
 import { refreshTokens, type RefreshToken } from '../schema.ts';
 
 export interface NewRefreshToken {
@@ -93,21 +94,23 @@ export function revokeRefreshFamily(db: Db, userId: string, familyId: string, no
     .run().changes;
 }
 
-/** True while the family still has an unrevoked, unexpired token (the device is signed in). */
-export function isRefreshFamilyLive(db: Db, userId: string, familyId: string, nowMs: number): boolean {
-  const live = db
+const liveTokenOfFamily = (db: Db) =>
+  db
     .select({ id: refreshTokens.id })
     .from(refreshTokens)
     .where(
       and(
-        eq(refreshTokens.userId, userId),
-        eq(refreshTokens.familyId, familyId),
+        eq(refreshTokens.userId, sql.placeholder('userId')),
+        eq(refreshTokens.familyId, sql.placeholder('familyId')),
         isNull(refreshTokens.revokedAt),
-        gt(refreshTokens.expiresAt, nowMs),
+        gt(refreshTokens.expiresAt, sql.placeholder('nowMs')),
       ),
     )
-    .get();
-  return live !== undefined;
+    .prepare();
+
+/** True while the family still has an unrevoked, unexpired token (the device is signed in). */
+export function isRefreshFamilyLive(db: Db, userId: string, familyId: string, nowMs: number): boolean {
+  return prepared(db, liveTokenOfFamily).get({ userId, familyId, nowMs }) !== undefined;
 }
 
 export function findRefreshTokenByHash(db: Db, tokenHash: string): RefreshToken | undefined {

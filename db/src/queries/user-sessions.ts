@@ -1,7 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { newId } from '../ids.ts';
+import { prepared } from '../prepared.ts';
 import { userSessions, type UserSession } from '../schema.ts';
+import { claimRoom } from './rooms.ts';
 
 export interface NewUserSession {
   userId: string;
@@ -9,13 +11,33 @@ export interface NewUserSession {
   participantIdentity: string;
 }
 
+const insertIssuedSession = (db: Db) =>
+  db
+    .insert(userSessions)
+    .values({
+      id: sql.placeholder('id'),
+      userId: sql.placeholder('userId'),
+      roomName: sql.placeholder('roomName'),
+      participantIdentity: sql.placeholder('participantIdentity'),
+      issuedAt: sql.placeholder('issuedAt'),
+      status: 'issued',
+    })
+    .returning()
+    .prepare();
+
 /** One row per LiveKit token minted, status `issued` until LiveKit reports the join. */
 export function insertUserSession(db: Db, input: NewUserSession, nowMs: number): UserSession {
-  return db
-    .insert(userSessions)
-    .values({ id: newId(), ...input, issuedAt: nowMs, status: 'issued' })
-    .returning()
-    .get();
+  return prepared(db, insertIssuedSession).get({ id: newId(), ...input, issuedAt: nowMs })!;
+}
+
+/**
+ * In one transaction: claims the room for the user (or confirms they own it) and records the
+ * issued session. `undefined` when the room belongs to someone else; nothing is written then.
+ */
+export function openUserSession(db: Db, input: NewUserSession, nowMs: number): UserSession | undefined {
+  return db.transaction(() =>
+    claimRoom(db, input.roomName, input.userId, nowMs) ? insertUserSession(db, input, nowMs) : undefined,
+  );
 }
 
 /** A session only if it belongs to `userId`: callers never see another user's rows. */

@@ -1,6 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { newId } from '../ids.ts';
+import { prepared } from '../prepared.ts';
 import { users, type User, type UserRole } from '../schema.ts';
 
 export interface NewUser {
@@ -20,8 +21,10 @@ export function insertUser(db: Db, input: NewUser, nowMs: number): User | undefi
     .get();
 }
 
+const userById = (db: Db) => db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
+
 export function findUserById(db: Db, id: string): User | undefined {
-  return db.select().from(users).where(eq(users.id, id)).get();
+  return prepared(db, userById).get({ id });
 }
 
 export function findUserByEmail(db: Db, email: string): User | undefined {
