@@ -24,7 +24,7 @@ function expectSignedInShape(body: Record<string, unknown>, email: string, fullN
   expect(body.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(body.livekit_token).toMatch(JWT);
   expect(body.livekit_url).toBe('ws://localhost:7880');
-  expect(body.room_name).toMatch(/^attune-[A-Za-z0-9_-]{22}$/);
+  expect(body.room_name).toMatch(/^attune-[0-9a-f]{32}$/);
   expect(body.session_id).toMatch(UUID);
   expect(body.expires_at).toMatch(ISO);
   const user = body.user as Record<string, unknown>;
