@@ -17,16 +17,16 @@ const WORKER_URL = new URL('./password-worker.mjs', import.meta.url).href;
 
 export function createPasswordHasher(cost: number, threads = availableParallelism()): PasswordHasher {
   const pool = new Piscina({ filename: WORKER_URL, minThreads: 1, maxThreads: Math.max(1, threads), idleTimeout: 60_000 });
-  let decoyHash: Promise<string> | undefined;
-
   const hash = (password: string): Promise<string> => pool.run({ op: 'hash', password, cost });
   const verify = (password: string, hashed: string): Promise<boolean> => pool.run({ op: 'verify', password, hash: hashed });
+  // Made at start, so even the first unknown-email login costs one comparison, like the rest.
+  const decoyHash = hash('attune-decoy-password-never-matches');
+  decoyHash.catch(() => undefined); // a pool closed before it finished; verifyAgainstNothing would rethrow
 
   return {
     hash,
     verify,
     async verifyAgainstNothing(password) {
-      decoyHash ??= hash('attune-decoy-password-never-matches');
       await verify(password, await decoyHash);
       return false;
     },

@@ -112,7 +112,3 @@ const liveTokenOfFamily = (db: Db) =>
 export function isRefreshFamilyLive(db: Db, userId: string, familyId: string, nowMs: number): boolean {
   return prepared(db, liveTokenOfFamily).get({ userId, familyId, nowMs }) !== undefined;
 }
-
-export function findRefreshTokenByHash(db: Db, tokenHash: string): RefreshToken | undefined {
-  return db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
-}
