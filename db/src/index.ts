@@ -1,4 +1,5 @@
 export { openDatabase, type AttuneDatabase, type Db } from './open-database.ts';
+export { createGroupCommit, type GroupCommit } from './group-commit.ts';
 export * from './schema.ts';
 export * from './queries/users.ts';
 export * from './queries/rooms.ts';

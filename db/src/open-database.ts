@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import { createGroupCommit, type GroupCommit } from './group-commit.ts';
 import * as schema from './schema.ts';
 
 /** The database or a transaction on it: every query function takes either. */
@@ -15,6 +16,8 @@ export interface AttuneDatabase {
   readonly db: Db;
   /** The file the database lives in (`:memory:` never: Attune always runs on a real file). */
   readonly path: string;
+  /** Shared-transaction writes for hot paths: many requests, one commit. */
+  readonly groupCommit: GroupCommit;
   /** True while the connection answers a trivial query. */
   isReachable(): boolean;
   close(): void;
@@ -40,6 +43,7 @@ export function openDatabase(path: string): AttuneDatabase {
   return {
     db,
     path: absolute,
+    groupCommit: createGroupCommit(db),
     isReachable() {
       try {
         return sqlite.open && ping.pluck().get() === 1;

@@ -26,8 +26,9 @@ export async function openRoomSession(
 ): Promise<RoomSession> {
   const nowMs = deps.now();
   const roomName = request.roomName ?? newRoomName();
-  const { db } = deps.database;
-  const session = openUserSession(db, { userId: user.id, roomName, participantIdentity: user.id }, nowMs);
+  const session = await deps.database.groupCommit.run((db) =>
+    openUserSession(db, { userId: user.id, roomName, participantIdentity: user.id }, nowMs),
+  );
   if (!session) {
     throw new ApiError(403, 'room_forbidden', 'That room belongs to another user; omit room_name to get a fresh room');
   }
