@@ -28,8 +28,9 @@ ENV NODE_ENV=production \
     PORT=8000 \
     DATABASE_PATH=/data/attune.db
 WORKDIR /app
-COPY --from=build --chown=node:node /app /app
-RUN mkdir -p /data && chown node:node /data
+# The code stays owned by root: the service can write its data volume and nothing else.
+COPY --from=build /app /app
+RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8000

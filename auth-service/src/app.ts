@@ -5,7 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env.ts';
 import type { AppDeps } from './deps.ts';
 import { ApiError } from './http/api-error.ts';
-import { createErrorHandler, notFoundHandler } from './http/error-handler.ts';
+import { createErrorHandler, createNotFoundHandler } from './http/error-handler.ts';
 import { requestLogger } from './http/request-logger.ts';
 import { requireJsonBody } from './http/require-json.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
@@ -35,6 +35,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.onError(createErrorHandler(deps.logger));
-  app.notFound(notFoundHandler);
+  app.notFound(createNotFoundHandler(app.routes));
   return app;
 }

@@ -57,8 +57,9 @@ describe('server entry', () => {
       NODE_ENV: 'production',
       PORT: String(port),
       JWT_SECRET: jwtSecret,
+      LIVEKIT_URL: 'wss://livekit.example.org',
       LIVEKIT_API_KEY: 'APIprodkey',
-      LIVEKIT_API_SECRET: 'production-livekit-secret',
+      LIVEKIT_API_SECRET: 'production-livekit-secret-of-32-chars-or-more',
     });
     await waitForListening(output);
     const ready = await fetch(`http://127.0.0.1:${port}/ready`);
@@ -77,6 +78,6 @@ describe('server entry', () => {
     expect(logs).toContain('"msg":"stopped"');
     // JSON lines only, and no secret or password in any of them
     for (const line of logs.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
-    for (const secret of [jwtSecret, 'production-livekit-secret', 'ops password']) expect(logs).not.toContain(secret);
+    for (const secret of [jwtSecret, 'production-livekit-secret-of-32-chars-or-more', 'ops password']) expect(logs).not.toContain(secret);
   });
 });

@@ -30,14 +30,17 @@ export function createGroupCommit(db: Db, options: { onCommit?: (jobs: number) =
     queue = [];
     let outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[];
     try {
-      outcomes = db.transaction(() =>
-        batch.map((job) => {
-          try {
-            return { ok: true as const, value: db.transaction(() => job.work(db)) };
-          } catch (error) {
-            return { ok: false as const, error };
-          }
-        }),
+      outcomes = db.transaction(
+        () =>
+          batch.map((job) => {
+            try {
+              return { ok: true as const, value: db.transaction(() => job.work(db)) };
+            } catch (error) {
+              return { ok: false as const, error };
+            }
+          }),
+        // Take the write lock up front: another process (the agent) may be writing too.
+        { behavior: 'immediate' },
       );
     } catch (error) {
       for (const job of batch) job.reject(error);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -38,6 +38,12 @@ describe('openDatabase', () => {
     const indexes = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conversation_turns'").pluck().all();
     expect(indexes).toContain('conversation_turns_user_created_idx');
     raw.close();
+  });
+
+  it('keeps the file (it holds password hashes) readable by its owner only', () => {
+    const path = tempPath();
+    openDatabase(path).close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
   it('enforces foreign keys on its connection', () => {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -31,7 +31,11 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL('../migrations', import.meta.url
  */
 export function openDatabase(path: string): AttuneDatabase {
   const absolute = resolve(path);
-  mkdirSync(dirname(absolute), { recursive: true });
+  mkdirSync(dirname(absolute), { recursive: true, mode: 0o700 });
+  // The file holds password hashes: readable by its owner only. SQLite gives the -wal and -shm
+  // files the same permissions as the database file.
+  closeSync(openSync(absolute, 'a', 0o600));
+  chmodSync(absolute, 0o600);
   const sqlite = new Database(absolute);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');

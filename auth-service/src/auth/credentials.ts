@@ -1,7 +1,6 @@
-import { insertRefreshTokenFamily, type User } from '@attune/db';
+import type { User } from '@attune/db';
 import { z } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.ts';
-import { newRefreshToken } from '../tokens/refresh-token.ts';
 
 export const credentialsSchema = z.object({
   access_token: z.string(),
@@ -11,22 +10,6 @@ export const credentialsSchema = z.object({
 });
 
 export type Credentials = z.infer<typeof credentialsSchema>;
-
-/** Signs the user in on a new device: a new refresh family and an access token bound to it. */
-export async function issueCredentials(
-  deps: Pick<AppDeps, 'config' | 'database' | 'appJwt' | 'now'>,
-  user: User,
-  meta: { ip: string | null; userAgent: string | null },
-): Promise<Credentials> {
-  const nowMs = deps.now();
-  const refresh = newRefreshToken();
-  const family = insertRefreshTokenFamily(
-    deps.database.db,
-    { userId: user.id, tokenHash: refresh.tokenHash, expiresAt: nowMs + deps.config.refreshTokenTtlMs, ...meta },
-    nowMs,
-  );
-  return accessCredentials(deps, user, family.familyId, refresh.token, nowMs);
-}
 
 /** The response body for an access token of `familyId` alongside its refresh token. */
 export async function accessCredentials(

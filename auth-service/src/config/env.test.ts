@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseEnv } from './env.ts';
 
 const STRONG_SECRET = 'x'.repeat(48);
+const LIVEKIT_SECRET = 'l'.repeat(40);
+const LIVEKIT_CLOUD = 'wss://attune.livekit.cloud';
 
 describe('parseEnv', () => {
   it('has the documented defaults', () => {
@@ -26,14 +28,32 @@ describe('parseEnv', () => {
     );
   });
 
-  it('refuses production on the development LiveKit keys, saying what to set', () => {
-    const error = captureError(() => parseEnv({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }));
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toContain('LIVEKIT_API_KEY and LIVEKIT_API_SECRET');
+  it('refuses production on the development LiveKit keys, either of them, saying what to set', () => {
+    const base = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, LIVEKIT_URL: LIVEKIT_CLOUD };
+    for (const keys of [{}, { LIVEKIT_API_KEY: 'APIprod' }, { LIVEKIT_API_SECRET: LIVEKIT_SECRET }]) {
+      const error = captureError(() => parseEnv({ ...base, ...keys }));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toContain('LIVEKIT_API_KEY and LIVEKIT_API_SECRET are the development keys');
+    }
+  });
+
+  it('refuses production on a short LiveKit secret', () => {
+    const message = captureError(() =>
+      parseEnv({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, LIVEKIT_URL: LIVEKIT_CLOUD, LIVEKIT_API_KEY: 'APIprod', LIVEKIT_API_SECRET: 'short' }),
+    ).message;
+    expect(message).toContain('LIVEKIT_API_SECRET is shorter than 32 characters');
+  });
+
+  it('refuses production without an explicit LiveKit URL, or with ws:// to a remote host', () => {
+    const base = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, LIVEKIT_API_KEY: 'APIprod', LIVEKIT_API_SECRET: LIVEKIT_SECRET };
+    expect(captureError(() => parseEnv(base)).message).toContain('LIVEKIT_URL is not set; set the wss:// URL');
+    expect(captureError(() => parseEnv({ ...base, LIVEKIT_URL: 'ws://livekit.example.org' })).message).toContain('set a wss:// URL');
+    expect(parseEnv({ ...base, LIVEKIT_URL: 'ws://localhost:7880' }).LIVEKIT_URL).toBe('ws://localhost:7880');
+    expect(parseEnv({ ...base, LIVEKIT_URL: LIVEKIT_CLOUD }).LIVEKIT_URL).toBe(LIVEKIT_CLOUD);
   });
 
   it('refuses production without a JWT secret or with a short one, saying what to set', () => {
-    const keys = { NODE_ENV: 'production', LIVEKIT_API_KEY: 'APIprod', LIVEKIT_API_SECRET: 'prod-secret-value' };
+    const keys = { NODE_ENV: 'production', LIVEKIT_URL: LIVEKIT_CLOUD, LIVEKIT_API_KEY: 'APIprod', LIVEKIT_API_SECRET: LIVEKIT_SECRET };
     expect(captureError(() => parseEnv(keys)).message).toContain('JWT_SECRET is not set; set it to a random string of at least 32 characters');
     expect(captureError(() => parseEnv({ ...keys, JWT_SECRET: 'short' })).message).toContain('JWT_SECRET is shorter than 32 characters');
     expect(parseEnv({ ...keys, JWT_SECRET: STRONG_SECRET }).NODE_ENV).toBe('production');

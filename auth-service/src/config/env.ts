@@ -3,6 +3,9 @@ import { z } from 'zod';
 const DEV_LIVEKIT_API_KEY = 'devkey';
 const DEV_LIVEKIT_API_SECRET = 'secret';
 export const MIN_JWT_SECRET_LENGTH = 32;
+/** livekit-server itself wants API secrets of at least 32 characters. */
+export const MIN_LIVEKIT_SECRET_LENGTH = 32;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -39,7 +42,7 @@ export class ConfigError extends Error {
 
 /** Parses and checks the environment. Production refuses dev LiveKit keys and a weak JWT secret. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const blanksRemoved = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const blanksRemoved = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = envSchema.safeParse(blanksRemoved);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
@@ -52,6 +55,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       problems.push(
         'LIVEKIT_API_KEY and LIVEKIT_API_SECRET are the development keys (devkey/secret); set the key pair of your LiveKit server',
       );
+    } else if (env.LIVEKIT_API_SECRET.length < MIN_LIVEKIT_SECRET_LENGTH) {
+      problems.push(`LIVEKIT_API_SECRET is shorter than ${MIN_LIVEKIT_SECRET_LENGTH} characters; set the secret of your LiveKit server's key pair`);
+    }
+    if (!('LIVEKIT_URL' in blanksRemoved)) {
+      problems.push('LIVEKIT_URL is not set; set the wss:// URL browsers use to reach your LiveKit server');
+    } else if (env.LIVEKIT_URL.startsWith('ws://') && !LOOPBACK_HOSTS.has(new URL(env.LIVEKIT_URL).hostname)) {
+      problems.push('LIVEKIT_URL uses ws:// to a remote host; set a wss:// URL (browsers on https pages refuse ws://)');
     }
     if (!env.JWT_SECRET) {
       problems.push(`JWT_SECRET is not set; set it to a random string of at least ${MIN_JWT_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 48\`)`);

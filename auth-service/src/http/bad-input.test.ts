@@ -47,6 +47,10 @@ const routeCases: Record<string, { bearer: boolean; cases: BadRequest[] }> = {
       { name: 'blank name', body: json({ email: 'n@example.org', password: 'long enough', full_name: '   ' }), status: 400, code: 'validation_failed' },
       { name: 'extra role field', body: json({ email: 'n@example.org', password: 'long enough', full_name: 'X', role: 'admin' }), status: 400, code: 'validation_failed' },
       { name: 'email already used', body: json({ email: 'EXISTING@example.org', password: 'long enough', full_name: 'X' }), status: 409, code: 'email_taken' },
+      { name: 'control characters in the name', body: json({ email: 'n@example.org', password: 'long enough', full_name: 'Eve\u0000\nAdmin' }), status: 400, code: 'validation_failed' },
+      { name: 'broken Unicode in the name', body: '{"email":"n@example.org","password":"long enough","full_name":"\\ud800"}', status: 400, code: 'validation_failed' },
+      { name: 'broken Unicode in the password', body: '{"email":"n@example.org","password":"long enough\\udfff","full_name":"N"}', status: 400, code: 'validation_failed' },
+      { name: 'an empty body', body: '', status: 400, code: 'validation_failed' },
     ],
   },
   '/auth/login': {
@@ -69,8 +73,10 @@ const routeCases: Record<string, { bearer: boolean; cases: BadRequest[] }> = {
     bearer: true,
     cases: [
       { name: 'wrong types', body: json({ room_name: 7, participant_name: false }), status: 400, code: 'validation_failed' },
-      { name: 'identity in the request', body: json({ participant_identity: 'someone-else' }), status: 400, code: 'validation_failed' },
       { name: 'invalid room name', body: json({ room_name: 'no spaces allowed' }), status: 400, code: 'validation_failed' },
+      { name: 'identity of another user', body: json({ participant_identity: 'someone-else' }), status: 403, code: 'identity_forbidden' },
+      { name: 'metadata of its own', body: json({ participant_metadata: '{}' }), status: 400, code: 'validation_failed' },
+      { name: 'control characters in the name', body: json({ participant_name: 'a\u001b[31mred' }), status: 400, code: 'validation_failed' },
     ],
   },
   '/auth/logout': {
@@ -136,13 +142,17 @@ describe('bad input on every route', () => {
     }
   }
 
-  it('answers unknown routes and wrong methods with the error shape', async () => {
+  it('answers unknown routes with 404 and wrong methods with 405 and Allow', async () => {
     const missing = await server.fetch('/nope');
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
     const wrongMethod = await server.fetch('/auth/login');
-    expect(wrongMethod.status).toBe(404);
-    expect(((await wrongMethod.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    expect(((await wrongMethod.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
+    const deleteMe = await server.fetch('/auth/me', { method: 'DELETE', headers: { authorization: `Bearer ${user.accessToken}` } });
+    expect(deleteMe.status).toBe(405);
+    expect(deleteMe.headers.get('allow')).toBe('GET');
   });
 
   it('still serves the existing user after all of it', async () => {

@@ -13,11 +13,15 @@ const CODES_BY_STATUS: Record<number, string> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
-  405: 'method_not_allowed',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
-  429: 'too_many_requests',
 };
+
+/** SQLite answers BUSY when another process (the agent) held the write lock past the timeout. */
+function isDatabaseBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
 
 /** Every failure becomes the error shape; unexpected ones are logged and answered without details. */
 export function createErrorHandler(logger: Logger): ErrorHandler {
@@ -28,10 +32,33 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
       const code = err.message === 'Malformed JSON in request body' ? 'invalid_json' : (CODES_BY_STATUS[err.status] ?? 'bad_request');
       return respond(c, new ApiError(err.status as 400, code, message || 'Bad request'));
     }
+    if (isDatabaseBusy(err)) {
+      logger.warn({ requestId: c.get('requestId') }, 'database busy');
+      return respond(c, new ApiError(503, 'database_busy', 'The database is busy; retry shortly', undefined, { 'Retry-After': '1' }));
+    }
     logger.error({ err, requestId: c.get('requestId') }, 'unhandled error');
     return respond(c, new ApiError(500, 'internal_error', 'Something went wrong on our side; the request id is in the X-Request-Id header'));
   };
 }
 
-export const notFoundHandler: NotFoundHandler = (c) =>
-  respond(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`));
+/** 404 for unknown paths; 405 with an Allow header when the path exists for other methods. */
+export function createNotFoundHandler(routes: readonly { method: string; path: string }[]): NotFoundHandler {
+  const patterns = routes
+    .filter((route) => route.method !== 'ALL')
+    .map((route) => ({
+      method: route.method,
+      pattern: new RegExp(`^${route.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\/:[^/]+/g, '/[^/]+')}$`),
+    }));
+  return (c) => {
+    const allowed = [...new Set(patterns.filter((route) => route.pattern.test(c.req.path)).map((route) => route.method))];
+    if (allowed.length > 0) {
+      return respond(
+        c,
+        new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`, undefined, {
+          Allow: allowed.join(', '),
+        }),
+      );
+    }
+    return respond(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`));
+  };
+}

@@ -4,17 +4,23 @@ import { ApiError } from './api-error.ts';
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function hasBody(headers: Headers): boolean {
-  const length = headers.get('content-length');
-  return (length !== null && length !== '0') || headers.has('transfer-encoding');
-}
-
-/** A request that sends a body must send JSON: anything else is refused with 415 before parsing. */
+/**
+ * A request that sends a body must send JSON: anything else is refused with 415 before parsing.
+ * An empty body counts as `{}`, so routes whose fields are all optional accept it.
+ */
 export const requireJsonBody: MiddlewareHandler = async (c, next) => {
-  if (METHODS_WITH_BODY.has(c.req.method) && hasBody(c.req.raw.headers)) {
-    const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
-    if (!JSON_MEDIA_TYPE.test(mediaType)) {
-      throw new ApiError(415, 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json');
+  if (METHODS_WITH_BODY.has(c.req.method)) {
+    const length = c.req.header('content-length');
+    const chunked = c.req.header('transfer-encoding') !== undefined;
+    if (length === '0' && !chunked) {
+      // Hono reads JSON through its body cache (promises, though typed as values); seeding it
+      // makes every later c.req.json() see `{}`. Pinned by the empty-body tests.
+      (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve('{}');
+    } else if (length !== undefined || chunked) {
+      const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
+      if (!JSON_MEDIA_TYPE.test(mediaType)) {
+        throw new ApiError(415, 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json');
+      }
     }
   }
   await next();

@@ -5,7 +5,8 @@ import type { AppDeps } from '../deps.ts';
 import { InvalidAccessToken } from '../tokens/app-jwt.ts';
 import { ApiError } from './api-error.ts';
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+// The auth scheme is case-insensitive (RFC 9110); the token is a compact JWS.
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*) *$/i;
 
 function unauthorized(message: string): ApiError {
   return new ApiError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer realm="attune"' });

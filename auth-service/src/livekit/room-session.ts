@@ -1,7 +1,6 @@
-import { openUserSession, type User } from '@attune/db';
+import { openUserSession, type User, type UserSession } from '@attune/db';
 import { z } from '@hono/zod-openapi';
 import type { AppDeps } from '../deps.ts';
-import { ApiError } from '../http/api-error.ts';
 import { mintLiveKitToken } from '../tokens/livekit-token.ts';
 import { newRoomName } from './room-name.ts';
 
@@ -15,31 +14,44 @@ export const roomSessionSchema = z.object({
 
 export type RoomSession = z.infer<typeof roomSessionSchema>;
 
+export type RoomSessionResult = { ok: true; room: RoomSession } | { ok: false; reason: 'room_forbidden' };
+
 /**
- * Claims the room for the user (or confirms they own it), records a `user_sessions` row with
- * status `issued`, and mints the LiveKit token for that one room. Another user's room is a 403.
+ * Claims the room for the user (or confirms they own it) and records a `user_sessions` row with
+ * status `issued` (through the group commit), then mints the LiveKit token for that one room.
+ * Another user's room is refused and nothing is written.
  */
 export async function openRoomSession(
   deps: Pick<AppDeps, 'config' | 'database' | 'now'>,
   user: User,
   request: { roomName?: string | undefined; participantName?: string | undefined },
-): Promise<RoomSession> {
+): Promise<RoomSessionResult> {
   const nowMs = deps.now();
   const roomName = request.roomName ?? newRoomName();
   const session = await deps.database.groupCommit.run((db) =>
     openUserSession(db, { userId: user.id, roomName, participantIdentity: user.id }, nowMs),
   );
-  if (!session) {
-    throw new ApiError(403, 'room_forbidden', 'That room belongs to another user; omit room_name to get a fresh room');
-  }
-  const minted = await mintLiveKitToken(
-    deps.config.livekit,
-    { userId: user.id, displayName: request.participantName ?? user.fullName, roomName, sessionId: session.id },
-  );
+  if (!session) return { ok: false, reason: 'room_forbidden' };
+  return { ok: true, room: await mintRoomAccess(deps, user, session, request.participantName) };
+}
+
+/** The LiveKit token and connection details for a recorded session. */
+export async function mintRoomAccess(
+  deps: Pick<AppDeps, 'config'>,
+  user: User,
+  session: UserSession,
+  participantName?: string,
+): Promise<RoomSession> {
+  const minted = await mintLiveKitToken(deps.config.livekit, {
+    userId: user.id,
+    displayName: participantName ?? user.fullName,
+    roomName: session.roomName,
+    sessionId: session.id,
+  });
   return {
     livekit_token: minted.token,
     livekit_url: deps.config.livekit.url,
-    room_name: roomName,
+    room_name: session.roomName,
     session_id: session.id,
     expires_at: new Date(minted.expiresAtMs).toISOString(),
   };

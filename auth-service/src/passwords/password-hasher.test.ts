@@ -18,33 +18,42 @@ describe('password hasher', () => {
       expect(hash).not.toContain('open sesame');
       expect(await hasher.verify('open sesame', hash)).toBe(true);
       expect(await hasher.verify('open sesame!', hash)).toBe(false);
-      expect(await hasher.verifyAgainstNothing('open sesame')).toBe(false);
+      expect(hasher.needsRehash(hash)).toBe(false);
+      expect(hasher.needsRehash(bcrypt.hashSync('x', 4))).toBe(true);
+      // the decoy is a real hash at the configured cost that no password given here matches
+      const decoy = await hasher.decoyHash();
+      expect(decoy).toMatch(/^\$2[aby]\$06\$/);
+      expect(await hasher.verify('open sesame', decoy)).toBe(false);
     } finally {
       await hasher.close();
     }
   });
 
-  it('spends a bcrypt comparison on unknown emails as on wrong passwords', async () => {
-    const calls: string[] = [];
-    const server = await startTestServer({}, {
+  it('spends one comparison at the configured cost on unknown emails, wrong and overlong passwords alike', async () => {
+    const comparedAgainst: string[] = [];
+    const server = await startTestServer({ BCRYPT_COST: '5' }, {
       wrapPasswords: (real): PasswordHasher => ({
         ...real,
         verify: (password, hash) => {
-          calls.push('verify');
+          comparedAgainst.push(hash);
           return real.verify(password, hash);
-        },
-        verifyAgainstNothing: (password) => {
-          calls.push('verifyAgainstNothing');
-          return real.verifyAgainstNothing(password);
         },
       }),
     });
     servers.push(server);
     const user = await registerUser(server);
-    calls.length = 0;
-    expect((await jsonPost(server, '/auth/login', { email: user.email, password: 'wrong password' })).status).toBe(401);
-    expect((await jsonPost(server, '/auth/login', { email: 'ghost@example.org', password: 'wrong password' })).status).toBe(401);
-    expect(calls).toEqual(['verify', 'verifyAgainstNothing']);
+    comparedAgainst.length = 0;
+    for (const attempt of [
+      { email: user.email, password: 'wrong password' },
+      { email: 'ghost@example.org', password: 'wrong password' },
+      { email: user.email, password: `${user.password}${'x'.repeat(80)}` },
+    ]) {
+      const response = await jsonPost(server, '/auth/login', attempt);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: { code: 'invalid_credentials', message: 'Email or password is incorrect' } });
+    }
+    expect(comparedAgainst).toHaveLength(3);
+    for (const hash of comparedAgainst) expect(bcrypt.getRounds(hash)).toBe(5);
   });
 });
 

@@ -22,18 +22,19 @@ export interface TestServer {
   /** Moves the service's clock (milliseconds added to real time). */
   advanceClock(ms: number): void;
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Stops the server and removes its temp folder (never a DATABASE_PATH passed in). */
   close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Wraps the real password hasher, e.g. to observe calls. */
+  wrapPasswords?: (real: PasswordHasher) => PasswordHasher;
 }
 
 /**
  * The real app on a real HTTP server on 127.0.0.1 with a real SQLite file in a fresh temp
  * folder. bcrypt cost defaults to 4 to keep suites quick; pass BCRYPT_COST to test real costs.
  */
-export interface TestServerOptions {
-  /** Wraps the real password hasher, e.g. to observe calls. */
-  wrapPasswords?: (real: PasswordHasher) => PasswordHasher;
-}
-
 export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'attune-test-'));
   const config = loadConfig({

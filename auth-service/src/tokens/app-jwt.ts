@@ -11,7 +11,6 @@ export interface AccessClaims {
   role: UserRole;
   /** The refresh-token family (signed-in device) this access token belongs to. */
   familyId: string;
-  expiresAtMs: number;
 }
 
 export class InvalidAccessToken extends Error {
@@ -19,10 +18,7 @@ export class InvalidAccessToken extends Error {
 }
 
 export interface AppJwt {
-  sign(
-    claims: Omit<AccessClaims, 'expiresAtMs'>,
-    nowMs: number,
-  ): Promise<{ token: string; expiresAtMs: number; expiresInSeconds: number }>;
+  sign(claims: AccessClaims, nowMs: number): Promise<{ token: string; expiresInSeconds: number }>;
   /** Verifies signature (HS256 only), issuer, audience, expiry and claim types; throws InvalidAccessToken. */
   verify(token: string, nowMs: number): Promise<AccessClaims>;
 }
@@ -50,7 +46,7 @@ export async function createAppJwt(secret: string, ttlMs: number): Promise<AppJw
         .setIssuedAt(iat)
         .setExpirationTime(exp)
         .sign(key);
-      return { token, expiresAtMs: exp * 1000, expiresInSeconds: exp - iat };
+      return { token, expiresInSeconds: exp - iat };
     },
     async verify(token, nowMs) {
       try {
@@ -61,11 +57,11 @@ export async function createAppJwt(secret: string, ttlMs: number): Promise<AppJw
           requiredClaims: ['sub', 'exp', 'iat'],
           currentDate: new Date(nowMs),
         });
-        const { sub, role, fam, exp } = payload;
+        const { sub, role, fam } = payload;
         if (typeof sub !== 'string' || typeof fam !== 'string' || typeof role !== 'string' || !roles.includes(role)) {
           throw new InvalidAccessToken('access token claims are malformed');
         }
-        return { userId: sub, role: role as UserRole, familyId: fam, expiresAtMs: (exp as number) * 1000 };
+        return { userId: sub, role: role as UserRole, familyId: fam };
       } catch (error) {
         if (error instanceof InvalidAccessToken) throw error;
         if (error instanceof errors.JOSEError) throw new InvalidAccessToken(error.code);

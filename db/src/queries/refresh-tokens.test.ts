@@ -54,9 +54,18 @@ describe('refresh token rotation', () => {
     expect(isRefreshFamilyLive(database.db, userId, family.familyId, 300)).toBe(true);
   });
 
-  it('refuses unknown and expired tokens', () => {
-    insertRefreshTokenFamily(database.db, { userId, tokenHash: 'old', expiresAt: 1_000 }, 100);
+  it('refuses unknown and expired tokens, ending an expired family', () => {
+    const old = insertRefreshTokenFamily(database.db, { userId, tokenHash: 'old', expiresAt: 1_000 }, 100);
     expect(rotateRefreshToken(database.db, rotation('nope', 'x'), 200).status).toBe('unknown');
     expect(rotateRefreshToken(database.db, rotation('old', 'y'), 1_000).status).toBe('expired');
+    const rows = database.db.query.refreshTokens.findMany().sync();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: old.id, revokedAt: 1_000 });
+  });
+
+  it('tells a signed-out token apart from a replayed one', () => {
+    const family = insertRefreshTokenFamily(database.db, { userId, tokenHash: 'out', expiresAt: 10_000 }, 100);
+    revokeRefreshFamily(database.db, userId, family.familyId, 200);
+    expect(rotateRefreshToken(database.db, rotation('out', 'z'), 300).status).toBe('revoked');
   });
 });

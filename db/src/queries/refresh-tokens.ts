@@ -80,7 +80,7 @@ export function rotateRefreshToken(db: Db, rotation: Rotation, nowMs: number): R
       .returning()
       .get();
     return { status: 'rotated', token };
-  });
+  }, { behavior: 'immediate' });
 }
 
 /** Revokes every live token of one of `userId`'s families; returns how many were live. */

@@ -19,6 +19,6 @@ const roomOwner = (db: Db) =>
  * Run it inside a transaction with whatever it guards.
  */
 export function claimRoom(db: Db, name: string, ownerId: string, nowMs: number): boolean {
-  prepared(db, insertRoomIfFree).run({ name, ownerId, nowMs });
+  if (prepared(db, insertRoomIfFree).run({ name, ownerId, nowMs }).changes === 1) return true;
   return prepared(db, roomOwner).get({ name })?.ownerId === ownerId;
 }

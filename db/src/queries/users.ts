@@ -31,10 +31,17 @@ export function findUserByEmail(db: Db, email: string): User | undefined {
   return db.select().from(users).where(eq(users.email, email)).get();
 }
 
-/** A successful sign-in: stamps `last_login` and clears the failure counter. */
-export function recordSuccessfulLogin(db: Db, userId: string, nowMs: number): void {
-  db.update(users)
+/** A successful sign-in: stamps `last_login`, clears the failure counter, returns the updated user. */
+export function recordSuccessfulLogin(db: Db, userId: string, nowMs: number): User | undefined {
+  return db
+    .update(users)
     .set({ lastLogin: nowMs, failedLogins: 0, lockedUntil: null })
     .where(eq(users.id, userId))
-    .run();
+    .returning()
+    .get();
+}
+
+/** Replaces a user's password hash (e.g. re-hashed at a new bcrypt cost). */
+export function updatePasswordHash(db: Db, userId: string, passwordHash: string): void {
+  db.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
 }

@@ -1,16 +1,27 @@
-import { findUserByEmail, findUserById, insertUser, recordSuccessfulLogin, revokeRefreshFamily, rotateRefreshToken } from '@attune/db';
-import { accessCredentials, issueCredentials } from '../../auth/credentials.ts';
+import {
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  recordSuccessfulLogin,
+  revokeRefreshFamily,
+  rotateRefreshToken,
+  updatePasswordHash,
+} from '@attune/db';
+import { accessCredentials } from '../../auth/credentials.ts';
+import { signIn } from '../../auth/sign-in.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ApiError } from '../../http/api-error.ts';
 import { clientMeta } from '../../http/client-meta.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { createRouter } from '../../http/router.ts';
-import { openRoomSession } from '../../livekit/room-session.ts';
+import { MAX_PASSWORD_BYTES } from '../../passwords/password-hasher.ts';
 import { hashRefreshToken, newRefreshToken } from '../../tokens/refresh-token.ts';
 import { toUserResponse } from '../../users/user-response.ts';
 import { loginRoute, logoutRoute, meRoute, refreshRoute, registerRoute } from './auth.routes.ts';
 
-const INVALID_CREDENTIALS = 'Email or password is incorrect';
+const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'Email or password is incorrect');
+const invalidRefreshToken = () =>
+  new ApiError(401, 'invalid_refresh_token', 'The refresh token is invalid, expired or already used; sign in again');
 
 export function createAuthRouter(deps: AppDeps) {
   const router = createRouter();
@@ -22,27 +33,31 @@ export function createAuthRouter(deps: AppDeps) {
   router.openapi(registerRoute, async (c) => {
     const body = c.req.valid('json');
     const passwordHash = await deps.passwords.hash(body.password);
-    const user = insertUser(db, { email: body.email, fullName: body.full_name, passwordHash }, deps.now());
-    if (!user) throw new ApiError(409, 'email_taken', 'An account with this email already exists; sign in instead');
-    deps.logger.info({ userId: user.id }, 'user registered');
-    const credentials = await issueCredentials(deps, user, clientMeta(c));
-    const room = await openRoomSession(deps, user, {});
-    return c.json({ ...credentials, user: toUserResponse(user), ...room }, 201);
+    const signedIn = await signIn(deps, clientMeta(c), (tx) =>
+      insertUser(tx, { email: body.email, fullName: body.full_name, passwordHash }, deps.now()),
+    );
+    if (!signedIn) throw new ApiError(409, 'email_taken', 'An account with this email already exists; sign in instead');
+    deps.logger.info({ userId: signedIn.user.id }, 'user registered');
+    return c.json(signedIn, 201);
   });
 
   router.openapi(loginRoute, async (c) => {
     const body = c.req.valid('json');
     const found = findUserByEmail(db, body.email);
-    const passwordMatches = found
-      ? await deps.passwords.verify(body.password, found.passwordHash)
-      : await deps.passwords.verifyAgainstNothing(body.password);
-    if (!found || !passwordMatches) throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
+    // bcrypt ignores bytes past 72, so a longer password could match a shorter one: refuse it,
+    // after the same work as any other wrong password.
+    const comparable = Buffer.byteLength(body.password, 'utf8') <= MAX_PASSWORD_BYTES;
+    const hash = found && comparable ? found.passwordHash : await deps.passwords.decoyHash();
+    const matches = await deps.passwords.verify(body.password, hash);
+    if (!found || !comparable || !matches) throw invalidCredentials();
     if (found.status !== 'active') throw new ApiError(403, 'account_suspended', 'This account is suspended');
-    recordSuccessfulLogin(db, found.id, deps.now());
-    const user = findUserById(db, found.id) ?? found;
-    const credentials = await issueCredentials(deps, user, clientMeta(c));
-    const room = await openRoomSession(deps, user, {});
-    return c.json({ ...credentials, user: toUserResponse(user), ...room }, 200);
+
+    if (deps.passwords.needsRehash(found.passwordHash)) {
+      updatePasswordHash(db, found.id, await deps.passwords.hash(body.password));
+    }
+    const signedIn = await signIn(deps, clientMeta(c), (tx) => recordSuccessfulLogin(tx, found.id, deps.now()));
+    if (!signedIn) throw invalidCredentials(); // the account was deleted mid-login
+    return c.json(signedIn, 200);
   });
 
   router.openapi(refreshRoute, async (c) => {
@@ -64,11 +79,11 @@ export function createAuthRouter(deps: AppDeps) {
     if (result.status === 'reused') {
       deps.logger.warn({ userId: result.userId, familyId: result.familyId }, 'refresh token reuse detected; family revoked');
     }
-    if (result.status !== 'rotated') throw new ApiError(401, 'invalid_refresh_token', 'The refresh token is invalid, expired or already used; sign in again');
+    if (result.status !== 'rotated') throw invalidRefreshToken();
     const user = findUserById(db, result.token.userId);
     if (!user || user.status !== 'active') {
       revokeRefreshFamily(db, result.token.userId, result.token.familyId, nowMs);
-      throw new ApiError(401, 'invalid_refresh_token', 'The refresh token is invalid, expired or already used; sign in again');
+      throw invalidRefreshToken();
     }
     const credentials = await accessCredentials(deps, user, result.token.familyId, next.token, nowMs);
     return c.json({ ...credentials, user: toUserResponse(user) }, 200);

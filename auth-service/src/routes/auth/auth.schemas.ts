@@ -1,11 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { credentialsSchema } from '../../auth/credentials.ts';
 import { roomSessionSchema } from '../../livekit/room-session.ts';
+import { MAX_PASSWORD_BYTES } from '../../passwords/password-hasher.ts';
+import { displayNameSchema } from '../../users/display-name.ts';
 import { userResponseSchema } from '../../users/user-response.ts';
 
 const MIN_PASSWORD_BYTES = 8;
-const MAX_PASSWORD_BYTES = 72;
 const utf8Bytes = (value: string) => Buffer.byteLength(value, 'utf8');
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Emails are compared trimmed and lower-cased, so `Ann@X.org ` and `ann@x.org` are one account. */
 export const emailSchema = z
@@ -19,6 +21,7 @@ export const emailSchema = z
 /** bcrypt reads at most 72 bytes, so longer passwords are refused rather than silently cut. */
 export const newPasswordSchema = z
   .string()
+  .refine((value) => !LONE_SURROGATE.test(value), 'password must be valid Unicode text')
   .refine(
     (value) => utf8Bytes(value) >= MIN_PASSWORD_BYTES && utf8Bytes(value) <= MAX_PASSWORD_BYTES,
     `password must be ${MIN_PASSWORD_BYTES} to ${MAX_PASSWORD_BYTES} bytes long (UTF-8)`,
@@ -29,7 +32,7 @@ export const registerBodySchema = z
   .strictObject({
     email: emailSchema,
     password: newPasswordSchema,
-    full_name: z.string().trim().min(1, 'full_name must not be empty').max(100, 'full_name must be at most 100 characters'),
+    full_name: displayNameSchema('full_name'),
   })
   .openapi('RegisterRequest');
 

@@ -1,4 +1,7 @@
+import { insertUser } from '@attune/db';
+import bcrypt from 'bcryptjs';
 import { decodeJwt } from 'jose';
+import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authedGet, jsonPost, registerUser, startTestServer, type TestServer } from '../../testing/test-server.ts';
 
@@ -112,6 +115,38 @@ describe('register → login → me → token → refresh → logout', () => {
   });
 });
 
+describe('register and login tokens', () => {
+  it('each record an issued session for the room their LiveKit token admits to', async () => {
+    const user = await registerUser(server);
+    const login = (await (await jsonPost(server, '/auth/login', { email: user.email, password: user.password })).json()) as Record<string, string>;
+    const verifier = new TokenVerifier(server.config.livekit.apiKey, server.config.livekit.apiSecret);
+    for (const body of [user.body as Record<string, string>, login]) {
+      const claims = await verifier.verify(body.livekit_token!);
+      expect(claims.sub).toBe(user.id);
+      expect(claims.video?.room).toBe(body.room_name);
+      expect(claims.attributes?.['attune.session_id']).toBe(body.session_id);
+      const row = server.database.db.query.userSessions.findFirst({ where: (t, { eq }) => eq(t.id, body.session_id!) }).sync();
+      expect(row).toMatchObject({ userId: user.id, roomName: body.room_name, status: 'issued' });
+    }
+  });
+});
+
+describe('password hashes', () => {
+  it('are re-hashed at the configured cost on the next successful login', async () => {
+    const weak = bcrypt.hashSync('an older password', 4);
+    const user = insertUser(server.database.db, { email: 'old-cost@example.org', fullName: 'Old', passwordHash: weak }, Date.now())!;
+    const costed = await startTestServer({ BCRYPT_COST: '5', DATABASE_PATH: server.database.path });
+    try {
+      expect((await jsonPost(costed, '/auth/login', { email: 'old-cost@example.org', password: 'an older password' })).status).toBe(200);
+      const stored = server.database.db.query.users.findFirst({ where: (t, { eq }) => eq(t.id, user.id) }).sync()!.passwordHash;
+      expect(bcrypt.getRounds(stored)).toBe(5);
+      expect(bcrypt.compareSync('an older password', stored)).toBe(true);
+    } finally {
+      await costed.close();
+    }
+  });
+});
+
 describe('sign-in failures', () => {
   it('answers an unknown email and a wrong password identically', async () => {
     const user = await registerUser(server);
@@ -167,6 +202,13 @@ describe('refresh token reuse', () => {
   it('refuses an unknown refresh token', async () => {
     const response = await jsonPost(server, '/auth/refresh', { refresh_token: 'x'.repeat(43) });
     expect(response.status).toBe(401);
+  });
+
+  it('refuses a password longer than bcrypt reads even when its first 72 bytes match', async () => {
+    const password = 'p'.repeat(72);
+    const user = await registerUser(server, { password });
+    expect((await jsonPost(server, '/auth/login', { email: user.email, password })).status).toBe(200);
+    expect((await jsonPost(server, '/auth/login', { email: user.email, password: `${password}EXTRA` })).status).toBe(401);
   });
 
   it('refuses an expired refresh token', async () => {

@@ -2,17 +2,31 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses, jsonContent } from '../../http/error-responses.ts';
 import { roomNameSchema } from '../../livekit/room-name.ts';
 import { roomSessionSchema } from '../../livekit/room-session.ts';
+import { displayNameSchema } from '../../users/display-name.ts';
 
+/**
+ * LiveKit's standard token-endpoint request. The server decides identity, grants and dispatch:
+ * `participant_identity` may only repeat the caller's id, `room_config` may only ask for the
+ * Attune agent, and the fields a client may never set (metadata, attributes) are refused.
+ */
 export const tokenBodySchema = z
   .strictObject({
     room_name: roomNameSchema.optional().describe('A room you own or a new name; omit for a fresh room'),
-    participant_name: z
+    participant_name: displayNameSchema('participant_name').optional().describe('Display name in the room; defaults to your full name'),
+    participant_identity: z
       .string()
-      .trim()
-      .min(1, 'participant_name must not be empty')
-      .max(100, 'participant_name must be at most 100 characters')
+      .max(128)
       .optional()
-      .describe('Display name in the room; defaults to your full name'),
+      .describe('Must be your user id if sent: the identity is always set by the server'),
+    room_config: z
+      .strictObject({
+        agents: z
+          .array(z.strictObject({ agent_name: z.string().max(128) }))
+          .max(1)
+          .optional(),
+      })
+      .optional()
+      .describe('Sent by LiveKit client SDKs; may only name the Attune agent, which every token dispatches anyway'),
   })
   .openapi('TokenRequest');
 

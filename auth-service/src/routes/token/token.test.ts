@@ -116,8 +116,55 @@ describe('POST /auth/token', () => {
   it('never takes the identity from the request', async () => {
     const user = await registerUser(server);
     const other = await registerUser(server);
-    const { status } = await mint(user.accessToken, { participant_identity: other.id });
-    expect(status).toBe(400);
+    const refused = await mint(user.accessToken, { participant_identity: other.id });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('identity_forbidden');
+    // repeating one's own id is harmless, as LiveKit client SDKs may send it
+    const own = await mint(user.accessToken, { participant_identity: user.id });
+    expect(own.status).toBe(201);
+    expect((await new TokenVerifier('APItestkey', 'a-livekit-secret-for-tests-only').verify(own.body.livekit_token)).sub).toBe(user.id);
+  });
+
+  it('speaks the LiveKit standard token-endpoint contract', async () => {
+    const user = await registerUser(server);
+    // what a LiveKit client SDK's endpoint TokenSource sends for an agent app
+    const standard = await mint(user.accessToken, {
+      room_name: 'standard-room',
+      participant_name: 'Std',
+      room_config: { agents: [{ agent_name: 'attune-test-agent' }] },
+    });
+    expect(standard.status).toBe(201);
+    expect(standard.body.server_url).toBe('ws://localhost:7880');
+    const claims = await new TokenVerifier('APItestkey', 'a-livekit-secret-for-tests-only').verify(standard.body.participant_token);
+    expect((claims.roomConfig as any).agents.map((agent: any) => agent.agentName)).toEqual(['attune-test-agent']);
+
+    // fields a client may not set get a 4xx
+    const otherAgent = await mint(user.accessToken, { room_config: { agents: [{ agent_name: 'some-other-agent' }] } });
+    expect(otherAgent.status).toBe(403);
+    expect(otherAgent.body.error.code).toBe('agent_forbidden');
+    for (const body of [
+      { participant_metadata: '{"admin":true}' },
+      { participant_attributes: { 'attune.user_id': 'someone' } },
+      { room_config: { agents: [{ agent_name: 'attune-test-agent', metadata: '{"user_id":"x"}' }] } },
+      { room_config: { max_participants: 100 } },
+    ]) {
+      expect((await mint(user.accessToken, body)).status).toBe(400);
+    }
+  });
+
+  it('takes an empty body as no fields', async () => {
+    const user = await registerUser(server);
+    const response = await server.fetch('/auth/token', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json', 'content-length': '0' },
+    });
+    expect(response.status).toBe(201);
+  });
+
+  it('accepts the bearer scheme in any case', async () => {
+    const user = await registerUser(server);
+    const response = await server.fetch('/auth/token', { method: 'POST', headers: { authorization: `bearer ${user.accessToken}` } });
+    expect(response.status).toBe(201);
   });
 
   it('requires a bearer token', async () => {

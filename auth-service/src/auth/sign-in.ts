@@ -1,0 +1,47 @@
+import { insertRefreshTokenFamily, openUserSession, type Db, type User } from '@attune/db';
+import type { AppDeps } from '../deps.ts';
+import { newRoomName } from '../livekit/room-name.ts';
+import { mintRoomAccess, type RoomSession } from '../livekit/room-session.ts';
+import { newRefreshToken } from '../tokens/refresh-token.ts';
+import { toUserResponse, type UserResponse } from '../users/user-response.ts';
+import type { Credentials } from './credentials.ts';
+import { accessCredentials } from './credentials.ts';
+
+export type SignedIn = Credentials & RoomSession & { user: UserResponse };
+
+/**
+ * Signs a user in on a new device, all or nothing: `writeUser` (create the account, or stamp
+ * the login), a new refresh-token family and a session in a fresh room are written in one
+ * transaction; then the access token and the LiveKit token are signed. `undefined` when
+ * `writeUser` writes nothing (e.g. the email is taken).
+ */
+export async function signIn(
+  deps: Pick<AppDeps, 'config' | 'database' | 'appJwt' | 'now'>,
+  meta: { ip: string | null; userAgent: string | null },
+  writeUser: (db: Db) => User | undefined,
+): Promise<SignedIn | undefined> {
+  const nowMs = deps.now();
+  const refresh = newRefreshToken();
+  const roomName = newRoomName();
+  const { db } = deps.database;
+  const written = db.transaction(
+    () => {
+      const user = writeUser(db);
+      if (!user) return undefined;
+      const family = insertRefreshTokenFamily(
+        db,
+        { userId: user.id, tokenHash: refresh.tokenHash, expiresAt: nowMs + deps.config.refreshTokenTtlMs, ...meta },
+        nowMs,
+      );
+      const session = openUserSession(db, { userId: user.id, roomName, participantIdentity: user.id }, nowMs);
+      // A fresh name has 122 random bits; a clash means something is badly wrong, so roll back.
+      if (!session) throw new Error('a freshly generated room name is already taken');
+      return { user, familyId: family.familyId, session };
+    },
+    { behavior: 'immediate' },
+  );
+  if (!written) return undefined;
+  const credentials = await accessCredentials(deps, written.user, written.familyId, refresh.token, nowMs);
+  const room = await mintRoomAccess(deps, written.user, written.session);
+  return { ...credentials, ...room, user: toUserResponse(written.user) };
+}

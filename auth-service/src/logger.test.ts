@@ -1,0 +1,28 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.ts';
+
+describe('logger', () => {
+  it('redacts passwords, tokens and secrets wherever they appear in a log line', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger('info', sink);
+    logger.info({
+      password: 'p-top',
+      body: { password: 'p-nested', refresh_token: 'r-nested', full_name: 'kept' },
+      headers: { authorization: 'Bearer a-nested', cookie: 'c-nested' },
+      config: { jwtSecret: 'j-nested', livekit: { apiSecret: 'l-deep' } },
+    });
+    const line = lines.join('');
+    for (const secret of ['p-top', 'p-nested', 'r-nested', 'a-nested', 'c-nested', 'j-nested', 'l-deep']) {
+      expect(line).not.toContain(secret);
+    }
+    expect(line).toContain('kept');
+    expect(JSON.parse(line).body.password).toBe('[redacted]');
+  });
+});
