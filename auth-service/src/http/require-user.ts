@@ -1,4 +1,4 @@
-import { findUserById, isRefreshFamilyLive } from '@attune/db';
+import { findSignedInUser } from '@attune/db';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env.ts';
 import type { AppDeps } from '../deps.ts';
@@ -28,9 +28,8 @@ export function requireUser(deps: Pick<AppDeps, 'appJwt' | 'database' | 'now'>) 
       if (error instanceof InvalidAccessToken) throw unauthorized('The access token is invalid or expired');
       throw error;
     }
-    const { db } = deps.database;
-    const user = findUserById(db, claims.userId);
-    if (!user || user.status !== 'active' || !isRefreshFamilyLive(db, user.id, claims.familyId, nowMs)) {
+    const user = findSignedInUser(deps.database.db, claims.userId, claims.familyId, nowMs);
+    if (!user || user.status !== 'active') {
       throw unauthorized('The access token is no longer valid; sign in again');
     }
     c.set('caller', { user, claims });

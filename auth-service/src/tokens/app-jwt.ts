@@ -23,7 +23,15 @@ export interface AppJwt {
   verify(token: string, nowMs: number): Promise<AccessClaims>;
 }
 
-/** Imports the HMAC key once; jose on Node is slow when handed raw bytes on every call. */
+/** How many verified tokens `verify` remembers (a few MB at most). */
+const VERIFIED_CACHE_SIZE = 10_000;
+
+/**
+ * Imports the HMAC key once (jose on Node is slow when handed raw bytes on every call) and
+ * remembers tokens it has verified until they expire: a browser presents the same access token
+ * on every call for its 15 minutes, and verifying a signature again gives the same answer.
+ * Only the exact token string hits; its expiry is checked on every hit.
+ */
 export async function createAppJwt(secret: string, ttlMs: number): Promise<AppJwt> {
   const key = await crypto.subtle.importKey(
     'raw',
@@ -33,6 +41,16 @@ export async function createAppJwt(secret: string, ttlMs: number): Promise<AppJw
     ['sign', 'verify'],
   );
   const roles: readonly string[] = USER_ROLES;
+  const verified = new Map<string, { claims: AccessClaims; expiresAtMs: number }>();
+
+  function remember(token: string, claims: AccessClaims, expiresAtMs: number): void {
+    if (verified.size >= VERIFIED_CACHE_SIZE) {
+      // Maps iterate in insertion order: drop the oldest entry.
+      const oldest = verified.keys().next();
+      if (!oldest.done) verified.delete(oldest.value);
+    }
+    verified.set(token, { claims, expiresAtMs });
+  }
 
   return {
     async sign(claims, nowMs) {
@@ -49,6 +67,11 @@ export async function createAppJwt(secret: string, ttlMs: number): Promise<AppJw
       return { token, expiresInSeconds: exp - iat };
     },
     async verify(token, nowMs) {
+      const known = verified.get(token);
+      if (known) {
+        if (nowMs < known.expiresAtMs) return known.claims;
+        verified.delete(token);
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: [ALGORITHM],
@@ -57,11 +80,13 @@ export async function createAppJwt(secret: string, ttlMs: number): Promise<AppJw
           requiredClaims: ['sub', 'exp', 'iat'],
           currentDate: new Date(nowMs),
         });
-        const { sub, role, fam } = payload;
+        const { sub, role, fam, exp } = payload;
         if (typeof sub !== 'string' || typeof fam !== 'string' || typeof role !== 'string' || !roles.includes(role)) {
           throw new InvalidAccessToken('access token claims are malformed');
         }
-        return { userId: sub, role: role as UserRole, familyId: fam };
+        const claims: AccessClaims = { userId: sub, role: role as UserRole, familyId: fam };
+        remember(token, claims, (exp as number) * 1000);
+        return claims;
       } catch (error) {
         if (error instanceof InvalidAccessToken) throw error;
         if (error instanceof errors.JOSEError) throw new InvalidAccessToken(error.code);

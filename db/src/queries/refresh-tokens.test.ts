@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type AttuneDatabase } from '../open-database.ts';
-import { insertRefreshTokenFamily, isRefreshFamilyLive, revokeRefreshFamily, rotateRefreshToken } from './refresh-tokens.ts';
-import { insertUser } from './users.ts';
+import { insertRefreshTokenFamily, revokeRefreshFamily, rotateRefreshToken } from './refresh-tokens.ts';
+import { findSignedInUser, insertUser } from './users.ts';
 
 let dir: string;
 let database: AttuneDatabase;
@@ -29,7 +29,7 @@ describe('refresh token rotation', () => {
     expect(result.status).toBe('rotated');
     if (result.status !== 'rotated') return;
     expect(result.token).toMatchObject({ familyId: first.familyId, parentId: first.id, tokenHash: 'h2', revokedAt: null, createdAt: 200 });
-    expect(isRefreshFamilyLive(database.db, userId, first.familyId, 300)).toBe(true);
+    expect(findSignedInUser(database.db, userId, first.familyId, 300)?.id).toBe(userId);
   });
 
   it('treats a replayed token as theft: the whole family is revoked', () => {
@@ -37,21 +37,33 @@ describe('refresh token rotation', () => {
     rotateRefreshToken(database.db, rotation('h1', 'h2'), 200);
     expect(rotateRefreshToken(database.db, rotation('h1', 'h3'), 300)).toEqual({ status: 'reused', userId, familyId: first.familyId });
     expect(rotateRefreshToken(database.db, rotation('h2', 'h4'), 400).status).toBe('revoked');
-    expect(isRefreshFamilyLive(database.db, userId, first.familyId, 500)).toBe(false);
+    expect(findSignedInUser(database.db, userId, first.familyId, 500)).toBeUndefined();
   });
 
   it('leaves other families alone', () => {
     const phone = insertRefreshTokenFamily(database.db, { userId, tokenHash: 'phone', expiresAt: 10_000 }, 100);
     const laptop = insertRefreshTokenFamily(database.db, { userId, tokenHash: 'laptop', expiresAt: 10_000 }, 100);
     expect(revokeRefreshFamily(database.db, userId, phone.familyId, 200)).toBe(1);
-    expect(isRefreshFamilyLive(database.db, userId, laptop.familyId, 300)).toBe(true);
+    expect(findSignedInUser(database.db, userId, laptop.familyId, 300)?.id).toBe(userId);
     expect(rotateRefreshToken(database.db, rotation('laptop', 'laptop2'), 300).status).toBe('rotated');
+  });
+
+  it('does not count a family as signed in once its last token has expired', () => {
+    const family = insertRefreshTokenFamily(database.db, { userId, tokenHash: 'brief', expiresAt: 1_000 }, 100);
+    expect(findSignedInUser(database.db, userId, family.familyId, 999)?.id).toBe(userId);
+    expect(findSignedInUser(database.db, userId, family.familyId, 1_000)).toBeUndefined();
+  });
+
+  it("does not sign a user in on another user's family", () => {
+    const family = insertRefreshTokenFamily(database.db, { userId, tokenHash: 'theirs', expiresAt: 10_000 }, 100);
+    const other = insertUser(database.db, { email: 'o@example.org', fullName: 'O', passwordHash: 'h' }, 0)!;
+    expect(findSignedInUser(database.db, other.id, family.familyId, 200)).toBeUndefined();
   });
 
   it('does not let another user revoke a family', () => {
     const family = insertRefreshTokenFamily(database.db, { userId, tokenHash: 'mine', expiresAt: 10_000 }, 100);
     expect(revokeRefreshFamily(database.db, 'someone-else', family.familyId, 200)).toBe(0);
-    expect(isRefreshFamilyLive(database.db, userId, family.familyId, 300)).toBe(true);
+    expect(findSignedInUser(database.db, userId, family.familyId, 300)?.id).toBe(userId);
   });
 
   it('refuses unknown and expired tokens, ending an expired family', () => {

@@ -1,7 +1,6 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { newId } from '../ids.ts';
-import { prepared } from '../prepared.ts';
 import { refreshTokens, type RefreshToken } from '../schema.ts';
 
 export interface NewRefreshToken {
@@ -94,21 +93,3 @@ export function revokeRefreshFamily(db: Db, userId: string, familyId: string, no
     .run().changes;
 }
 
-const liveTokenOfFamily = (db: Db) =>
-  db
-    .select({ id: refreshTokens.id })
-    .from(refreshTokens)
-    .where(
-      and(
-        eq(refreshTokens.userId, sql.placeholder('userId')),
-        eq(refreshTokens.familyId, sql.placeholder('familyId')),
-        isNull(refreshTokens.revokedAt),
-        gt(refreshTokens.expiresAt, sql.placeholder('nowMs')),
-      ),
-    )
-    .prepare();
-
-/** True while the family still has an unrevoked, unexpired token (the device is signed in). */
-export function isRefreshFamilyLive(db: Db, userId: string, familyId: string, nowMs: number): boolean {
-  return prepared(db, liveTokenOfFamily).get({ userId, familyId, nowMs }) !== undefined;
-}

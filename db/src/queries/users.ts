@@ -1,8 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, exists, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { newId } from '../ids.ts';
 import { prepared } from '../prepared.ts';
-import { users, type User, type UserRole } from '../schema.ts';
+import { refreshTokens, users, type User, type UserRole } from '../schema.ts';
 
 export interface NewUser {
   email: string;
@@ -25,6 +25,38 @@ const userById = (db: Db) => db.select().from(users).where(eq(users.id, sql.plac
 
 export function findUserById(db: Db, id: string): User | undefined {
   return prepared(db, userById).get({ id });
+}
+
+const signedInUser = (db: Db) =>
+  db
+    .select()
+    .from(users)
+    .where(
+      and(
+        eq(users.id, sql.placeholder('userId')),
+        exists(
+          db
+            .select({ one: sql`1` })
+            .from(refreshTokens)
+            .where(
+              and(
+                eq(refreshTokens.userId, users.id),
+                eq(refreshTokens.familyId, sql.placeholder('familyId')),
+                isNull(refreshTokens.revokedAt),
+                gt(refreshTokens.expiresAt, sql.placeholder('nowMs')),
+              ),
+            ),
+        ),
+      ),
+    )
+    .prepare();
+
+/**
+ * The user, if they are still signed in on the device (refresh-token family) an access token
+ * names: the family has a token that is neither revoked nor expired. One query per request.
+ */
+export function findSignedInUser(db: Db, userId: string, familyId: string, nowMs: number): User | undefined {
+  return prepared(db, signedInUser).get({ userId, familyId, nowMs });
 }
 
 export function findUserByEmail(db: Db, email: string): User | undefined {
