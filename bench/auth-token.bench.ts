@@ -9,8 +9,10 @@ import { Hono } from 'hono';
 import { runLoad, type LoadResult } from './load.ts';
 
 export interface AuthTokenBenchResult {
+  /** The median run (by req/s) of each route; the routes' runs alternate so drift hits both. */
   bareHonoJson: LoadResult;
   authToken: LoadResult;
+  runs: { bareHonoJson: number[]; authToken: number[] };
   /** authToken req/s ÷ bare req/s: the share of raw Hono throughput the real route keeps. */
   ratio: number;
 }
@@ -19,7 +21,7 @@ export interface AuthTokenBenchResult {
  * (a) a bare Hono JSON route and (b) POST /auth/token with a valid bearer, served by the same
  * process on loopback, each under the same autocannon load from a separate process.
  */
-export async function benchAuthToken(options: { durationSeconds: number; connections: number }): Promise<AuthTokenBenchResult> {
+export async function benchAuthToken(options: { durationSeconds: number; connections: number; rounds: number }): Promise<AuthTokenBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'attune-bench-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -49,8 +51,7 @@ export async function benchAuthToken(options: { durationSeconds: number; connect
     const { access_token } = (await registered.json()) as { access_token: string };
 
     const common = { durationSeconds: options.durationSeconds, connections: options.connections };
-    await runLoad({ ...common, durationSeconds: 2, url: `${base}/bench/bare` }); // warm-up
-    const bareHonoJson = await runLoad({ ...common, url: `${base}/bench/bare` });
+    const bareRequest = { ...common, url: `${base}/bench/bare` };
     const tokenRequest = {
       ...common,
       url: `${base}/auth/token`,
@@ -58,16 +59,35 @@ export async function benchAuthToken(options: { durationSeconds: number; connect
       headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
       body: '{}',
     };
+    await runLoad({ ...bareRequest, durationSeconds: 2 }); // warm-up
     await runLoad({ ...tokenRequest, durationSeconds: 2 }); // warm-up
-    const authToken = await runLoad(tokenRequest);
-    if (authToken.non2xx > 0 || authToken.errors > 0) {
-      throw new Error(`POST /auth/token answered ${authToken.non2xx} non-2xx and ${authToken.errors} errors under load`);
+    const bareRuns: LoadResult[] = [];
+    const tokenRuns: LoadResult[] = [];
+    for (let round = 0; round < options.rounds; round += 1) {
+      bareRuns.push(await runLoad(bareRequest));
+      const tokenRun = await runLoad(tokenRequest);
+      if (tokenRun.non2xx > 0 || tokenRun.errors > 0) {
+        throw new Error(`POST /auth/token answered ${tokenRun.non2xx} non-2xx and ${tokenRun.errors} errors under load`);
+      }
+      tokenRuns.push(tokenRun);
     }
-    return { bareHonoJson, authToken, ratio: Math.round((authToken.requestsPerSecond / bareHonoJson.requestsPerSecond) * 1000) / 1000 };
+    const bareHonoJson = median(bareRuns);
+    const authToken = median(tokenRuns);
+    return {
+      bareHonoJson,
+      authToken,
+      runs: { bareHonoJson: bareRuns.map((r) => r.requestsPerSecond), authToken: tokenRuns.map((r) => r.requestsPerSecond) },
+      ratio: Math.round((authToken.requestsPerSecond / bareHonoJson.requestsPerSecond) * 1000) / 1000,
+    };
   } finally {
     await new Promise((resolve) => server.close(resolve));
     await passwords.close();
     database.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function median(runs: LoadResult[]): LoadResult {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }

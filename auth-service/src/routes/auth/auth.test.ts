@@ -55,6 +55,9 @@ describe('register → login → me → token → refresh → logout', () => {
     expectSignedInShape(reg, 'ada.lovelace@example.org', 'Ada Lovelace');
     expect(reg.user.last_login).toBeNull();
     const userId = reg.user.id as string;
+    const device = server.database.db.query.refreshTokens.findFirst({ where: (t, { eq }) => eq(t.userId, userId) }).sync();
+    expect(device).toMatchObject({ ip: expect.stringMatching(/127\.0\.0\.1$/), userAgent: expect.any(String), revokedAt: null });
+    expect(device!.tokenHash).not.toBe(reg.refresh_token);
 
     const access = decodeJwt(reg.access_token);
     expect(access).toMatchObject({ sub: userId, role: 'user', iss: 'attune-auth', aud: 'attune-api' });
