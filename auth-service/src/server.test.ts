@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,33 @@ describe('server entry', () => {
     expect(output()).toContain('Refusing to start with NODE_ENV=production');
     expect(output()).toContain('set the key pair of your LiveKit server');
     expect(output()).toContain('JWT_SECRET is not set');
+  });
+
+  it('says which port is taken when it cannot listen', async () => {
+    const port = await freePort();
+    const blocker = createServer().listen(port, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    try {
+      const { exited, output } = startServer({ PORT: String(port) });
+      expect(await exited).toBe(1);
+      expect(output()).toContain(`port 127.0.0.1:${port} is already in use; stop the other process or set PORT`);
+      expect(output()).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says so when the database cannot be opened', async () => {
+    // A folder path that runs through a regular file cannot be created, even by root.
+    const dir = mkdtempSync(join(tmpdir(), 'attune-server-'));
+    dirs.push(dir);
+    const blocker = join(dir, 'not-a-folder');
+    writeFileSync(blocker, '');
+    const databasePath = join(blocker, 'attune.db');
+    const { exited, output } = startServer({ PORT: String(await freePort()), DATABASE_PATH: databasePath, JWT_SECRET: 'j'.repeat(40) });
+    expect(await exited).toBe(1);
+    expect(output()).toContain(`cannot open the database at ${databasePath}`);
+    expect(output()).toContain('Set DATABASE_PATH');
   });
 
   it('migrates, serves on the configured port, and stops cleanly on SIGTERM', async () => {

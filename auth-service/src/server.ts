@@ -1,4 +1,4 @@
-import { openDatabase } from '@attune/db';
+import { openDatabase, type AttuneDatabase } from '@attune/db';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { loadConfig, type Config } from './config/config.ts';
@@ -7,28 +7,51 @@ import { createLogger } from './logger.ts';
 import { createPasswordHasher } from './passwords/password-hasher.ts';
 import { createAppJwt } from './tokens/app-jwt.ts';
 
+/** Stops start-up with one plain sentence on stderr: what went wrong and what to set. */
+function refuseToStart(message: string): never {
+  console.error(`attune auth-service: ${message}`);
+  process.exit(1);
+}
+
 let config: Config;
 try {
   config = loadConfig(process.env);
 } catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`attune auth-service: ${error.message}`);
-    process.exit(1);
-  }
-  throw error;
+  if (error instanceof ConfigError) refuseToStart(error.message);
+  refuseToStart(`cannot read the configuration: ${(error as Error).message}`);
 }
 
 const logger = createLogger(config.logLevel);
-const database = openDatabase(config.databasePath);
+let database: AttuneDatabase;
+try {
+  database = openDatabase(config.databasePath);
+} catch (error) {
+  refuseToStart(
+    `cannot open the database at ${config.databasePath}: ${(error as Error).message}. Set DATABASE_PATH to a file in a writable folder.`,
+  );
+}
 const passwords = createPasswordHasher(config.bcryptCost);
 const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);
 const app = createApp({ config, database, passwords, appJwt, logger, now: Date.now });
 
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+  const host = info.address.includes(':') ? `[${info.address}]` : info.address;
   logger.info(
-    { url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`, database: database.path, livekitUrl: config.livekit.url, agentName: config.livekit.agentName, env: config.nodeEnv },
+    {
+      url: `http://${host}:${info.port}`,
+      database: database.path,
+      livekitUrl: config.livekit.url,
+      agentName: config.livekit.agentName,
+      env: config.nodeEnv,
+    },
     'auth-service listening',
   );
+});
+server.on('error', (error: NodeJS.ErrnoException) => {
+  const where = `${config.host}:${config.port}`;
+  if (error.code === 'EADDRINUSE') refuseToStart(`port ${where} is already in use; stop the other process or set PORT`);
+  if (error.code === 'EACCES') refuseToStart(`not allowed to listen on ${where}; set PORT above 1024 or HOST`);
+  refuseToStart(`cannot listen on ${where}: ${error.message}`);
 });
 
 let stopping = false;

@@ -13,6 +13,8 @@ export interface Config {
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
   bodyLimitBytes: number;
+  /** Browser origins other than the service's own that may call the API (LiveKit frontends). */
+  corsOrigins: string[];
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -35,6 +37,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     accessTokenTtlMs: env.ACCESS_TOKEN_TTL_SECONDS * 1000,
     refreshTokenTtlMs: env.REFRESH_TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
   };
 }

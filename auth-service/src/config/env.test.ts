@@ -65,6 +65,15 @@ describe('parseEnv', () => {
     expect(message).toContain('JWT_SECRET');
   });
 
+  it('reads CORS_ORIGINS as a list of origins and refuses paths', () => {
+    expect(parseEnv({ CORS_ORIGINS: 'https://a.example.org, http://localhost:5173' }).CORS_ORIGINS).toEqual([
+      'https://a.example.org',
+      'http://localhost:5173',
+    ]);
+    expect(parseEnv({}).CORS_ORIGINS).toEqual([]);
+    expect(() => parseEnv({ CORS_ORIGINS: 'https://a.example.org/app' })).toThrow(/CORS_ORIGINS/);
+  });
+
   it('treats empty variables as unset', () => {
     const env = parseEnv({ PORT: '', JWT_SECRET: '' });
     expect(env.PORT).toBe(8000);

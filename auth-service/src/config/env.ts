@@ -30,6 +30,11 @@ export const envSchema = z.object({
   REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
   LIVEKIT_TOKEN_TTL_SECONDS: positiveInt.default(10 * 60),
   BODY_LIMIT_BYTES: positiveInt.default(16 * 1024),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.url().regex(/^https?:\/\/[^/]+$/, 'each origin is scheme://host[:port], no path'))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
