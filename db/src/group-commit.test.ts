@@ -1,26 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGroupCommit } from './group-commit.ts';
-import { openDatabase, type AttuneDatabase } from './open-database.ts';
+import { openTempDatabase } from './testing.ts';
 import { openUserSession } from './queries/user-sessions.ts';
 import { insertUser } from './queries/users.ts';
 
-let dir: string;
-let database: AttuneDatabase;
+let database: ReturnType<typeof openTempDatabase>;
 let userId: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'attune-db-'));
-  database = openDatabase(join(dir, 'attune.db'));
+  database = openTempDatabase();
   userId = insertUser(database.db, { email: 'g@example.org', fullName: 'G', passwordHash: 'h' }, 0)!.id;
 });
-afterEach(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => database.remove());
 
 describe('group commit', () => {
   it('commits writes queued in one turn together and answers each with its own result', async () => {

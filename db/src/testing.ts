@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getTableName } from 'drizzle-orm';
-import type { Db } from './open-database.ts';
+import { openDatabase, type AttuneDatabase, type Db } from './open-database.ts';
 import * as schema from './schema.ts';
 
 const TABLES = [
@@ -16,4 +19,17 @@ const TABLES = [
 /** Every row of every table, for tests that assert a request changed nothing. */
 export function snapshotTables(db: Db): Record<string, unknown[]> {
   return Object.fromEntries(TABLES.map((table) => [getTableName(table), db.select().from(table).all()]));
+}
+
+/** A migrated database in a fresh temp folder; `remove()` closes it and deletes the folder. */
+export function openTempDatabase(): AttuneDatabase & { remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-db-'));
+  const database = openDatabase(join(dir, 'attune.db'));
+  return {
+    ...database,
+    remove() {
+      database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,24 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type AttuneDatabase } from '../open-database.ts';
+import { openTempDatabase } from '../testing.ts';
 import { insertRefreshTokenFamily, revokeRefreshFamily, rotateRefreshToken } from './refresh-tokens.ts';
 import { findSignedInUser, insertUser } from './users.ts';
 
-let dir: string;
-let database: AttuneDatabase;
+let database: ReturnType<typeof openTempDatabase>;
 let userId: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'attune-db-'));
-  database = openDatabase(join(dir, 'attune.db'));
+  database = openTempDatabase();
   userId = insertUser(database.db, { email: 'r@example.org', fullName: 'R', passwordHash: 'h' }, 0)!.id;
 });
-afterEach(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => database.remove());
 
 const rotation = (presentedHash: string, nextHash: string) => ({ presentedHash, nextHash, nextExpiresAt: 10_000 });
 
