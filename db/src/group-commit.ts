@@ -9,42 +9,78 @@ export interface GroupCommit {
   run<T>(work: (db: Db) => T): Promise<T>;
 }
 
+export interface GroupCommitOptions {
+  /** Called after each commit with the number of pieces of work it held (for tests and metrics). */
+  onCommit?: (jobs: number) => void;
+  /** How long a batch keeps retrying, off the event loop, while another process holds the write lock. */
+  busyRetryForMs?: number;
+}
+
 interface Job {
   work: (db: Db) => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+const BUSY_RETRY_DELAY_MS = 10;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 /**
  * Group commit: writes queued during one turn of the event loop share one SQLite transaction,
  * so a burst of requests pays for one commit instead of one each. Nobody is answered before
- * the commit that holds their write.
+ * the commit that holds their write. `connection` is the better-sqlite3 handle under `db`.
  */
-export function createGroupCommit(db: Db, options: { onCommit?: (jobs: number) => void } = {}): GroupCommit {
+export function createGroupCommit(
+  db: Db,
+  connection: {
+    readonly open: boolean;
+    readonly inTransaction: boolean;
+    pragma(source: string, options?: { simple: boolean }): unknown;
+  },
+  options: GroupCommitOptions = {},
+): GroupCommit {
+  const busyRetryForMs = options.busyRetryForMs ?? 2_000;
   let queue: Job[] = [];
   let scheduled = false;
 
-  function flush(): void {
-    scheduled = false;
-    const batch = queue;
-    queue = [];
-    let outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[];
+  function runBatch(batch: Job[], firstTryMs: number): void {
+    let outcomes: Outcome[];
+    let busyTimeout: number | undefined;
     try {
+      // Never wait for the lock inside SQLite (that would block the event loop): fail fast
+      // with SQLITE_BUSY and try again from a timer.
+      busyTimeout = Number(connection.pragma('busy_timeout', { simple: true }));
+      connection.pragma('busy_timeout = 0');
       outcomes = db.transaction(
         () =>
-          batch.map((job) => {
+          batch.map((job): Outcome => {
             try {
-              return { ok: true as const, value: db.transaction(() => job.work(db)) };
+              return { ok: true, value: db.transaction(() => job.work(db)) };
             } catch (error) {
-              return { ok: false as const, error };
+              // Some failures (disk full, I/O error) end the whole transaction, not just this
+              // savepoint: then nothing of the batch may commit, so abort it all.
+              if (!connection.inTransaction) throw error;
+              return { ok: false, error };
             }
           }),
         // Take the write lock up front: another process (the agent) may be writing too.
         { behavior: 'immediate' },
       );
     } catch (error) {
+      if (isBusy(error) && Date.now() - firstTryMs < busyRetryForMs) {
+        setTimeout(() => runBatch(batch, firstTryMs), BUSY_RETRY_DELAY_MS);
+        return;
+      }
       for (const job of batch) job.reject(error);
       return;
+    } finally {
+      if (busyTimeout !== undefined && connection.open) connection.pragma(`busy_timeout = ${busyTimeout}`);
     }
     options.onCommit?.(batch.length);
     outcomes.forEach((outcome, i) => {
@@ -52,6 +88,13 @@ export function createGroupCommit(db: Db, options: { onCommit?: (jobs: number) =
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
     });
+  }
+
+  function flush(): void {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    runBatch(batch, Date.now());
   }
 
   return {

@@ -29,7 +29,27 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL('../migrations', import.meta.url
  * Opens (creating if needed) the SQLite file at `path`, sets WAL, foreign keys and a busy
  * timeout, and applies every pending drizzle-kit migration before anything else touches it.
  */
-export function openDatabase(path: string): AttuneDatabase {
+export interface OpenDatabaseOptions {
+  /**
+   * How long a statement waits, blocking, for another process's write lock before failing with
+   * SQLITE_BUSY. Kept short so a lock never stalls the event loop for long; group commits retry
+   * on their own without blocking.
+   */
+  busyTimeoutMs?: number;
+}
+
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): AttuneDatabase {
+  return openConnection(path, options).database;
+}
+
+/**
+ * `openDatabase` plus the raw better-sqlite3 handle, for this package's own code and tests;
+ * other packages never get it (they use the typed queries).
+ */
+export function openConnection(
+  path: string,
+  options: OpenDatabaseOptions = {},
+): { database: AttuneDatabase; connection: Database.Database } {
   const absolute = resolve(path);
   mkdirSync(dirname(absolute), { recursive: true, mode: 0o700 });
   // The file holds password hashes: readable by its owner only. SQLite gives the -wal and -shm
@@ -40,14 +60,14 @@ export function openDatabase(path: string): AttuneDatabase {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 50))}`);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   const ping = sqlite.prepare('SELECT 1');
-  return {
+  const database: AttuneDatabase = {
     db,
     path: absolute,
-    groupCommit: createGroupCommit(db),
+    groupCommit: createGroupCommit(db, sqlite),
     isReachable() {
       try {
         return sqlite.open && ping.pluck().get() === 1;
@@ -59,4 +79,5 @@ export function openDatabase(path: string): AttuneDatabase {
       if (sqlite.open) sqlite.close();
     },
   };
+  return { database, connection: sqlite };
 }
