@@ -9,6 +9,7 @@ import { ApiError } from './http/api-error.ts';
 import { createErrorHandler, createNotFoundHandler } from './http/error-handler.ts';
 import { requestLogger } from './http/request-logger.ts';
 import { requireJsonBody } from './http/require-json.ts';
+import { createRouteTable } from './http/route-table.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
 import { createHealthRouter } from './routes/health/health.index.ts';
 import { createTokenRouter } from './routes/token/token.index.ts';
@@ -31,15 +32,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       }),
     );
   }
-  app.use(
-    bodyLimit({
-      maxSize: deps.config.bodyLimitBytes,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `The request body is larger than ${deps.config.bodyLimitBytes} bytes`);
-      },
-    }),
-  );
-  app.use(requireJsonBody);
+  const routes = createRouteTable(() => app.routes);
+  const limitBody = bodyLimit({
+    maxSize: deps.config.bodyLimitBytes,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', `The request body is larger than ${deps.config.bodyLimitBytes} bytes`);
+    },
+  });
+  app.use((c, next) => (routes.isRouted(c.req.method, c.req.path) ? limitBody(c, next) : next()));
+  app.use(requireJsonBody(routes));
 
   app.route('/', createHealthRouter(deps));
   app.route('/', createAuthRouter(deps));
@@ -47,6 +48,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.onError(createErrorHandler(deps.logger));
-  app.notFound(createNotFoundHandler(app.routes));
+  app.notFound(createNotFoundHandler(routes));
   return app;
 }

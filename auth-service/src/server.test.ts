@@ -82,6 +82,7 @@ describe('server entry', () => {
     const jwtSecret = 'a-production-grade-secret-of-enough-length';
     const { child, exited, output } = startServer({
       NODE_ENV: 'production',
+      BCRYPT_COST: '12',
       PORT: String(port),
       JWT_SECRET: jwtSecret,
       LIVEKIT_URL: 'wss://livekit.example.org',
@@ -99,7 +100,15 @@ describe('server entry', () => {
     });
     expect(registered.status).toBe(201);
 
+    // SIGTERM while a sign-up (bcrypt at cost 12, a few hundred ms) is in flight: it completes.
+    const inFlight = fetch(`http://127.0.0.1:${port}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'late@example.org', password: 'late password', full_name: 'Late' }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
     child.kill('SIGTERM');
+    expect((await inFlight).status).toBe(201);
     expect(await exited).toBe(0);
     const logs = output();
     expect(logs).toContain('"msg":"stopped"');

@@ -20,6 +20,8 @@ interface BadRequest {
   status: number;
   code: string;
   chunked?: boolean;
+  /** Sent as bytes: fetch adds `text/plain` to string bodies, but no content type to bytes. */
+  asBytes?: boolean;
 }
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -32,7 +34,7 @@ const commonCases: BadRequest[] = [
   { name: 'extra field', body: json({ unexpected: true }), status: 400, code: 'validation_failed' },
   { name: 'wrong content type', body: '{}', contentType: 'text/plain', status: 415, code: 'unsupported_media_type' },
   { name: 'form encoding', body: 'email=a%40b.org', contentType: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
-  { name: 'no content type', body: '{}', contentType: null, status: 415, code: 'unsupported_media_type' },
+  { name: 'no content type', body: '{}', contentType: null, asBytes: true, status: 415, code: 'unsupported_media_type' },
   { name: 'oversized body', body: oversized, status: 413, code: 'payload_too_large' },
   { name: 'oversized chunked body', body: oversized, chunked: true, status: 413, code: 'payload_too_large' },
 ];
@@ -99,7 +101,8 @@ async function send(path: string, bearer: boolean, testCase: BadRequest): Promis
     });
     return server.fetch(path, { method: 'POST', headers, body: stream, duplex: 'half' } as RequestInit);
   }
-  return server.fetch(path, { method: 'POST', headers, body: testCase.body ?? null });
+  const body = testCase.asBytes ? new TextEncoder().encode(testCase.body ?? '') : (testCase.body ?? null);
+  return server.fetch(path, { method: 'POST', headers, body });
 }
 
 describe('bad input on every route', () => {
@@ -152,7 +155,15 @@ describe('bad input on every route', () => {
     expect(((await wrongMethod.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
     const deleteMe = await server.fetch('/auth/me', { method: 'DELETE', headers: { authorization: `Bearer ${user.accessToken}` } });
     expect(deleteMe.status).toBe(405);
-    expect(deleteMe.headers.get('allow')).toBe('GET');
+    expect(deleteMe.headers.get('allow')).toBe('GET, HEAD');
+    // without credentials too, and whatever the body: the method is wrong before anything else
+    const putToken = await server.fetch('/auth/token', { method: 'PUT' });
+    expect(putToken.status).toBe(405);
+    expect(putToken.headers.get('allow')).toBe('POST');
+    const postHealth = await server.fetch('/health', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    expect(postHealth.status).toBe(405);
+    const postNowhere = await server.fetch('/nope', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(10_000) });
+    expect(postNowhere.status).toBe(404);
   });
 
   it('still serves the existing user after all of it', async () => {

@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { ApiError } from './api-error.ts';
+import type { RouteTable } from './route-table.ts';
 
 function respond(c: Context, error: ApiError): Response {
   if (error.headers) for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
@@ -16,6 +17,11 @@ const CODES_BY_STATUS: Record<number, string> = {
   413: 'payload_too_large',
   415: 'unsupported_media_type',
 };
+
+/** The client closed the connection before its request body arrived. */
+function isClientAbort(err: unknown): boolean {
+  return (err as { code?: unknown }).code === 'ECONNRESET';
+}
 
 /** SQLite answers BUSY when another process (the agent) held the write lock past the timeout. */
 function isDatabaseBusy(err: unknown): boolean {
@@ -32,6 +38,10 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
       const code = err.message === 'Malformed JSON in request body' ? 'invalid_json' : (CODES_BY_STATUS[err.status] ?? 'bad_request');
       return respond(c, new ApiError(err.status as 400, code, message || 'Bad request'));
     }
+    if (isClientAbort(err)) {
+      logger.warn({ requestId: c.get('requestId') }, 'client aborted the request');
+      return respond(c, new ApiError(400, 'client_aborted', 'The connection closed before the request arrived'));
+    }
     if (isDatabaseBusy(err)) {
       logger.warn({ requestId: c.get('requestId') }, 'database busy');
       return respond(c, new ApiError(503, 'database_busy', 'The database is busy; retry shortly', undefined, { 'Retry-After': '1' }));
@@ -42,15 +52,9 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
 }
 
 /** 404 for unknown paths; 405 with an Allow header when the path exists for other methods. */
-export function createNotFoundHandler(routes: readonly { method: string; path: string }[]): NotFoundHandler {
-  const patterns = routes
-    .filter((route) => route.method !== 'ALL')
-    .map((route) => ({
-      method: route.method,
-      pattern: new RegExp(`^${route.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\/:[^/]+/g, '/[^/]+')}$`),
-    }));
+export function createNotFoundHandler(routes: RouteTable): NotFoundHandler {
   return (c) => {
-    const allowed = [...new Set(patterns.filter((route) => route.pattern.test(c.req.path)).map((route) => route.method))];
+    const allowed = routes.allowedMethods(c.req.path);
     if (allowed.length > 0) {
       return respond(
         c,

@@ -2,7 +2,7 @@ import { and, eq, exists, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { newId } from '../ids.ts';
 import { prepared } from '../prepared.ts';
-import { refreshTokens, users, type User, type UserRole } from '../schema.ts';
+import { refreshTokens, users, type User, type UserRole, type UserStatus } from '../schema.ts';
 
 export interface NewUser {
   email: string;
@@ -63,17 +63,40 @@ export function findUserByEmail(db: Db, email: string): User | undefined {
   return db.select().from(users).where(eq(users.email, email)).get();
 }
 
-/** A successful sign-in: stamps `last_login`, clears the failure counter, returns the updated user. */
-export function recordSuccessfulLogin(db: Db, userId: string, nowMs: number): User | undefined {
+export interface VerifiedLogin {
+  userId: string;
+  /** The hash the password was checked against: if it changed since, the login does not count. */
+  verifiedHash: string;
+  /** The same password hashed at the current cost, when the stored hash used another. */
+  rehashed?: string | undefined;
+}
+
+/**
+ * A successful sign-in: stamps `last_login`, clears the failure counter and stores a re-hash if
+ * one is given, but only while the account is still active and still has the hash the password
+ * was verified against (a suspension or a password change during bcrypt wins). Returns the
+ * updated user, or `undefined` when it no longer qualifies.
+ */
+export function recordSuccessfulLogin(db: Db, login: VerifiedLogin, nowMs: number): User | undefined {
   return db
     .update(users)
-    .set({ lastLogin: nowMs, failedLogins: 0, lockedUntil: null })
-    .where(eq(users.id, userId))
+    .set({
+      lastLogin: nowMs,
+      failedLogins: 0,
+      lockedUntil: null,
+      ...(login.rehashed ? { passwordHash: login.rehashed } : {}),
+    })
+    .where(and(eq(users.id, login.userId), eq(users.status, 'active'), eq(users.passwordHash, login.verifiedHash)))
     .returning()
     .get();
 }
 
-/** Replaces a user's password hash (e.g. re-hashed at a new bcrypt cost). */
+/** Suspends or reactivates a user; returns the updated user. */
+export function setUserStatus(db: Db, userId: string, status: UserStatus): User | undefined {
+  return db.update(users).set({ status }).where(eq(users.id, userId)).returning().get();
+}
+
+/** Replaces a user's password hash (a password change). */
 export function updatePasswordHash(db: Db, userId: string, passwordHash: string): void {
   db.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
 }

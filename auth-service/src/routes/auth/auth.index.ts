@@ -5,7 +5,6 @@ import {
   recordSuccessfulLogin,
   revokeRefreshFamily,
   rotateRefreshToken,
-  updatePasswordHash,
 } from '@attune/db';
 import { accessCredentials } from '../../auth/credentials.ts';
 import { signIn } from '../../auth/sign-in.ts';
@@ -27,8 +26,8 @@ export function createAuthRouter(deps: AppDeps) {
   const router = createRouter();
   const { db } = deps.database;
 
-  router.use('/auth/logout', requireUser(deps));
-  router.use('/auth/me', requireUser(deps));
+  router.on('POST', '/auth/logout', requireUser(deps));
+  router.on('GET', '/auth/me', requireUser(deps));
 
   router.openapi(registerRoute, async (c) => {
     const body = c.req.valid('json');
@@ -52,11 +51,11 @@ export function createAuthRouter(deps: AppDeps) {
     if (!found || !comparable || !matches) throw invalidCredentials();
     if (found.status !== 'active') throw new ApiError(403, 'account_suspended', 'This account is suspended');
 
-    if (deps.passwords.needsRehash(found.passwordHash)) {
-      updatePasswordHash(db, found.id, await deps.passwords.hash(body.password));
-    }
-    const signedIn = await signIn(deps, clientMeta(c), (tx) => recordSuccessfulLogin(tx, found.id, deps.now()));
-    if (!signedIn) throw invalidCredentials(); // the account was deleted mid-login
+    const rehashed = deps.passwords.needsRehash(found.passwordHash) ? await deps.passwords.hash(body.password) : undefined;
+    const login = { userId: found.id, verifiedHash: found.passwordHash, rehashed };
+    const signedIn = await signIn(deps, clientMeta(c), (tx) => recordSuccessfulLogin(tx, login, deps.now()));
+    // Suspended, deleted or given a new password while bcrypt ran: this login no longer counts.
+    if (!signedIn) throw invalidCredentials();
     return c.json(signedIn, 200);
   });
 

@@ -1,4 +1,5 @@
-import { insertUser } from '@attune/db';
+import { insertUser, setUserStatus, updatePasswordHash } from '@attune/db';
+import { snapshotTables } from '@attune/db/testing';
 import bcrypt from 'bcryptjs';
 import { decodeJwt } from 'jose';
 import { TokenVerifier } from 'livekit-server-sdk';
@@ -140,12 +141,48 @@ describe('password hashes', () => {
     const user = insertUser(server.database.db, { email: 'old-cost@example.org', fullName: 'Old', passwordHash: weak }, Date.now())!;
     const costed = await startTestServer({ BCRYPT_COST: '5', DATABASE_PATH: server.database.path });
     try {
+      // a wrong password changes nothing
+      expect((await jsonPost(costed, '/auth/login', { email: 'old-cost@example.org', password: 'not the password' })).status).toBe(401);
+      expect(server.database.db.query.users.findFirst({ where: (t, { eq }) => eq(t.id, user.id) }).sync()!.passwordHash).toBe(weak);
       expect((await jsonPost(costed, '/auth/login', { email: 'old-cost@example.org', password: 'an older password' })).status).toBe(200);
       const stored = server.database.db.query.users.findFirst({ where: (t, { eq }) => eq(t.id, user.id) }).sync()!.passwordHash;
       expect(bcrypt.getRounds(stored)).toBe(5);
       expect(bcrypt.compareSync('an older password', stored)).toBe(true);
     } finally {
       await costed.close();
+    }
+  });
+});
+
+describe('changes while bcrypt runs', () => {
+  it('a suspension or a new password that lands during the comparison wins over the login', async () => {
+    let duringVerify: (() => unknown) | undefined;
+    const racing = await startTestServer({}, {
+      wrapPasswords: (real) => ({
+        ...real,
+        verify: async (password, hash) => {
+          const result = await real.verify(password, hash);
+          duringVerify?.();
+          return result;
+        },
+      }),
+    });
+    try {
+      const suspended = await registerUser(racing);
+      const changed = await registerUser(racing);
+      const rows = () => snapshotTables(racing.database.db);
+      duringVerify = () => setUserStatus(racing.database.db, suspended.id, 'suspended');
+      let before = rows();
+      expect((await jsonPost(racing, '/auth/login', { email: suspended.email, password: suspended.password })).status).toBe(401);
+      expect(rows().refresh_tokens).toEqual(before.refresh_tokens);
+      expect(rows().user_sessions).toEqual(before.user_sessions);
+
+      duringVerify = () => updatePasswordHash(racing.database.db, changed.id, bcrypt.hashSync('a newer password', 4));
+      before = rows();
+      expect((await jsonPost(racing, '/auth/login', { email: changed.email, password: changed.password })).status).toBe(401);
+      expect(rows().refresh_tokens).toEqual(before.refresh_tokens);
+    } finally {
+      await racing.close();
     }
   });
 });

@@ -7,7 +7,7 @@ import { tokenRoute } from './token.routes.ts';
 
 export function createTokenRouter(deps: AppDeps) {
   const router = createRouter();
-  router.use('/auth/token', requireUser(deps));
+  router.on('POST', '/auth/token', requireUser(deps));
   router.openapi(tokenRoute, async (c) => {
     const body = c.req.valid('json');
     const { user } = c.get('caller');

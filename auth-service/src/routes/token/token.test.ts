@@ -103,6 +103,24 @@ describe('POST /auth/token', () => {
     expect(theirs.status).toBe(403);
   });
 
+  it('gives a contested new room to exactly one of two users asking at once', async () => {
+    const [alice, bob] = await Promise.all([registerUser(server), registerUser(server)]);
+    for (let round = 0; round < 5; round += 1) {
+      const room_name = `contested-${round}`;
+      const answers = await Promise.all([
+        ...Array.from({ length: 4 }, () => mint(alice.accessToken, { room_name })),
+        ...Array.from({ length: 4 }, () => mint(bob.accessToken, { room_name })),
+      ]);
+      const owner = server.database.db.query.rooms.findFirst({ where: (t, { eq }) => eq(t.name, room_name) }).sync()!.ownerId;
+      const ownersAnswers = owner === alice.id ? answers.slice(0, 4) : answers.slice(4);
+      const othersAnswers = owner === alice.id ? answers.slice(4) : answers.slice(0, 4);
+      expect(ownersAnswers.map((answer) => answer.status)).toEqual([201, 201, 201, 201]);
+      expect(othersAnswers.map((answer) => answer.status)).toEqual([403, 403, 403, 403]);
+      const sessions = server.database.db.query.userSessions.findMany({ where: (t, { eq }) => eq(t.roomName, room_name) }).sync();
+      expect(sessions.map((session) => session.userId)).toEqual([owner, owner, owner, owner]);
+    }
+  });
+
   it('refuses room names outside 1–64 letters, digits, "-" and "_"', async () => {
     const user = await registerUser(server);
     for (const room_name of ['', 'a'.repeat(65), 'has space', 'slash/room', 'ünïcode', '../etc']) {
