@@ -8,7 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const SERVER_ENTRY = fileURLToPath(new URL('./server.ts', import.meta.url));
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  // A test that failed part-way must not leave its server running.
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+});
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -26,6 +31,7 @@ function startServer(env: Record<string, string>): { child: ChildProcess; output
     env: { PATH: process.env.PATH, DATABASE_PATH: join(dir, 'attune.db'), BCRYPT_COST: '4', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
