@@ -39,8 +39,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       throw new ApiError(413, 'payload_too_large', `The request body is larger than ${deps.config.bodyLimitBytes} bytes`);
     },
   });
-  app.use((c, next) => (routes.isRouted(c.req.method, c.req.path) ? limitBody(c, next) : next()));
-  app.use(requireJsonBody(routes));
+  // Bodies are checked only for requests a route answers (one route lookup per request); the
+  // rest go straight to the 404/405 answer.
+  app.use((c, next) => {
+    if (!routes.isRouted(c.req.method, c.req.path)) return next();
+    requireJsonBody(c);
+    return limitBody(c, next);
+  });
 
   app.route('/', createHealthRouter(deps));
   app.route('/', createAuthRouter(deps));

@@ -1,3 +1,4 @@
+import { isDatabaseBusy } from './database-busy.ts';
 import type { Db } from './open-database.ts';
 
 export interface GroupCommit {
@@ -14,6 +15,8 @@ export interface GroupCommitOptions {
   onCommit?: (jobs: number) => void;
   /** How long a batch keeps retrying, off the event loop, while another process holds the write lock. */
   busyRetryForMs?: number;
+  /** The connection's own busy timeout, restored after each batch (which runs with none). */
+  busyTimeoutMs?: number;
 }
 
 interface Job {
@@ -26,11 +29,6 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 const BUSY_RETRY_DELAY_MS = 10;
 
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
-
 /**
  * Group commit: writes queued during one turn of the event loop share one SQLite transaction,
  * so a burst of requests pays for one commit instead of one each. Nobody is answered before
@@ -41,21 +39,20 @@ export function createGroupCommit(
   connection: {
     readonly open: boolean;
     readonly inTransaction: boolean;
-    pragma(source: string, options?: { simple: boolean }): unknown;
+    pragma(source: string): unknown;
   },
   options: GroupCommitOptions = {},
 ): GroupCommit {
   const busyRetryForMs = options.busyRetryForMs ?? 2_000;
+  const busyTimeoutMs = options.busyTimeoutMs ?? 0;
   let queue: Job[] = [];
   let scheduled = false;
 
   function runBatch(batch: Job[], firstTryMs: number): void {
     let outcomes: Outcome[];
-    let busyTimeout: number | undefined;
     try {
       // Never wait for the lock inside SQLite (that would block the event loop): fail fast
       // with SQLITE_BUSY and try again from a timer.
-      busyTimeout = Number(connection.pragma('busy_timeout', { simple: true }));
       connection.pragma('busy_timeout = 0');
       outcomes = db.transaction(
         () =>
@@ -73,14 +70,14 @@ export function createGroupCommit(
         { behavior: 'immediate' },
       );
     } catch (error) {
-      if (isBusy(error) && Date.now() - firstTryMs < busyRetryForMs) {
+      if (isDatabaseBusy(error) && Date.now() - firstTryMs < busyRetryForMs) {
         setTimeout(() => runBatch(batch, firstTryMs), BUSY_RETRY_DELAY_MS);
         return;
       }
       for (const job of batch) job.reject(error);
       return;
     } finally {
-      if (busyTimeout !== undefined && connection.open) connection.pragma(`busy_timeout = ${busyTimeout}`);
+      if (connection.open) connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
     }
     options.onCommit?.(batch.length);
     outcomes.forEach((outcome, i) => {

@@ -25,10 +25,6 @@ export interface AttuneDatabase {
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../migrations', import.meta.url));
 
-/**
- * Opens (creating if needed) the SQLite file at `path`, sets WAL, foreign keys and a busy
- * timeout, and applies every pending drizzle-kit migration before anything else touches it.
- */
 export interface OpenDatabaseOptions {
   /**
    * How long a statement waits, blocking, for another process's write lock before failing with
@@ -38,6 +34,10 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number;
 }
 
+/**
+ * Opens (creating if needed) the SQLite file at `path`, sets WAL, foreign keys and a busy
+ * timeout, and applies every pending drizzle-kit migration before anything else touches it.
+ */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): AttuneDatabase {
   return openConnection(path, options).database;
 }
@@ -60,14 +60,15 @@ export function openConnection(
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 50))}`);
+  const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 50));
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   const ping = sqlite.prepare('SELECT 1');
   const database: AttuneDatabase = {
     db,
     path: absolute,
-    groupCommit: createGroupCommit(db, sqlite),
+    groupCommit: createGroupCommit(db, sqlite, { busyTimeoutMs }),
     isReachable() {
       try {
         return sqlite.open && ping.pluck().get() === 1;

@@ -1,3 +1,4 @@
+import { isDatabaseBusy } from '@attune/db';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
@@ -9,34 +10,22 @@ function respond(c: Context, error: ApiError): Response {
   return c.json(error.toBody(), error.status);
 }
 
-const CODES_BY_STATUS: Record<number, string> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-};
+const MALFORMED_JSON = 'Malformed JSON in request body';
 
 /** The client closed the connection before its request body arrived. */
 function isClientAbort(err: unknown): boolean {
   return (err as { code?: unknown }).code === 'ECONNRESET';
 }
 
-/** SQLite answers BUSY when another process (the agent) held the write lock past the timeout. */
-function isDatabaseBusy(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
 
 /** Every failure becomes the error shape; unexpected ones are logged and answered without details. */
 export function createErrorHandler(logger: Logger): ErrorHandler {
   return (err, c) => {
     if (err instanceof ApiError) return respond(c, err);
+    // Hono's own validator throws these; the only one it raises here is malformed JSON.
     if (err instanceof HTTPException && err.status < 500) {
-      const message = err.message === 'Malformed JSON in request body' ? 'The request body is not valid JSON' : err.message;
-      const code = err.message === 'Malformed JSON in request body' ? 'invalid_json' : (CODES_BY_STATUS[err.status] ?? 'bad_request');
-      return respond(c, new ApiError(err.status as 400, code, message || 'Bad request'));
+      if (err.message === MALFORMED_JSON) return respond(c, new ApiError(400, 'invalid_json', 'The request body is not valid JSON'));
+      return respond(c, new ApiError(err.status as 400, 'bad_request', err.message || 'Bad request'));
     }
     if (isClientAbort(err)) {
       logger.warn({ requestId: c.get('requestId') }, 'client aborted the request');

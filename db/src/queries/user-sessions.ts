@@ -31,17 +31,13 @@ export function insertUserSession(db: Db, input: NewUserSession, nowMs: number):
 }
 
 /**
- * In one transaction (a savepoint when one is already open): claims the room for the user (or
- * confirms they own it) and records the issued session. `undefined` when the room belongs to
- * someone else; nothing is written then.
+ * Claims the room for the user (or confirms they own it) and records the issued session.
+ * `undefined` when the room belongs to someone else; nothing is written then. Run it inside a
+ * transaction (the group commit gives each piece of work a savepoint), so that a failed insert
+ * leaves no claimed room behind.
  */
 export function openUserSession(db: Db, input: NewUserSession, nowMs: number): UserSession | undefined {
-  // The statements run on `db` itself, not on the transaction handle: better-sqlite3 has one
-  // connection, so they are inside the transaction either way, and `db`'s prepared statements
-  // are reused across calls (see prepared.ts).
-  return db.transaction(() =>
-    claimRoom(db, input.roomName, input.userId, nowMs) ? insertUserSession(db, input, nowMs) : undefined,
-  );
+  return claimRoom(db, input.roomName, input.userId, nowMs) ? insertUserSession(db, input, nowMs) : undefined;
 }
 
 /** A session only if it belongs to `userId`: callers never see another user's rows. */
