@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createApp, createAppJwt, createLogger, createPasswordHasher, loadConfig } from '@attune/auth-service';
-import { openDatabase } from '@attune/db';
+import { registerUser, startTestServer } from '@attune/auth-service/testing';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { runLoad, type LoadResult } from './load.ts';
@@ -18,45 +14,29 @@ export interface AuthTokenBenchResult {
 }
 
 /**
- * (a) a bare Hono JSON route and (b) POST /auth/token with a valid bearer, served by the same
+ * (a) a bare Hono JSON route and (b) POST /auth/token with a valid bearer, served from this one
  * process on loopback, each under the same autocannon load from a separate process.
  */
 export async function benchAuthToken(options: { durationSeconds: number; connections: number; rounds: number }): Promise<AuthTokenBenchResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'attune-bench-'));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_PATH: join(dir, 'attune.db'),
-    JWT_SECRET: 'benchmark-secret-benchmark-secret-benchmark',
-    BCRYPT_COST: '4',
-    LOG_LEVEL: 'silent',
-  });
-  const database = openDatabase(config.databasePath);
-  const passwords = createPasswordHasher(config.bcryptCost);
-  const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);
-  const app = createApp({ config, database, passwords, appJwt, logger: createLogger('silent'), now: Date.now });
-
-  const root = new Hono();
-  root.get('/bench/bare', (c) => c.json({ status: 'ok' }));
-  root.route('/', app);
-  const server = serve({ fetch: root.fetch, hostname: '127.0.0.1', port: 0 });
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The real app on its own loopback server (temp SQLite file, silent logs) and a bare Hono app
+  // beside it, both in this process.
+  const attune = await startTestServer({ LOG_LEVEL: 'silent' });
+  const bare = new Hono();
+  bare.get('/bench/bare', (c) => c.json({ status: 'ok' }));
+  const bareServer = serve({ fetch: bare.fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => bareServer.once('listening', resolve));
+  const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/bench/bare`;
 
   try {
-    const registered = await fetch(`${base}/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'bench@example.org', password: 'benchmark password', full_name: 'Bench' }),
-    });
-    const { access_token } = (await registered.json()) as { access_token: string };
+    const { accessToken } = await registerUser(attune);
 
     const common = { durationSeconds: options.durationSeconds, connections: options.connections };
-    const bareRequest = { ...common, url: `${base}/bench/bare` };
+    const bareRequest = { ...common, url: bareUrl };
     const tokenRequest = {
       ...common,
-      url: `${base}/auth/token`,
+      url: `${attune.baseUrl}/auth/token`,
       method: 'POST' as const,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
       body: '{}',
     };
     await runLoad({ ...bareRequest, durationSeconds: 2 }); // warm-up
@@ -80,10 +60,8 @@ export async function benchAuthToken(options: { durationSeconds: number; connect
       ratio: Math.round((authToken.requestsPerSecond / bareHonoJson.requestsPerSecond) * 1000) / 1000,
     };
   } finally {
-    await new Promise((resolve) => server.close(resolve));
-    await passwords.close();
-    database.close();
-    rmSync(dir, { recursive: true, force: true });
+    await new Promise((resolve) => bareServer.close(resolve));
+    await attune.close();
   }
 }
 

@@ -1,11 +1,9 @@
-import { openDatabase, type AttuneDatabase } from '@attune/db';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { loadConfig, type Config } from './config/config.ts';
 import { ConfigError } from './config/env.ts';
 import { createLogger } from './logger.ts';
-import { createPasswordHasher } from './passwords/password-hasher.ts';
-import { createAppJwt } from './tokens/app-jwt.ts';
+import { openServices, type AppServices } from './services.ts';
 
 /** Stops start-up with one plain sentence on stderr: what went wrong and what to set. */
 function refuseToStart(message: string): never {
@@ -22,24 +20,22 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-let database: AttuneDatabase;
+let services: AppServices;
 try {
-  database = openDatabase(config.databasePath);
+  services = await openServices(config, logger);
 } catch (error) {
   refuseToStart(
     `cannot open the database at ${config.databasePath}: ${(error as Error).message}. Set DATABASE_PATH to a file in a writable folder.`,
   );
 }
-const passwords = createPasswordHasher(config.bcryptCost);
-const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);
-const app = createApp({ config, database, passwords, appJwt, logger, now: Date.now });
+const app = createApp(services);
 
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
   const host = info.address.includes(':') ? `[${info.address}]` : info.address;
   logger.info(
     {
       url: `http://${host}:${info.port}`,
-      database: database.path,
+      database: services.database.path,
       livekitUrl: config.livekit.url,
       agentName: config.livekit.agentName,
       env: config.nodeEnv,
@@ -65,8 +61,7 @@ function shutdown(signal: NodeJS.Signals): void {
   }, 10_000);
   forceExit.unref();
   server.close(async () => {
-    await passwords.close();
-    database.close();
+    await services.close();
     logger.info('stopped');
     process.exit(0);
   });

@@ -4,15 +4,14 @@ import { newRoomName } from '../livekit/room-name.ts';
 import { mintRoomAccess, type RoomSession } from '../livekit/room-session.ts';
 import { newRefreshToken } from '../tokens/refresh-token.ts';
 import { toUserResponse, type UserResponse } from '../users/user-response.ts';
-import type { Credentials } from './credentials.ts';
-import { accessCredentials } from './credentials.ts';
+import { accessCredentials, type Credentials } from './credentials.ts';
 
 export type SignedIn = Credentials & RoomSession & { user: UserResponse };
 
 /**
  * Signs a user in on a new device, all or nothing: `writeUser` (create the account, or stamp
  * the login), a new refresh-token family and a session in a fresh room are written in one
- * transaction; then the access token and the LiveKit token are signed. `undefined` when
+ * transaction; then the access token and the LiveKit token are signed, side by side. `undefined` when
  * `writeUser` writes nothing (e.g. the email is taken).
  */
 export async function signIn(
@@ -41,7 +40,9 @@ export async function signIn(
     { behavior: 'immediate' },
   );
   if (!written) return undefined;
-  const credentials = await accessCredentials(deps, written.user, written.familyId, refresh.token, nowMs);
-  const room = await mintRoomAccess(deps, written.user, written.session);
+  const [credentials, room] = await Promise.all([
+    accessCredentials(deps, written.user, written.familyId, refresh.token, nowMs),
+    mintRoomAccess(deps, written.user, written.session),
+  ]);
   return { ...credentials, ...room, user: toUserResponse(written.user) };
 }

@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { openDatabase, type AttuneDatabase } from '@attune/db';
+import type { AttuneDatabase } from '@attune/db';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../app.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { createLogger } from '../logger.ts';
-import { createPasswordHasher, type PasswordHasher } from '../passwords/password-hasher.ts';
-import { createAppJwt } from '../tokens/app-jwt.ts';
+import type { PasswordHasher } from '../passwords/password-hasher.ts';
+import { openServices } from '../services.ts';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-for-hs256';
 
@@ -52,13 +52,10 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       done();
     },
   });
-  const logger = createLogger(config.logLevel, sink);
-  const database = openDatabase(config.databasePath);
-  const realPasswords = createPasswordHasher(config.bcryptCost);
-  const passwords = options.wrapPasswords ? options.wrapPasswords(realPasswords) : realPasswords;
-  const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);
   let clockOffsetMs = 0;
-  const app = createApp({ config, database, passwords, appJwt, logger, now: () => Date.now() + clockOffsetMs });
+  const services = await openServices(config, createLogger(config.logLevel, sink), () => Date.now() + clockOffsetMs);
+  const passwords = options.wrapPasswords ? options.wrapPasswords(services.passwords) : services.passwords;
+  const app = createApp({ ...services, passwords });
 
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
@@ -69,7 +66,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   return {
     baseUrl,
     config,
-    database,
+    database: services.database,
     logs,
     advanceClock(ms) {
       clockOffsetMs += ms;
@@ -77,8 +74,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     fetch: (path, init) => fetch(`${baseUrl}${path}`, init),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await realPasswords.close();
-      database.close();
+      await services.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

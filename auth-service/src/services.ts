@@ -1,0 +1,34 @@
+import { openDatabase } from '@attune/db';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.ts';
+import type { AppDeps } from './deps.ts';
+import { createPasswordHasher } from './passwords/password-hasher.ts';
+import { createAppJwt } from './tokens/app-jwt.ts';
+
+export interface AppServices extends AppDeps {
+  /** Stops the password workers and closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything `createApp` needs, built from the configuration: the migrated database, the
+ * password worker pool and the JWT signer. The server entry, the test server and the benchmark
+ * all start from here. Throws if the database cannot be opened.
+ */
+export async function openServices(config: Config, logger: Logger, now: () => number = Date.now): Promise<AppServices> {
+  const database = openDatabase(config.databasePath);
+  const passwords = createPasswordHasher(config.bcryptCost);
+  const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);
+  return {
+    config,
+    database,
+    passwords,
+    appJwt,
+    logger,
+    now,
+    async close() {
+      await passwords.close();
+      database.close();
+    },
+  };
+}
