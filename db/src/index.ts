@@ -6,3 +6,5 @@ export * from './queries/users.ts';
 export * from './queries/rooms.ts';
 export * from './queries/user-sessions.ts';
 export * from './queries/refresh-tokens.ts';
+export * from './queries/preferences.ts';
+export * from './queries/conversation-turns.ts';

@@ -38,3 +38,25 @@ export function openTempDatabase(): AttuneDatabase & { connection: Database.Data
     },
   };
 }
+
+/**
+ * Writes `count` alternating user/assistant turns for one user in a single transaction, one per
+ * second from `startMs`, spread over sessions of `turnsPerSession` turns (session ids are not
+ * linked to user_sessions rows). For tests and benchmarks of long histories.
+ */
+export function insertSyntheticTurns(
+  connection: Database.Database,
+  input: { userId: string; count: number; startMs: number; turnsPerSession?: number },
+): void {
+  const perSession = input.turnsPerSession ?? 20;
+  const insert = connection.prepare(
+    'INSERT INTO conversation_turns (user_id, session_id, role, text, created_at) VALUES (?, NULL, ?, ?, ?)',
+  );
+  connection.transaction(() => {
+    for (let i = 0; i < input.count; i += 1) {
+      const role = i % 2 === 0 ? 'user' : 'assistant';
+      const text = `${role === 'user' ? 'Question' : 'Answer'} ${i} in conversation ${Math.floor(i / perSession)}: a sentence of ordinary length about the weather, music and travel plans.`;
+      insert.run(input.userId, role, text, input.startMs + i * 1000);
+    }
+  })();
+}

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, count, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { newId } from '../ids.ts';
 import { prepared } from '../prepared.ts';
@@ -47,4 +47,51 @@ export function findUserSession(db: Db, userId: string, sessionId: string): User
     .from(userSessions)
     .where(and(eq(userSessions.id, sessionId), eq(userSessions.userId, userId)))
     .get();
+}
+
+/** How many of the user's sessions other than `currentSessionId` were actually joined. */
+export function countEarlierSessions(db: Db, userId: string, currentSessionId: string | null): number {
+  return (
+    db
+      .select({ n: count() })
+      .from(userSessions)
+      .where(
+        and(
+          eq(userSessions.userId, userId),
+          isNotNull(userSessions.sessionStart),
+          currentSessionId === null ? undefined : ne(userSessions.id, currentSessionId),
+        ),
+      )
+      .get()?.n ?? 0
+  );
+}
+
+export interface SessionEnd {
+  userId: string;
+  sessionId: string;
+  /** When the participant was seen joining; used only if LiveKit has not reported the join. */
+  joinedAtMs: number;
+  endedAtMs: number;
+  reason: string;
+}
+
+/**
+ * Ends the session unless its end is already recorded (LiveKit's webhook is the better witness
+ * and wins when it came first). Returns whether this call recorded it.
+ */
+export function recordSessionEnd(db: Db, end: SessionEnd): boolean {
+  const start = sql`coalesce(${userSessions.sessionStart}, ${end.joinedAtMs})`;
+  return (
+    db
+      .update(userSessions)
+      .set({
+        sessionStart: start,
+        sessionEnd: end.endedAtMs,
+        durationSeconds: sql`max(0, cast(round((${end.endedAtMs} - ${start}) / 1000.0) as integer))`,
+        status: 'ended',
+        endReason: end.reason,
+      })
+      .where(and(eq(userSessions.id, end.sessionId), eq(userSessions.userId, end.userId), isNull(userSessions.sessionEnd)))
+      .run().changes === 1
+  );
 }

@@ -1,0 +1,61 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTempDatabase } from '../testing.ts';
+import { countEarlierSessions, findUserSession, insertUserSession, recordSessionEnd } from './user-sessions.ts';
+import { insertUser } from './users.ts';
+
+let database: ReturnType<typeof openTempDatabase>;
+let alice: string;
+let bob: string;
+
+beforeEach(() => {
+  database = openTempDatabase();
+  alice = insertUser(database.db, { email: 'alice@example.org', fullName: 'Alice', passwordHash: 'h' }, 0)!.id;
+  bob = insertUser(database.db, { email: 'bob@example.org', fullName: 'Bob', passwordHash: 'h' }, 0)!.id;
+});
+afterEach(() => database.remove());
+
+const issue = (userId: string, atMs: number) =>
+  insertUserSession(database.db, { userId, roomName: `room-${atMs}`, participantIdentity: userId }, atMs).id;
+
+describe('recordSessionEnd', () => {
+  it('ends an open session, taking the join time the agent saw when LiveKit reported none', () => {
+    const id = issue(alice, 1_000);
+    expect(
+      recordSessionEnd(database.db, { userId: alice, sessionId: id, joinedAtMs: 2_000, endedAtMs: 64_600, reason: 'participant_disconnected' }),
+    ).toBe(true);
+    expect(findUserSession(database.db, alice, id)).toMatchObject({
+      status: 'ended',
+      sessionStart: 2_000,
+      sessionEnd: 64_600,
+      durationSeconds: 63,
+      endReason: 'participant_disconnected',
+    });
+  });
+
+  it('keeps an end that was already recorded, and never touches another user’s session', () => {
+    const id = issue(alice, 1_000);
+    recordSessionEnd(database.db, { userId: alice, sessionId: id, joinedAtMs: 2_000, endedAtMs: 10_000, reason: 'first' });
+    expect(recordSessionEnd(database.db, { userId: alice, sessionId: id, joinedAtMs: 2_000, endedAtMs: 90_000, reason: 'second' })).toBe(false);
+    expect(recordSessionEnd(database.db, { userId: bob, sessionId: id, joinedAtMs: 0, endedAtMs: 1, reason: 'bob' })).toBe(false);
+    expect(findUserSession(database.db, alice, id)).toMatchObject({ sessionEnd: 10_000, durationSeconds: 8, endReason: 'first' });
+  });
+
+  it('measures from the join LiveKit reported when there is one', () => {
+    const id = issue(alice, 1_000);
+    database.connection.prepare('UPDATE user_sessions SET session_start = 1500, status = ? WHERE id = ?').run('active', id);
+    recordSessionEnd(database.db, { userId: alice, sessionId: id, joinedAtMs: 5_000, endedAtMs: 11_500, reason: 'job_shutdown' });
+    expect(findUserSession(database.db, alice, id)).toMatchObject({ sessionStart: 1_500, durationSeconds: 10 });
+  });
+});
+
+describe('countEarlierSessions', () => {
+  it('counts the user’s other sessions that were joined', () => {
+    const joined = issue(alice, 1);
+    issue(alice, 2);
+    const current = issue(alice, 3);
+    recordSessionEnd(database.db, { userId: alice, sessionId: joined, joinedAtMs: 10, endedAtMs: 20, reason: 'x' });
+    recordSessionEnd(database.db, { userId: bob, sessionId: issue(bob, 4), joinedAtMs: 10, endedAtMs: 20, reason: 'x' });
+    expect(countEarlierSessions(database.db, alice, current)).toBe(1);
+    expect(countEarlierSessions(database.db, alice, joined)).toBe(0);
+  });
+});
