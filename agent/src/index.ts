@@ -1,2 +1,3 @@
-export { loadAgentConfig, type AgentConfig } from './config.ts';
+export { loadAgentConfig, AgentConfigError, type AgentConfig } from './config.ts';
 export { ATTRIBUTE_SESSION_ID, ATTRIBUTE_USER_ID, readParticipantClaims, type ParticipantClaims } from './participant-claims.ts';
+export { resolveSessionUser, refusalMessage, type SessionUser, type SessionUserResolution } from './session-user.ts';

@@ -67,21 +67,33 @@ describe('searchTurns', () => {
     say(alice, null, 'assistant', 'Lisbon is lovely in spring', 2);
     say(alice, null, 'user', 'What about Porto?', 3);
     say(bob, null, 'user', 'Lisbon trip for bob', 4);
-    expect(searchTurns(database.db, alice, ['lisbon'], 10).map((t) => t.text)).toEqual([
+    expect(searchTurns(database.db, alice, { words: ['lisbon'], limit: 10 }).map((t) => t.text)).toEqual([
       'Lisbon is lovely in spring',
       'I am planning a trip to Lisbon',
     ]);
-    expect(searchTurns(database.db, alice, ['lisbon', 'TRIP'], 10).map((t) => t.text)).toEqual(['I am planning a trip to Lisbon']);
-    expect(searchTurns(database.db, alice, ['lisbon'], 1)).toHaveLength(1);
+    expect(searchTurns(database.db, alice, { words: ['lisbon', 'TRIP'], limit: 10 }).map((t) => t.text)).toEqual(['I am planning a trip to Lisbon']);
+    expect(searchTurns(database.db, alice, { words: ['lisbon'], limit: 1 })).toHaveLength(1);
+  });
+
+  it('leaves out the conversation in progress', () => {
+    const earlier = sessionOf(alice, 1);
+    const current = sessionOf(alice, 2);
+    say(alice, earlier, 'user', 'my cat is called Miso', 10);
+    say(alice, null, 'user', 'Miso again, from before sessions were recorded', 11);
+    say(alice, current, 'user', 'what is my cat called? Miso?', 20);
+    expect(searchTurns(database.db, alice, { words: ['miso'], excludeSessionId: current, limit: 10 }).map((t) => t.text)).toEqual([
+      'Miso again, from before sessions were recorded',
+      'my cat is called Miso',
+    ]);
   });
 
   it('treats LIKE wildcards in the words literally', () => {
     say(alice, null, 'user', 'a discount of 50% off', 1);
     say(alice, null, 'user', 'fifty percent', 2);
     say(alice, null, 'user', 'snake_case names', 3);
-    expect(searchTurns(database.db, alice, ['%'], 10).map((t) => t.text)).toEqual(['a discount of 50% off']);
-    expect(searchTurns(database.db, alice, ['_'], 10).map((t) => t.text)).toEqual(['snake_case names']);
-    expect(searchTurns(database.db, alice, ['\\'], 10)).toEqual([]);
+    expect(searchTurns(database.db, alice, { words: ['%'], limit: 10 }).map((t) => t.text)).toEqual(['a discount of 50% off']);
+    expect(searchTurns(database.db, alice, { words: ['_'], limit: 10 }).map((t) => t.text)).toEqual(['snake_case names']);
+    expect(searchTurns(database.db, alice, { words: ['\\'], limit: 10 })).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { prepared } from '../prepared.ts';
 import { conversationTurns, type ConversationTurn, type TurnRole } from '../schema.ts';
@@ -66,15 +66,24 @@ function containsWord(word: string): SQL {
   return sql`${conversationTurns.text} LIKE ${`%${word.replace(LIKE_SPECIAL, '\\$&')}%`} ESCAPE '\\'`;
 }
 
-/**
- * The user's newest turns that contain every one of `words` (case-insensitive for ASCII),
- * newest first. Only this user's rows are read.
- */
-export function searchTurns(db: Db, userId: string, words: readonly string[], limit: number): ConversationTurn[] {
+export interface TurnSearch {
+  /** Every word must occur in the turn (case-insensitive for ASCII). */
+  words: readonly string[];
+  /** Leave out the turns of this conversation (usually the one in progress). */
+  excludeSessionId?: string | null;
+  limit: number;
+}
+
+/** The user's newest turns matching the search, newest first. Only this user's rows are read. */
+export function searchTurns(db: Db, userId: string, search: TurnSearch): ConversationTurn[] {
+  const { words, excludeSessionId, limit } = search;
+  const outsideSession = excludeSessionId
+    ? or(isNull(conversationTurns.sessionId), ne(conversationTurns.sessionId, excludeSessionId))
+    : undefined;
   return db
     .select()
     .from(conversationTurns)
-    .where(and(eq(conversationTurns.userId, userId), ...words.map(containsWord)))
+    .where(and(eq(conversationTurns.userId, userId), outsideSession, ...words.map(containsWord)))
     .orderBy(desc(conversationTurns.createdAt), desc(conversationTurns.id))
     .limit(limit)
     .all();

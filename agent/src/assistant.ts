@@ -1,0 +1,40 @@
+import { voice } from '@livekit/agents';
+import { buildInstructions, greetingInstructions, type UserContext } from './instructions.ts';
+import type { SessionUser } from './session-user.ts';
+import { createMemoryTools, createSessionFactsTool } from './tools.ts';
+import type { UserMemory } from './user-memory.ts';
+
+/** The Attune voice assistant for one user's session; it greets them by name when it starts. */
+export class AttuneAssistant extends voice.Agent {
+  constructor(
+    readonly context: UserContext,
+    tools: NonNullable<ConstructorParameters<typeof voice.Agent>[0]['tools']>,
+  ) {
+    super({ instructions: buildInstructions(context), tools });
+  }
+
+  override async onEnter(): Promise<void> {
+    this.session.generateReply({ instructions: greetingInstructions(this.context) });
+  }
+}
+
+export interface AssistantInput {
+  user: SessionUser;
+  /** Present for registered users; guests have no memory. */
+  memory: UserMemory | null;
+  joinedAtMs: number;
+  now?: () => number;
+}
+
+/** Loads what the assistant knows about the user and builds the agent with that user's tools. */
+export function createAssistant({ user, memory, joinedAtMs, now = Date.now }: AssistantInput): AttuneAssistant {
+  const context: UserContext = memory
+    ? { displayName: user.displayName, memory: true, preferences: memory.preferences(), history: memory.recentHistory() }
+    : { displayName: user.displayName, memory: false, preferences: [], history: [] };
+  const facts = createSessionFactsTool({
+    joinedAtMs,
+    now,
+    earlierSessions: () => (memory ? memory.earlierSessionCount() : null),
+  });
+  return new AttuneAssistant(context, memory ? { ...createMemoryTools(memory), ...facts } : facts);
+}

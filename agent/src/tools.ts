@@ -1,0 +1,110 @@
+import { llm } from '@livekit/agents';
+import { z } from 'zod';
+import { clip, spokenDate, spokenDuration } from './spoken.ts';
+import type { UserMemory } from './user-memory.ts';
+
+/** Visible text only: no control characters (they would end up inside the instructions). */
+const spokenText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+/** "Answer length", "answer_length" and " ANSWER  length " are one key. */
+export function normalizePreferenceKey(key: string): string {
+  return key.trim().toLowerCase().replace(/[\s_]+/g, ' ');
+}
+
+/** Words worth searching for: at least two characters, at most eight of them. */
+function searchWords(topic: string | undefined): string[] {
+  if (!topic) return [];
+  const words = topic.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’%_-]*/gu) ?? [];
+  return [...new Set(words.filter((w) => w.length >= 2))].slice(0, 8);
+}
+
+/** What the model may call to read and change the memory of the user it is talking to. */
+export function createMemoryTools(memory: UserMemory) {
+  return {
+    remember_preference: llm.tool({
+      description:
+        'Remember a lasting preference or fact the user asked you to keep, such as units, answer length or their home city. Saving a key again replaces its value.',
+      parameters: z.object({
+        key: spokenText(64).describe('Short name of the preference, e.g. "units" or "answer length"'),
+        value: spokenText(500).describe('What the user prefers, e.g. "metric" or "short answers"'),
+      }),
+      execute: async ({ key, value }) => {
+        const normalized = normalizePreferenceKey(key);
+        if (!normalized) return 'I need a name for that preference.';
+        const result = await memory.remember(normalized, value.trim());
+        return result === 'saved'
+          ? `Saved: ${normalized} is ${value.trim()}.`
+          : 'I cannot keep any more preferences. Ask me to forget one first.';
+      },
+    }),
+    forget_preference: llm.tool({
+      description: 'Forget one preference the user asked you to remember earlier.',
+      parameters: z.object({
+        key: spokenText(64).describe('Name of the preference to forget, as listed by list_preferences'),
+      }),
+      execute: async ({ key }) => {
+        const normalized = normalizePreferenceKey(key);
+        return (await memory.forget(normalized))
+          ? `Forgotten: ${normalized}.`
+          : `I had nothing saved under ${normalized}.`;
+      },
+    }),
+    list_preferences: llm.tool({
+      description: 'List every preference you remember for the user.',
+      execute: async () => {
+        const preferences = memory.preferences();
+        if (preferences.length === 0) return 'I have no preferences saved for you yet.';
+        return `You asked me to remember: ${preferences.map((p) => `${p.key} is ${p.value}`).join('; ')}.`;
+      },
+    }),
+    recall_conversations: llm.tool({
+      description:
+        'Recall what the user and you said in earlier conversations. Give a topic to search for it; leave it out to hear how the last conversation ended.',
+      parameters: z.object({
+        topic: spokenText(200).optional().describe('Words to look for, e.g. "Lisbon trip"'),
+      }),
+      execute: async ({ topic }) => {
+        const words = searchWords(topic);
+        const turns = memory.recall(words);
+        if (turns.length === 0) {
+          return words.length > 0
+            ? `I found nothing about ${words.join(' ')} in our earlier conversations.`
+            : 'This is our first conversation, so there is nothing to recall yet.';
+        }
+        const lines = turns.map(
+          (t) => `On ${spokenDate(t.createdAt)} ${t.role === 'user' ? 'you said' : 'I said'}: "${clip(t.text, 160)}"`,
+        );
+        return words.length > 0 ? `${lines.join('. ')}.` : `Last time: ${lines.join('. ')}.`;
+      },
+    }),
+  };
+}
+
+export interface SessionClock {
+  /** When the user joined this conversation. */
+  joinedAtMs: number;
+  now: () => number;
+  /** How many earlier conversations this user had; null for guests, who have none on record. */
+  earlierSessions: () => number | null;
+}
+
+/** Facts about the conversation itself; offered to guests too. */
+export function createSessionFactsTool(clock: SessionClock) {
+  return {
+    session_facts: llm.tool({
+      description: 'Tell how long this conversation has been going and how many earlier conversations the user had.',
+      execute: async () => {
+        const running = `This conversation has been going for ${spokenDuration(clock.now() - clock.joinedAtMs)}.`;
+        const earlier = clock.earlierSessions();
+        if (earlier === null) return `${running} As a guest, you have no earlier conversations on record.`;
+        if (earlier === 0) return `${running} It is our first conversation.`;
+        return `${running} We have talked ${earlier === 1 ? 'once' : `${earlier} times`} before.`;
+      },
+    }),
+  };
+}
