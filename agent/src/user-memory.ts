@@ -5,7 +5,6 @@ import {
   listPreferences,
   previousSessionTurns,
   recentTurns,
-  recordSessionEnd,
   savePreference,
   searchTurns,
   type AttuneDatabase,
@@ -86,14 +85,6 @@ export class UserMemory {
     const nowMs = this.now();
     return this.database.groupCommit.run((db) =>
       insertConversationTurn(db, { userId: this.userId, sessionId: this.sessionId, role, text }, nowMs),
-    );
-  }
-
-  /** Records the end of this session unless LiveKit's webhook already did. */
-  recordSessionEnd(joinedAtMs: number, reason: string): Promise<boolean> {
-    const endedAtMs = this.now();
-    return this.database.groupCommit.run((db) =>
-      recordSessionEnd(db, { userId: this.userId, sessionId: this.sessionId, joinedAtMs, endedAtMs, reason }),
     );
   }
 }
