@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchAgentContext } from './agent-context.bench.ts';
 import { benchAuthToken } from './auth-token.bench.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -12,7 +13,9 @@ const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unkno
 console.log(`pnpm bench: ${rounds} rounds of ${durationSeconds} s per route, ${connections} connections, ${machine.cores} cores, Node ${machine.node}`);
 
 const authToken = await benchAuthToken({ durationSeconds, connections, rounds });
-const result = { date: new Date().toISOString(), machine, durationSeconds, rounds, connections, authToken };
+console.log('agent: user-context load over 100,000 stored turns, and one session’s memory');
+const agentContext = await benchAgentContext({ turns: 100_000, iterations: 2_000 });
+const result = { date: new Date().toISOString(), machine, durationSeconds, rounds, connections, authToken, agentContext };
 
 mkdirSync(RESULTS_DIR, { recursive: true });
 writeFileSync(`${RESULTS_DIR}latest.json`, `${JSON.stringify(result, null, 2)}\n`);
@@ -28,6 +31,18 @@ const table = [
   row('POST /auth/token (bearer)', authToken.authToken),
   '',
   `Ratio /auth/token ÷ bare: **${authToken.ratio}** (runs, req/s: bare ${authToken.runs.bareHonoJson.join(', ')}; token ${authToken.runs.authToken.join(', ')})`,
+  '',
+  `Agent, one user with ${agentContext.turns.toLocaleString('en-US')} stored turns and ${agentContext.preferences} preferences (${agentContext.iterations.toLocaleString('en-US')} loads):`,
+  '',
+  '| measure | value |',
+  '| --- | --- |',
+  `| user-context load (preferences + bounded history + instructions), p50 | ${agentContext.contextLoadP50Ms} ms |`,
+  `| user-context load, p99 | ${agentContext.contextLoadP99Ms} ms |`,
+  `| user-context load, max | ${agentContext.contextLoadMaxMs} ms |`,
+  `| history turns in the instructions / instruction size | ${agentContext.historyTurnsLoaded} turns / ${agentContext.instructionsChars.toLocaleString('en-US')} chars |`,
+  `| job process RSS with one live session (framework, local VAD, database) | ${agentContext.memory.processRssWithOneSessionMb} MB |`,
+  `| heap of the first session in that process | ${agentContext.memory.firstSessionHeapMb} MB |`,
+  `| heap of each further session in the same process | ${agentContext.memory.marginalSessionHeapMb} MB |`,
   '',
 ].join('\n');
 writeFileSync(`${RESULTS_DIR}latest.md`, table);

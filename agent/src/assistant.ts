@@ -1,6 +1,7 @@
 import { voice } from '@livekit/agents';
 import { buildInstructions, greetingInstructions, type UserContext } from './instructions.ts';
 import type { SessionUser } from './session-user.ts';
+import { loadUserContext } from './user-context.ts';
 import { createMemoryTools, createSessionFactsTool } from './tools.ts';
 import type { UserMemory } from './user-memory.ts';
 
@@ -28,9 +29,7 @@ export interface AssistantInput {
 
 /** Loads what the assistant knows about the user and builds the agent with that user's tools. */
 export function createAssistant({ user, memory, joinedAtMs, now = Date.now }: AssistantInput): AttuneAssistant {
-  const context: UserContext = memory
-    ? { displayName: user.displayName, memory: true, preferences: memory.preferences(), history: memory.recentHistory() }
-    : { displayName: user.displayName, memory: false, preferences: [], history: [] };
+  const context = loadUserContext(user, memory);
   const facts = createSessionFactsTool({
     joinedAtMs,
     now,
