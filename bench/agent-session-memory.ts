@@ -27,7 +27,8 @@ const settle = async () => {
 
 initializeQuietAgentLogger();
 const database = openDatabase(databasePath!);
-const vad = new inference.VAD();
+// A job runs the local VAD on the user's audio; a stream makes it load its native model.
+const vadStream = new inference.VAD().stream();
 const baseline = await settle();
 
 async function startSession(): Promise<voice.AgentSession> {
@@ -44,7 +45,7 @@ const one = await settle();
 for (let i = 0; i < extraSessions; i += 1) sessions.push(await startSession());
 const many = await settle();
 await Promise.all(sessions.map((s) => s.close()));
-void vad;
+vadStream.close();
 database.close();
 
 console.log(

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Debian packages the tests need: espeak-ng and pocketsphinx for the agent's local speech.
+# Installs the missing ones with apt-get when it can (root on Debian/Ubuntu); otherwise says
+# which command to run. Used by `pnpm test` and by .ci/run.
+set -euo pipefail
+
+# command that must exist -> package that provides it
+declare -A NEEDED=(
+  [espeak-ng]=espeak-ng
+  [pocketsphinx_continuous]=pocketsphinx
+)
+EXTRA_PACKAGES=(pocketsphinx-en-us)
+
+missing=()
+for command in "${!NEEDED[@]}"; do
+  command -v "$command" >/dev/null 2>&1 || missing+=("${NEEDED[$command]}")
+done
+[ -d /usr/share/pocketsphinx/model/en-us ] || missing+=("${EXTRA_PACKAGES[@]}")
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+# The English model always comes with pocketsphinx.
+read -r -a packages <<<"$(printf '%s\n' "${missing[@]}" "${EXTRA_PACKAGES[@]}" | sort -u | tr '\n' ' ')"
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "Installing Debian packages the tests need: ${packages[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+else
+  echo "The tests need these Debian packages: ${packages[*]}" >&2
+  echo "Install them with: sudo apt-get install -y ${packages[*]}" >&2
+  exit 1
+fi
