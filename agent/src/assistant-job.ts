@@ -3,7 +3,7 @@ import { AutoSubscribe, inference, log, voice, type JobContext } from '@livekit/
 import { createAssistant } from './assistant.ts';
 import type { AgentConfig } from './config.ts';
 import { createLanguageModel, createSpeechToText, createTextToSpeech } from './providers.ts';
-import { endSession } from './session-end.ts';
+import { endWithSession, sessionEndRecorder } from './session-end.ts';
 import { refusalMessage, resolveSessionUser, type RefusalReason } from './session-user.ts';
 import { recordConversationTurns } from './turn-recorder.ts';
 import { UserMemory } from './user-memory.ts';
@@ -52,12 +52,12 @@ export async function runAssistantJob(ctx: JobContext<AssistantJobDeps>, { confi
   });
   if (memory) recordConversationTurns(session, memory);
 
-  let endReason = 'job_shutdown';
-  session.on(voice.AgentSessionEventTypes.Close, ({ reason }) => {
-    endReason = String(reason);
-  });
+  // The job is over when the session closes. A job stopped without a closed session (the worker
+  // shutting down) still records the end; the first record wins, and LiveKit's webhook beats both.
+  const recordEnd = sessionEndRecorder(database, user, joinedAtMs);
+  endWithSession(session, recordEnd, (reason) => ctx.shutdown(`session closed: ${reason}`));
   ctx.addShutdownCallback(async () => {
-    await endSession(database, user, { joinedAtMs, endedAtMs: Date.now(), reason: endReason });
+    await recordEnd('job_shutdown', Date.now());
   });
 
   await session.start({
