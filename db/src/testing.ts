@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { getTableName } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import { openConnection, type AttuneDatabase, type Db } from './open-database.ts';
+import { insertUser } from './queries/users.ts';
 import * as schema from './schema.ts';
 
 const TABLES = [
@@ -59,4 +60,9 @@ export function insertSyntheticTurns(
       insert.run(input.userId, role, text, input.startMs + i * 1000);
     }
   })();
+}
+
+/** Inserts one user per name (email `<name>@example.org`) and returns their ids in order. */
+export function insertTestUsers(db: Db, ...names: string[]): string[] {
+  return names.map((name) => insertUser(db, { email: `${name}@example.org`, fullName: name, passwordHash: 'unused' }, 0)!.id);
 }

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { insertSyntheticTurns, openTempDatabase } from '../testing.ts';
+import { insertSyntheticTurns, insertTestUsers, openTempDatabase } from '../testing.ts';
 import { insertConversationTurn, previousSessionTurns, recentTurns, searchTurns } from './conversation-turns.ts';
 import { insertUserSession } from './user-sessions.ts';
-import { insertUser } from './users.ts';
 
 let database: ReturnType<typeof openTempDatabase>;
 let alice: string;
@@ -10,8 +9,7 @@ let bob: string;
 
 beforeEach(() => {
   database = openTempDatabase();
-  alice = insertUser(database.db, { email: 'alice@example.org', fullName: 'Alice', passwordHash: 'h' }, 0)!.id;
-  bob = insertUser(database.db, { email: 'bob@example.org', fullName: 'Bob', passwordHash: 'h' }, 0)!.id;
+  [alice, bob] = insertTestUsers(database.db, 'alice', 'bob') as [string, string];
 });
 afterEach(() => database.remove());
 

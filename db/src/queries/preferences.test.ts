@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openTempDatabase } from '../testing.ts';
+import { insertTestUsers, openTempDatabase } from '../testing.ts';
 import { deletePreference, listPreferences, savePreference } from './preferences.ts';
-import { insertUser } from './users.ts';
 
 let database: ReturnType<typeof openTempDatabase>;
 let alice: string;
@@ -9,8 +8,7 @@ let bob: string;
 
 beforeEach(() => {
   database = openTempDatabase();
-  alice = insertUser(database.db, { email: 'alice@example.org', fullName: 'Alice', passwordHash: 'h' }, 0)!.id;
-  bob = insertUser(database.db, { email: 'bob@example.org', fullName: 'Bob', passwordHash: 'h' }, 0)!.id;
+  [alice, bob] = insertTestUsers(database.db, 'alice', 'bob') as [string, string];
 });
 afterEach(() => database.remove());
 
