@@ -12,6 +12,7 @@ import { requireJsonBody } from './http/require-json.ts';
 import { createRouteTable } from './http/route-table.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
 import { createHealthRouter } from './routes/health/health.index.ts';
+import { createLiveKitRouter } from './routes/livekit/livekit.index.ts';
 import { createTokenRouter } from './routes/token/token.index.ts';
 
 /** The whole HTTP API, built from its dependencies; the server entry and every test use this. */
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', createHealthRouter(deps));
   app.route('/', createAuthRouter(deps));
   app.route('/', createTokenRouter(deps));
+  app.route('/', createLiveKitRouter(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.onError(createErrorHandler(deps.logger));

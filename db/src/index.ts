@@ -8,3 +8,4 @@ export * from './queries/user-sessions.ts';
 export * from './queries/refresh-tokens.ts';
 export * from './queries/preferences.ts';
 export * from './queries/conversation-turns.ts';
+export * from './queries/session-timeline.ts';

@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from './open-database.ts';
+import { openConnection, openDatabase } from './open-database.ts';
 import { insertUser } from './queries/users.ts';
 import { insertUserSession } from './queries/user-sessions.ts';
 
@@ -78,6 +81,43 @@ describe('openDatabase', () => {
       ).toThrow(/CHECK constraint/);
     } finally {
       database.close();
+    }
+  });
+});
+
+describe('upgrading a database made by an earlier version', () => {
+  it('adds the session-end columns and the session_durations view without losing any row', () => {
+    const upgradeDir = mkdtempSync(join(tmpdir(), 'attune-upgrade-'));
+    try {
+      // The first release: only migration 0000.
+      const firstRelease = join(upgradeDir, 'migrations-0000');
+      cpSync(fileURLToPath(new URL('../migrations', import.meta.url)), firstRelease, { recursive: true });
+      const journalPath = join(firstRelease, 'meta', '_journal.json');
+      const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
+      writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.idx === 0) }));
+      const path = join(upgradeDir, 'attune.db');
+      const old = new Database(path);
+      old.pragma('foreign_keys = ON');
+      migrate(drizzle(old), { migrationsFolder: firstRelease });
+      old.exec(`
+        INSERT INTO users (id, email, full_name, password_hash, created_at) VALUES ('u1', 'a@example.org', 'A', 'h', 0);
+        INSERT INTO user_sessions (id, user_id, room_name, participant_identity, issued_at, session_start, session_end, duration_seconds, status)
+          VALUES ('s1', 'u1', 'r1', 'u1', 0, 1000, 61000, 60, 'ended');
+        INSERT INTO conversation_turns (user_id, session_id, role, text, created_at) VALUES ('u1', 's1', 'user', 'hello', 1500);
+      `);
+      old.close();
+
+      const { database, connection } = openConnection(path);
+      expect(connection.prepare('SELECT session_id FROM conversation_turns').all()).toEqual([{ session_id: 's1' }]);
+      expect(connection.prepare('SELECT id, duration_seconds, last_join_at, end_source FROM user_sessions').all()).toEqual([
+        { id: 's1', duration_seconds: 60, last_join_at: null, end_source: null },
+      ]);
+      expect(connection.prepare('SELECT session_id, email, day, duration_seconds, session_start FROM session_durations').all()).toEqual([
+        { session_id: 's1', email: 'a@example.org', day: '1970-01-01', duration_seconds: 60, session_start: '1970-01-01T00:00:01.000Z' },
+      ]);
+      database.close();
+    } finally {
+      rmSync(upgradeDir, { recursive: true, force: true });
     }
   });
 });

@@ -3,7 +3,7 @@
  * `duration_seconds` is the one column in seconds, as its name says.
  */
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const USER_ROLES = ['admin', 'analyst', 'user', 'guest'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -13,6 +13,10 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 
 export const SESSION_STATUSES = ['issued', 'active', 'ended', 'expired'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+/** Who recorded a session's end: LiveKit's webhook (the authority), the agent, or the sweep. */
+export const END_SOURCES = ['livekit', 'agent', 'sweep'] as const;
+export type EndSource = (typeof END_SOURCES)[number];
 
 export const TURN_ROLES = ['user', 'assistant'] as const;
 export type TurnRole = (typeof TURN_ROLES)[number];
@@ -90,11 +94,17 @@ export const userSessions = sqliteTable(
     durationSeconds: integer('duration_seconds'),
     status: text('status', { enum: SESSION_STATUSES }).notNull().default('issued'),
     endReason: text('end_reason'),
+    /** The latest join LiveKit reported; a leave ends the session only if it is of that connection. */
+    lastJoinAt: integer('last_join_at'),
+    // No CHECK here: adding one would make SQLite rebuild the table, and the rebuild's DROP would
+    // null every conversation turn's session_id through the foreign key.
+    endSource: text('end_source', { enum: END_SOURCES }),
   },
   (t) => [
     index('user_sessions_user_issued_idx').on(t.userId, t.issuedAt),
     index('user_sessions_room_identity_idx').on(t.roomName, t.participantIdentity),
     index('user_sessions_status_idx').on(t.status),
+    index('user_sessions_start_idx').on(t.sessionStart),
     check('user_sessions_status_check', sql`${t.status} IN (${inList(SESSION_STATUSES)})`),
   ],
 );
@@ -149,6 +159,29 @@ export const auditLog = sqliteTable(
     detail: text('detail'),
   },
   (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_actor_idx').on(t.actorId)],
+);
+
+/**
+ * One row per voice session for analysts who prefer SQL: times as UTC ISO-8601 text, the user's
+ * email beside their id, and the day the session started.
+ */
+export const sessionDurations = sqliteView('session_durations').as((qb) =>
+  qb
+    .select({
+      sessionId: sql<string>`${userSessions.id}`.as('session_id'),
+      userId: sql<string>`${userSessions.userId}`.as('user_id'),
+      email: sql<string>`${users.email}`.as('email'),
+      roomName: sql<string>`${userSessions.roomName}`.as('room_name'),
+      status: sql<string>`${userSessions.status}`.as('status'),
+      issuedAt: sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', ${userSessions.issuedAt} / 1000.0, 'unixepoch')`.as('issued_at'),
+      sessionStart: sql<string | null>`strftime('%Y-%m-%dT%H:%M:%fZ', ${userSessions.sessionStart} / 1000.0, 'unixepoch')`.as('session_start'),
+      sessionEnd: sql<string | null>`strftime('%Y-%m-%dT%H:%M:%fZ', ${userSessions.sessionEnd} / 1000.0, 'unixepoch')`.as('session_end'),
+      day: sql<string | null>`date(${userSessions.sessionStart} / 1000, 'unixepoch')`.as('day'),
+      durationSeconds: sql<number | null>`${userSessions.durationSeconds}`.as('duration_seconds'),
+      endReason: sql<string | null>`${userSessions.endReason}`.as('end_reason'),
+    })
+    .from(userSessions)
+    .innerJoin(users, sql`${users.id} = ${userSessions.userId}`),
 );
 
 export type User = typeof users.$inferSelect;

@@ -13,6 +13,12 @@ export interface Config {
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
   bodyLimitBytes: number;
+  sessions: {
+    /** How often the sweep expires unused tokens and closes sessions no webhook ended. */
+    sweepIntervalMs: number;
+    /** A session LiveKit never reported leaving is closed this long after its latest join. */
+    maxSessionMs: number;
+  };
   /** Browser origins other than the service's own that may call the API (LiveKit frontends). */
   corsOrigins: string[];
   logLevel: Env['LOG_LEVEL'];
@@ -37,6 +43,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     accessTokenTtlMs: env.ACCESS_TOKEN_TTL_SECONDS * 1000,
     refreshTokenTtlMs: env.REFRESH_TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    sessions: { sweepIntervalMs: env.SESSION_SWEEP_INTERVAL_SECONDS * 1000, maxSessionMs: env.SESSION_MAX_SECONDS * 1000 },
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
   };

@@ -30,6 +30,8 @@ export const envSchema = z.object({
   REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
   LIVEKIT_TOKEN_TTL_SECONDS: positiveInt.default(10 * 60),
   BODY_LIMIT_BYTES: positiveInt.default(16 * 1024),
+  SESSION_SWEEP_INTERVAL_SECONDS: positiveInt.default(60),
+  SESSION_MAX_SECONDS: positiveInt.default(4 * 60 * 60),
   CORS_ORIGINS: z
     .string()
     .default('')

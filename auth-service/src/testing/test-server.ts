@@ -117,3 +117,5 @@ export async function registerUser(server: TestServer, overrides: { email?: stri
   const body = (await response.json()) as Record<string, unknown> & { access_token: string; refresh_token: string; user: { id: string } };
   return { id: body.user.id, email, password, accessToken: body.access_token, refreshToken: body.refresh_token, body };
 }
+
+export { signWebhook, webhookEvent, type WebhookEventInput, type WebhookParticipant } from './livekit-webhooks.ts';

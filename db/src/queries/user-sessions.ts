@@ -76,8 +76,9 @@ export interface SessionEnd {
 }
 
 /**
- * Ends the session unless its end is already recorded (LiveKit's webhook is the better witness
- * and wins when it came first). Returns whether this call recorded it.
+ * Ends the session as the agent saw it, unless its end is already recorded. LiveKit's webhook is
+ * the better witness: it wins when it came first, and replaces this record when it comes later
+ * (`end_source` = 'agent' marks the record as provisional). Returns whether this call recorded it.
  */
 export function recordSessionEnd(db: Db, end: SessionEnd): boolean {
   const start = sql`coalesce(${userSessions.sessionStart}, ${end.joinedAtMs})`;
@@ -90,6 +91,7 @@ export function recordSessionEnd(db: Db, end: SessionEnd): boolean {
         durationSeconds: sql`max(0, cast(round((${end.endedAtMs} - ${start}) / 1000.0) as integer))`,
         status: 'ended',
         endReason: end.reason,
+        endSource: 'agent',
       })
       .where(and(eq(userSessions.id, end.sessionId), eq(userSessions.userId, end.userId), isNull(userSessions.sessionEnd)))
       .run().changes === 1
