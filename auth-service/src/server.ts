@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { loadConfig, type Config } from './config/config.ts';
 import { ConfigError } from './config/env.ts';
+import { startSessionSweep } from './livekit/session-sweep.ts';
 import { createLogger } from './logger.ts';
 import { openServices, type AppServices } from './services.ts';
 
@@ -29,6 +30,11 @@ try {
   );
 }
 const app = createApp(services);
+const sweep = startSessionSweep(services, {
+  intervalMs: config.sessions.sweepIntervalMs,
+  tokenTtlMs: config.livekit.tokenTtlMs,
+  maxSessionMs: config.sessions.maxSessionMs,
+});
 
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
   const host = info.address.includes(':') ? `[${info.address}]` : info.address;
@@ -60,6 +66,7 @@ function shutdown(signal: NodeJS.Signals): void {
     process.exit(1);
   }, 10_000);
   forceExit.unref();
+  sweep.stop();
   server.close(async () => {
     await services.close();
     logger.info('stopped');

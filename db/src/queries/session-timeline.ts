@@ -49,8 +49,20 @@ export function openSessionsInRoom(db: Db, roomName: string): UserSession[] {
     .all();
 }
 
-export function updateSessionTimeline(db: Db, sessionId: string, timeline: SessionTimeline): void {
-  db.update(userSessions).set(timeline).where(eq(userSessions.id, sessionId)).run();
+/** Writes the timeline columns only, whatever else the object carries. */
+export function updateSessionTimeline(db: Db, sessionId: string, t: SessionTimeline): void {
+  db.update(userSessions)
+    .set({
+      sessionStart: t.sessionStart,
+      lastJoinAt: t.lastJoinAt,
+      sessionEnd: t.sessionEnd,
+      durationSeconds: t.durationSeconds,
+      status: t.status,
+      endReason: t.endReason,
+      endSource: t.endSource,
+    })
+    .where(eq(userSessions.id, sessionId))
+    .run();
 }
 
 /**

@@ -1,0 +1,65 @@
+import { findUserSession, insertUserSession, insertWebhookEvent, updateSessionTimeline } from '@attune/db';
+import { insertTestUsers, openTempDatabase } from '@attune/db/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JOIN_GRACE_MS, sweepSessions, WEBHOOK_EVENT_RETENTION_MS } from './session-sweep.ts';
+
+const TTL = 600_000;
+const MAX = 4 * 3_600_000;
+const options = { tokenTtlMs: TTL, maxSessionMs: MAX };
+
+let database: ReturnType<typeof openTempDatabase>;
+let userId: string;
+beforeEach(() => {
+  database = openTempDatabase();
+  [userId] = insertTestUsers(database.db, 'sweeper') as [string];
+});
+afterEach(() => database.remove());
+
+const issue = (atMs: number) => insertUserSession(database.db, { userId, roomName: `room-${atMs}`, participantIdentity: userId }, atMs).id;
+const row = (id: string) => findUserSession(database.db, userId, id)!;
+
+describe('sweepSessions', () => {
+  it('marks tokens nobody joined with expired once their TTL (and a grace minute) is over', async () => {
+    const now = 10_000_000;
+    const old = issue(now - TTL - JOIN_GRACE_MS - 1);
+    const fresh = issue(now - TTL);
+    expect(await sweepSessions(database, now, options)).toMatchObject({ expired: 1 });
+    expect(row(old)).toMatchObject({ status: 'expired', endReason: 'token_unused', sessionStart: null, durationSeconds: null });
+    expect(row(fresh).status).toBe('issued');
+  });
+
+  it('closes sessions no leave ever came for, at their latest join plus the maximum', async () => {
+    const now = 100_000_000;
+    const stale = issue(0);
+    const live = issue(0);
+    const joinedAt = now - MAX - 5_000;
+    updateSessionTimeline(database.db, stale, {
+      sessionStart: joinedAt - 60_000,
+      lastJoinAt: joinedAt,
+      sessionEnd: null,
+      durationSeconds: null,
+      status: 'active',
+      endReason: null,
+      endSource: null,
+    });
+    updateSessionTimeline(database.db, live, { ...row(stale), sessionStart: now - 60_000, lastJoinAt: now - 60_000, status: 'active' });
+
+    expect(await sweepSessions(database, now, options)).toMatchObject({ timedOut: 1 });
+    expect(row(stale)).toMatchObject({
+      status: 'ended',
+      endReason: 'timeout',
+      endSource: 'sweep',
+      sessionEnd: joinedAt + MAX,
+      durationSeconds: (MAX + 60_000) / 1000,
+    });
+    expect(row(live)).toMatchObject({ status: 'active', sessionEnd: null });
+  });
+
+  it('forgets webhook ids after the retention period', async () => {
+    const now = WEBHOOK_EVENT_RETENTION_MS * 2;
+    insertWebhookEvent(database.db, { id: 'EV_old', event: 'participant_joined' }, now - WEBHOOK_EVENT_RETENTION_MS - 1);
+    insertWebhookEvent(database.db, { id: 'EV_new', event: 'participant_joined' }, now - 1);
+    expect(await sweepSessions(database, now, options)).toMatchObject({ prunedEvents: 1 });
+    expect(insertWebhookEvent(database.db, { id: 'EV_new', event: 'participant_joined' }, now)).toBe(false);
+  });
+});

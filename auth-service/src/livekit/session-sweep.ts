@@ -1,0 +1,50 @@
+import { closeStaleSessions, expireUnusedSessions, pruneWebhookEvents, type AttuneDatabase } from '@attune/db';
+import type { Logger } from 'pino';
+
+/** A token may be used up to its expiry; its join webhook can take a moment longer to arrive. */
+export const JOIN_GRACE_MS = 60_000;
+/** LiveKit redelivers a webhook within minutes; ids are kept a week to be safe. */
+export const WEBHOOK_EVENT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface SweepOptions {
+  tokenTtlMs: number;
+  maxSessionMs: number;
+}
+
+export interface SweepResult {
+  expired: number;
+  timedOut: number;
+  prunedEvents: number;
+}
+
+/**
+ * One pass: tokens nobody joined with become `expired`, sessions LiveKit never reported leaving
+ * are closed `maxSessionMs` after their latest join (end reason `timeout`), and old webhook ids
+ * are forgotten. One transaction, off the event loop's critical path via the group commit.
+ */
+export function sweepSessions(database: Pick<AttuneDatabase, 'groupCommit'>, nowMs: number, options: SweepOptions): Promise<SweepResult> {
+  return database.groupCommit.run((db) => ({
+    expired: expireUnusedSessions(db, nowMs - options.tokenTtlMs - JOIN_GRACE_MS),
+    timedOut: closeStaleSessions(db, nowMs, options.maxSessionMs),
+    prunedEvents: pruneWebhookEvents(db, nowMs - WEBHOOK_EVENT_RETENTION_MS),
+  }));
+}
+
+/** Runs the sweep every `intervalMs` until stopped; a failed pass is logged and the next one tries again. */
+export function startSessionSweep(
+  deps: { database: Pick<AttuneDatabase, 'groupCommit'>; logger: Logger; now: () => number },
+  options: SweepOptions & { intervalMs: number },
+): { stop(): void } {
+  const pass = () => {
+    sweepSessions(deps.database, deps.now(), options).then(
+      (result) => {
+        if (result.expired + result.timedOut + result.prunedEvents > 0) deps.logger.info(result, 'session sweep');
+      },
+      (error: unknown) => deps.logger.error({ err: error }, 'session sweep failed'),
+    );
+  };
+  const timer = setInterval(pass, options.intervalMs);
+  timer.unref();
+  pass();
+  return { stop: () => clearInterval(timer) };
+}
