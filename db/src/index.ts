@@ -9,3 +9,4 @@ export * from './queries/refresh-tokens.ts';
 export * from './queries/preferences.ts';
 export * from './queries/conversation-turns.ts';
 export * from './queries/session-timeline.ts';
+export * from './queries/session-analytics.ts';

@@ -105,6 +105,7 @@ export const userSessions = sqliteTable(
     index('user_sessions_room_identity_idx').on(t.roomName, t.participantIdentity),
     index('user_sessions_status_idx').on(t.status),
     index('user_sessions_start_idx').on(t.sessionStart),
+    index('user_sessions_issued_idx').on(t.issuedAt),
     check('user_sessions_status_check', sql`${t.status} IN (${inList(SESSION_STATUSES)})`),
   ],
 );

@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { insertTestUsers, openTempDatabase } from '../testing.ts';
+import { listSessions, sessionDurationReport, type SessionFilter } from './session-analytics.ts';
+import { insertUserSession } from './user-sessions.ts';
+import { updateSessionTimeline } from './session-timeline.ts';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 10, 1);
+
+let database: ReturnType<typeof openTempDatabase>;
+let users: string[];
+beforeEach(() => {
+  database = openTempDatabase();
+  users = insertTestUsers(database.db, 'ana', 'ben', 'cy');
+});
+afterEach(() => database.remove());
+
+/** Deterministic pseudo-random numbers, so a failure can be replayed. */
+function random(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+interface Generated {
+  userId: string;
+  room: string;
+  start: number;
+  duration: number;
+}
+
+function generate(count: number): Generated[] {
+  const next = random(7);
+  const made: Generated[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const userId = users[Math.floor(next() * users.length)]!;
+    const room = `room-${Math.floor(next() * 4)}`;
+    const start = T0 + Math.floor(next() * 5 * DAY);
+    const duration = 1 + Math.floor(next() ** 2 * 1800);
+    const id = insertUserSession(database.db, { userId, roomName: room, participantIdentity: userId }, start - 2_000).id;
+    updateSessionTimeline(database.db, id, {
+      sessionStart: start,
+      lastJoinAt: start,
+      sessionEnd: start + duration * 1000,
+      durationSeconds: duration,
+      status: 'ended',
+      endReason: 'participant_left',
+      endSource: 'livekit',
+    });
+    made.push({ userId, room, start, duration });
+  }
+  return made;
+}
+
+/** Linear interpolation between closest ranks (what SQLite's percentile() and numpy compute). */
+function percentile(sorted: number[], p: number): number {
+  const rank = ((sorted.length - 1) * p) / 100;
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+}
+
+function expectedStats(durations: number[]) {
+  const sorted = [...durations].sort((a, b) => a - b);
+  const total = sorted.reduce((a, b) => a + b, 0);
+  return {
+    sessions: sorted.length,
+    totalSeconds: total,
+    meanSeconds: total / sorted.length,
+    p50Seconds: percentile(sorted, 50),
+    p90Seconds: percentile(sorted, 90),
+    p99Seconds: percentile(sorted, 99),
+    maxSeconds: sorted.at(-1)!,
+  };
+}
+
+function expectStats(actual: object, durations: number[]) {
+  const expected = expectedStats(durations);
+  for (const [field, value] of Object.entries(expected)) {
+    expect((actual as Record<string, number>)[field], field).toBeCloseTo(value, 6);
+  }
+}
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+describe('sessionDurationReport', () => {
+  it('matches figures computed independently, per day, per user, per room and overall', () => {
+    const sessions = generate(600);
+    const filter: SessionFilter = { fromMs: T0 + DAY, toMs: T0 + 4 * DAY };
+    const inPeriod = sessions.filter((s) => s.start >= filter.fromMs && s.start < filter.toMs);
+
+    for (const [groupBy, keyOf] of [
+      ['day', (s: Generated) => dayOf(s.start)],
+      ['user', (s: Generated) => s.userId],
+      ['room', (s: Generated) => s.room],
+    ] as const) {
+      const report = sessionDurationReport(database.db, filter, groupBy);
+      const keys = [...new Set(inPeriod.map(keyOf))].sort();
+      expect(report.groups.map((g) => g.key)).toEqual(keys);
+      for (const group of report.groups) {
+        expectStats(group, inPeriod.filter((s) => keyOf(s) === group.key).map((s) => s.duration));
+      }
+      expectStats(report.overall, inPeriod.map((s) => s.duration));
+    }
+    const byUser = sessionDurationReport(database.db, filter, 'user');
+    expect(byUser.groups.find((g) => g.key === users[0])?.label).toBe('ana@example.org');
+  });
+
+  it('filters by user and room, and counts what became of the tokens', () => {
+    const sessions = generate(200);
+    const [ana] = users as [string];
+    const unused = insertUserSession(database.db, { userId: ana, roomName: 'room-1', participantIdentity: ana }, T0 + 1000).id;
+    insertUserSession(database.db, { userId: ana, roomName: 'room-1', participantIdentity: ana }, T0 + 2000);
+    database.connection.prepare("UPDATE user_sessions SET status = 'expired' WHERE id = ?").run(unused);
+
+    const filter: SessionFilter = { fromMs: T0, toMs: T0 + 10 * DAY, userId: ana, roomName: 'room-1' };
+    const report = sessionDurationReport(database.db, filter, 'day');
+    const mine = sessions.filter((s) => s.userId === ana && s.room === 'room-1');
+    expectStats(report.overall, mine.map((s) => s.duration));
+    expect(report.tokens).toEqual({ issued: mine.length + 2, joined: mine.length, expired: 1, pending: 1 });
+  });
+
+  it('reports zeros and nulls for an empty period', () => {
+    const report = sessionDurationReport(database.db, { fromMs: 0, toMs: 1 }, 'room');
+    expect(report).toEqual({
+      groups: [],
+      overall: { sessions: 0, totalSeconds: 0, meanSeconds: null, p50Seconds: null, p90Seconds: null, p99Seconds: null, maxSeconds: null },
+      tokens: { issued: 0, joined: 0, expired: 0, pending: 0 },
+    });
+  });
+});
+
+describe('listSessions', () => {
+  it('pages through sessions newest first without skipping or repeating any', () => {
+    generate(53);
+    const seen: string[] = [];
+    let after;
+    do {
+      const page = listSessions(database.db, { filter: {}, limit: 10, after });
+      seen.push(...page.sessions.map((s) => s.id));
+      after = page.next ?? undefined;
+    } while (after);
+    const all = database.connection.prepare('SELECT id FROM user_sessions ORDER BY issued_at DESC, id DESC').all() as { id: string }[];
+    expect(seen).toEqual(all.map((r) => r.id));
+  });
+
+  it('scopes the listing to one user', () => {
+    generate(40);
+    const [, ben] = users as [string, string];
+    const page = listSessions(database.db, { filter: { userId: ben }, limit: 100 });
+    expect(page.sessions.length).toBeGreaterThan(0);
+    expect(page.sessions.every((s) => s.userId === ben)).toBe(true);
+    expect(page.next).toBeNull();
+  });
+});

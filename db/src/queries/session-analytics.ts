@@ -1,0 +1,153 @@
+import { and, asc, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../open-database.ts';
+import { userSessions, users, type SessionStatus, type UserSession } from '../schema.ts';
+
+export const REPORT_GROUPINGS = ['day', 'user', 'room'] as const;
+export type ReportGrouping = (typeof REPORT_GROUPINGS)[number];
+
+export interface SessionFilter {
+  /** Inclusive, epoch ms. */
+  fromMs: number;
+  /** Exclusive, epoch ms. */
+  toMs: number;
+  userId?: string | undefined;
+  roomName?: string | undefined;
+}
+
+/** Duration statistics of ended sessions, in seconds. Percentiles interpolate linearly between ranks. */
+export interface DurationStats {
+  sessions: number;
+  totalSeconds: number;
+  meanSeconds: number | null;
+  p50Seconds: number | null;
+  p90Seconds: number | null;
+  p99Seconds: number | null;
+  maxSeconds: number | null;
+}
+
+export interface DurationGroup extends DurationStats {
+  /** The day (YYYY-MM-DD, UTC), user id or room name. */
+  key: string;
+  /** The user's email when grouped by user. */
+  label: string | null;
+}
+
+/** Tokens minted in the period, by what became of them. */
+export interface TokenCounts {
+  issued: number;
+  joined: number;
+  /** Never used before they expired. */
+  expired: number;
+  /** Not used yet, still within their lifetime. */
+  pending: number;
+}
+
+export interface SessionReport {
+  groups: DurationGroup[];
+  overall: DurationStats;
+  tokens: TokenCounts;
+}
+
+const stats = {
+  sessions: sql<number>`count(*)`,
+  totalSeconds: sql<number>`coalesce(sum(${userSessions.durationSeconds}), 0)`,
+  meanSeconds: sql<number | null>`avg(${userSessions.durationSeconds})`,
+  p50Seconds: sql<number | null>`percentile(${userSessions.durationSeconds}, 50)`,
+  p90Seconds: sql<number | null>`percentile(${userSessions.durationSeconds}, 90)`,
+  p99Seconds: sql<number | null>`percentile(${userSessions.durationSeconds}, 99)`,
+  maxSeconds: sql<number | null>`max(${userSessions.durationSeconds})`,
+};
+
+const GROUP_KEYS: Record<ReportGrouping, SQL<string>> = {
+  day: sql<string>`date(${userSessions.sessionStart} / 1000, 'unixepoch')`,
+  user: sql<string>`${userSessions.userId}`,
+  room: sql<string>`${userSessions.roomName}`,
+};
+
+function scoped(filter: SessionFilter): (SQL | undefined)[] {
+  return [
+    filter.userId === undefined ? undefined : eq(userSessions.userId, filter.userId),
+    filter.roomName === undefined ? undefined : eq(userSessions.roomName, filter.roomName),
+  ];
+}
+
+/**
+ * Durations of the sessions that started in the period and have ended (count, total, mean, p50,
+ * p90, p99, max), per day, user or room and overall, plus what became of the tokens minted in the
+ * period. Reads every matching row: run it off the event loop (the auth service uses a worker).
+ */
+export function sessionDurationReport(db: Db, filter: SessionFilter, groupBy: ReportGrouping): SessionReport {
+  const ended = and(
+    eq(userSessions.status, 'ended'),
+    gte(userSessions.sessionStart, filter.fromMs),
+    lt(userSessions.sessionStart, filter.toMs),
+    ...scoped(filter),
+  );
+  const key = GROUP_KEYS[groupBy];
+  // The email is looked up once per group, not joined to every row.
+  const label =
+    groupBy === 'user'
+      ? sql<string | null>`(SELECT ${users.email} FROM ${users} WHERE ${users.id} = ${userSessions.userId})`
+      : sql<string | null>`NULL`;
+  const groups = db
+    .select({ key: key.as('group_key'), label: label.as('label'), ...stats })
+    .from(userSessions)
+    .where(ended)
+    .groupBy(key)
+    .orderBy(asc(key))
+    .all();
+  const overall = db.select(stats).from(userSessions).where(ended).get()!;
+  const tokens = db
+    .select({
+      issued: sql<number>`count(*)`,
+      joined: sql<number>`coalesce(sum(${userSessions.sessionStart} IS NOT NULL), 0)`,
+      expired: sql<number>`coalesce(sum(${userSessions.status} = 'expired'), 0)`,
+      pending: sql<number>`coalesce(sum(${userSessions.status} = 'issued'), 0)`,
+    })
+    .from(userSessions)
+    .where(and(gte(userSessions.issuedAt, filter.fromMs), lt(userSessions.issuedAt, filter.toMs), ...scoped(filter)))
+    .get()!;
+  return { groups, overall, tokens };
+}
+
+export interface SessionPageCursor {
+  issuedAt: number;
+  id: string;
+}
+
+export interface SessionPage {
+  sessions: UserSession[];
+  /** Pass back to get the next page; null on the last one. */
+  next: SessionPageCursor | null;
+}
+
+/**
+ * Sessions issued in the period, newest first, a page at a time (keyset pagination: stable while
+ * new sessions arrive). `userId` scopes the listing to one user.
+ */
+export function listSessions(
+  db: Db,
+  query: { filter: Partial<SessionFilter>; status?: SessionStatus | undefined; limit: number; after?: SessionPageCursor | undefined },
+): SessionPage {
+  const { filter, status, limit, after } = query;
+  const rows = db
+    .select()
+    .from(userSessions)
+    .where(
+      and(
+        filter.fromMs === undefined ? undefined : gte(userSessions.issuedAt, filter.fromMs),
+        filter.toMs === undefined ? undefined : lt(userSessions.issuedAt, filter.toMs),
+        status === undefined ? undefined : eq(userSessions.status, status),
+        ...scoped({ fromMs: 0, toMs: 0, ...filter }),
+        after === undefined
+          ? undefined
+          : or(lt(userSessions.issuedAt, after.issuedAt), and(eq(userSessions.issuedAt, after.issuedAt), lt(userSessions.id, after.id))),
+      ),
+    )
+    .orderBy(desc(userSessions.issuedAt), desc(userSessions.id))
+    .limit(limit + 1)
+    .all();
+  const sessions = rows.slice(0, limit);
+  const last = sessions.at(-1);
+  return { sessions, next: rows.length > limit && last ? { issuedAt: last.issuedAt, id: last.id } : null };
+}
