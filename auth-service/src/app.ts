@@ -10,9 +10,11 @@ import { createErrorHandler, createNotFoundHandler } from './http/error-handler.
 import { requestLogger } from './http/request-logger.ts';
 import { requireJsonBody } from './http/require-json.ts';
 import { createRouteTable } from './http/route-table.ts';
+import { createAnalyticsRouter } from './routes/analytics/analytics.index.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
 import { createHealthRouter } from './routes/health/health.index.ts';
 import { createLiveKitRouter } from './routes/livekit/livekit.index.ts';
+import { createMeRouter } from './routes/me/me.index.ts';
 import { createTokenRouter } from './routes/token/token.index.ts';
 
 /** The whole HTTP API, built from its dependencies; the server entry and every test use this. */
@@ -52,6 +54,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', createAuthRouter(deps));
   app.route('/', createTokenRouter(deps));
   app.route('/', createLiveKitRouter(deps));
+  app.route('/', createMeRouter(deps));
+  app.route('/', createAnalyticsRouter(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.onError(createErrorHandler(deps.logger));

@@ -1,5 +1,6 @@
 import type { AttuneDatabase } from '@attune/db';
 import type { Logger } from 'pino';
+import type { ReportRunner } from './analytics/report-runner.ts';
 import type { Config } from './config/config.ts';
 import type { PasswordHasher } from './passwords/password-hasher.ts';
 import type { AppJwt } from './tokens/app-jwt.ts';
@@ -11,6 +12,8 @@ export interface AppDeps {
   passwords: PasswordHasher;
   appJwt: AppJwt;
   logger: Logger;
+  /** Analytics reports, computed off the event loop. */
+  reports: ReportRunner;
   /** Milliseconds since the epoch; injectable so tests can move time. */
   now: () => number;
 }

@@ -1,12 +1,13 @@
 import { openDatabase } from '@attune/db';
 import type { Logger } from 'pino';
+import { createReportRunner } from './analytics/report-runner.ts';
 import type { Config } from './config/config.ts';
 import type { AppDeps } from './deps.ts';
 import { createPasswordHasher } from './passwords/password-hasher.ts';
 import { createAppJwt } from './tokens/app-jwt.ts';
 
 export interface AppServices extends AppDeps {
-  /** Stops the password workers and closes the database. */
+  /** Stops the password and report workers and closes the database. */
   close(): Promise<void>;
 }
 
@@ -19,6 +20,7 @@ export async function openServices(config: Config, logger: Logger, now: () => nu
   const database = openDatabase(config.databasePath);
   const passwords = createPasswordHasher(config.bcryptCost);
   const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);
+  const reports = createReportRunner(database.path);
   return {
     config,
     database,
@@ -26,8 +28,9 @@ export async function openServices(config: Config, logger: Logger, now: () => nu
     appJwt,
     logger,
     now,
+    reports,
     async close() {
-      await passwords.close();
+      await Promise.all([passwords.close(), reports.close()]);
       database.close();
     },
   };

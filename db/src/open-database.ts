@@ -82,3 +82,25 @@ export function openConnection(
   };
   return { database, connection: sqlite };
 }
+
+/** A read-only handle, for readers that run beside the service (an analytics worker, the CLI). */
+export interface ReadOnlyDatabase {
+  readonly db: Db;
+  close(): void;
+}
+
+/**
+ * Opens an existing, already migrated Attune database for reading only. WAL lets it read while the
+ * service writes. Throws if the file does not exist.
+ */
+export function openReadOnlyDatabase(path: string): ReadOnlyDatabase {
+  const sqlite = new Database(resolve(path), { readonly: true, fileMustExist: true });
+  sqlite.pragma('busy_timeout = 2000');
+  const db = drizzle(sqlite, { schema });
+  return {
+    db,
+    close() {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}

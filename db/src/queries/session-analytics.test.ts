@@ -27,6 +27,7 @@ function random(seed: number) {
 interface Generated {
   userId: string;
   room: string;
+  issuedAt: number;
   start: number;
   duration: number;
 }
@@ -39,7 +40,8 @@ function generate(count: number): Generated[] {
     const room = `room-${Math.floor(next() * 4)}`;
     const start = T0 + Math.floor(next() * 5 * DAY);
     const duration = 1 + Math.floor(next() ** 2 * 1800);
-    const id = insertUserSession(database.db, { userId, roomName: room, participantIdentity: userId }, start - 2_000).id;
+    const issuedAt = start - 2_000;
+    const id = insertUserSession(database.db, { userId, roomName: room, participantIdentity: userId }, issuedAt).id;
     updateSessionTimeline(database.db, id, {
       sessionStart: start,
       lastJoinAt: start,
@@ -49,7 +51,7 @@ function generate(count: number): Generated[] {
       endReason: 'participant_left',
       endSource: 'livekit',
     });
-    made.push({ userId, room, start, duration });
+    made.push({ userId, room, issuedAt, start, duration });
   }
   return made;
 }
@@ -91,16 +93,22 @@ describe('sessionDurationReport', () => {
     const filter: SessionFilter = { fromMs: T0 + DAY, toMs: T0 + 4 * DAY };
     const inPeriod = sessions.filter((s) => s.start >= filter.fromMs && s.start < filter.toMs);
 
-    for (const [groupBy, keyOf] of [
-      ['day', (s: Generated) => dayOf(s.start)],
-      ['user', (s: Generated) => s.userId],
-      ['room', (s: Generated) => s.room],
+    const mintedInPeriod = sessions.filter((s) => s.issuedAt >= filter.fromMs && s.issuedAt < filter.toMs);
+
+    for (const [groupBy, keyOf, tokenKeyOf] of [
+      ['day', (s: Generated) => dayOf(s.start), (s: Generated) => dayOf(s.issuedAt)],
+      ['user', (s: Generated) => s.userId, (s: Generated) => s.userId],
+      ['room', (s: Generated) => s.room, (s: Generated) => s.room],
     ] as const) {
       const report = sessionDurationReport(database.db, filter, groupBy);
-      const keys = [...new Set(inPeriod.map(keyOf))].sort();
+      const keys = [...new Set([...inPeriod.map(keyOf), ...mintedInPeriod.map(tokenKeyOf)])].sort();
       expect(report.groups.map((g) => g.key)).toEqual(keys);
       for (const group of report.groups) {
-        expectStats(group, inPeriod.filter((s) => keyOf(s) === group.key).map((s) => s.duration));
+        const durations = inPeriod.filter((s) => keyOf(s) === group.key).map((s) => s.duration);
+        if (durations.length > 0) expectStats(group, durations);
+        else expect(group.sessions).toBe(0);
+        const minted = mintedInPeriod.filter((s) => tokenKeyOf(s) === group.key).length;
+        expect(group.tokens).toEqual({ issued: minted, joined: minted, expired: 0, pending: 0 });
       }
       expectStats(report.overall, inPeriod.map((s) => s.duration));
     }

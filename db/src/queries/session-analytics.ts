@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { userSessions, users, type SessionStatus, type UserSession } from '../schema.ts';
 
@@ -30,6 +30,8 @@ export interface DurationGroup extends DurationStats {
   key: string;
   /** The user's email when grouped by user. */
   label: string | null;
+  /** Tokens minted in this group (by the day they were minted, when grouped by day). */
+  tokens: TokenCounts;
 }
 
 /** Tokens minted in the period, by what became of them. */
@@ -58,10 +60,32 @@ const stats = {
   maxSeconds: sql<number | null>`max(${userSessions.durationSeconds})`,
 };
 
-const GROUP_KEYS: Record<ReportGrouping, SQL<string>> = {
-  day: sql<string>`date(${userSessions.sessionStart} / 1000, 'unixepoch')`,
-  user: sql<string>`${userSessions.userId}`,
-  room: sql<string>`${userSessions.roomName}`,
+/** Sessions are grouped by the day they started; tokens by the day they were minted. */
+const GROUP_KEYS: Record<ReportGrouping, { sessions: SQL<string>; tokens: SQL<string> }> = {
+  day: {
+    sessions: sql<string>`date(${userSessions.sessionStart} / 1000, 'unixepoch')`,
+    tokens: sql<string>`date(${userSessions.issuedAt} / 1000, 'unixepoch')`,
+  },
+  user: { sessions: sql<string>`${userSessions.userId}`, tokens: sql<string>`${userSessions.userId}` },
+  room: { sessions: sql<string>`${userSessions.roomName}`, tokens: sql<string>`${userSessions.roomName}` },
+};
+
+const tokenCounts = {
+  issued: sql<number>`count(*)`,
+  joined: sql<number>`coalesce(sum(${userSessions.sessionStart} IS NOT NULL), 0)`,
+  expired: sql<number>`coalesce(sum(${userSessions.status} = 'expired'), 0)`,
+  pending: sql<number>`coalesce(sum(${userSessions.status} = 'issued'), 0)`,
+};
+
+const NO_TOKENS: TokenCounts = { issued: 0, joined: 0, expired: 0, pending: 0 };
+const NO_SESSIONS: DurationStats = {
+  sessions: 0,
+  totalSeconds: 0,
+  meanSeconds: null,
+  p50Seconds: null,
+  p90Seconds: null,
+  p99Seconds: null,
+  maxSeconds: null,
 };
 
 function scoped(filter: SessionFilter): (SQL | undefined)[] {
@@ -83,30 +107,35 @@ export function sessionDurationReport(db: Db, filter: SessionFilter, groupBy: Re
     lt(userSessions.sessionStart, filter.toMs),
     ...scoped(filter),
   );
-  const key = GROUP_KEYS[groupBy];
+  const keys = GROUP_KEYS[groupBy];
   // The email is looked up once per group, not joined to every row.
   const label =
     groupBy === 'user'
       ? sql<string | null>`(SELECT ${users.email} FROM ${users} WHERE ${users.id} = ${userSessions.userId})`
       : sql<string | null>`NULL`;
-  const groups = db
-    .select({ key: key.as('group_key'), label: label.as('label'), ...stats })
+  const sessionGroups = db
+    .select({ key: keys.sessions.as('group_key'), label: label.as('label'), ...stats })
     .from(userSessions)
     .where(ended)
-    .groupBy(key)
-    .orderBy(asc(key))
+    .groupBy(keys.sessions)
     .all();
-  const overall = db.select(stats).from(userSessions).where(ended).get()!;
-  const tokens = db
-    .select({
-      issued: sql<number>`count(*)`,
-      joined: sql<number>`coalesce(sum(${userSessions.sessionStart} IS NOT NULL), 0)`,
-      expired: sql<number>`coalesce(sum(${userSessions.status} = 'expired'), 0)`,
-      pending: sql<number>`coalesce(sum(${userSessions.status} = 'issued'), 0)`,
-    })
+  const minted = and(gte(userSessions.issuedAt, filter.fromMs), lt(userSessions.issuedAt, filter.toMs), ...scoped(filter));
+  const tokenGroups = db
+    .select({ key: keys.tokens.as('group_key'), label: label.as('label'), ...tokenCounts })
     .from(userSessions)
-    .where(and(gte(userSessions.issuedAt, filter.fromMs), lt(userSessions.issuedAt, filter.toMs), ...scoped(filter)))
-    .get()!;
+    .where(minted)
+    .groupBy(keys.tokens)
+    .all();
+
+  const byKey = new Map<string, DurationGroup>();
+  for (const { key, label, ...rest } of sessionGroups) byKey.set(key, { key, label, ...rest, tokens: NO_TOKENS });
+  for (const { key, label, ...counts } of tokenGroups) {
+    const group = byKey.get(key) ?? { key, label, ...NO_SESSIONS, tokens: NO_TOKENS };
+    byKey.set(key, { ...group, tokens: counts });
+  }
+  const groups = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const overall = db.select(stats).from(userSessions).where(ended).get()!;
+  const tokens = db.select(tokenCounts).from(userSessions).where(minted).get()!;
   return { groups, overall, tokens };
 }
 

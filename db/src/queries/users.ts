@@ -100,3 +100,7 @@ export function setUserStatus(db: Db, userId: string, status: UserStatus): User 
 export function updatePasswordHash(db: Db, userId: string, passwordHash: string): void {
   db.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
 }
+
+export function setUserRole(db: Db, userId: string, role: UserRole): User | undefined {
+  return db.update(users).set({ role }).where(eq(users.id, userId)).returning().get();
+}

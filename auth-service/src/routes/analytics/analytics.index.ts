@@ -1,0 +1,70 @@
+import { listSessions, type DurationStats, type TokenCounts } from '@attune/db';
+import type { Context } from 'hono';
+import type { AppDeps } from '../../deps.ts';
+import { toCsv } from '../../analytics/csv.ts';
+import { REPORT_COLUMNS, reportRows } from '../../analytics/report-table.ts';
+import { requireRole } from '../../http/require-role.ts';
+import { requireUser } from '../../http/require-user.ts';
+import { createRouter } from '../../http/router.ts';
+import { decodePageCursor, encodePageCursor } from '../../sessions/page-cursor.ts';
+import { resolvePeriod } from '../../sessions/period.ts';
+import { SESSION_CSV_COLUMNS, sessionCsvRow, toSessionResponse } from '../../sessions/session-response.ts';
+import { sessionListRoute, sessionReportRoute } from './analytics.routes.ts';
+
+const statsResponse = (s: DurationStats, tokens: TokenCounts) => ({
+  sessions: s.sessions,
+  total_seconds: s.totalSeconds,
+  mean_seconds: s.meanSeconds,
+  p50_seconds: s.p50Seconds,
+  p90_seconds: s.p90Seconds,
+  p99_seconds: s.p99Seconds,
+  max_seconds: s.maxSeconds,
+  tokens,
+});
+
+function csvResponse(c: Context, name: string, csv: string) {
+  return c.body(csv, 200, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${name}.csv"`,
+  });
+}
+
+/** Analytics for admins and analysts: session durations as LiveKit reported them. */
+export function createAnalyticsRouter(deps: AppDeps) {
+  const router = createRouter();
+  for (const path of ['/analytics/sessions', '/analytics/sessions/list']) {
+    router.on('GET', path, requireUser(deps), requireRole('admin', 'analyst'));
+  }
+
+  router.openapi(sessionReportRoute, async (c) => {
+    const query = c.req.valid('query');
+    const { fromMs, toMs } = resolvePeriod(query.from, query.to, deps.now());
+    const report = await deps.reports.report({ fromMs, toMs, userId: query.user, roomName: query.room }, query.group_by);
+    if (query.format === 'csv') return csvResponse(c, `attune-sessions-by-${query.group_by}`, toCsv(REPORT_COLUMNS, reportRows(report)));
+    return c.json(
+      {
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+        group_by: query.group_by,
+        groups: report.groups.map((g) => ({ key: g.key, label: g.label, ...statsResponse(g, g.tokens) })),
+        overall: statsResponse(report.overall, report.tokens),
+      },
+      200,
+    );
+  });
+
+  router.openapi(sessionListRoute, async (c) => {
+    const query = c.req.valid('query');
+    const period = query.from === undefined && query.to === undefined ? {} : resolvePeriod(query.from, query.to, deps.now());
+    const page = listSessions(deps.database.db, {
+      filter: { ...period, userId: query.user, roomName: query.room },
+      status: query.status,
+      limit: query.limit,
+      after: decodePageCursor(query.cursor),
+    });
+    const sessions = page.sessions.map(toSessionResponse);
+    if (query.format === 'csv') return csvResponse(c, 'attune-sessions', toCsv(SESSION_CSV_COLUMNS, sessions.map(sessionCsvRow)));
+    return c.json({ sessions, next_cursor: encodePageCursor(page.next) }, 200);
+  });
+  return router;
+}
