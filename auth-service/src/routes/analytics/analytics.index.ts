@@ -1,7 +1,8 @@
-import { listSessions, type DurationStats, type TokenCounts } from '@attune/db';
+import { listSessions } from '@attune/db';
 import type { Context } from 'hono';
 import type { AppDeps } from '../../deps.ts';
 import { toCsv } from '../../analytics/csv.ts';
+import { reportJson } from '../../analytics/report-json.ts';
 import { REPORT_COLUMNS, reportRows } from '../../analytics/report-table.ts';
 import { requireRole } from '../../http/require-role.ts';
 import { requireUser } from '../../http/require-user.ts';
@@ -10,17 +11,6 @@ import { decodePageCursor, encodePageCursor } from '../../sessions/page-cursor.t
 import { resolvePeriod } from '../../sessions/period.ts';
 import { SESSION_CSV_COLUMNS, sessionCsvRow, toSessionResponse } from '../../sessions/session-response.ts';
 import { sessionListRoute, sessionReportRoute } from './analytics.routes.ts';
-
-const statsResponse = (s: DurationStats, tokens: TokenCounts) => ({
-  sessions: s.sessions,
-  total_seconds: s.totalSeconds,
-  mean_seconds: s.meanSeconds,
-  p50_seconds: s.p50Seconds,
-  p90_seconds: s.p90Seconds,
-  p99_seconds: s.p99Seconds,
-  max_seconds: s.maxSeconds,
-  tokens,
-});
 
 function csvResponse(c: Context, name: string, csv: string) {
   return c.body(csv, 200, {
@@ -41,16 +31,7 @@ export function createAnalyticsRouter(deps: AppDeps) {
     const { fromMs, toMs } = resolvePeriod(query.from, query.to, deps.now());
     const report = await deps.reports.report({ fromMs, toMs, userId: query.user, roomName: query.room }, query.group_by);
     if (query.format === 'csv') return csvResponse(c, `attune-sessions-by-${query.group_by}`, toCsv(REPORT_COLUMNS, reportRows(report)));
-    return c.json(
-      {
-        from: new Date(fromMs).toISOString(),
-        to: new Date(toMs).toISOString(),
-        group_by: query.group_by,
-        groups: report.groups.map((g) => ({ key: g.key, label: g.label, ...statsResponse(g, g.tokens) })),
-        overall: statsResponse(report.overall, report.tokens),
-      },
-      200,
-    );
+    return c.json(reportJson(report, { fromMs, toMs }, query.group_by), 200);
   });
 
   router.openapi(sessionListRoute, async (c) => {
