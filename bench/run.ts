@@ -3,6 +3,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchAgentContext } from './agent-context.bench.ts';
 import { benchAuthToken } from './auth-token.bench.ts';
+import { benchSessions } from './sessions.bench.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const durationSeconds = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
@@ -15,7 +16,9 @@ console.log(`pnpm bench: ${rounds} rounds of ${durationSeconds} s per route, ${c
 const authToken = await benchAuthToken({ durationSeconds, connections, rounds });
 console.log('agent: user-context load over 100,000 stored turns, and one session’s memory');
 const agentContext = await benchAgentContext({ turns: 100_000, iterations: 2_000 });
-const result = { date: new Date().toISOString(), machine, durationSeconds, rounds, connections, authToken, agentContext };
+console.log('sessions: webhook ingestion, and the analytics report over 1,000,000 sessions (generating them takes a while)');
+const sessions = await benchSessions({ webhookSessions: 5_000, concurrency: connections, analyticsSessions: 1_000_000 });
+const result = { date: new Date().toISOString(), machine, durationSeconds, rounds, connections, authToken, agentContext, sessions };
 
 mkdirSync(RESULTS_DIR, { recursive: true });
 writeFileSync(`${RESULTS_DIR}latest.json`, `${JSON.stringify(result, null, 2)}\n`);
@@ -43,6 +46,14 @@ const table = [
   `| job process RSS with one live session (framework, local VAD, database) | ${agentContext.memory.processRssWithOneSessionMb} MB |`,
   `| heap of the first session in that process | ${agentContext.memory.firstSessionHeapMb} MB |`,
   `| heap of each further session in the same process | ${agentContext.memory.marginalSessionHeapMb} MB |`,
+  '',
+  'Sessions:',
+  '',
+  '| measure | value |',
+  '| --- | --- |',
+  `| LiveKit webhook events ingested (${sessions.webhooks.events.toLocaleString('en-US')} signed events, ${sessions.webhooks.concurrency} in flight) | ${sessions.webhooks.eventsPerSecond.toLocaleString('en-US')} events/s (p50 ${sessions.webhooks.latencyP50Ms} ms, p99 ${sessions.webhooks.latencyP99Ms} ms, ${sessions.webhooks.failed} failed) |`,
+  `| analytics report over ${sessions.analytics.sessions.toLocaleString('en-US')} sessions, by day / user / room (query) | ${sessions.analytics.queryMs.day} / ${sessions.analytics.queryMs.user} / ${sessions.analytics.queryMs.room} ms |`,
+  `| GET /analytics/sessions?group_by=day over all of them (worker thread + JSON) | ${sessions.analytics.apiMs} ms |`,
   '',
 ].join('\n');
 writeFileSync(`${RESULTS_DIR}latest.md`, table);

@@ -66,3 +66,46 @@ export function insertSyntheticTurns(
 export function insertTestUsers(db: Db, ...names: string[]): string[] {
   return names.map((name) => insertUser(db, { email: `${name}@example.org`, fullName: name, passwordHash: 'unused' }, 0)!.id);
 }
+
+/**
+ * Writes `count` sessions spread over `userIds`, 50 rooms and `spanMs` from `fromMs` in one
+ * transaction: 90% ended (durations 1 s to 1 h, skewed short), 5% expired tokens, 5% still issued.
+ * Deterministic for a given seed. For benchmarks of the analytics over many sessions.
+ */
+export function insertSyntheticSessions(
+  connection: Database.Database,
+  input: { userIds: readonly string[]; count: number; fromMs: number; spanMs: number; seed?: number },
+): void {
+  let state = input.seed ?? 1;
+  const next = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const insert = connection.prepare(
+    `INSERT INTO user_sessions (id, user_id, room_name, participant_identity, issued_at, session_start, session_end,
+       duration_seconds, status, end_reason, last_join_at, end_source)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // A million random inserts into five indexes thrash the default 2 MB page cache.
+  const cacheSize = connection.pragma('cache_size', { simple: true }) as number;
+  connection.pragma('cache_size = -262144');
+  connection.transaction(() => {
+    for (let i = 0; i < input.count; i += 1) {
+      const userId = input.userIds[Math.floor(next() * input.userIds.length)]!;
+      const room = `room-${Math.floor(next() * 50)}`;
+      const issuedAt = input.fromMs + Math.floor(next() * input.spanMs);
+      const kind = next();
+      const id = `synthetic-${i}`;
+      if (kind < 0.9) {
+        const start = issuedAt + 1_500;
+        const duration = 1 + Math.floor(next() ** 3 * 3_600);
+        insert.run(id, userId, room, userId, issuedAt, start, start + duration * 1000, duration, 'ended', 'participant_left', start, 'livekit');
+      } else {
+        const status = kind < 0.95 ? 'expired' : 'issued';
+        insert.run(id, userId, room, userId, issuedAt, null, null, null, status, status === 'expired' ? 'token_unused' : null, null, null);
+      }
+    }
+  })();
+  connection.pragma(`cache_size = ${cacheSize}`);
+  connection.pragma('wal_checkpoint(TRUNCATE)');
+}

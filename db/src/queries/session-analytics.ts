@@ -96,6 +96,16 @@ function scoped(filter: SessionFilter): (SQL | undefined)[] {
 }
 
 /**
+ * `column` within the period, read by scanning the table rather than through the column's index:
+ * a report's period usually covers much of the table, and through the index every row costs a
+ * random read of its table page (measured: about 4 times slower over a million sessions). The
+ * unary `+` is SQLite's way of saying "not this index".
+ */
+function inPeriod(column: typeof userSessions.sessionStart | typeof userSessions.issuedAt, filter: SessionFilter): SQL {
+  return sql`+${column} >= ${filter.fromMs} AND +${column} < ${filter.toMs}`;
+}
+
+/**
  * Durations of the sessions that started in the period and have ended (count, total, mean, p50,
  * p90, p99, max), per day, user or room and overall, plus what became of the tokens minted in the
  * period. Reads every matching row: run it off the event loop (the auth service uses a worker).
@@ -103,8 +113,7 @@ function scoped(filter: SessionFilter): (SQL | undefined)[] {
 export function sessionDurationReport(db: Db, filter: SessionFilter, groupBy: ReportGrouping): SessionReport {
   const ended = and(
     eq(userSessions.status, 'ended'),
-    gte(userSessions.sessionStart, filter.fromMs),
-    lt(userSessions.sessionStart, filter.toMs),
+    inPeriod(userSessions.sessionStart, filter),
     ...scoped(filter),
   );
   const keys = GROUP_KEYS[groupBy];
@@ -119,7 +128,7 @@ export function sessionDurationReport(db: Db, filter: SessionFilter, groupBy: Re
     .where(ended)
     .groupBy(keys.sessions)
     .all();
-  const minted = and(gte(userSessions.issuedAt, filter.fromMs), lt(userSessions.issuedAt, filter.toMs), ...scoped(filter));
+  const minted = and(inPeriod(userSessions.issuedAt, filter), ...scoped(filter));
   const tokenGroups = db
     .select({ key: keys.tokens.as('group_key'), label: label.as('label'), ...tokenCounts })
     .from(userSessions)
