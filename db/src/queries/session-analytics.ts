@@ -50,15 +50,32 @@ export interface SessionReport {
   tokens: TokenCounts;
 }
 
-const stats = {
-  sessions: sql<number>`count(*)`,
-  totalSeconds: sql<number>`coalesce(sum(${userSessions.durationSeconds}), 0)`,
-  meanSeconds: sql<number | null>`avg(${userSessions.durationSeconds})`,
-  p50Seconds: sql<number | null>`percentile(${userSessions.durationSeconds}, 50)`,
-  p90Seconds: sql<number | null>`percentile(${userSessions.durationSeconds}, 90)`,
-  p99Seconds: sql<number | null>`percentile(${userSessions.durationSeconds}, 99)`,
-  maxSeconds: sql<number | null>`max(${userSessions.durationSeconds})`,
-};
+/**
+ * Duration aggregates over the rows where `counted` holds (aggregates skip the NULL the CASE gives
+ * for the others), so one scan can compute them beside other figures.
+ */
+function durationStats(counted: SQL) {
+  const duration = sql`CASE WHEN ${counted} THEN ${userSessions.durationSeconds} END`;
+  return {
+    sessions: sql<number>`coalesce(sum(CASE WHEN ${counted} THEN 1 ELSE 0 END), 0)`,
+    totalSeconds: sql<number>`coalesce(sum(${duration}), 0)`,
+    meanSeconds: sql<number | null>`avg(${duration})`,
+    p50Seconds: sql<number | null>`percentile(${duration}, 50)`,
+    p90Seconds: sql<number | null>`percentile(${duration}, 90)`,
+    p99Seconds: sql<number | null>`percentile(${duration}, 99)`,
+    maxSeconds: sql<number | null>`max(${duration})`,
+  };
+}
+
+/** Token outcomes over the rows where `counted` holds. */
+function tokenCounts(counted: SQL) {
+  return {
+    issued: sql<number>`coalesce(sum(CASE WHEN ${counted} THEN 1 ELSE 0 END), 0)`,
+    joined: sql<number>`coalesce(sum(CASE WHEN ${counted} AND ${userSessions.sessionStart} IS NOT NULL THEN 1 ELSE 0 END), 0)`,
+    expired: sql<number>`coalesce(sum(CASE WHEN ${counted} AND ${userSessions.status} = 'expired' THEN 1 ELSE 0 END), 0)`,
+    pending: sql<number>`coalesce(sum(CASE WHEN ${counted} AND ${userSessions.status} = 'issued' THEN 1 ELSE 0 END), 0)`,
+  };
+}
 
 /** Sessions are grouped by the day they started; tokens by the day they were minted. */
 const GROUP_KEYS: Record<ReportGrouping, { sessions: SQL<string>; tokens: SQL<string> }> = {
@@ -68,13 +85,6 @@ const GROUP_KEYS: Record<ReportGrouping, { sessions: SQL<string>; tokens: SQL<st
   },
   user: { sessions: sql<string>`${userSessions.userId}`, tokens: sql<string>`${userSessions.userId}` },
   room: { sessions: sql<string>`${userSessions.roomName}`, tokens: sql<string>`${userSessions.roomName}` },
-};
-
-const tokenCounts = {
-  issued: sql<number>`count(*)`,
-  joined: sql<number>`coalesce(sum(${userSessions.sessionStart} IS NOT NULL), 0)`,
-  expired: sql<number>`coalesce(sum(${userSessions.status} = 'expired'), 0)`,
-  pending: sql<number>`coalesce(sum(${userSessions.status} = 'issued'), 0)`,
 };
 
 const NO_TOKENS: TokenCounts = { issued: 0, joined: 0, expired: 0, pending: 0 };
@@ -111,41 +121,59 @@ function inPeriod(column: typeof userSessions.sessionStart | typeof userSessions
  * period. Reads every matching row: run it off the event loop (the auth service uses a worker).
  */
 export function sessionDurationReport(db: Db, filter: SessionFilter, groupBy: ReportGrouping): SessionReport {
-  const ended = and(
-    eq(userSessions.status, 'ended'),
-    inPeriod(userSessions.sessionStart, filter),
-    ...scoped(filter),
-  );
+  const ended = sql`(${userSessions.status} = 'ended' AND ${inPeriod(userSessions.sessionStart, filter)})`;
+  const minted = sql`(${inPeriod(userSessions.issuedAt, filter)})`;
+  const relevant = and(or(ended, minted), ...scoped(filter));
   const keys = GROUP_KEYS[groupBy];
   // The email is looked up once per group, not joined to every row.
   const label =
     groupBy === 'user'
       ? sql<string | null>`(SELECT ${users.email} FROM ${users} WHERE ${users.id} = ${userSessions.userId})`
       : sql<string | null>`NULL`;
-  const sessionGroups = db
-    .select({ key: keys.sessions.as('group_key'), label: label.as('label'), ...stats })
-    .from(userSessions)
-    .where(ended)
-    .groupBy(keys.sessions)
-    .all();
-  const minted = and(inPeriod(userSessions.issuedAt, filter), ...scoped(filter));
-  const tokenGroups = db
-    .select({ key: keys.tokens.as('group_key'), label: label.as('label'), ...tokenCounts })
-    .from(userSessions)
-    .where(minted)
-    .groupBy(keys.tokens)
-    .all();
 
-  const byKey = new Map<string, DurationGroup>();
-  for (const { key, label, ...rest } of sessionGroups) byKey.set(key, { key, label, ...rest, tokens: NO_TOKENS });
-  for (const { key, label, ...counts } of tokenGroups) {
-    const group = byKey.get(key) ?? { key, label, ...NO_SESSIONS, tokens: NO_TOKENS };
-    byKey.set(key, { ...group, tokens: counts });
+  let groups: DurationGroup[];
+  if (groupBy !== 'day') {
+    // Users and rooms: sessions and tokens share the key, so one scan gives both.
+    groups = db
+      .select({ key: keys.sessions.as('group_key'), label: label.as('label'), ...durationStats(ended), ...tokenCounts(minted) })
+      .from(userSessions)
+      .where(relevant)
+      .groupBy(keys.sessions)
+      .all()
+      .map(({ issued, joined, expired, pending, ...stats }) => ({ ...stats, tokens: { issued, joined, expired, pending } }));
+  } else {
+    // Days: sessions count on the day they started, tokens on the day they were minted.
+    const byKey = new Map<string, DurationGroup>();
+    const sessionRows = db
+      .select({ key: keys.sessions.as('group_key'), label: label.as('label'), ...durationStats(ended) })
+      .from(userSessions)
+      .where(relevant)
+      .groupBy(keys.sessions)
+      .all();
+    for (const { key, label: text, ...stats } of sessionRows) {
+      if (stats.sessions > 0) byKey.set(key, { key, label: text, ...stats, tokens: NO_TOKENS });
+    }
+    const tokenRows = db
+      .select({ key: keys.tokens.as('group_key'), label: label.as('label'), ...tokenCounts(minted) })
+      .from(userSessions)
+      .where(relevant)
+      .groupBy(keys.tokens)
+      .all();
+    for (const { key, label: text, ...counts } of tokenRows) {
+      if (counts.issued === 0) continue;
+      const group = byKey.get(key) ?? { key, label: text, ...NO_SESSIONS, tokens: NO_TOKENS };
+      byKey.set(key, { ...group, tokens: counts });
+    }
+    groups = [...byKey.values()];
   }
-  const groups = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const overall = db.select(stats).from(userSessions).where(ended).get()!;
-  const tokens = db.select(tokenCounts).from(userSessions).where(minted).get()!;
-  return { groups, overall, tokens };
+  groups = groups.filter((g) => g.sessions > 0 || g.tokens.issued > 0).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+
+  const { issued, joined, expired, pending, ...overall } = db
+    .select({ ...durationStats(ended), ...tokenCounts(minted) })
+    .from(userSessions)
+    .where(relevant)
+    .get()!;
+  return { groups, overall, tokens: { issued, joined, expired, pending } };
 }
 
 export interface SessionPageCursor {
