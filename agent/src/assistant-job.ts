@@ -3,7 +3,7 @@ import { AutoSubscribe, inference, log, voice, type JobContext } from '@livekit/
 import { createAssistant } from './assistant.ts';
 import type { AgentConfig } from './config.ts';
 import { createLanguageModel, createSpeechToText, createTextToSpeech } from './providers.ts';
-import { endWithSession, sessionEndRecorder } from './session-end.ts';
+import { endWithSession, recordSessionJoined, sessionEndRecorder } from './session-end.ts';
 import { refusalMessage, resolveSessionUser, type RefusalReason } from './session-user.ts';
 import { recordConversationTurns } from './turn-recorder.ts';
 import { UserMemory } from './user-memory.ts';
@@ -42,6 +42,7 @@ export async function runAssistantJob(ctx: JobContext<AssistantJobDeps>, { confi
   if (!resolved.ok) return refuse(ctx, config, participant.identity, resolved.reason);
 
   const { user } = resolved;
+  await recordSessionJoined(database, user, joinedAtMs);
   const memory = user.memory ? new UserMemory(database, user, config.memory) : null;
   const session = new voice.AgentSession({
     vad: new inference.VAD(),

@@ -1,8 +1,18 @@
-import { recordSessionEnd, type AttuneDatabase } from '@attune/db';
+import { markSessionJoined, recordSessionEnd, type AttuneDatabase } from '@attune/db';
 import { log, voice } from '@livekit/agents';
 import type { SessionUser } from './session-user.ts';
 
 export type RecordSessionEnd = (reason: string, endedAtMs: number) => Promise<boolean>;
+
+/** Records that the user joined (the session becomes active) as soon as the agent has resolved them. */
+export function recordSessionJoined(database: Pick<AttuneDatabase, 'groupCommit'>, user: SessionUser, joinedAtMs: number): Promise<boolean> {
+  return database.groupCommit
+    .run((db) => markSessionJoined(db, { userId: user.userId, sessionId: user.session.id, joinedAtMs }))
+    .catch((error: unknown) => {
+      log().error({ err: error, sessionId: user.session.id }, 'could not record the start of the session');
+      return false;
+    });
+}
 
 /**
  * Records when the user's session ended, as the agent saw it, unless LiveKit's webhook already

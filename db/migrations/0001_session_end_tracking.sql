@@ -1,5 +1,5 @@
 ALTER TABLE `user_sessions` ADD `last_join_at` integer;--> statement-breakpoint
 ALTER TABLE `user_sessions` ADD `end_source` text;--> statement-breakpoint
-CREATE INDEX `user_sessions_start_idx` ON `user_sessions` (`session_start`);--> statement-breakpoint
-CREATE INDEX `user_sessions_issued_idx` ON `user_sessions` (`issued_at`);--> statement-breakpoint
+CREATE INDEX `user_sessions_issued_idx` ON `user_sessions` (`issued_at`,`id`);--> statement-breakpoint
+CREATE INDEX `user_sessions_status_issued_idx` ON `user_sessions` (`status`,`issued_at`,`id`);--> statement-breakpoint
 CREATE VIEW `session_durations` AS select "user_sessions"."id" as "session_id", "user_sessions"."user_id" as "user_id", "users"."email" as "email", "user_sessions"."room_name" as "room_name", "user_sessions"."status" as "status", strftime('%Y-%m-%dT%H:%M:%fZ', "user_sessions"."issued_at" / 1000.0, 'unixepoch') as "issued_at", strftime('%Y-%m-%dT%H:%M:%fZ', "user_sessions"."session_start" / 1000.0, 'unixepoch') as "session_start", strftime('%Y-%m-%dT%H:%M:%fZ', "user_sessions"."session_end" / 1000.0, 'unixepoch') as "session_end", date("user_sessions"."session_start" / 1000, 'unixepoch') as "day", "user_sessions"."duration_seconds" as "duration_seconds", "user_sessions"."end_reason" as "end_reason" from "user_sessions" inner join "users" on "users"."id" = "user_sessions"."user_id";

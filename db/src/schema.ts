@@ -104,8 +104,9 @@ export const userSessions = sqliteTable(
     index('user_sessions_user_issued_idx').on(t.userId, t.issuedAt),
     index('user_sessions_room_identity_idx').on(t.roomName, t.participantIdentity),
     index('user_sessions_status_idx').on(t.status),
-    index('user_sessions_start_idx').on(t.sessionStart),
-    index('user_sessions_issued_idx').on(t.issuedAt),
+    // Session listings page newest first, with or without a status filter.
+    index('user_sessions_issued_idx').on(t.issuedAt, t.id),
+    index('user_sessions_status_issued_idx').on(t.status, t.issuedAt, t.id),
     check('user_sessions_status_check', sql`${t.status} IN (${inList(SESSION_STATUSES)})`),
   ],
 );

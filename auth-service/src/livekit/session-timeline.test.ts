@@ -54,8 +54,30 @@ describe('applyTimelineEvent', () => {
     expect(fold([...events, ...events.slice().reverse()])).toEqual(inOrder);
   });
 
-  it('keeps a reconnected session open when only the earlier connection’s leave is known', () => {
-    expect(fold([joined(100), joined(131), left(100, 130)])).toMatchObject({ status: 'active', sessionEnd: null, sessionStart: 100_000 });
+  it('keeps a reconnected session open when only the earlier connection’s leave is known, in any order', () => {
+    // LiveKit often drops the old connection only after the new one joined (duplicate identity).
+    const overlapping = [joined(100), joined(131), left(100, 135)];
+    for (const order of permutations(overlapping)) {
+      expect(fold(order)).toEqual({
+        sessionStart: 100_000,
+        lastJoinAt: 131_000,
+        sessionEnd: null,
+        durationSeconds: null,
+        status: 'active',
+        endReason: null,
+        endSource: null,
+      });
+    }
+    const ended = fold([...overlapping, left(131, 200)]);
+    for (const order of permutations([...overlapping, left(131, 200)])) expect(fold(order)).toEqual(ended);
+    expect(ended).toMatchObject({ status: 'ended', sessionStart: 100_000, sessionEnd: 200_000, durationSeconds: 100 });
+  });
+
+  it('puts a leave stamped within its join’s second at the join, in either order', () => {
+    const join: TimelineEvent = { type: 'joined', joinedAtMs: 100_750 };
+    const leave: TimelineEvent = { type: 'left', joinedAtMs: 100_750, leftAtMs: 100_000, reason: 'participant_connection_aborted' };
+    expect(fold([join, leave])).toEqual(fold([leave, join]));
+    expect(fold([join, leave])).toMatchObject({ status: 'ended', sessionStart: 100_750, sessionEnd: 100_750, durationSeconds: 0 });
   });
 
   it('ends what is still open when the room finishes, and lets a later leave correct it', () => {
@@ -63,6 +85,11 @@ describe('applyTimelineEvent', () => {
     expect(fold([joined(100), finished])).toMatchObject({ status: 'ended', sessionEnd: 300_000, durationSeconds: 200, endReason: 'room_finished' });
     expect(fold([joined(100), finished, left(100, 250)])).toMatchObject({ sessionEnd: 250_000, durationSeconds: 150, endReason: 'participant_left' });
     expect(fold([finished])).toEqual(ISSUED);
+  });
+
+  it('does not let an earlier instance of the room end a session that joined after it finished', () => {
+    const earlierInstanceFinished: TimelineEvent = { type: 'room_finished', finishedAtMs: 90_000 };
+    expect(fold([joined(100), earlierInstanceFinished])).toMatchObject({ status: 'active', sessionEnd: null });
   });
 
   it('replaces an end the agent recorded with LiveKit’s leave', () => {
@@ -86,6 +113,11 @@ describe('applyTimelineEvent', () => {
 
   it('revives a token the sweep marked unused when LiveKit says it joined', () => {
     const expired: SessionTimeline = { ...ISSUED, status: 'expired', endReason: 'token_unused', endSource: 'sweep' };
-    expect(fold([joined(100)], expired)).toMatchObject({ status: 'active', sessionStart: 100_000 });
+    expect(fold([joined(100)], expired)).toEqual({
+      ...ISSUED,
+      status: 'active',
+      sessionStart: 100_000,
+      lastJoinAt: 100_000,
+    });
   });
 });

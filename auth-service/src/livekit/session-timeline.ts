@@ -37,25 +37,33 @@ export function applyTimelineEvent(current: SessionTimeline, event: TimelineEven
   switch (event.type) {
     case 'joined': {
       const t = seenJoin(current, event.joinedAtMs);
-      if (t.sessionEnd !== null && t.sessionEnd < t.lastJoinAt!) {
-        // Rejoined after the recorded end: the session goes on.
+      const newerConnection = current.lastJoinAt !== null && event.joinedAtMs > current.lastJoinAt;
+      // LiveKit's own end belongs to a connection it reported; a connection that joined later is
+      // still there (a reconnect, possibly overlapping the old one). An end the agent or the sweep
+      // recorded only stands if it is not before this join.
+      const reopen =
+        t.sessionEnd !== null && (isProvisionalEnd(t) ? t.sessionEnd < t.lastJoinAt! : newerConnection);
+      if (t.sessionEnd === null || reopen) {
         return { ...t, sessionEnd: null, durationSeconds: null, endReason: null, endSource: null, status: 'active' };
       }
-      return withDuration({ ...t, status: t.sessionEnd === null ? 'active' : 'ended' });
+      return withDuration({ ...t, status: 'ended' });
     }
     case 'left': {
       const t = seenJoin(current, event.joinedAtMs);
       if (event.joinedAtMs < t.lastJoinAt!) {
         // The leave of a connection that was replaced by a later one.
-        return withDuration({ ...t, status: t.sessionEnd === null ? 'active' : t.status });
+        return t.sessionEnd === null ? { ...t, status: 'active' } : withDuration(t);
       }
-      const end = t.sessionEnd === null || isProvisionalEnd(t) ? event.leftAtMs : Math.max(t.sessionEnd, event.leftAtMs);
+      // LiveKit stamps events in whole seconds: a leave within the join's second is at the join.
+      const leftAtMs = Math.max(event.leftAtMs, event.joinedAtMs);
+      const end = t.sessionEnd === null || isProvisionalEnd(t) ? leftAtMs : Math.max(t.sessionEnd, leftAtMs);
       return withDuration({ ...t, sessionEnd: end, status: 'ended', endReason: event.reason, endSource: 'livekit' });
     }
     case 'room_finished': {
-      if (current.lastJoinAt === null || current.sessionEnd !== null) return current;
-      const end = Math.max(event.finishedAtMs, current.lastJoinAt);
-      return withDuration({ ...current, sessionEnd: end, status: 'ended', endReason: 'room_finished', endSource: 'livekit' });
+      // Only a session of this room's instance: one that joined before the room finished (room
+      // names are reused, so a late event of an earlier instance must not end a newer session).
+      if (current.lastJoinAt === null || current.sessionEnd !== null || current.lastJoinAt > event.finishedAtMs) return current;
+      return withDuration({ ...current, sessionEnd: event.finishedAtMs, status: 'ended', endReason: 'room_finished', endSource: 'livekit' });
     }
   }
 }

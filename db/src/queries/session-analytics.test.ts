@@ -163,3 +163,16 @@ describe('listSessions', () => {
     expect(page.next).toBeNull();
   });
 });
+
+describe('session listing query plans', () => {
+  it('pages through an index, with or without a status filter, never sorting the whole table', () => {
+    for (const where of ['', "WHERE status = 'ended'", "WHERE status = 'ended' AND issued_at >= 0 AND issued_at < 9e15", 'WHERE issued_at >= 0']) {
+      const plan = database.connection
+        .prepare(`EXPLAIN QUERY PLAN SELECT * FROM user_sessions ${where} ORDER BY issued_at DESC, id DESC LIMIT 51`)
+        .all() as { detail: string }[];
+      const details = plan.map((row) => row.detail).join('\n');
+      expect(details, where).toMatch(/user_sessions_(status_)?issued_idx/);
+      expect(details, where).not.toContain('TEMP B-TREE');
+    }
+  });
+});

@@ -106,10 +106,10 @@ function scoped(filter: SessionFilter): (SQL | undefined)[] {
 }
 
 /**
- * `column` within the period, read by scanning the table rather than through the column's index:
- * a report's period usually covers much of the table, and through the index every row costs a
- * random read of its table page (measured: about 4 times slower over a million sessions). The
- * unary `+` is SQLite's way of saying "not this index".
+ * `column` within the period, read by scanning the table rather than through an index: a report's
+ * period usually covers much of the table, and through an index every row costs a random read of
+ * its table page (measured: about 4 times slower over a million sessions). The unary `+` is
+ * SQLite's way of saying "not this index".
  */
 function inPeriod(column: typeof userSessions.sessionStart | typeof userSessions.issuedAt, filter: SessionFilter): SQL {
   return sql`+${column} >= ${filter.fromMs} AND +${column} < ${filter.toMs}`;

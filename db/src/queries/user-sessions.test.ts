@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertTestUsers, openTempDatabase } from '../testing.ts';
-import { countEarlierSessions, findUserSession, insertUserSession, recordSessionEnd } from './user-sessions.ts';
+import { expireUnusedSessions } from './session-timeline.ts';
+import { countEarlierSessions, findUserSession, insertUserSession, markSessionJoined, recordSessionEnd } from './user-sessions.ts';
 
 let database: ReturnType<typeof openTempDatabase>;
 let alice: string;
@@ -55,5 +56,26 @@ describe('countEarlierSessions', () => {
     recordSessionEnd(database.db, { userId: bob, sessionId: issue(bob, 4), joinedAtMs: 10, endedAtMs: 20, reason: 'x' });
     expect(countEarlierSessions(database.db, alice, current)).toBe(1);
     expect(countEarlierSessions(database.db, alice, joined)).toBe(0);
+  });
+});
+
+describe('markSessionJoined', () => {
+  it('makes an issued or swept session active from the join the agent saw, so the sweep leaves it alone', () => {
+    const issued = issue(alice, 1_000);
+    const swept = issue(alice, 2_000);
+    expireUnusedSessions(database.db, 10_000);
+    expect(markSessionJoined(database.db, { userId: alice, sessionId: issued, joinedAtMs: 5_000 })).toBe(true);
+    expect(markSessionJoined(database.db, { userId: alice, sessionId: swept, joinedAtMs: 6_000 })).toBe(true);
+    expect(findUserSession(database.db, alice, issued)).toMatchObject({ status: 'active', sessionStart: 5_000, endReason: null });
+    expect(findUserSession(database.db, alice, swept)).toMatchObject({ status: 'active', sessionStart: 6_000, endReason: null, endSource: null });
+    expect(expireUnusedSessions(database.db, 1e12)).toBe(0);
+  });
+
+  it('leaves ended sessions and other users’ sessions alone', () => {
+    const id = issue(alice, 1_000);
+    expect(markSessionJoined(database.db, { userId: bob, sessionId: id, joinedAtMs: 5_000 })).toBe(false);
+    recordSessionEnd(database.db, { userId: alice, sessionId: id, joinedAtMs: 2_000, endedAtMs: 9_000, reason: 'x' });
+    expect(markSessionJoined(database.db, { userId: alice, sessionId: id, joinedAtMs: 5_000 })).toBe(false);
+    expect(findUserSession(database.db, alice, id)).toMatchObject({ status: 'ended', sessionStart: 2_000 });
   });
 });

@@ -1,4 +1,4 @@
-import { and, count, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { newId } from '../ids.ts';
 import { prepared } from '../prepared.ts';
@@ -94,6 +94,33 @@ export function recordSessionEnd(db: Db, end: SessionEnd): boolean {
         endSource: 'agent',
       })
       .where(and(eq(userSessions.id, end.sessionId), eq(userSessions.userId, end.userId), isNull(userSessions.sessionEnd)))
+      .run().changes === 1
+  );
+}
+
+/**
+ * The agent saw the user join: an `issued` (or already swept as `expired`) session becomes
+ * `active`, so durations exist and the sweep leaves it alone even where no webhook is configured.
+ * LiveKit's own join, when its webhook comes, still sets the start it reports.
+ */
+export function markSessionJoined(db: Db, input: { userId: string; sessionId: string; joinedAtMs: number }): boolean {
+  return (
+    db
+      .update(userSessions)
+      .set({
+        status: 'active',
+        sessionStart: sql`coalesce(${userSessions.sessionStart}, ${input.joinedAtMs})`,
+        endReason: null,
+        endSource: null,
+      })
+      .where(
+        and(
+          eq(userSessions.id, input.sessionId),
+          eq(userSessions.userId, input.userId),
+          isNull(userSessions.sessionEnd),
+          inArray(userSessions.status, ['issued', 'expired']),
+        ),
+      )
       .run().changes === 1
   );
 }
