@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: espeak-ng and pocketsphinx for the agent's local speech.
 # Installs the missing ones with apt-get when it can (root on Debian/Ubuntu); otherwise says
-# which command to run. Used by `pnpm test` and by .ci/run.
+# which command to run. Used by `pnpm test` and by .ci/run. Written for Debian 12 (bookworm),
+# whose pocketsphinx 0.8 still ships pocketsphinx_continuous (pocketsphinx 5 dropped it).
 set -euo pipefail
 
 # command that must exist -> package that provides it
@@ -11,11 +12,15 @@ declare -A NEEDED=(
 )
 EXTRA_PACKAGES=(pocketsphinx-en-us)
 
-missing=()
-for command in "${!NEEDED[@]}"; do
-  command -v "$command" >/dev/null 2>&1 || missing+=("${NEEDED[$command]}")
-done
-[ -d /usr/share/pocketsphinx/model/en-us ] || missing+=("${EXTRA_PACKAGES[@]}")
+find_missing() {
+  missing=()
+  for command in "${!NEEDED[@]}"; do
+    command -v "$command" >/dev/null 2>&1 || missing+=("${NEEDED[$command]}")
+  done
+  [ -d /usr/share/pocketsphinx/model/en-us ] || missing+=("${EXTRA_PACKAGES[@]}")
+}
+
+find_missing
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 # The English model always comes with pocketsphinx.
@@ -24,6 +29,12 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "Installing Debian packages the tests need: ${packages[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+  find_missing
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installed ${packages[*]}, but still missing: ${missing[*]} (pocketsphinx_continuous and the en-us model;" >&2
+    echo "Debian 12's pocketsphinx 0.8 has them, pocketsphinx 5 does not)." >&2
+    exit 1
+  fi
 else
   echo "The tests need these Debian packages: ${packages[*]}" >&2
   echo "Install them with: sudo apt-get install -y ${packages[*]}" >&2

@@ -72,6 +72,7 @@ describe('the assistant with a scripted model and a real database', () => {
       { input: toolOutput(listed), content: 'Short answers and metric units.' },
       { input: 'Forget my units preference', toolCalls: [{ name: 'forget_preference', args: { key: 'units' } }] },
       { input: toolOutput(forgotten), content: 'Done, I forgot it.' },
+      { input: 'Remember nothing for colour', toolCalls: [{ name: 'remember_preference', args: { key: 'colour', value: '   ' } }] },
       { input: 'What did we say about Lisbon?', toolCalls: [{ name: 'recall_conversations', args: { topic: 'Lisbon' } }] },
       { input: toolOutput(recalled), content: 'You wanted a trip to Lisbon in May.' },
     ]);
@@ -99,12 +100,16 @@ describe('the assistant with a scripted model and a real database', () => {
     forget.expect.nextEvent().isFunctionCallOutput({ output: toolOutput(forgotten) });
     expect(listPreferences(database.db, alice.userId).map((p) => [p.key, p.value])).toEqual([['answer length', 'short']]);
 
+    const blank = await session.run({ userInput: 'Remember nothing for colour' }).wait();
+    blank.expect.nextEvent().isFunctionCall({ name: 'remember_preference' });
+    blank.expect.nextEvent().isFunctionCallOutput({ output: toolOutput('I need to know what you prefer for colour.') });
+
     const recall = await session.run({ userInput: 'What did we say about Lisbon?' }).wait();
     recall.expect.nextEvent().isFunctionCall({ name: 'recall_conversations', args: { topic: 'Lisbon' } });
     recall.expect.nextEvent().isFunctionCallOutput({ output: toolOutput(recalled) });
     recall.expect.nextEvent().isMessage({ role: 'assistant' });
 
-    await vi.waitFor(() => expect(turnsOf(alice.session.id)).toHaveLength(8));
+    await vi.waitFor(() => expect(turnsOf(alice.session.id)).toHaveLength(9));
     expect(turnsOf(alice.session.id)).toEqual([
       { role: 'user', text: 'Remember that I prefer metric units' },
       { role: 'assistant', text: 'Metric it is.' },
@@ -112,6 +117,7 @@ describe('the assistant with a scripted model and a real database', () => {
       { role: 'assistant', text: 'Short answers and metric units.' },
       { role: 'user', text: 'Forget my units preference' },
       { role: 'assistant', text: 'Done, I forgot it.' },
+      { role: 'user', text: 'Remember nothing for colour' },
       { role: 'user', text: 'What did we say about Lisbon?' },
       { role: 'assistant', text: 'You wanted a trip to Lisbon in May.' },
     ]);

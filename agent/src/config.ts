@@ -23,7 +23,7 @@ export const agentEnvSchema = z.object({
   LIVEKIT_API_SECRET: z.string().min(1).default(DEV_LIVEKIT_API_SECRET),
   AGENT_NAME: z.string().min(1).max(128).default('attune-assistant'),
   DATABASE_PATH: z.string().min(1).default('./data/attune.db'),
-  AGENT_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  AGENT_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).default(8081),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 
   LLM_BASE_URL: httpUrl.default(OPENAI_BASE_URL),

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { JobType, WorkerMessage } from '@livekit/protocol';
 import { TokenVerifier } from 'livekit-server-sdk';
@@ -21,12 +21,23 @@ let endpoint: WebSocketServer | undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'attune-agent-main-'));
 
 afterEach(async () => {
-  worker?.kill('SIGKILL');
+  // The worker keeps job processes warm; end the whole process group, not just the worker.
+  if (worker?.pid !== undefined && worker.exitCode === null) process.kill(-worker.pid, 'SIGKILL');
   worker = undefined;
   await new Promise((resolve) => (endpoint ? endpoint.close(resolve) : resolve(undefined)));
   endpoint = undefined;
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** A port nothing listens on right now, for the worker's health server. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 function startWorker(env: Record<string, string>): { child: ChildProcess; stderr: () => string } {
   let stderr = '';
@@ -34,6 +45,7 @@ function startWorker(env: Record<string, string>): { child: ChildProcess; stderr
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   worker = child;
@@ -52,7 +64,7 @@ describe('pnpm agent (the worker)', () => {
       LIVEKIT_API_KEY: 'devkey',
       LIVEKIT_API_SECRET: 'secret',
       AGENT_NAME: 'attune-test-agent',
-      AGENT_HEALTH_PORT: '0',
+      AGENT_HEALTH_PORT: String(await freePort()),
       LLM_BASE_URL: 'http://127.0.0.1:9/v1',
       SPEECH: 'local',
       DATABASE_PATH: join(dataDir, 'attune.db'),

@@ -1,7 +1,8 @@
 /**
  * `pnpm agent`: the Attune LiveKit worker. It registers under AGENT_NAME for explicit dispatch
  * (the auth service puts that name in every token's room configuration) and runs each job in its
- * own process. Usage: `pnpm agent [start|dev]` (start is the default).
+ * own process. Usage: `pnpm agent [start|dev]`: `start` (the default) is the framework's production
+ * mode, which keeps a few job processes warm; `dev` starts them on demand and logs more.
  */
 import { fileURLToPath } from 'node:url';
 import { AgentConfigError, loadAgentConfig } from './config.ts';
@@ -29,7 +30,6 @@ cli.runApp(
     apiKey: config.livekit.apiKey,
     apiSecret: config.livekit.apiSecret,
     port: config.healthPort,
-    production: config.production,
     logLevel: config.logLevel,
   }),
 );

@@ -35,10 +35,12 @@ export function createMemoryTools(memory: UserMemory) {
       }),
       execute: async ({ key, value }) => {
         const normalized = normalizePreferenceKey(key);
+        const text = value.trim();
         if (!normalized) return 'I need a name for that preference.';
-        const result = await memory.remember(normalized, value.trim());
+        if (!text) return `I need to know what you prefer for ${normalized}.`;
+        const result = await memory.remember(normalized, text);
         return result === 'saved'
-          ? `Saved: ${normalized} is ${value.trim()}.`
+          ? `Saved: ${normalized} is ${text}.`
           : 'I cannot keep any more preferences. Ask me to forget one first.';
       },
     }),

@@ -66,8 +66,8 @@ function shutdown(signal: NodeJS.Signals): void {
     process.exit(1);
   }, 10_000);
   forceExit.unref();
-  sweep.stop();
   server.close(async () => {
+    await sweep.stop();
     await services.close();
     logger.info('stopped');
     process.exit(0);

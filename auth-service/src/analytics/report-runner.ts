@@ -3,9 +3,19 @@ import { Piscina } from 'piscina';
 import type { ReportTask } from './report-task.ts';
 
 const WORKER_URL = new URL('./report-worker.mjs', import.meta.url).href;
+/** Reports waiting behind the one running; more are refused rather than queued without end. */
+export const MAX_QUEUED_REPORTS = 4;
+
+/** Raised when too many reports are already waiting. */
+export class ReportsBusyError extends Error {
+  override name = 'ReportsBusyError';
+}
 
 export interface ReportRunner {
-  /** The session duration report, computed on a worker thread so requests keep flowing meanwhile. */
+  /**
+   * The session duration report, computed on a worker thread so requests keep flowing meanwhile.
+   * Rejects with {@link ReportsBusyError} when {@link MAX_QUEUED_REPORTS} are already waiting.
+   */
   report(filter: SessionFilter, groupBy: ReportGrouping): Promise<SessionReport>;
   close(): Promise<void>;
 }
@@ -17,7 +27,10 @@ export interface ReportRunner {
 export function createReportRunner(databasePath: string): ReportRunner {
   const pool = new Piscina<ReportTask, SessionReport>({ filename: WORKER_URL, minThreads: 0, maxThreads: 1, idleTimeout: 60_000 });
   return {
-    report: (filter, groupBy) => pool.run({ databasePath, filter, groupBy }),
+    report: (filter, groupBy) => {
+      if (pool.queueSize >= MAX_QUEUED_REPORTS) return Promise.reject(new ReportsBusyError('too many analytics reports are waiting'));
+      return pool.run({ databasePath, filter, groupBy });
+    },
     close: () => pool.destroy(),
   };
 }

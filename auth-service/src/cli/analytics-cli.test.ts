@@ -83,6 +83,9 @@ describe('pnpm analytics', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('cannot open the database at /nonexistent/attune.db');
     expect(missing.stderr).not.toMatch(/\n\s+at /);
+    const notADatabase = run('--db', fileURLToPath(import.meta.url));
+    expect(notADatabase.code).toBe(1);
+    expect(notADatabase.stderr).toContain('Is it the Attune database?');
   });
 
   it('runs as a program', () => {

@@ -102,6 +102,7 @@ export function runAnalyticsCli(argv: string[], io: CliIo): number {
   }
   try {
     const groupBy = options['group-by'];
+    // Throws here, not at open, when the file is not an Attune database (or not SQLite at all).
     const report = sessionDurationReport(database.db, { ...period, userId: options.user, roomName: options.room }, groupBy);
     if (options.format === 'json') io.stdout(`${JSON.stringify(reportJson(report, period, groupBy), null, 2)}\n`);
     else if (options.format === 'csv') io.stdout(toCsv(REPORT_COLUMNS, reportRows(report)));
@@ -110,6 +111,9 @@ export function runAnalyticsCli(argv: string[], io: CliIo): number {
       io.stdout(table(REPORT_COLUMNS, reportRows(report)));
     }
     return 0;
+  } catch (error) {
+    io.stderr(`cannot read sessions from ${path}: ${(error as Error).message}. Is it the Attune database?\n`);
+    return 1;
   } finally {
     database.close();
   }

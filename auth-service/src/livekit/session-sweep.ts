@@ -30,13 +30,17 @@ export function sweepSessions(database: Pick<AttuneDatabase, 'groupCommit'>, now
   }));
 }
 
-/** Runs the sweep every `intervalMs` until stopped; a failed pass is logged and the next one tries again. */
+/**
+ * Runs the sweep every `intervalMs` until stopped; a failed pass is logged and the next one tries
+ * again. `stop()` resolves once a pass in progress has finished, so the database can be closed.
+ */
 export function startSessionSweep(
   deps: { database: Pick<AttuneDatabase, 'groupCommit'>; logger: Logger; now: () => number },
   options: SweepOptions & { intervalMs: number },
-): { stop(): void } {
+): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
   const pass = () => {
-    sweepSessions(deps.database, deps.now(), options).then(
+    running = sweepSessions(deps.database, deps.now(), options).then(
       (result) => {
         if (result.expired + result.timedOut + result.prunedEvents > 0) deps.logger.info(result, 'session sweep');
       },
@@ -46,5 +50,10 @@ export function startSessionSweep(
   const timer = setInterval(pass, options.intervalMs);
   timer.unref();
   pass();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return running;
+    },
+  };
 }

@@ -2,7 +2,9 @@ import { listSessions } from '@attune/db';
 import type { Context } from 'hono';
 import type { AppDeps } from '../../deps.ts';
 import { toCsv } from '../../analytics/csv.ts';
+import { ReportsBusyError } from '../../analytics/report-runner.ts';
 import { reportJson } from '../../analytics/report-json.ts';
+import { ApiError } from '../../http/api-error.ts';
 import { REPORT_COLUMNS, reportRows } from '../../analytics/report-table.ts';
 import { requireRole } from '../../http/require-role.ts';
 import { requireUser } from '../../http/require-user.ts';
@@ -29,7 +31,12 @@ export function createAnalyticsRouter(deps: AppDeps) {
   router.openapi(sessionReportRoute, async (c) => {
     const query = c.req.valid('query');
     const { fromMs, toMs } = resolvePeriod(query.from, query.to, deps.now());
-    const report = await deps.reports.report({ fromMs, toMs, userId: query.user, roomName: query.room }, query.group_by);
+    const report = await deps.reports.report({ fromMs, toMs, userId: query.user, roomName: query.room }, query.group_by).catch((error: unknown) => {
+      if (error instanceof ReportsBusyError) {
+        throw new ApiError(503, 'reports_busy', 'Too many analytics reports are running; try again shortly', undefined, { 'Retry-After': '5' });
+      }
+      throw error;
+    });
     if (query.format === 'csv') return csvResponse(c, `attune-sessions-by-${query.group_by}`, toCsv(REPORT_COLUMNS, reportRows(report)));
     return c.json(reportJson(report, { fromMs, toMs }, query.group_by), 200);
   });

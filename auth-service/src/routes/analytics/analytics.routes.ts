@@ -60,7 +60,7 @@ export const sessionReportRoute = createRoute({
       description: 'The report (JSON, or CSV with format=csv: one row per group, then an overall row)',
       content: { 'application/json': { schema: sessionReportSchema }, 'text/csv': { schema: z.string() } },
     },
-    ...errorResponses(400, 401, 403),
+    ...errorResponses(400, 401, 403, 503),
   },
 });
 
