@@ -10,3 +10,4 @@ export * from './queries/preferences.ts';
 export * from './queries/conversation-turns.ts';
 export * from './queries/session-timeline.ts';
 export * from './queries/session-analytics.ts';
+export * from './queries/audit-log.ts';

@@ -1,0 +1,36 @@
+import { insertAuditEntry, type Db, type NewAuditEntry } from '@attune/db';
+import type { AppDeps } from '../deps.ts';
+
+/** Every security-relevant action the service records. */
+export const AUDIT_ACTIONS = [
+  'register',
+  'login_success',
+  'login_failure',
+  'lockout',
+  'refresh_reuse_detected',
+  'logout',
+  'password_change',
+  'device_signed_out',
+  'role_change',
+  'status_change',
+  'user_deleted',
+  'account_deleted',
+  'session_terminated',
+  'token_minted',
+  'guest_created',
+  'admin_created',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export type AuditRecord = Omit<NewAuditEntry, 'action'> & { action: AuditAction };
+
+/** Writes an audit entry inside a transaction the caller already holds. */
+export function auditIn(db: Db, record: AuditRecord, nowMs: number): void {
+  insertAuditEntry(db, record, nowMs);
+}
+
+/** Writes an audit entry on its own, through the group commit (one shared transaction per turn). */
+export function audit(deps: Pick<AppDeps, 'database' | 'now'>, record: AuditRecord): Promise<void> {
+  const nowMs = deps.now();
+  return deps.database.groupCommit.run((db) => insertAuditEntry(db, record, nowMs));
+}
