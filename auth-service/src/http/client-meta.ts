@@ -1,14 +1,12 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import { clientIp } from './client-ip.ts';
 
-/** The peer address of the connection (proxy headers are not trusted here) and a trimmed user agent. */
+/**
+ * The client IP (decided once per request by `clientIpMiddleware`: X-Forwarded-For only from a
+ * trusted proxy) and a trimmed user agent, for audit and refresh-token rows.
+ */
 export function clientMeta(c: Context): { ip: string | null; userAgent: string | null } {
-  let ip: string | null = null;
-  try {
-    ip = getConnInfo(c).remote.address ?? null;
-  } catch {
-    ip = null;
-  }
+  const ip = clientIp(c);
   const userAgent = c.req.header('user-agent')?.slice(0, 256) ?? null;
   return { ip, userAgent };
 }

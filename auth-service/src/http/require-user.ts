@@ -33,6 +33,8 @@ export function requireUser(deps: Pick<AppDeps, 'appJwt' | 'database' | 'now'>) 
       throw unauthorized('The access token is no longer valid; sign in again');
     }
     c.set('caller', { user, claims });
+    // Per-user rate limit (set by the rate limiter on limited routes); throws its 429.
+    c.get('rateLimit')?.limitUser(user.id);
     await next();
   });
 }
