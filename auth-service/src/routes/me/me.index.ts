@@ -1,23 +1,245 @@
-import { listSessions } from '@attune/db';
+import {
+  deleteConversationHistory,
+  deletePreference,
+  deleteUserWithPasswordHash,
+  exportUserData,
+  findUserById,
+  forgetUserInAuditLog,
+  listHistoryPage,
+  listLiveDevices,
+  listPreferences,
+  listSessions,
+  revokeOtherRefreshFamilies,
+  savePreference,
+  signOutDevice,
+  updatePasswordHash,
+  type User,
+} from '@attune/db';
+import { createMiddleware } from 'hono/factory';
+import { toExportDocument } from '../../account/export-document.ts';
+import { decodeHistoryCursor, encodeHistoryCursor } from '../../account/history-cursor.ts';
+import type { AppEnv } from '../../app-env.ts';
+import { auditIn } from '../../audit/audit.ts';
 import type { AppDeps } from '../../deps.ts';
+import { ApiError } from '../../http/api-error.ts';
+import { clientMeta } from '../../http/client-meta.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { createRouter } from '../../http/router.ts';
+import { liveRoomsOf, removeParticipants } from '../../livekit/participant-removal.ts';
+import { MAX_PASSWORD_BYTES } from '../../passwords/password-hasher.ts';
 import { decodePageCursor, encodePageCursor } from '../../sessions/page-cursor.ts';
 import { toSessionResponse } from '../../sessions/session-response.ts';
-import { mySessionsRoute } from './me.routes.ts';
+import {
+  changePasswordRoute,
+  deleteAccountRoute,
+  deleteDeviceRoute,
+  deleteHistoryRoute,
+  deletePreferenceRoute,
+  devicesRoute,
+  exportRoute,
+  historyRoute,
+  listPreferencesRoute,
+  mySessionsRoute,
+  putPreferenceRoute,
+} from './me.routes.ts';
 
-/** What the signed-in user may see about themselves; every query is scoped to the caller. */
+const iso = (ms: number) => new Date(ms).toISOString();
+const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'The password is incorrect');
+
+/** Guests have no memory: the preference routes refuse them. Runs after `requireUser`. */
+const requireMemory = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.get('caller').user.role === 'guest') {
+    throw new ApiError(403, 'guest_no_memory', 'Guests have no memory; sign up to have the assistant remember your preferences');
+  }
+  await next();
+});
+
+/**
+ * What the signed-in user may see and change about themselves. Every query is scoped to the
+ * caller's id from the verified access token; no route takes a user id, and an id in a path (a
+ * device, a preference key) only ever matches the caller's own rows.
+ */
 export function createMeRouter(deps: AppDeps) {
   const router = createRouter();
-  router.on('GET', '/me/sessions', requireUser(deps));
+  const { db } = deps.database;
+
+  /** Like a login: a password past bcrypt's 72 bytes never matches, after the same work. */
+  async function passwordMatches(user: User, password: string): Promise<boolean> {
+    const comparable = Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES;
+    const hash = comparable ? user.passwordHash : await deps.passwords.decoyHash();
+    return (await deps.passwords.verify(password, hash)) && comparable;
+  }
+
+  // Per method and path (not a wildcard), so a wrong method still gets its 405 before authentication.
+  const guarded: [string, string][] = [
+    ['GET', '/me/sessions'],
+    ['GET', '/me/history'],
+    ['DELETE', '/me/history'],
+    ['GET', '/me/export'],
+    ['DELETE', '/me'],
+    ['POST', '/me/password'],
+    ['GET', '/me/devices'],
+    ['DELETE', '/me/devices/:id'],
+  ];
+  for (const [method, path] of guarded) router.on(method, path, requireUser(deps));
+  router.on('GET', '/me/preferences', requireUser(deps), requireMemory);
+  router.on(['PUT', 'DELETE'], '/me/preferences/:key', requireUser(deps), requireMemory);
+
   router.openapi(mySessionsRoute, (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const page = listSessions(deps.database.db, {
+    const page = listSessions(db, {
       filter: { userId: c.get('caller').user.id },
       limit,
       after: decodePageCursor(cursor),
     });
     return c.json({ sessions: page.sessions.map(toSessionResponse), next_cursor: encodePageCursor(page.next) }, 200);
   });
+
+  // --- preferences ---
+
+  router.openapi(listPreferencesRoute, (c) => {
+    const preferences = listPreferences(db, c.get('caller').user.id);
+    return c.json({ preferences: preferences.map((p) => ({ key: p.key, value: p.value, updated_at: iso(p.updatedAt) })) }, 200);
+  });
+
+  router.openapi(putPreferenceRoute, async (c) => {
+    const { key } = c.req.valid('param');
+    const { value } = c.req.valid('json');
+    const userId = c.get('caller').user.id;
+    const maxPerUser = deps.config.maxPreferencesPerUser;
+    const nowMs = deps.now();
+    // The group commit runs it in a transaction, so the count and the insert see the same rows.
+    const result = await deps.database.groupCommit.run((tx) => savePreference(tx, { userId, key, value, maxPerUser }, nowMs));
+    if (result === 'limit_reached') {
+      throw new ApiError(409, 'preference_limit', `You can keep at most ${maxPerUser} preferences; delete one first`);
+    }
+    return c.json({ key, value, updated_at: iso(nowMs) }, 200);
+  });
+
+  router.openapi(deletePreferenceRoute, (c) => {
+    const { key } = c.req.valid('param');
+    if (!deletePreference(db, c.get('caller').user.id, key)) {
+      throw new ApiError(404, 'preference_not_found', `No preference is saved under "${key}"`);
+    }
+    return c.body(null, 204);
+  });
+
+  // --- history ---
+
+  router.openapi(historyRoute, (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const page = listHistoryPage(db, c.get('caller').user.id, { limit, after: decodeHistoryCursor(cursor) });
+    return c.json(
+      {
+        history: page.groups.map((group) => ({
+          session_id: group.sessionId,
+          started_at: iso(group.startedAt),
+          turns: group.turns.map((turn) => ({ role: turn.role, text: turn.text, created_at: iso(turn.createdAt) })),
+        })),
+        next_cursor: encodeHistoryCursor(page.next),
+      },
+      200,
+    );
+  });
+
+  router.openapi(deleteHistoryRoute, (c) => {
+    deleteConversationHistory(db, c.get('caller').user.id);
+    return c.body(null, 204);
+  });
+
+  // --- the account ---
+
+  router.openapi(exportRoute, (c) => {
+    const { user } = c.get('caller');
+    const nowMs = deps.now();
+    const data = exportUserData(db, user.id);
+    // requireUser loaded the user a moment ago, on this same connection; only a bug gets here.
+    if (!data) throw new Error('the signed-in user vanished during the export');
+    c.header('Content-Disposition', `attachment; filename="attune-export-${iso(nowMs).slice(0, 10)}.json"`);
+    c.header('Cache-Control', 'no-store');
+    return c.json(toExportDocument(data, nowMs), 200);
+  });
+
+  router.openapi(deleteAccountRoute, async (c) => {
+    const { user } = c.get('caller');
+    const { password } = c.req.valid('json');
+    if (!(await passwordMatches(user, password))) throw invalidCredentials();
+    const liveRooms = liveRoomsOf(deps, user.id);
+    const nowMs = deps.now();
+    const deleted = db.transaction(
+      (tx) => {
+        // Only if the password is still the one just verified (a change meanwhile wins).
+        if (!deleteUserWithPasswordHash(tx, user.id, user.passwordHash)) return false;
+        forgetUserInAuditLog(tx, user.id);
+        // Nothing that names the person stays: no id, no address.
+        auditIn(tx, { action: 'account_deleted', actorId: null, target: null, ip: null, detail: { role: user.role } }, nowMs);
+        return true;
+      },
+      { behavior: 'immediate' },
+    );
+    if (!deleted) throw invalidCredentials();
+    deps.logger.info('an account was deleted by its owner');
+    // The account is gone; its participants leave the rooms they are in. A LiveKit that cannot be
+    // reached is logged (their tokens no longer resolve to a user, so the agent refuses them).
+    const removal = await removeParticipants(deps.config.livekit, liveRooms);
+    if (removal.failed.length > 0) deps.logger.warn({ failed: removal.failed.length }, 'could not remove a deleted account from its LiveKit rooms');
+    return c.body(null, 204);
+  });
+
+  router.openapi(changePasswordRoute, async (c) => {
+    const { user, claims } = c.get('caller');
+    const body = c.req.valid('json');
+    if (!(await passwordMatches(user, body.current_password))) throw invalidCredentials();
+    const passwordHash = await deps.passwords.hash(body.new_password);
+    const nowMs = deps.now();
+    const { ip } = clientMeta(c);
+    const changed = db.transaction(
+      (tx) => {
+        // Another change (or a deletion) while bcrypt ran: the verified password is stale.
+        if (findUserById(tx, user.id)?.passwordHash !== user.passwordHash) return false;
+        updatePasswordHash(tx, user.id, passwordHash);
+        revokeOtherRefreshFamilies(tx, user.id, claims.familyId, nowMs);
+        auditIn(tx, { action: 'password_change', actorId: user.id, target: user.id, ip }, nowMs);
+        return true;
+      },
+      { behavior: 'immediate' },
+    );
+    if (!changed) throw invalidCredentials();
+    return c.body(null, 204);
+  });
+
+  // --- devices ---
+
+  router.openapi(devicesRoute, (c) => {
+    const { user, claims } = c.get('caller');
+    const devices = listLiveDevices(db, user.id, deps.now()).map((device) => ({
+      id: device.familyId,
+      created_at: iso(device.createdAt),
+      last_used_at: iso(device.lastUsedAt),
+      user_agent: device.userAgent,
+      ip: device.ip,
+      current: device.familyId === claims.familyId,
+    }));
+    return c.json({ devices }, 200);
+  });
+
+  router.openapi(deleteDeviceRoute, (c) => {
+    const { user } = c.get('caller');
+    const { id } = c.req.valid('param');
+    const nowMs = deps.now();
+    const { ip } = clientMeta(c);
+    const signedOut = db.transaction(
+      (tx) => {
+        if (!signOutDevice(tx, user.id, id, nowMs)) return false;
+        auditIn(tx, { action: 'device_signed_out', actorId: user.id, target: user.id, ip, detail: { device_id: id } }, nowMs);
+        return true;
+      },
+      { behavior: 'immediate' },
+    );
+    // Someone else's device, a signed-out one or no such id: one answer, so nothing is revealed.
+    if (!signedOut) throw new ApiError(404, 'device_not_found', 'No such signed-in device');
+    return c.body(null, 204);
+  });
+
   return router;
 }
