@@ -1,3 +1,4 @@
+import { normalizePreferenceKey } from '@attune/db';
 import { llm } from '@livekit/agents';
 import { z } from 'zod';
 import { clip, spokenDate, spokenDuration } from './spoken.ts';
@@ -10,11 +11,6 @@ const spokenText = (max: number) =>
     .min(1)
     .max(max)
     .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
-
-/** "Answer length", "answer_length" and " ANSWER  length " are one key. */
-export function normalizePreferenceKey(key: string): string {
-  return key.trim().toLowerCase().replace(/[\s_]+/g, ' ');
-}
 
 /** Words worth searching for: at least two characters, at most eight of them. */
 function searchWords(topic: string | undefined): string[] {

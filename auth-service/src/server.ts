@@ -2,6 +2,8 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { loadConfig, type Config } from './config/config.ts';
 import { ConfigError } from './config/env.ts';
+import { ZodError } from 'zod';
+import { ensureAdmin } from './admin/ensure-admin.ts';
 import { startSessionSweep } from './livekit/session-sweep.ts';
 import { createLogger } from './logger.ts';
 import { openServices, type AppServices } from './services.ts';
@@ -29,11 +31,25 @@ try {
     `cannot open the database at ${config.databasePath}: ${(error as Error).message}. Set DATABASE_PATH to a file in a writable folder.`,
   );
 }
+if (config.bootstrapAdmin) {
+  try {
+    const { outcome, user } = await ensureAdmin(services, { ...config.bootstrapAdmin, fullName: 'Administrator', promoteExisting: false });
+    if (outcome === 'exists_not_admin') {
+      logger.warn({ userId: user.id }, 'ADMIN_EMAIL belongs to an existing account that is not an admin; it was not promoted (use `pnpm admin create --email …`)');
+    } else if (outcome === 'created') {
+      logger.info({ userId: user.id }, 'created the admin from ADMIN_EMAIL');
+    }
+  } catch (error) {
+    if (error instanceof ZodError) refuseToStart(`ADMIN_EMAIL or ADMIN_PASSWORD is not valid: ${error.issues.map((i) => i.message).join('; ')}`);
+    throw error;
+  }
+}
 const app = createApp(services);
 const sweep = startSessionSweep(services, {
   intervalMs: config.sessions.sweepIntervalMs,
   tokenTtlMs: config.livekit.tokenTtlMs,
   maxSessionMs: config.sessions.maxSessionMs,
+  guestTtlMs: config.guests.ttlMs,
 });
 
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {

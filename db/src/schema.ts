@@ -14,8 +14,8 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 export const SESSION_STATUSES = ['issued', 'active', 'ended', 'expired'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
-/** Who recorded a session's end: LiveKit's webhook (the authority), the agent, or the sweep. */
-export const END_SOURCES = ['livekit', 'agent', 'sweep'] as const;
+/** Who recorded a session's end: LiveKit's webhook (the authority), the agent, the sweep, or an admin. */
+export const END_SOURCES = ['livekit', 'agent', 'sweep', 'admin'] as const;
 export type EndSource = (typeof END_SOURCES)[number];
 
 export const TURN_ROLES = ['user', 'assistant'] as const;

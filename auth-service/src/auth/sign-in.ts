@@ -1,4 +1,5 @@
 import { insertRefreshTokenFamily, openUserSession, type Db, type User } from '@attune/db';
+import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { newRoomName } from '../livekit/room-name.ts';
 import { mintRoomAccess, type RoomSession } from '../livekit/room-session.ts';
@@ -18,6 +19,7 @@ export async function signIn(
   deps: Pick<AppDeps, 'config' | 'database' | 'appJwt' | 'now'>,
   meta: { ip: string | null; userAgent: string | null },
   writeUser: (db: Db) => User | undefined,
+  options: { refreshTtlMs?: number } = {},
 ): Promise<SignedIn | undefined> {
   const nowMs = deps.now();
   const refresh = newRefreshToken();
@@ -29,12 +31,13 @@ export async function signIn(
       if (!user) return undefined;
       const family = insertRefreshTokenFamily(
         db,
-        { userId: user.id, tokenHash: refresh.tokenHash, expiresAt: nowMs + deps.config.refreshTokenTtlMs, ...meta },
+        { userId: user.id, tokenHash: refresh.tokenHash, expiresAt: nowMs + (options.refreshTtlMs ?? deps.config.refreshTokenTtlMs), ...meta },
         nowMs,
       );
       const session = openUserSession(db, { userId: user.id, roomName, participantIdentity: user.id }, nowMs);
       // A fresh name has 122 random bits; a clash means something is badly wrong, so roll back.
       if (!session) throw new Error('a freshly generated room name is already taken');
+      auditIn(db, { action: 'token_minted', actorId: user.id, target: session.id, ip: meta.ip, detail: { room: roomName } }, nowMs);
       return { user, familyId: family.familyId, session };
     },
     { behavior: 'immediate' },

@@ -1,3 +1,5 @@
+import type { LockoutPolicy } from '@attune/db';
+import type { RateLimitConfig } from '../http/rate-limit.ts';
 import { loadOrCreateDevJwtSecret } from './jwt-secret.ts';
 import { parseEnv, type Env } from './env.ts';
 
@@ -13,6 +15,15 @@ export interface Config {
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
   bodyLimitBytes: number;
+  /** Live sessions (valid tokens or joined, not ended) one user may hold; more tokens get a 409. */
+  maxSessionsPerUser: number;
+  /** Preference keys one user may keep (the agent enforces the same limit). */
+  maxPreferencesPerUser: number;
+  guests: { enabled: boolean; ttlMs: number; maxSessions: number };
+  /** Creates this admin at start if no user has the email yet (both must be set). */
+  bootstrapAdmin: { email: string; password: string } | null;
+  /** Bearer token /metrics requires; /metrics is off when unset. */
+  metricsToken: string | null;
   sessions: {
     /** How often the sweep expires unused tokens and closes sessions no webhook ended. */
     sweepIntervalMs: number;
@@ -21,6 +32,12 @@ export interface Config {
   };
   /** Browser origins other than the service's own that may call the API (LiveKit frontends). */
   corsOrigins: string[];
+  /** Reverse proxies (IPs / CIDR networks) whose X-Forwarded-For decides the client IP. */
+  trustedProxies: string[];
+  /** In-memory request limits per client IP and per user; `null` when RATE_LIMIT_ENABLED=false. */
+  rateLimit: RateLimitConfig | null;
+  /** Account lockout after consecutive failed logins. */
+  lockout: LockoutPolicy;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -43,8 +60,22 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     accessTokenTtlMs: env.ACCESS_TOKEN_TTL_SECONDS * 1000,
     refreshTokenTtlMs: env.REFRESH_TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    maxSessionsPerUser: env.MAX_SESSIONS_PER_USER,
+    maxPreferencesPerUser: env.MAX_PREFERENCES_PER_USER,
+    guests: { enabled: env.ENABLE_GUEST_ACCESS, ttlMs: env.GUEST_TTL_MINUTES * 60_000, maxSessions: env.GUEST_MAX_SESSIONS },
+    bootstrapAdmin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : null,
+    metricsToken: env.METRICS_TOKEN ?? null,
     sessions: { sweepIntervalMs: env.SESSION_SWEEP_INTERVAL_SECONDS * 1000, maxSessionMs: env.SESSION_MAX_SECONDS * 1000 },
     corsOrigins: env.CORS_ORIGINS,
+    trustedProxies: env.TRUSTED_PROXIES,
+    rateLimit: env.RATE_LIMIT_ENABLED
+      ? {
+          windowMs: 60_000,
+          maxKeys: env.RATE_LIMIT_MAX_KEYS,
+          perWindow: { auth: env.RATE_LIMIT_AUTH_PER_MINUTE, token: env.RATE_LIMIT_TOKEN_PER_MINUTE, general: env.RATE_LIMIT_GENERAL_PER_MINUTE },
+        }
+      : null,
+    lockout: { maxFailures: env.LOGIN_MAX_FAILURES, lockoutMs: env.LOGIN_LOCKOUT_MINUTES * 60_000 },
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIpOrCidr } from '../http/client-ip.ts';
 
 const DEV_LIVEKIT_API_KEY = 'devkey';
 const DEV_LIVEKIT_API_SECRET = 'secret';
@@ -31,12 +32,44 @@ export const envSchema = z.object({
   LIVEKIT_TOKEN_TTL_SECONDS: positiveInt.default(10 * 60),
   BODY_LIMIT_BYTES: positiveInt.default(16 * 1024),
   SESSION_SWEEP_INTERVAL_SECONDS: positiveInt.default(60),
+  MAX_SESSIONS_PER_USER: positiveInt.default(10),
+  /** The agent reads the same variable: set it once for both. */
+  MAX_PREFERENCES_PER_USER: positiveInt.max(10_000).default(100),
+  ENABLE_GUEST_ACCESS: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  GUEST_TTL_MINUTES: positiveInt.default(60),
+  GUEST_MAX_SESSIONS: positiveInt.default(2),
+  ADMIN_EMAIL: z.string().optional(),
+  ADMIN_PASSWORD: z.string().optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SESSION_MAX_SECONDS: positiveInt.default(4 * 60 * 60),
   CORS_ORIGINS: z
     .string()
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.url().regex(/^https?:\/\/[^/]+$/, 'each origin is scheme://host[:port], no path'))),
+  /**
+   * Reverse proxies (IPs or CIDR networks, comma-separated) whose X-Forwarded-For is believed;
+   * empty: the socket's peer is the client.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isIpOrCidr, 'each entry is an IP address or a CIDR network (e.g. 10.0.0.0/8)'))),
+  /** Per-minute request limits per client IP (and per user where one is signed in); see http/rate-limit.ts. */
+  RATE_LIMIT_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /** register, login, refresh, guest: per client IP. */
+  RATE_LIMIT_AUTH_PER_MINUTE: positiveInt.default(20),
+  /** POST /auth/token: per user and per client IP. */
+  RATE_LIMIT_TOKEN_PER_MINUTE: positiveInt.default(30),
+  /** Every other route but /health, /ready and the LiveKit webhook: per user and per client IP. */
+  RATE_LIMIT_GENERAL_PER_MINUTE: positiveInt.default(300),
+  /** Most client IPs and users tracked per route class (memory bound); the oldest window is dropped first. */
+  RATE_LIMIT_MAX_KEYS: positiveInt.default(50_000),
+  /** Consecutive failed logins that lock an account… */
+  LOGIN_MAX_FAILURES: positiveInt.default(5),
+  /** …for this long; a successful login resets the count. */
+  LOGIN_LOCKOUT_MINUTES: positiveInt.default(15),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -56,6 +89,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
+  if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('Set both ADMIN_EMAIL and ADMIN_PASSWORD to create the first admin at start, or neither');
+  }
   if (env.NODE_ENV === 'production') {
     const problems: string[] = [];
     if (env.LIVEKIT_API_KEY === DEV_LIVEKIT_API_KEY || env.LIVEKIT_API_SECRET === DEV_LIVEKIT_API_SECRET) {

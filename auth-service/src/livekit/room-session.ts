@@ -1,5 +1,6 @@
-import { openUserSession, type User, type UserSession } from '@attune/db';
+import { countLiveSessions, openUserSession, type User, type UserSession } from '@attune/db';
 import { z } from '@hono/zod-openapi';
+import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { mintLiveKitToken } from '../tokens/livekit-token.ts';
 import { newRoomName } from './room-name.ts';
@@ -14,24 +15,36 @@ export const roomSessionSchema = z.object({
 
 export type RoomSession = z.infer<typeof roomSessionSchema>;
 
-export type RoomSessionResult = { ok: true; room: RoomSession } | { ok: false; reason: 'room_forbidden' };
+export type RoomSessionResult = { ok: true; room: RoomSession } | { ok: false; reason: 'room_forbidden' | 'session_limit' };
+
+/** How many live sessions (tokens still valid, or joined and not ended) a user may hold. */
+export function sessionLimitOf(config: AppDeps['config'], user: Pick<User, 'role'>): number {
+  return user.role === 'guest' ? config.guests.maxSessions : config.maxSessionsPerUser;
+}
 
 /**
  * Claims the room for the user (or confirms they own it) and records a `user_sessions` row with
  * status `issued` (through the group commit), then mints the LiveKit token for that one room.
- * Another user's room is refused and nothing is written.
+ * Another user's room is refused, and so is a session past the user's limit of live sessions;
+ * then nothing is written. The count and the insert share one transaction.
  */
 export async function openRoomSession(
   deps: Pick<AppDeps, 'config' | 'database' | 'now'>,
   user: User,
-  request: { roomName?: string | undefined; participantName?: string | undefined },
+  request: { roomName?: string | undefined; participantName?: string | undefined; ip?: string | null },
 ): Promise<RoomSessionResult> {
   const nowMs = deps.now();
   const roomName = request.roomName ?? newRoomName();
-  const session = await deps.database.groupCommit.run((db) =>
-    openUserSession(db, { userId: user.id, roomName, participantIdentity: user.id }, nowMs),
-  );
-  if (!session) return { ok: false, reason: 'room_forbidden' };
+  const limit = sessionLimitOf(deps.config, user);
+  const outcome = await deps.database.groupCommit.run((db) => {
+    if (countLiveSessions(db, user.id, nowMs - deps.config.livekit.tokenTtlMs) >= limit) return 'session_limit' as const;
+    const session = openUserSession(db, { userId: user.id, roomName, participantIdentity: user.id }, nowMs);
+    if (!session) return 'room_forbidden' as const;
+    auditIn(db, { action: 'token_minted', actorId: user.id, target: session.id, ip: request.ip ?? null, detail: { room: roomName } }, nowMs);
+    return session;
+  });
+  if (typeof outcome === 'string') return { ok: false, reason: outcome };
+  const session = outcome;
   return { ok: true, room: await mintRoomAccess(deps, user, session, request.participantName) };
 }
 

@@ -1,11 +1,12 @@
-import { findUserSession, insertUserSession, insertWebhookEvent, updateSessionTimeline } from '@attune/db';
-import { insertTestUsers, openTempDatabase } from '@attune/db/testing';
+import { findUserSession, insertAuditEntry, insertUser, insertUserSession, insertWebhookEvent, updateSessionTimeline } from '@attune/db';
+import { insertTestUsers, openTempDatabase, snapshotTables } from '@attune/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JOIN_GRACE_MS, sweepSessions, WEBHOOK_EVENT_RETENTION_MS } from './session-sweep.ts';
 
 const TTL = 600_000;
 const MAX = 4 * 3_600_000;
-const options = { tokenTtlMs: TTL, maxSessionMs: MAX };
+const GUEST_TTL = 3_600_000;
+const options = { tokenTtlMs: TTL, maxSessionMs: MAX, guestTtlMs: GUEST_TTL };
 
 let database: ReturnType<typeof openTempDatabase>;
 let userId: string;
@@ -61,5 +62,22 @@ describe('sweepSessions', () => {
     insertWebhookEvent(database.db, { id: 'EV_new', event: 'participant_joined' }, now - 1);
     expect(await sweepSessions(database, now, options)).toMatchObject({ prunedEvents: 1 });
     expect(insertWebhookEvent(database.db, { id: 'EV_new', event: 'participant_joined' }, now)).toBe(false);
+  });
+});
+
+describe('guest clean-up', () => {
+  it('deletes guests past their lifetime with everything they own, and forgets their id in the audit log', async () => {
+    const now = 10 * GUEST_TTL;
+    const old = insertUser(database.db, { email: 'guest-old@guests.attune.invalid', fullName: 'Guest', passwordHash: 'x', role: 'guest' }, now - GUEST_TTL - 1)!;
+    const fresh = insertUser(database.db, { email: 'guest-new@guests.attune.invalid', fullName: 'Guest', passwordHash: 'x', role: 'guest' }, now - 1000)!;
+    const oldRegular = insertUser(database.db, { email: 'old@example.org', fullName: 'Old', passwordHash: 'x' }, 0)!;
+    insertUserSession(database.db, { userId: old.id, roomName: 'guest-room', participantIdentity: old.id }, now - GUEST_TTL);
+    insertAuditEntry(database.db, { action: 'guest_created', actorId: old.id, target: old.id, ip: null }, now - GUEST_TTL);
+
+    expect(await sweepSessions(database, now, options)).toMatchObject({ deletedGuests: 1 });
+    const everything = JSON.stringify(snapshotTables(database.db));
+    expect(everything).not.toContain(old.id);
+    expect(everything).toContain(fresh.id);
+    expect(everything).toContain(oldRegular.id);
   });
 });

@@ -1,4 +1,12 @@
-import { closeStaleSessions, expireUnusedSessions, pruneWebhookEvents, type AttuneDatabase } from '@attune/db';
+import {
+  closeStaleSessions,
+  deleteUser,
+  expireUnusedSessions,
+  findExpiredGuests,
+  forgetUserInAuditLog,
+  pruneWebhookEvents,
+  type AttuneDatabase,
+} from '@attune/db';
 import type { Logger } from 'pino';
 
 /** A token may be used up to its expiry; its join webhook can take a moment longer to arrive. */
@@ -9,24 +17,31 @@ export const WEBHOOK_EVENT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 export interface SweepOptions {
   tokenTtlMs: number;
   maxSessionMs: number;
+  /** Guest accounts older than this are deleted with everything they own. */
+  guestTtlMs: number;
 }
 
 export interface SweepResult {
   expired: number;
   timedOut: number;
   prunedEvents: number;
+  deletedGuests: number;
 }
 
 /**
  * One pass: tokens nobody joined with become `expired`, sessions LiveKit never reported leaving
- * are closed `maxSessionMs` after their latest join (end reason `timeout`), and old webhook ids
- * are forgotten. One transaction, off the event loop's critical path via the group commit.
+ * are closed `maxSessionMs` after their latest join (end reason `timeout`), old webhook ids are
+ * forgotten, and guest accounts past their lifetime are deleted (their id also leaves the audit log). One transaction, off the event loop's critical path via the group commit.
  */
 export function sweepSessions(database: Pick<AttuneDatabase, 'groupCommit'>, nowMs: number, options: SweepOptions): Promise<SweepResult> {
   return database.groupCommit.run((db) => ({
     expired: expireUnusedSessions(db, nowMs - options.tokenTtlMs - JOIN_GRACE_MS),
     timedOut: closeStaleSessions(db, nowMs, options.maxSessionMs),
     prunedEvents: pruneWebhookEvents(db, nowMs - WEBHOOK_EVENT_RETENTION_MS),
+    deletedGuests: findExpiredGuests(db, nowMs - options.guestTtlMs).filter(({ id }) => {
+      forgetUserInAuditLog(db, id);
+      return deleteUser(db, id);
+    }).length,
   }));
 }
 
@@ -42,7 +57,7 @@ export function startSessionSweep(
   const pass = () => {
     running = sweepSessions(deps.database, deps.now(), options).then(
       (result) => {
-        if (result.expired + result.timedOut + result.prunedEvents > 0) deps.logger.info(result, 'session sweep');
+        if (result.expired + result.timedOut + result.prunedEvents + result.deletedGuests > 0) deps.logger.info(result, 'session sweep');
       },
       (error: unknown) => deps.logger.error({ err: error }, 'session sweep failed'),
     );

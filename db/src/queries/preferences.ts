@@ -73,3 +73,12 @@ const preferencesOfUser = (db: Db) =>
 export function listPreferences(db: Db, userId: string): UserPreference[] {
   return prepared(db, preferencesOfUser).all({ userId });
 }
+
+/**
+ * The one spelling of a preference key, used by the agent and the API alike: "Answer length",
+ * "answer_length" and " ANSWER  length " are all "answer length". Empty for a key of only spaces
+ * and underscores (callers refuse it).
+ */
+export function normalizePreferenceKey(key: string): string {
+  return key.toLowerCase().replace(/[\s_]+/g, ' ').trim();
+}

@@ -124,3 +124,24 @@ export function markSessionJoined(db: Db, input: { userId: string; sessionId: st
       .run().changes === 1
   );
 }
+
+/** Sessions of the user that are live: joined and not ended, or issued with a token still valid. */
+export function countLiveSessions(db: Db, userId: string, issuedAfterMs: number): number {
+  return (
+    db
+      .select({ n: count() })
+      .from(userSessions)
+      .where(
+        and(
+          eq(userSessions.userId, userId),
+          sql`(${userSessions.status} = 'active' OR (${userSessions.status} = 'issued' AND ${userSessions.issuedAt} > ${issuedAfterMs}))`,
+        ),
+      )
+      .get()?.n ?? 0
+  );
+}
+
+/** Sessions LiveKit (or the agent) saw join that have not ended, across all users. */
+export function countActiveSessions(db: Db): number {
+  return db.select({ n: count() }).from(userSessions).where(eq(userSessions.status, 'active')).get()?.n ?? 0;
+}

@@ -1,4 +1,4 @@
-import { and, eq, exists, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, exists, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { newId } from '../ids.ts';
 import { prepared } from '../prepared.ts';
@@ -73,9 +73,10 @@ export interface VerifiedLogin {
 
 /**
  * A successful sign-in: stamps `last_login`, clears the failure counter and stores a re-hash if
- * one is given, but only while the account is still active and still has the hash the password
- * was verified against (a suspension or a password change during bcrypt wins). Returns the
- * updated user, or `undefined` when it no longer qualifies.
+ * one is given, but only while the account is still active, not locked (see login-attempts.ts)
+ * and still has the hash the password was verified against (a suspension, a lockout or a
+ * password change during bcrypt wins). Returns the updated user, or `undefined` when it no
+ * longer qualifies.
  */
 export function recordSuccessfulLogin(db: Db, login: VerifiedLogin, nowMs: number): User | undefined {
   return db
@@ -86,7 +87,14 @@ export function recordSuccessfulLogin(db: Db, login: VerifiedLogin, nowMs: numbe
       lockedUntil: null,
       ...(login.rehashed ? { passwordHash: login.rehashed } : {}),
     })
-    .where(and(eq(users.id, login.userId), eq(users.status, 'active'), eq(users.passwordHash, login.verifiedHash)))
+    .where(
+      and(
+        eq(users.id, login.userId),
+        eq(users.status, 'active'),
+        eq(users.passwordHash, login.verifiedHash),
+        sql`(${users.lockedUntil} IS NULL OR ${users.lockedUntil} <= ${nowMs})`,
+      ),
+    )
     .returning()
     .get();
 }
@@ -103,4 +111,21 @@ export function updatePasswordHash(db: Db, userId: string, passwordHash: string)
 
 export function setUserRole(db: Db, userId: string, role: UserRole): User | undefined {
   return db.update(users).set({ role }).where(eq(users.id, userId)).returning().get();
+}
+
+/** The email domain of guest accounts (`.invalid` is reserved: it can never receive mail). */
+export const GUEST_EMAIL_DOMAIN = 'guests.attune.invalid';
+
+/** Guest accounts created before `createdBefore`, to be deleted with everything they own. */
+export function findExpiredGuests(db: Db, createdBefore: number): Pick<User, 'id'>[] {
+  return db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.role, 'guest'), lt(users.createdAt, createdBefore)))
+    .all();
+}
+
+/** Deletes the user; foreign keys remove their tokens, rooms, sessions, preferences and turns. */
+export function deleteUser(db: Db, userId: string): boolean {
+  return db.delete(users).where(eq(users.id, userId)).run().changes === 1;
 }

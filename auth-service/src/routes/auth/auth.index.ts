@@ -1,24 +1,17 @@
-import {
-  findUserByEmail,
-  findUserById,
-  insertUser,
-  recordSuccessfulLogin,
-  revokeRefreshFamily,
-  rotateRefreshToken,
-} from '@attune/db';
+import { findUserById, insertUser, revokeRefreshFamily, rotateRefreshToken } from '@attune/db';
+import { audit, auditIn } from '../../audit/audit.ts';
 import { accessCredentials } from '../../auth/credentials.ts';
+import { logIn } from '../../auth/login.ts';
 import { signIn } from '../../auth/sign-in.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ApiError } from '../../http/api-error.ts';
 import { clientMeta } from '../../http/client-meta.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { createRouter } from '../../http/router.ts';
-import { MAX_PASSWORD_BYTES } from '../../passwords/password-hasher.ts';
 import { hashRefreshToken, newRefreshToken } from '../../tokens/refresh-token.ts';
 import { toUserResponse } from '../../users/user-response.ts';
 import { loginRoute, logoutRoute, meRoute, refreshRoute, registerRoute } from './auth.routes.ts';
 
-const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'Email or password is incorrect');
 const invalidRefreshToken = () =>
   new ApiError(401, 'invalid_refresh_token', 'The refresh token is invalid, expired or already used; sign in again');
 
@@ -32,32 +25,20 @@ export function createAuthRouter(deps: AppDeps) {
   router.openapi(registerRoute, async (c) => {
     const body = c.req.valid('json');
     const passwordHash = await deps.passwords.hash(body.password);
-    const signedIn = await signIn(deps, clientMeta(c), (tx) =>
-      insertUser(tx, { email: body.email, fullName: body.full_name, passwordHash }, deps.now()),
-    );
+    const meta = clientMeta(c);
+    const signedIn = await signIn(deps, meta, (tx) => {
+      const nowMs = deps.now();
+      const user = insertUser(tx, { email: body.email, fullName: body.full_name, passwordHash }, nowMs);
+      if (user) auditIn(tx, { action: 'register', actorId: user.id, target: user.id, ip: meta.ip }, nowMs);
+      return user;
+    });
     if (!signedIn) throw new ApiError(409, 'email_taken', 'An account with this email already exists; sign in instead');
     deps.logger.info({ userId: signedIn.user.id }, 'user registered');
     return c.json(signedIn, 201);
   });
 
-  router.openapi(loginRoute, async (c) => {
-    const body = c.req.valid('json');
-    const found = findUserByEmail(db, body.email);
-    // bcrypt ignores bytes past 72, so a longer password could match a shorter one: refuse it,
-    // after the same work as any other wrong password.
-    const comparable = Buffer.byteLength(body.password, 'utf8') <= MAX_PASSWORD_BYTES;
-    const hash = found && comparable ? found.passwordHash : await deps.passwords.decoyHash();
-    const matches = await deps.passwords.verify(body.password, hash);
-    if (!found || !comparable || !matches) throw invalidCredentials();
-    if (found.status !== 'active') throw new ApiError(403, 'account_suspended', 'This account is suspended');
-
-    const rehashed = deps.passwords.needsRehash(found.passwordHash) ? await deps.passwords.hash(body.password) : undefined;
-    const login = { userId: found.id, verifiedHash: found.passwordHash, rehashed };
-    const signedIn = await signIn(deps, clientMeta(c), (tx) => recordSuccessfulLogin(tx, login, deps.now()));
-    // Suspended, deleted or given a new password while bcrypt ran: this login no longer counts.
-    if (!signedIn) throw invalidCredentials();
-    return c.json(signedIn, 200);
-  });
+  // Lockout, the uniform 401 and the login audit live in auth/login.ts.
+  router.openapi(loginRoute, async (c) => c.json(await logIn(deps, c.req.valid('json'), clientMeta(c)), 200));
 
   router.openapi(refreshRoute, async (c) => {
     const { refresh_token } = c.req.valid('json');
@@ -77,6 +58,7 @@ export function createAuthRouter(deps: AppDeps) {
     );
     if (result.status === 'reused') {
       deps.logger.warn({ userId: result.userId, familyId: result.familyId }, 'refresh token reuse detected; family revoked');
+      await audit(deps, { action: 'refresh_reuse_detected', actorId: null, target: result.userId, ip: meta.ip, detail: { familyId: result.familyId } });
     }
     if (result.status !== 'rotated') throw invalidRefreshToken();
     const user = findUserById(db, result.token.userId);
@@ -88,9 +70,13 @@ export function createAuthRouter(deps: AppDeps) {
     return c.json({ ...credentials, user: toUserResponse(user) }, 200);
   });
 
-  router.openapi(logoutRoute, (c) => {
+  router.openapi(logoutRoute, async (c) => {
     const { user, claims } = c.get('caller');
-    revokeRefreshFamily(db, user.id, claims.familyId, deps.now());
+    const nowMs = deps.now();
+    await deps.database.groupCommit.run((tx) => {
+      revokeRefreshFamily(tx, user.id, claims.familyId, nowMs);
+      auditIn(tx, { action: 'logout', actorId: user.id, target: user.id, ip: clientMeta(c).ip, detail: { familyId: claims.familyId } }, nowMs);
+    });
     return c.body(null, 204);
   });
 

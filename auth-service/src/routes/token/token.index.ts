@@ -1,5 +1,6 @@
 import type { AppDeps } from '../../deps.ts';
 import { ApiError } from '../../http/api-error.ts';
+import { clientMeta } from '../../http/client-meta.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { createRouter } from '../../http/router.ts';
 import { openRoomSession } from '../../livekit/room-session.ts';
@@ -18,7 +19,10 @@ export function createTokenRouter(deps: AppDeps) {
     if (otherAgent) {
       throw new ApiError(403, 'agent_forbidden', `Only the ${deps.config.livekit.agentName} agent can be dispatched`);
     }
-    const result = await openRoomSession(deps, user, { roomName: body.room_name, participantName: body.participant_name });
+    const result = await openRoomSession(deps, user, { roomName: body.room_name, participantName: body.participant_name, ip: clientMeta(c).ip });
+    if (!result.ok && result.reason === 'session_limit') {
+      throw new ApiError(409, 'session_limit', 'You have as many live sessions as allowed; end one (or let its token expire) first');
+    }
     if (!result.ok) {
       throw new ApiError(403, 'room_forbidden', 'That room belongs to another user; omit room_name to get a fresh room');
     }

@@ -4,7 +4,13 @@ import { jsonPost, registerUser, startTestServer, type TestServer } from '../../
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ LIVEKIT_API_KEY: 'APItestkey', LIVEKIT_API_SECRET: 'a-livekit-secret-for-tests-only', AGENT_NAME: 'attune-test-agent' });
+  server = await startTestServer({
+    LIVEKIT_API_KEY: 'APItestkey',
+    LIVEKIT_API_SECRET: 'a-livekit-secret-for-tests-only',
+    AGENT_NAME: 'attune-test-agent',
+    // These tests mint dozens of tokens per user; the session limit has its own test below.
+    MAX_SESSIONS_PER_USER: '1000',
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -189,5 +195,26 @@ describe('POST /auth/token', () => {
     const response = await server.fetch('/auth/token', { method: 'POST' });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('Bearer');
+  });
+});
+
+describe('the session limit', () => {
+  it('refuses a token past MAX_SESSIONS_PER_USER live sessions with 409, and allows one again once a session ended', async () => {
+    const limited = await startTestServer({ MAX_SESSIONS_PER_USER: '3' });
+    try {
+      const user = await registerUser(limited); // sign-in opened live session 1
+      const mintOne = () => jsonPost(limited, '/auth/token', {}, user.accessToken);
+      expect((await mintOne()).status).toBe(201);
+      const third = await mintOne();
+      expect(third.status).toBe(201);
+      const refused = await mintOne();
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('session_limit');
+
+      limited.advanceClock(limited.config.livekit.tokenTtlMs + 1);
+      expect((await mintOne()).status).toBe(201);
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -1,0 +1,42 @@
+import { findUserByEmail, insertUser, setUserRole, type AttuneDatabase, type User } from '@attune/db';
+import { auditIn } from '../audit/audit.ts';
+import type { PasswordHasher } from '../passwords/password-hasher.ts';
+import { emailSchema, newPasswordSchema } from '../routes/auth/auth.schemas.ts';
+
+export type EnsureAdminOutcome = { outcome: 'created' | 'promoted' | 'already_admin'; user: User } | { outcome: 'exists_not_admin'; user: User };
+
+/**
+ * Makes sure an admin with `email` exists (the email and password are checked like at sign-up; a
+ * bad one throws a ZodError): creates it with `password`, or (only when
+ * `promoteExisting`, i.e. from the operator's command line) makes the existing account an admin.
+ * At start-up an existing non-admin account is never promoted: whoever registered that email first
+ * must not become admin because the operator later chose it.
+ */
+export async function ensureAdmin(
+  deps: { database: Pick<AttuneDatabase, 'db' | 'groupCommit'>; passwords: Pick<PasswordHasher, 'hash'>; now: () => number },
+  input: { email: string; password: string | null; fullName: string; promoteExisting: boolean },
+): Promise<EnsureAdminOutcome> {
+  const email = emailSchema.parse(input.email);
+  if (input.password !== null) newPasswordSchema.parse(input.password);
+  const existing = findUserByEmail(deps.database.db, email);
+  const nowMs = deps.now();
+  if (existing) {
+    if (existing.role === 'admin') return { outcome: 'already_admin', user: existing };
+    if (!input.promoteExisting) return { outcome: 'exists_not_admin', user: existing };
+    const promoted = await deps.database.groupCommit.run((db) => {
+      const user = setUserRole(db, existing.id, 'admin')!;
+      auditIn(db, { action: 'admin_created', actorId: null, target: user.id, ip: null, detail: { how: 'promoted', from: existing.role } }, nowMs);
+      return user;
+    });
+    return { outcome: 'promoted', user: promoted };
+  }
+  if (input.password === null) throw new Error(`no account has the email ${email}; give a password to create it`);
+  const passwordHash = await deps.passwords.hash(input.password);
+  const created = await deps.database.groupCommit.run((db) => {
+    const user = insertUser(db, { email, fullName: input.fullName, passwordHash, role: 'admin' }, nowMs);
+    if (!user) throw new Error(`an account with the email ${email} was created meanwhile; run the command again`);
+    auditIn(db, { action: 'admin_created', actorId: null, target: user.id, ip: null, detail: { how: 'created' } }, nowMs);
+    return user;
+  });
+  return { outcome: 'created', user: created };
+}

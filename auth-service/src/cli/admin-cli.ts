@@ -1,0 +1,108 @@
+import { parseArgs } from 'node:util';
+import { findUserByEmail, openDatabase, setUserRole, USER_ROLES } from '@attune/db';
+import { z, ZodError } from 'zod';
+import { ensureAdmin } from '../admin/ensure-admin.ts';
+import { auditIn } from '../audit/audit.ts';
+import { createPasswordHasher } from '../passwords/password-hasher.ts';
+import { emailSchema } from '../routes/auth/auth.schemas.ts';
+
+export const ADMIN_USAGE = `Usage:
+  pnpm admin create --email <email> [--name <full name>] [--password-stdin]
+      Creates an admin account, or makes the existing account with that email an admin.
+      A new account's password is read from stdin with --password-stdin, else from ADMIN_PASSWORD.
+  pnpm admin set-role --email <email> --role <admin|analyst|user|guest>
+      Gives an existing account a role.
+
+Options: --db <path> (default: $DATABASE_PATH or ./data/attune.db)
+`;
+
+export interface AdminCliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  readStdin: () => Promise<string>;
+  now: () => number;
+}
+
+const commonSchema = { email: emailSchema, db: z.string().min(1).optional() };
+const createSchema = z.strictObject({ ...commonSchema, name: z.string().trim().min(1).max(100).default('Administrator'), 'password-stdin': z.boolean().optional() });
+const setRoleSchema = z.strictObject({ ...commonSchema, role: z.enum(USER_ROLES) });
+
+/** `pnpm admin`: returns the exit code. */
+export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    (command === undefined ? io.stderr : io.stdout)(ADMIN_USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'create' && command !== 'set-role') {
+    io.stderr(`Unknown command: ${command}\n\n${ADMIN_USAGE}`);
+    return 2;
+  }
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({
+      args: rest,
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        db: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n\n${ADMIN_USAGE}`);
+    return 2;
+  }
+  const parsed = (command === 'create' ? createSchema : setRoleSchema).safeParse(values);
+  if (!parsed.success) {
+    io.stderr(`${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n')}\n\n${ADMIN_USAGE}`);
+    return 2;
+  }
+  const options = parsed.data as z.infer<typeof createSchema> & Partial<z.infer<typeof setRoleSchema>>;
+  const path = options.db ?? io.env.DATABASE_PATH ?? './data/attune.db';
+  const database = openDatabase(path);
+  try {
+    if (command === 'set-role') {
+      const user = findUserByEmail(database.db, options.email);
+      if (!user) {
+        io.stderr(`No account has the email ${options.email}.\n`);
+        return 1;
+      }
+      const role = options.role!;
+      const nowMs = io.now();
+      await database.groupCommit.run((db) => {
+        setUserRole(db, user.id, role);
+        auditIn(db, { action: 'role_change', actorId: null, target: user.id, ip: null, detail: { from: user.role, to: role, via: 'cli' } }, nowMs);
+      });
+      io.stdout(`${options.email} is now ${role} (was ${user.role}).\n`);
+      return 0;
+    }
+    const existing = findUserByEmail(database.db, options.email);
+    const password = existing ? null : options['password-stdin'] ? (await io.readStdin()).replace(/\r?\n$/, '') : (io.env.ADMIN_PASSWORD ?? null);
+    if (!existing && password === null) {
+      io.stderr('A new admin needs a password: pipe it in with --password-stdin, or set ADMIN_PASSWORD.\n');
+      return 2;
+    }
+    const passwords = createPasswordHasher(Number(io.env.BCRYPT_COST ?? 12), 1);
+    try {
+      const result = await ensureAdmin({ database, passwords, now: io.now }, { email: options.email, password, fullName: options.name, promoteExisting: true });
+      const said = { created: 'created as admin', promoted: 'is now an admin', already_admin: 'was already an admin', exists_not_admin: '' };
+      io.stdout(`${options.email} ${said[result.outcome]}.\n`);
+      return 0;
+    } finally {
+      await passwords.close();
+    }
+  } catch (error) {
+    if (error instanceof ZodError) {
+      io.stderr(`${error.issues.map((i) => i.message).join('; ')}\n`);
+      return 2;
+    }
+    io.stderr(`${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    database.close();
+  }
+}

@@ -1,0 +1,58 @@
+import { findLiveSessions } from '@attune/db';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import type { Config } from '../config/config.ts';
+import type { AppDeps } from '../deps.ts';
+
+export interface RemovalTarget {
+  roomName: string;
+  identity: string;
+}
+
+export interface RemovalReport {
+  /** Participants LiveKit disconnected. */
+  removed: RemovalTarget[];
+  /** Sessions whose participant was not in the room (already gone, or never joined). */
+  notInRoom: RemovalTarget[];
+  /** Calls that failed, e.g. LiveKit unreachable: the caller reports them, never hides them. */
+  failed: (RemovalTarget & { error: string })[];
+}
+
+/** LiveKit's server API speaks HTTP on the same host and port as its WebSocket URL. */
+export function liveKitApiUrl(url: string): string {
+  return url.replace(/^ws(s?):\/\//, 'http$1://');
+}
+
+/** A 404 from LiveKit's Twirp API: the participant (or the room) is not there. */
+function isNotFound(error: unknown): boolean {
+  const status = (error as { status?: number }).status;
+  return status === 404 || /not[_ ]found|does not exist/i.test(String((error as Error).message));
+}
+
+/**
+ * Disconnects a user's participants from live rooms through `RoomServiceClient.removeParticipant`,
+ * each call on its own, so one unreachable room does not hide the others' outcome.
+ */
+export async function removeParticipants(livekit: Config['livekit'], targets: RemovalTarget[]): Promise<RemovalReport> {
+  const client = new RoomServiceClient(liveKitApiUrl(livekit.url), livekit.apiKey, livekit.apiSecret);
+  const report: RemovalReport = { removed: [], notInRoom: [], failed: [] };
+  await Promise.all(
+    targets.map(async (target) => {
+      try {
+        await client.removeParticipant(target.roomName, target.identity);
+        report.removed.push(target);
+      } catch (error) {
+        if (isNotFound(error)) report.notInRoom.push(target);
+        else report.failed.push({ ...target, error: (error as Error).message || String(error) });
+      }
+    }),
+  );
+  return report;
+}
+
+/** Where the user may be connected right now: rooms of sessions joined and not ended, or with a valid token. */
+export function liveRoomsOf(deps: Pick<AppDeps, 'config' | 'database' | 'now'>, userId: string): RemovalTarget[] {
+  return findLiveSessions(deps.database.db, userId, deps.now() - deps.config.livekit.tokenTtlMs).map((s) => ({
+    roomName: s.roomName,
+    identity: s.participantIdentity,
+  }));
+}

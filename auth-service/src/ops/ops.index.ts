@@ -1,0 +1,75 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../app-env.ts';
+import type { AppDeps } from '../deps.ts';
+import { ApiError } from '../http/api-error.ts';
+import type { Metrics } from './metrics.ts';
+
+const SWAGGER_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const asset = (name: string) => readFileSync(join(SWAGGER_DIR, name));
+
+const DOCS_HTML = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Attune API</title><link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="docs"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script>
+</body></html>`;
+const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs', deepLinking: true });`;
+
+function sameSecret(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Operations: `/openapi.json` (OpenAPI 3.1, generated from the zod schemas that validate the
+ * requests), `/docs` (Swagger UI served from this server, no CDN), and `/metrics` (Prometheus text,
+ * only when METRICS_TOKEN is set, and only with that bearer token).
+ */
+export function registerOpsRoutes(app: OpenAPIHono<AppEnv>, deps: Pick<AppDeps, 'config'>, metrics: Metrics): void {
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Attune API',
+      version: '1.0.0',
+      description: 'Accounts, LiveKit tokens, session durations, memory and administration of an Attune voice-assistant deployment.',
+    },
+  });
+
+  const css = asset('swagger-ui.css');
+  const bundle = asset('swagger-ui-bundle.js');
+  app.get('/docs', (c) => c.html(DOCS_HTML));
+  app.get('/docs/swagger-ui.css', (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=86400' }));
+  app.get('/docs/swagger-ui-bundle.js', (c) =>
+    c.body(bundle, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' }),
+  );
+  app.get('/docs/init.js', (c) => c.body(DOCS_INIT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
+
+  app.get('/metrics', async (c) => {
+    const token = deps.config.metricsToken;
+    if (token === null) throw new ApiError(404, 'metrics_disabled', 'Metrics are off; set METRICS_TOKEN to turn them on');
+    const presented = /^Bearer (.+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+    if (!sameSecret(presented, token)) {
+      throw new ApiError(401, 'unauthorized', 'Send the metrics token as Authorization: Bearer <METRICS_TOKEN>', undefined, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
+    }
+    return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    tags: ['ops'],
+    summary: 'Prometheus metrics: requests by route and status, latency, tokens minted, failed logins, active sessions',
+    description: 'Off (404) unless METRICS_TOKEN is set; then it needs `Authorization: Bearer <METRICS_TOKEN>`.',
+    responses: {
+      200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+      401: { description: 'Missing or wrong metrics token' },
+      404: { description: 'Metrics are off' },
+    },
+  });
+}

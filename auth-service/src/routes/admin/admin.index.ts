@@ -1,0 +1,176 @@
+import {
+  adminStats,
+  deleteUser,
+  findSessionById,
+  findUserById,
+  forgetUserInAuditLog,
+  listAuditEntries,
+  listSessions,
+  revokeAllRefreshTokens,
+  searchUsers,
+  setUserStatusAndRole,
+  terminateSession,
+  type User,
+} from '@attune/db';
+import { auditIn } from '../../audit/audit.ts';
+import type { AppDeps } from '../../deps.ts';
+import { ApiError } from '../../http/api-error.ts';
+import { clientMeta } from '../../http/client-meta.ts';
+import { requireRole } from '../../http/require-role.ts';
+import { requireUser } from '../../http/require-user.ts';
+import { createRouter } from '../../http/router.ts';
+import { liveRoomsOf, removeParticipants, type RemovalReport } from '../../livekit/participant-removal.ts';
+import { decodePageCursor, encodePageCursor } from '../../sessions/page-cursor.ts';
+import { resolvePeriod } from '../../sessions/period.ts';
+import { toSessionResponse } from '../../sessions/session-response.ts';
+import { toUserResponse } from '../../users/user-response.ts';
+import {
+  auditRoute,
+  deleteUserRoute,
+  listSessionsRoute,
+  listUsersRoute,
+  statsRoute,
+  terminateSessionRoute,
+  updateUserRoute,
+} from './admin.routes.ts';
+
+const notFound = (what: string) => new ApiError(404, `${what}_not_found`, `No such ${what}`);
+
+function userCursor(text: string | undefined) {
+  const cursor = decodePageCursor(text);
+  return cursor === undefined ? undefined : { createdAt: cursor.issuedAt, id: cursor.id };
+}
+
+/** Admin-only: users, live sessions, stats and the audit log. An admin cannot change or delete themselves. */
+export function createAdminRouter(deps: AppDeps) {
+  const router = createRouter();
+  const { db } = deps.database;
+  // Per method and path (not a wildcard), so a wrong method still gets its 405 before authentication.
+  const guarded: [string, string][] = [
+    ['GET', '/admin/users'],
+    ['PATCH', '/admin/users/:id'],
+    ['DELETE', '/admin/users/:id'],
+    ['GET', '/admin/sessions'],
+    ['POST', '/admin/sessions/:id/terminate'],
+    ['GET', '/admin/stats'],
+    ['GET', '/admin/audit'],
+  ];
+  for (const [method, path] of guarded) router.on(method, path, requireUser(deps), requireRole('admin'));
+
+  /** Removes the user's participants from the rooms they may be in now. */
+  const disconnect = (user: Pick<User, 'id'>): Promise<RemovalReport> => removeParticipants(deps.config.livekit, liveRoomsOf(deps, user.id));
+
+  const otherUser = (callerId: string, id: string) => {
+    if (id === callerId) throw new ApiError(409, 'cannot_change_self', 'Admins cannot change or delete their own account here');
+    const user = findUserById(db, id);
+    if (!user) throw notFound('user');
+    return user;
+  };
+
+  router.openapi(listUsersRoute, (c) => {
+    const q = c.req.valid('query');
+    const page = searchUsers(db, { search: q.search, role: q.role, status: q.status, limit: q.limit, after: userCursor(q.cursor) });
+    const next = page.next ? encodePageCursor({ issuedAt: page.next.createdAt, id: page.next.id }) : null;
+    return c.json({ users: page.users.map(toUserResponse), next_cursor: next }, 200);
+  });
+
+  router.openapi(updateUserRoute, async (c) => {
+    const caller = c.get('caller').user;
+    const target = otherUser(caller.id, c.req.valid('param').id);
+    const change = c.req.valid('json');
+    const nowMs = deps.now();
+    const ip = clientMeta(c).ip;
+    const suspending = change.status === 'suspended' && target.status !== 'suspended';
+    const updated = await deps.database.groupCommit.run((tx) => {
+      const user = setUserStatusAndRole(tx, target.id, change)!;
+      if (change.role !== undefined && change.role !== target.role) {
+        auditIn(tx, { action: 'role_change', actorId: caller.id, target: target.id, ip, detail: { from: target.role, to: change.role } }, nowMs);
+      }
+      if (change.status !== undefined && change.status !== target.status) {
+        auditIn(tx, { action: 'status_change', actorId: caller.id, target: target.id, ip, detail: { from: target.status, to: change.status } }, nowMs);
+      }
+      if (suspending) revokeAllRefreshTokens(tx, target.id, nowMs);
+      return user;
+    });
+    const livekit = suspending ? await disconnect(target) : null;
+    return c.json({ user: toUserResponse(updated), livekit }, 200);
+  });
+
+  router.openapi(deleteUserRoute, async (c) => {
+    const caller = c.get('caller').user;
+    const target = otherUser(caller.id, c.req.valid('param').id);
+    const livekit = await disconnect(target);
+    const nowMs = deps.now();
+    await deps.database.groupCommit.run((tx) => {
+      forgetUserInAuditLog(tx, target.id);
+      deleteUser(tx, target.id);
+      auditIn(tx, { action: 'user_deleted', actorId: caller.id, target: null, ip: clientMeta(c).ip, detail: { role: target.role } }, nowMs);
+    });
+    return c.json({ deleted: true as const, livekit }, 200);
+  });
+
+  router.openapi(listSessionsRoute, (c) => {
+    const q = c.req.valid('query');
+    const status = q.status ?? (q.recent === 'true' ? undefined : 'active');
+    const page = listSessions(db, { filter: {}, status, limit: q.limit, after: decodePageCursor(q.cursor) });
+    return c.json({ sessions: page.sessions.map(toSessionResponse), next_cursor: encodePageCursor(page.next) }, 200);
+  });
+
+  router.openapi(terminateSessionRoute, async (c) => {
+    const caller = c.get('caller').user;
+    const session = findSessionById(db, c.req.valid('param').id);
+    if (!session) throw notFound('session');
+    if (session.status === 'ended' || session.status === 'expired') {
+      throw new ApiError(409, 'session_not_live', `The session is already ${session.status}`);
+    }
+    const livekit = await removeParticipants(deps.config.livekit, [{ roomName: session.roomName, identity: session.participantIdentity }]);
+    const nowMs = deps.now();
+    const ended = await deps.database.groupCommit.run((tx) => {
+      const row = terminateSession(tx, session.id, nowMs);
+      revokeAllRefreshTokens(tx, session.userId, nowMs);
+      auditIn(tx, { action: 'session_terminated', actorId: caller.id, target: session.userId, ip: clientMeta(c).ip, detail: { sessionId: session.id } }, nowMs);
+      return row;
+    });
+    return c.json({ session: toSessionResponse(ended ?? findSessionById(db, session.id)!), livekit }, 200);
+  });
+
+  router.openapi(statsRoute, (c) => {
+    const stats = adminStats(db, deps.now());
+    return c.json(
+      {
+        users: { total: stats.users.total, by_role: stats.users.byRole, suspended: stats.users.suspended },
+        sessions: {
+          active: stats.sessions.active,
+          started_last_24h: stats.sessions.startedLast24h,
+          ended_last_24h: stats.sessions.endedLast24h,
+          mean_seconds_last_7d: stats.sessions.meanSecondsLast7d,
+        },
+        tokens_minted_last_24h: stats.tokensMintedLast24h,
+      },
+      200,
+    );
+  });
+
+  router.openapi(auditRoute, (c) => {
+    const q = c.req.valid('query');
+    const period = q.from === undefined && q.to === undefined ? {} : resolvePeriod(q.from, q.to, deps.now());
+    const page = listAuditEntries(db, { action: q.action, userId: q.user, ...period, limit: q.limit, beforeId: q.cursor });
+    return c.json(
+      {
+        entries: page.entries.map((e) => ({
+          id: e.id,
+          at: new Date(e.at).toISOString(),
+          actor_id: e.actorId,
+          action: e.action,
+          target: e.target,
+          ip: e.ip,
+          detail: e.detail === null ? null : (JSON.parse(e.detail) as unknown),
+        })),
+        next_cursor: page.nextBeforeId,
+      },
+      200,
+    );
+  });
+
+  return router;
+}

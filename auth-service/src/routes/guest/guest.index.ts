@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { GUEST_EMAIL_DOMAIN, insertUser } from '@attune/db';
+import { auditIn } from '../../audit/audit.ts';
+import { signIn } from '../../auth/sign-in.ts';
+import type { AppDeps } from '../../deps.ts';
+import { ApiError } from '../../http/api-error.ts';
+import { clientMeta } from '../../http/client-meta.ts';
+import { createRouter } from '../../http/router.ts';
+import { guestRoute } from './guest.routes.ts';
+
+/**
+ * Guests: an account with role `guest`, no password anyone knows (its hash is of a random
+ * string), no memory, and a lifetime of GUEST_TTL_MINUTES, after which the sweep deletes it.
+ */
+export function createGuestRouter(deps: AppDeps) {
+  const router = createRouter();
+  router.openapi(guestRoute, async (c) => {
+    if (!deps.config.guests.enabled) {
+      throw new ApiError(403, 'guest_access_disabled', 'Guest access is turned off on this server; sign up instead');
+    }
+    const body = c.req.valid('json');
+    const meta = clientMeta(c);
+    const passwordHash = await deps.passwords.decoyHash();
+    const nowMs = deps.now();
+    const signedIn = await signIn(
+      deps,
+      meta,
+      (db) => {
+        const user = insertUser(
+          db,
+          { email: `guest-${randomUUID()}@${GUEST_EMAIL_DOMAIN}`, fullName: body.full_name ?? 'Guest', passwordHash, role: 'guest' },
+          nowMs,
+        );
+        if (user) auditIn(db, { action: 'guest_created', actorId: user.id, target: user.id, ip: meta.ip }, nowMs);
+        return user;
+      },
+      { refreshTtlMs: deps.config.guests.ttlMs },
+    );
+    if (!signedIn) throw new Error('a fresh guest email collided with an existing account');
+    return c.json(signedIn, 201);
+  });
+  return router;
+}
