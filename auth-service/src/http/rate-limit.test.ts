@@ -33,7 +33,8 @@ describe('FixedWindowCounter', () => {
 
 describe('route classes', () => {
   it('sorts routes into auth, token and general, and leaves probes and the webhook alone', () => {
-    for (const path of ['/auth/register', '/auth/login', '/auth/refresh', '/auth/guest']) expect(routeClassOf('POST', path)).toBe('auth');
+    for (const path of ['/auth/register', '/auth/login', '/auth/refresh', '/auth/guest', '/me/password']) expect(routeClassOf('POST', path)).toBe('auth');
+    expect(routeClassOf('DELETE', '/me')).toBe('auth');
     expect(routeClassOf('POST', '/auth/token')).toBe('token');
     for (const [method, path] of [['GET', '/auth/me'], ['POST', '/auth/logout'], ['GET', '/me/sessions'], ['GET', '/nowhere'], ['GET', '/auth/login']]) {
       expect(routeClassOf(method!, path!)).toBe('general');

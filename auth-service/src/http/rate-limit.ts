@@ -14,7 +14,9 @@ export interface RateLimitConfig {
   perWindow: Record<RouteClass, number>;
 }
 
-const AUTH_ROUTES = new Set(['POST /auth/register', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/guest']);
+// Routes that check a password are held to the sign-in limit too, so a stolen access token
+// cannot be used to guess the password behind it.
+const AUTH_ROUTES = new Set(['POST /auth/register', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/guest', 'POST /me/password', 'DELETE /me']);
 const TOKEN_ROUTES = new Set(['POST /auth/token']);
 /** Probes and LiveKit's own signed webhook are never limited. */
 const UNLIMITED_ROUTES = new Set(['GET /health', 'HEAD /health', 'GET /ready', 'HEAD /ready', 'POST /livekit/webhook']);
