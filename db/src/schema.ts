@@ -107,6 +107,8 @@ export const userSessions = sqliteTable(
     // Session listings page newest first, with or without a status filter.
     index('user_sessions_issued_idx').on(t.issuedAt, t.id),
     index('user_sessions_status_issued_idx').on(t.status, t.issuedAt, t.id),
+    // A user's live sessions, counted on every token request.
+    index('user_sessions_user_status_idx').on(t.userId, t.status),
     check('user_sessions_status_check', sql`${t.status} IN (${inList(SESSION_STATUSES)})`),
   ],
 );

@@ -1,4 +1,4 @@
-import { countLiveSessions, openUserSession, type User, type UserSession } from '@attune/db';
+import { countActiveSessionsOf, openUserSession, type User, type UserSession } from '@attune/db';
 import { z } from '@hono/zod-openapi';
 import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
@@ -17,7 +17,10 @@ export type RoomSession = z.infer<typeof roomSessionSchema>;
 
 export type RoomSessionResult = { ok: true; room: RoomSession } | { ok: false; reason: 'room_forbidden' | 'session_limit' };
 
-/** How many live sessions (tokens still valid, or joined and not ended) a user may hold. */
+/**
+ * How many sessions a user may have in progress at once (joined and not ended). Tokens not used
+ * yet do not count: they cost nothing until joined, and the token rate limit bounds them.
+ */
 export function sessionLimitOf(config: AppDeps['config'], user: Pick<User, 'role'>): number {
   return user.role === 'guest' ? config.guests.maxSessions : config.maxSessionsPerUser;
 }
@@ -25,8 +28,8 @@ export function sessionLimitOf(config: AppDeps['config'], user: Pick<User, 'role
 /**
  * Claims the room for the user (or confirms they own it) and records a `user_sessions` row with
  * status `issued` (through the group commit), then mints the LiveKit token for that one room.
- * Another user's room is refused, and so is a session past the user's limit of live sessions;
- * then nothing is written. The count and the insert share one transaction.
+ * Another user's room is refused, and so is a new session while the user already has as many in
+ * progress as allowed; then nothing is written. The count and the insert share one transaction.
  */
 export async function openRoomSession(
   deps: Pick<AppDeps, 'config' | 'database' | 'now'>,
@@ -37,7 +40,7 @@ export async function openRoomSession(
   const roomName = request.roomName ?? newRoomName();
   const limit = sessionLimitOf(deps.config, user);
   const outcome = await deps.database.groupCommit.run((db) => {
-    if (countLiveSessions(db, user.id, nowMs - deps.config.livekit.tokenTtlMs) >= limit) return 'session_limit' as const;
+    if (countActiveSessionsOf(db, user.id) >= limit) return 'session_limit' as const;
     const session = openUserSession(db, { userId: user.id, roomName, participantIdentity: user.id }, nowMs);
     if (!session) return 'room_forbidden' as const;
     auditIn(db, { action: 'token_minted', actorId: user.id, target: session.id, ip: request.ip ?? null, detail: { room: roomName } }, nowMs);

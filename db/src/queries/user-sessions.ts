@@ -11,6 +11,13 @@ export interface NewUserSession {
   participantIdentity: string;
 }
 
+const activeSessionsOfUser = (db: Db) =>
+  db
+    .select({ n: count() })
+    .from(userSessions)
+    .where(and(eq(userSessions.userId, sql.placeholder('userId')), eq(userSessions.status, 'active')))
+    .prepare();
+
 const insertIssuedSession = (db: Db) =>
   db
     .insert(userSessions)
@@ -125,20 +132,12 @@ export function markSessionJoined(db: Db, input: { userId: string; sessionId: st
   );
 }
 
-/** Sessions of the user that are live: joined and not ended, or issued with a token still valid. */
-export function countLiveSessions(db: Db, userId: string, issuedAfterMs: number): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(userSessions)
-      .where(
-        and(
-          eq(userSessions.userId, userId),
-          sql`(${userSessions.status} = 'active' OR (${userSessions.status} = 'issued' AND ${userSessions.issuedAt} > ${issuedAfterMs}))`,
-        ),
-      )
-      .get()?.n ?? 0
-  );
+/**
+ * Sessions of the user in progress: joined (as LiveKit or the agent reported) and not ended. Read
+ * through the (user_id, status) index, so it costs the same however many sessions the user had.
+ */
+export function countActiveSessionsOf(db: Db, userId: string): number {
+  return prepared(db, activeSessionsOfUser).get({ userId })?.n ?? 0;
 }
 
 /** Sessions LiveKit (or the agent) saw join that have not ended, across all users. */

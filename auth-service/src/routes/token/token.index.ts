@@ -21,7 +21,7 @@ export function createTokenRouter(deps: AppDeps) {
     }
     const result = await openRoomSession(deps, user, { roomName: body.room_name, participantName: body.participant_name, ip: clientMeta(c).ip });
     if (!result.ok && result.reason === 'session_limit') {
-      throw new ApiError(409, 'session_limit', 'You have as many live sessions as allowed; end one (or let its token expire) first');
+      throw new ApiError(409, 'session_limit', 'You already have as many conversations in progress as allowed; end one first');
     }
     if (!result.ok) {
       throw new ApiError(403, 'room_forbidden', 'That room belongs to another user; omit room_name to get a fresh room');
