@@ -2,7 +2,7 @@
 // and attributes, exactly as the auth service signed them into the token.
 import { resolveSessionUser } from '@attune/agent';
 import { jsonPost, registerUser, startTestServer, type TestServer } from '@attune/auth-service/testing';
-import { setUserStatus } from '@attune/db';
+import { markSessionJoined, setUserStatus, terminateSession } from '@attune/db';
 import { AccessToken, TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -32,7 +32,7 @@ async function mintFor(accessToken: string): Promise<Joined & { sessionId: strin
   return { ...(await participantFrom(minted.livekit_token)), sessionId: minted.session_id };
 }
 
-const resolve = (p: Joined, room = p.room) => resolveSessionUser(server.database.db, p, room);
+const resolve = (p: Joined, room = p.room, limits?: { member: number; guest: number }) => resolveSessionUser(server.database.db, p, room, limits);
 
 describe('agent user resolution from tokens minted by the auth service', () => {
   it('resolves a known user to their name and the session recorded for this token', async () => {
@@ -52,6 +52,24 @@ describe('agent user resolution from tokens minted by the auth service', () => {
     });
     at.addGrant({ roomJoin: true, room: 'some-room' });
     expect(resolve(await participantFrom(await at.toJwt()))).toEqual({ ok: false, reason: 'unknown_user' });
+  });
+
+  it('refuses a session an admin terminated, though its token is still valid', async () => {
+    const user = await registerUser(server);
+    const joined = await mintFor(user.accessToken);
+    terminateSession(server.database.db, joined.sessionId, Date.now());
+    expect(resolve(joined)).toEqual({ ok: false, reason: 'session_ended' });
+  });
+
+  it('refuses to join past the user’s limit of conversations in progress, however many tokens they minted', async () => {
+    const user = await registerUser(server);
+    const first = await mintFor(user.accessToken);
+    const second = await mintFor(user.accessToken);
+    const limits = { member: 1, guest: 1 };
+    expect(resolve(first, first.room, limits).ok).toBe(true);
+    markSessionJoined(server.database.db, { userId: user.id, sessionId: first.sessionId, joinedAtMs: Date.now() });
+    expect(resolve(first, first.room, limits).ok).toBe(true); // the session itself does not count
+    expect(resolve(second, second.room, limits)).toEqual({ ok: false, reason: 'session_limit' });
   });
 
   it('refuses a suspended user', async () => {

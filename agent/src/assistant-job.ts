@@ -38,7 +38,7 @@ export async function runAssistantJob(ctx: JobContext<AssistantJobDeps>, { confi
   await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
   const participant = await ctx.waitForParticipant();
   const joinedAtMs = Date.now();
-  const resolved = resolveSessionUser(database.db, participant, ctx.room.name ?? '');
+  const resolved = resolveSessionUser(database.db, participant, ctx.room.name ?? '', config.sessionLimits);
   if (!resolved.ok) return refuse(ctx, config, participant.identity, resolved.reason);
 
   const { user } = resolved;

@@ -47,6 +47,9 @@ export const agentEnvSchema = z.object({
   HISTORY_MAX_TURNS: positiveInt.max(500).default(40),
   HISTORY_MAX_CHARS: positiveInt.max(100_000).default(4_000),
   MAX_PREFERENCES_PER_USER: positiveInt.max(10_000).default(100),
+  /** The same limits the auth service applies when it mints tokens, enforced again at join. */
+  MAX_SESSIONS_PER_USER: positiveInt.default(10),
+  GUEST_MAX_SESSIONS: positiveInt.default(2),
 });
 
 type AgentEnv = z.infer<typeof agentEnvSchema>;
@@ -72,6 +75,7 @@ export interface AgentConfig {
   stt: SttPlan;
   tts: TtsPlan;
   memory: { historyMaxTurns: number; historyMaxChars: number; maxPreferences: number };
+  sessionLimits: { member: number; guest: number };
 }
 
 /** Raised when the environment cannot run the agent; the message says what to set. */
@@ -169,5 +173,6 @@ export function loadAgentConfig(source: Record<string, string | undefined>): Age
       historyMaxChars: env.HISTORY_MAX_CHARS,
       maxPreferences: env.MAX_PREFERENCES_PER_USER,
     },
+    sessionLimits: { member: env.MAX_SESSIONS_PER_USER, guest: env.GUEST_MAX_SESSIONS },
   };
 }

@@ -1,4 +1,4 @@
-import { findUserById, findUserSession, type Db, type User, type UserSession } from '@attune/db';
+import { countActiveSessionsOf, findUserById, findUserSession, type Db, type User, type UserSession } from '@attune/db';
 import { readParticipantClaims, type ParticipantLike } from './participant-claims.ts';
 
 /** Who the agent is talking to. Guests get the assistant without memory. */
@@ -15,6 +15,8 @@ export type RefusalReason =
   | 'unknown_user'
   | 'unknown_session'
   | 'room_mismatch'
+  | 'session_ended'
+  | 'session_limit'
   | 'suspended';
 
 export type SessionUserResolution = { ok: true; user: SessionUser } | { ok: false; reason: RefusalReason };
@@ -28,7 +30,12 @@ function toSessionUser(user: User, session: UserSession): SessionUser {
  * service when it signed the LiveKit token, so it is the authority; the attributes must agree
  * with it, and the session they name must be that user's session in this very room.
  */
-export function resolveSessionUser(db: Db, participant: ParticipantLike, roomName: string): SessionUserResolution {
+export function resolveSessionUser(
+  db: Db,
+  participant: ParticipantLike,
+  roomName: string,
+  limits: { member: number; guest: number } = { member: Infinity, guest: Infinity },
+): SessionUserResolution {
   const claims = readParticipantClaims(participant);
   if (!claims.ok) return claims;
   const user = findUserById(db, claims.userId);
@@ -39,6 +46,12 @@ export function resolveSessionUser(db: Db, participant: ParticipantLike, roomNam
     return { ok: false, reason: 'room_mismatch' };
   }
   if (user.status !== 'active') return { ok: false, reason: 'suspended' };
+  // An admin terminated it: the token may still be valid, but the conversation is over.
+  if (session.status === 'ended' && session.endSource === 'admin') return { ok: false, reason: 'session_ended' };
+  // Tokens are cheap; a conversation runs the agent. Past the user's limit of conversations in
+  // progress, the agent does not join, however many tokens were minted before.
+  const limit = user.role === 'guest' ? limits.guest : limits.member;
+  if (countActiveSessionsOf(db, user.id, session.id) >= limit) return { ok: false, reason: 'session_limit' };
   return { ok: true, user: toSessionUser(user, session) };
 }
 
@@ -48,6 +61,8 @@ const REFUSALS: Record<RefusalReason, string> = {
   unknown_user: "Sorry, I can't find your account. Please sign in to Attune again.",
   unknown_session: "Sorry, I can't find this conversation. Please start a new one from Attune.",
   room_mismatch: "Sorry, this conversation belongs to another room. Please start a new one from Attune.",
+  session_limit: 'You already have as many conversations going as allowed. Please end one first.',
+  session_ended: 'This conversation was ended by an administrator. Please start a new one from Attune.',
   suspended: 'Sorry, this account is suspended, so I cannot talk with you. Please contact your administrator.',
 };
 

@@ -162,7 +162,7 @@ export const auditLog = sqliteTable(
     ip: text('ip'),
     detail: text('detail'),
   },
-  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_actor_idx').on(t.actorId)],
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_actor_idx').on(t.actorId), index('audit_log_target_idx').on(t.target)],
 );
 
 /**

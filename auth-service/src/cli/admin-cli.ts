@@ -72,6 +72,10 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
         return 1;
       }
       const role = options.role!;
+      if ((role === 'guest' || user.role === 'guest') && role !== user.role) {
+        io.stderr('Guest accounts are made by POST /auth/guest and expire; no account can be moved into or out of the guest role.\n');
+        return 2;
+      }
       const nowMs = io.now();
       await database.groupCommit.run((db) => {
         setUserRole(db, user.id, role);

@@ -15,7 +15,7 @@ export interface Config {
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
   bodyLimitBytes: number;
-  /** Live sessions (valid tokens or joined, not ended) one user may hold; more tokens get a 409. */
+  /** Sessions in progress (joined, not ended) one user may have; more tokens get a 409 (the agent also refuses joins past it). */
   maxSessionsPerUser: number;
   /** Preference keys one user may keep (the agent enforces the same limit). */
   maxPreferencesPerUser: number;

@@ -151,7 +151,9 @@ export function rateLimit(config: RateLimitConfig, now: () => number): Middlewar
       setHeaders(c, rateLimitHeaders(quota, nowMs, config.windowMs));
     };
     count(ipRateLimitKey(clientIp(c)));
-    if (routeClass !== 'auth') c.set('rateLimit', { limitUser: (userId) => count(`user:${userId}`) });
+    // Sign-in routes have no user yet; the signed-in routes of the class (those that check the
+    // caller's password) are counted per user as well, so many IPs do not buy more guesses.
+    c.set('rateLimit', { limitUser: (userId) => count(`user:${userId}`) });
     await next();
   };
 }

@@ -8,6 +8,7 @@ import {
   type AttuneDatabase,
 } from '@attune/db';
 import type { Logger } from 'pino';
+import { auditIn } from '../audit/audit.ts';
 
 /** A token may be used up to its expiry; its join webhook can take a moment longer to arrive. */
 export const JOIN_GRACE_MS = 60_000;
@@ -40,7 +41,9 @@ export function sweepSessions(database: Pick<AttuneDatabase, 'groupCommit'>, now
     prunedEvents: pruneWebhookEvents(db, nowMs - WEBHOOK_EVENT_RETENTION_MS),
     deletedGuests: findExpiredGuests(db, nowMs - options.guestTtlMs).filter(({ id }) => {
       forgetUserInAuditLog(db, id);
-      return deleteUser(db, id);
+      if (!deleteUser(db, id)) return false;
+      auditIn(db, { action: 'user_deleted', actorId: null, target: null, ip: null, detail: { role: 'guest', reason: 'guest_expired' } }, nowMs);
+      return true;
     }).length,
   }));
 }

@@ -111,6 +111,21 @@ describe('applyTimelineEvent', () => {
     });
   });
 
+  it('keeps a session an admin terminated ended, whatever LiveKit reports afterwards', () => {
+    const terminated: SessionTimeline = {
+      sessionStart: 100_000,
+      lastJoinAt: 100_000,
+      sessionEnd: 150_000,
+      durationSeconds: 50,
+      status: 'ended',
+      endReason: 'terminated',
+      endSource: 'admin',
+    };
+    for (const events of [[joined(160)], [left(100, 170)], [joined(160), left(160, 200)]]) {
+      expect(fold(events, terminated)).toMatchObject({ status: 'ended', sessionEnd: 150_000, endReason: 'terminated', endSource: 'admin' });
+    }
+  });
+
   it('revives a token the sweep marked unused when LiveKit says it joined', () => {
     const expired: SessionTimeline = { ...ISSUED, status: 'expired', endReason: 'token_unused', endSource: 'sweep' };
     expect(fold([joined(100)], expired)).toEqual({

@@ -10,7 +10,10 @@ export type TimelineEvent =
 const durationSeconds = (startMs: number, endMs: number) => Math.max(0, Math.round((endMs - startMs) / 1000));
 
 /** An end LiveKit itself has not confirmed: recorded by the agent or the sweep, or by room_finished. */
-const isProvisionalEnd = (t: SessionTimeline) => t.endSource !== 'livekit' || t.endReason === 'room_finished';
+const isProvisionalEnd = (t: SessionTimeline) => (t.endSource !== 'livekit' && t.endSource !== 'admin') || t.endReason === 'room_finished';
+
+/** An admin terminated the session: nothing LiveKit reports afterwards reopens or moves its end. */
+const isFinalEnd = (t: SessionTimeline) => t.sessionEnd !== null && t.endSource === 'admin';
 
 function withDuration(t: SessionTimeline): SessionTimeline {
   return t.sessionEnd !== null && t.sessionStart !== null
@@ -37,6 +40,7 @@ export function applyTimelineEvent(current: SessionTimeline, event: TimelineEven
   switch (event.type) {
     case 'joined': {
       const t = seenJoin(current, event.joinedAtMs);
+      if (isFinalEnd(t)) return withDuration(t);
       const newerConnection = current.lastJoinAt !== null && event.joinedAtMs > current.lastJoinAt;
       // LiveKit's own end belongs to a connection it reported; a connection that joined later is
       // still there (a reconnect, possibly overlapping the old one). An end the agent or the sweep
@@ -50,6 +54,7 @@ export function applyTimelineEvent(current: SessionTimeline, event: TimelineEven
     }
     case 'left': {
       const t = seenJoin(current, event.joinedAtMs);
+      if (isFinalEnd(t)) return withDuration(t);
       if (event.joinedAtMs < t.lastJoinAt!) {
         // The leave of a connection that was replaced by a later one.
         return t.sessionEnd === null ? { ...t, status: 'active' } : withDuration(t);

@@ -253,12 +253,15 @@ export function exportUserData(db: Db, userId: string): UserDataExport | undefin
         .where(eq(refreshTokens.userId, userId))
         .orderBy(asc(refreshTokens.createdAt), asc(refreshTokens.id))
         .all(),
+      // Entries someone else (an admin) made about the user keep the action, but not who made
+      // it nor from where: the export is the user's data, not other people's.
       auditLog: tx
         .select(storedColumns(auditLog))
         .from(auditLog)
         .where(or(eq(auditLog.actorId, userId), eq(auditLog.target, userId)))
         .orderBy(asc(auditLog.id))
-        .all(),
+        .all()
+        .map((entry) => (entry.actor_id === userId ? entry : { ...entry, actor_id: null, ip: null })),
     };
   });
 }

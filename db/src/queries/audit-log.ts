@@ -72,10 +72,14 @@ export function listAuditEntries(db: Db, query: AuditQuery): { entries: AuditEnt
 }
 
 /**
- * A deleted user leaves no trace of their id: entries they made or that name them keep their
- * action and time, with the id replaced by null.
+ * A deleted user leaves no trace: entries they made or that name them keep their action and time,
+ * with the user's id, their IP and the entry's detail (which may hold an email hash) removed. An
+ * admin's own id on entries about the user stays. Both columns are indexed.
  */
 export function forgetUserInAuditLog(db: Db, userId: string): void {
-  db.update(auditLog).set({ actorId: null }).where(eq(auditLog.actorId, userId)).run();
-  db.update(auditLog).set({ target: null }).where(eq(auditLog.target, userId)).run();
+  db.update(auditLog).set({ actorId: null, ip: null, detail: null }).where(eq(auditLog.actorId, userId)).run();
+  db.update(auditLog)
+    .set({ target: null, detail: null, ip: sql`CASE WHEN ${auditLog.actorId} IS NULL THEN NULL ELSE ${auditLog.ip} END` })
+    .where(eq(auditLog.target, userId))
+    .run();
 }

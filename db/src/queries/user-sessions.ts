@@ -15,7 +15,13 @@ const activeSessionsOfUser = (db: Db) =>
   db
     .select({ n: count() })
     .from(userSessions)
-    .where(and(eq(userSessions.userId, sql.placeholder('userId')), eq(userSessions.status, 'active')))
+    .where(
+      and(
+        eq(userSessions.userId, sql.placeholder('userId')),
+        eq(userSessions.status, 'active'),
+        ne(userSessions.id, sql.placeholder('exceptSessionId')),
+      ),
+    )
     .prepare();
 
 const insertIssuedSession = (db: Db) =>
@@ -136,8 +142,8 @@ export function markSessionJoined(db: Db, input: { userId: string; sessionId: st
  * Sessions of the user in progress: joined (as LiveKit or the agent reported) and not ended. Read
  * through the (user_id, status) index, so it costs the same however many sessions the user had.
  */
-export function countActiveSessionsOf(db: Db, userId: string): number {
-  return prepared(db, activeSessionsOfUser).get({ userId })?.n ?? 0;
+export function countActiveSessionsOf(db: Db, userId: string, exceptSessionId = ''): number {
+  return prepared(db, activeSessionsOfUser).get({ userId, exceptSessionId })?.n ?? 0;
 }
 
 /** Sessions LiveKit (or the agent) saw join that have not ended, across all users. */

@@ -116,12 +116,15 @@ export function setUserRole(db: Db, userId: string, role: UserRole): User | unde
 /** The email domain of guest accounts (`.invalid` is reserved: it can never receive mail). */
 export const GUEST_EMAIL_DOMAIN = 'guests.attune.invalid';
 
-/** Guest accounts created before `createdBefore`, to be deleted with everything they own. */
+/**
+ * Guest accounts (made by POST /auth/guest: role `guest` and a guest email) created before
+ * `createdBefore`, to be deleted with everything they own.
+ */
 export function findExpiredGuests(db: Db, createdBefore: number): Pick<User, 'id'>[] {
   return db
     .select({ id: users.id })
     .from(users)
-    .where(and(eq(users.role, 'guest'), lt(users.createdAt, createdBefore)))
+    .where(and(eq(users.role, 'guest'), sql`${users.email} LIKE ${`%@${GUEST_EMAIL_DOMAIN}`}`, lt(users.createdAt, createdBefore)))
     .all();
 }
 

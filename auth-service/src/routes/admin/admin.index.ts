@@ -78,6 +78,9 @@ export function createAdminRouter(deps: AppDeps) {
     const caller = c.get('caller').user;
     const target = otherUser(caller.id, c.req.valid('param').id);
     const change = c.req.valid('json');
+    if (change.role !== undefined && change.role !== target.role && (change.role === 'guest' || target.role === 'guest')) {
+      throw new ApiError(409, 'guest_role_fixed', 'Guest accounts are made by POST /auth/guest and expire; no account can be moved into or out of the guest role');
+    }
     const nowMs = deps.now();
     const ip = clientMeta(c).ip;
     const suspending = change.status === 'suspended' && target.status !== 'suspended';

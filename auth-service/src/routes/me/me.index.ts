@@ -1,4 +1,5 @@
 import {
+  recordFailedLogin,
   deleteConversationHistory,
   deletePreference,
   deleteUserWithPasswordHash,
@@ -64,10 +65,20 @@ export function createMeRouter(deps: AppDeps) {
   const { db } = deps.database;
 
   /** Like a login: a password past bcrypt's 72 bytes never matches, after the same work. */
-  async function passwordMatches(user: User, password: string): Promise<boolean> {
+  /**
+   * Checks the caller's password; a wrong one counts toward the account lockout and is audited
+   * like a failed sign-in, so a stolen access token cannot be used to guess the password.
+   */
+  async function passwordMatches(user: User, password: string, ip: string | null): Promise<boolean> {
     const comparable = Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES;
     const hash = comparable ? user.passwordHash : await deps.passwords.decoyHash();
-    return (await deps.passwords.verify(password, hash)) && comparable;
+    if ((await deps.passwords.verify(password, hash)) && comparable) return true;
+    const nowMs = deps.now();
+    await deps.database.groupCommit.run((tx) => {
+      const counted = recordFailedLogin(tx, user.id, deps.config.lockout, nowMs);
+      auditIn(tx, { action: 'login_failure', actorId: user.id, target: user.id, ip, detail: { reason: 'wrong_password_on_account_route', failed_logins: counted?.failedLogins ?? null } }, nowMs);
+    });
+    return false;
   }
 
   // Per method and path (not a wildcard), so a wrong method still gets its 405 before authentication.
@@ -163,7 +174,7 @@ export function createMeRouter(deps: AppDeps) {
   router.openapi(deleteAccountRoute, async (c) => {
     const { user } = c.get('caller');
     const { password } = c.req.valid('json');
-    if (!(await passwordMatches(user, password))) throw invalidCredentials();
+    if (!(await passwordMatches(user, password, clientMeta(c).ip))) throw invalidCredentials();
     const liveRooms = liveRoomsOf(deps, user.id);
     const nowMs = deps.now();
     const deleted = db.transaction(
@@ -189,7 +200,7 @@ export function createMeRouter(deps: AppDeps) {
   router.openapi(changePasswordRoute, async (c) => {
     const { user, claims } = c.get('caller');
     const body = c.req.valid('json');
-    if (!(await passwordMatches(user, body.current_password))) throw invalidCredentials();
+    if (!(await passwordMatches(user, body.current_password, clientMeta(c).ip))) throw invalidCredentials();
     const passwordHash = await deps.passwords.hash(body.new_password);
     const nowMs = deps.now();
     const { ip } = clientMeta(c);
