@@ -117,6 +117,7 @@ describe('permission matrix', () => {
         const want = expected(RULES[key]!, caller);
         const got = response.status === 401 || response.status === 403 ? response.status : 'through';
         outcomes.push(`${key} as ${caller}: ${response.status}`);
+        if (response.status >= 500) mismatches.push(`${key} as ${caller}: server error ${response.status}`);
         if (got !== want) mismatches.push(`${key} as ${caller}: wanted ${want}, got ${response.status}`);
       }
     }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import bcrypt from 'bcryptjs';
 import { Piscina } from 'piscina';
@@ -25,7 +26,7 @@ export function createPasswordHasher(cost: number, threads = availableParallelis
   const pool = new Piscina({ filename: WORKER_URL, minThreads: 1, maxThreads: Math.max(1, threads), idleTimeout: 60_000 });
   const hash = (password: string): Promise<string> => pool.run({ op: 'hash', password, cost });
   // Made at start, so even the first unknown-email login costs one comparison, like the rest.
-  const decoy = hash(`attune-decoy-${Math.random()}`);
+  const decoy = hash(randomBytes(24).toString('base64'));
   decoy.catch(() => undefined); // the pool closed before it finished; decoyHash() would rethrow
 
   return {

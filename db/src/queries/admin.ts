@@ -125,3 +125,14 @@ export function adminStats(db: Db, nowMs: number): AdminStats {
     tokensMintedLast24h,
   };
 }
+
+/** Active admins other than `userId` (checked inside the transaction that would remove an admin). */
+export function countOtherActiveAdmins(db: Db, userId: string): number {
+  return (
+    db
+      .select({ n: count() })
+      .from(users)
+      .where(and(eq(users.role, 'admin'), eq(users.status, 'active'), sql`${users.id} <> ${userId}`))
+      .get()?.n ?? 0
+  );
+}

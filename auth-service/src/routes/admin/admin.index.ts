@@ -1,5 +1,6 @@
 import {
   adminStats,
+  countOtherActiveAdmins,
   deleteUser,
   findSessionById,
   findUserById,
@@ -85,7 +86,14 @@ export function createAdminRouter(deps: AppDeps) {
     const ip = clientMeta(c).ip;
     const suspending = change.status === 'suspended' && target.status !== 'suspended';
     const updated = await deps.database.groupCommit.run((tx) => {
-      const user = setUserStatusAndRole(tx, target.id, change)!;
+      // Checked again inside the transaction: two admins demoting each other at once must not
+      // leave the deployment without an active admin.
+      const removesAdmin = target.role === 'admin' && ((change.role !== undefined && change.role !== 'admin') || change.status === 'suspended');
+      if (removesAdmin && countOtherActiveAdmins(tx, target.id) === 0) {
+        throw new ApiError(409, 'last_admin', 'This is the last active admin; make another admin first');
+      }
+      const user = setUserStatusAndRole(tx, target.id, change);
+      if (!user) throw notFound('user');
       if (change.role !== undefined && change.role !== target.role) {
         auditIn(tx, { action: 'role_change', actorId: caller.id, target: target.id, ip, detail: { from: target.role, to: change.role } }, nowMs);
       }
@@ -102,6 +110,9 @@ export function createAdminRouter(deps: AppDeps) {
   router.openapi(deleteUserRoute, async (c) => {
     const caller = c.get('caller').user;
     const target = otherUser(caller.id, c.req.valid('param').id);
+    if (target.role === 'admin' && countOtherActiveAdmins(db, target.id) === 0) {
+      throw new ApiError(409, 'last_admin', 'This is the last active admin; make another admin first');
+    }
     const livekit = await disconnect(target);
     const nowMs = deps.now();
     await deps.database.groupCommit.run((tx) => {
@@ -134,7 +145,9 @@ export function createAdminRouter(deps: AppDeps) {
       auditIn(tx, { action: 'session_terminated', actorId: caller.id, target: session.userId, ip: clientMeta(c).ip, detail: { sessionId: session.id } }, nowMs);
       return row;
     });
-    return c.json({ session: toSessionResponse(ended ?? findSessionById(db, session.id)!), livekit }, 200);
+    const current = ended ?? findSessionById(db, session.id);
+    if (!current) throw notFound('session');
+    return c.json({ session: toSessionResponse(current), livekit }, 200);
   });
 
   router.openapi(statsRoute, (c) => {

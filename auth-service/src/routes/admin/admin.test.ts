@@ -119,7 +119,7 @@ describe('admin: users', () => {
 
     expect((await jsonPost(server, '/auth/refresh', { refresh_token: bob.refreshToken })).status).toBe(401);
     expect((await jsonPost(server, '/auth/token', {}, bob.accessToken)).status).toBe(401);
-    expect((await jsonPost(server, '/auth/login', { email: bob.email, password: bob.password })).status).toBeGreaterThanOrEqual(401);
+    expect((await jsonPost(server, '/auth/login', { email: bob.email, password: bob.password })).status).toBe(403);
   });
 
   it('reports, rather than hides, a LiveKit that cannot be reached', async () => {
@@ -155,6 +155,16 @@ describe('admin: users', () => {
       entries: { actor_id: string; target: string; detail: unknown }[];
     };
     expect(auditPage.entries[0]).toMatchObject({ actor_id: admin.id, target: dave.id, detail: { from: 'user', to: 'analyst' } });
+  });
+
+  it('never moves an account into or out of the guest role', async () => {
+    const hal = await registerUser(server);
+    const toGuest = await send('PATCH', `/admin/users/${hal.id}`, admin.accessToken, { role: 'guest' });
+    expect(toGuest.status).toBe(409);
+    expect(((await toGuest.json()) as { error: { code: string } }).error.code).toBe('guest_role_fixed');
+    const guest = (await (await jsonPost(server, '/auth/guest', {})).json()) as { user: { id: string } };
+    expect((await send('PATCH', `/admin/users/${guest.user.id}`, admin.accessToken, { role: 'user' })).status).toBe(409);
+
   });
 
   it('deletes a user and every row that refers to them', async () => {

@@ -122,7 +122,7 @@ describe('DELETE /me', () => {
     const after = snapshot();
     expect({ ...after, users: undefined, audit_log: undefined }).toEqual({ ...before, users: undefined, audit_log: undefined });
     expect((after.users as { id: string; failedLogins: number }[]).find((u) => u.id === cy.id)?.failedLogins).toBe(2);
-    expect(after.audit_log.length - before.audit_log.length).toBe(2);
+    expect(after.audit_log!.length - before.audit_log!.length).toBe(2);
   });
 
   it('deletes the account and every row that refers to the user, in every table, and nothing else', async () => {
@@ -193,7 +193,7 @@ describe('POST /me/password', () => {
       failedLogins: 2,
       passwordHash: (before.users as { id: string; passwordHash: string }[]).find((u) => u.id === fay.id)?.passwordHash,
     });
-    expect(after.audit_log.length - before.audit_log.length).toBe(2);
+    expect(after.audit_log!.length - before.audit_log!.length).toBe(2);
     expect((await refresh(server, fay.phone.refreshToken)).status).toBe(200);
   });
 
