@@ -109,3 +109,28 @@ export function insertSyntheticSessions(
   connection.pragma(`cache_size = ${cacheSize}`);
   connection.pragma('wal_checkpoint(TRUNCATE)');
 }
+
+/**
+ * Duration statistics computed in plain TypeScript, for tests that check the SQL report against
+ * an independent computation. Percentiles interpolate linearly between the closest ranks (what
+ * SQLite's percentile() and numpy's default compute).
+ */
+export function referenceDurationStats(durations: readonly number[]) {
+  const sorted = [...durations].sort((a, b) => a - b);
+  const percentile = (p: number) => {
+    const rank = ((sorted.length - 1) * p) / 100;
+    const lo = Math.floor(rank);
+    const hi = Math.ceil(rank);
+    return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+  };
+  const total = sorted.reduce((a, b) => a + b, 0);
+  return {
+    sessions: sorted.length,
+    totalSeconds: total,
+    meanSeconds: total / sorted.length,
+    p50Seconds: percentile(50),
+    p90Seconds: percentile(90),
+    p99Seconds: percentile(99),
+    maxSeconds: sorted.at(-1)!,
+  };
+}

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { insertTestUsers, openTempDatabase } from '../testing.ts';
+import { insertTestUsers, openTempDatabase, referenceDurationStats } from '../testing.ts';
 import { listSessions, sessionDurationReport, type SessionFilter } from './session-analytics.ts';
 import { insertUserSession } from './user-sessions.ts';
 import { updateSessionTimeline } from './session-timeline.ts';
@@ -56,30 +56,8 @@ function generate(count: number): Generated[] {
   return made;
 }
 
-/** Linear interpolation between closest ranks (what SQLite's percentile() and numpy compute). */
-function percentile(sorted: number[], p: number): number {
-  const rank = ((sorted.length - 1) * p) / 100;
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
-}
-
-function expectedStats(durations: number[]) {
-  const sorted = [...durations].sort((a, b) => a - b);
-  const total = sorted.reduce((a, b) => a + b, 0);
-  return {
-    sessions: sorted.length,
-    totalSeconds: total,
-    meanSeconds: total / sorted.length,
-    p50Seconds: percentile(sorted, 50),
-    p90Seconds: percentile(sorted, 90),
-    p99Seconds: percentile(sorted, 99),
-    maxSeconds: sorted.at(-1)!,
-  };
-}
-
 function expectStats(actual: object, durations: number[]) {
-  const expected = expectedStats(durations);
+  const expected = referenceDurationStats(durations);
   for (const [field, value] of Object.entries(expected)) {
     expect((actual as Record<string, number>)[field], field).toBeCloseTo(value, 6);
   }

@@ -1,4 +1,5 @@
 import { setUserRole } from '@attune/db';
+import { referenceDurationStats } from '@attune/db/testing';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -72,24 +73,17 @@ afterAll(async () => {
   await server.close();
 });
 
-function percentile(sorted: number[], p: number): number {
-  const rank = ((sorted.length - 1) * p) / 100;
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
-}
-
+/** The report's figures computed independently, in the API's field names. */
 function expected(durations: number[]) {
-  const sorted = [...durations].sort((a, b) => a - b);
-  const total = sorted.reduce((a, b) => a + b, 0);
+  const r = referenceDurationStats(durations);
   return {
-    sessions: sorted.length,
-    total_seconds: total,
-    mean_seconds: total / sorted.length,
-    p50_seconds: percentile(sorted, 50),
-    p90_seconds: percentile(sorted, 90),
-    p99_seconds: percentile(sorted, 99),
-    max_seconds: sorted.at(-1)!,
+    sessions: r.sessions,
+    total_seconds: r.totalSeconds,
+    mean_seconds: r.meanSeconds,
+    p50_seconds: r.p50Seconds,
+    p90_seconds: r.p90Seconds,
+    p99_seconds: r.p99Seconds,
+    max_seconds: r.maxSeconds,
   };
 }
 
