@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { getTableName } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import { openConnection, type AttuneDatabase, type Db } from './open-database.ts';
+import { updateSessionTimeline } from './queries/session-timeline.ts';
+import { insertUserSession } from './queries/user-sessions.ts';
 import { insertUser } from './queries/users.ts';
 import * as schema from './schema.ts';
 
@@ -133,4 +135,23 @@ export function referenceDurationStats(durations: readonly number[]) {
     p99Seconds: percentile(99),
     maxSeconds: sorted.at(-1)!,
   };
+}
+
+/** A session that was issued, joined at `startMs` and left `durationSeconds` later, as LiveKit reported. */
+export function insertEndedSession(
+  db: Db,
+  input: { userId: string; roomName: string; issuedAtMs: number; startMs: number; durationSeconds: number },
+): string {
+  const { userId, roomName, startMs, durationSeconds } = input;
+  const id = insertUserSession(db, { userId, roomName, participantIdentity: userId }, input.issuedAtMs).id;
+  updateSessionTimeline(db, id, {
+    sessionStart: startMs,
+    lastJoinAt: startMs,
+    sessionEnd: startMs + durationSeconds * 1000,
+    durationSeconds,
+    status: 'ended',
+    endReason: 'participant_left',
+    endSource: 'livekit',
+  });
+  return id;
 }

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { insertUserSession, updateSessionTimeline } from '@attune/db';
-import { insertTestUsers, openTempDatabase } from '@attune/db/testing';
+import { insertEndedSession, insertTestUsers, openTempDatabase } from '@attune/db/testing';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANALYTICS_USAGE, runAnalyticsCli } from './analytics-cli.ts';
@@ -21,16 +20,7 @@ beforeAll(() => {
   ];
   for (const [userId, offset, duration] of plan) {
     const start = T0 + offset;
-    const id = insertUserSession(database.db, { userId, roomName: `room-${userId}`, participantIdentity: userId }, start - 1000).id;
-    updateSessionTimeline(database.db, id, {
-      sessionStart: start,
-      lastJoinAt: start,
-      sessionEnd: start + duration * 1000,
-      durationSeconds: duration,
-      status: 'ended',
-      endReason: 'participant_left',
-      endSource: 'livekit',
-    });
+    insertEndedSession(database.db, { userId, roomName: `room-${userId}`, issuedAtMs: start - 1000, startMs: start, durationSeconds: duration });
   }
 });
 afterAll(() => database.remove());

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { insertTestUsers, openTempDatabase, referenceDurationStats } from '../testing.ts';
+import { insertEndedSession, insertTestUsers, openTempDatabase, referenceDurationStats } from '../testing.ts';
 import { listSessions, sessionDurationReport, type SessionFilter } from './session-analytics.ts';
 import { insertUserSession } from './user-sessions.ts';
-import { updateSessionTimeline } from './session-timeline.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 1);
@@ -41,16 +40,7 @@ function generate(count: number): Generated[] {
     const start = T0 + Math.floor(next() * 5 * DAY);
     const duration = 1 + Math.floor(next() ** 2 * 1800);
     const issuedAt = start - 2_000;
-    const id = insertUserSession(database.db, { userId, roomName: room, participantIdentity: userId }, issuedAt).id;
-    updateSessionTimeline(database.db, id, {
-      sessionStart: start,
-      lastJoinAt: start,
-      sessionEnd: start + duration * 1000,
-      durationSeconds: duration,
-      status: 'ended',
-      endReason: 'participant_left',
-      endSource: 'livekit',
-    });
+    insertEndedSession(database.db, { userId, roomName: room, issuedAtMs: issuedAt, startMs: start, durationSeconds: duration });
     made.push({ userId, room, issuedAt, start, duration });
   }
   return made;
