@@ -1,5 +1,5 @@
 import { findUserByEmail, isAccountLocked, recordSuccessfulLogin } from '@attune/db';
-import { auditIn } from '../audit/audit.ts';
+import { audit, auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { MAX_PASSWORD_BYTES } from '../passwords/password-hasher.ts';
@@ -35,7 +35,10 @@ export async function logIn(
   // Before the password and the status: a locked account must not tell whether the guess was right.
   if (isAccountLocked(found, deps.now())) return refuse('locked');
   if (!comparable || !matches) return refuse('wrong_password');
-  if (found.status !== 'active') throw new ApiError(403, 'account_suspended', 'This account is suspended');
+  if (found.status !== 'active') {
+    await audit(deps, { action: 'login_failure', actorId: null, target: found.id, ip: meta.ip, detail: { reason: 'suspended' } });
+    throw new ApiError(403, 'account_suspended', 'This account is suspended');
+  }
 
   const rehashed = deps.passwords.needsRehash(found.passwordHash) ? await deps.passwords.hash(credentials.password) : undefined;
   const login = { userId: found.id, verifiedHash: found.passwordHash, rehashed };

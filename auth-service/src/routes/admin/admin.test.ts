@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { findSessionById, findUserById, setUserRole } from '@attune/db';
+import { findSessionById, findUserById, listAuditEntries, setUserRole } from '@attune/db';
 import { snapshotTables } from '@attune/db/testing';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -120,6 +120,8 @@ describe('admin: users', () => {
     expect((await jsonPost(server, '/auth/refresh', { refresh_token: bob.refreshToken })).status).toBe(401);
     expect((await jsonPost(server, '/auth/token', {}, bob.accessToken)).status).toBe(401);
     expect((await jsonPost(server, '/auth/login', { email: bob.email, password: bob.password })).status).toBe(403);
+    const refusals = listAuditEntries(server.database.db, { action: 'login_failure', userId: bob.id, limit: 5 }).entries;
+    expect(refusals.map((e) => JSON.parse(e.detail ?? '{}') as { reason: string })).toContainEqual({ reason: 'suspended' });
   });
 
   it('reports, rather than hides, a LiveKit that cannot be reached', async () => {
