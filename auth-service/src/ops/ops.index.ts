@@ -6,6 +6,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
+import { routeClassOf } from '../http/rate-limit.ts';
 import type { Metrics } from './metrics.ts';
 
 const SWAGGER_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -21,6 +22,30 @@ const DOCS_HTML = `<!doctype html>
 </body></html>`;
 const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs', deepLinking: true });`;
 
+const RATE_LIMITED = {
+  description: 'Too many requests from this client or user; try again after Retry-After seconds',
+  headers: {
+    'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
+    'RateLimit-Limit': { description: 'Requests allowed in the window', schema: { type: 'integer' } },
+    'RateLimit-Remaining': { description: 'Requests left in the window', schema: { type: 'integer' } },
+    'RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer' } },
+  },
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+
+/** Declares the 429 on every operation the rate limiter covers (all but probes and the webhook). */
+function withRateLimitAnswers<D extends { paths?: object }>(document: D, limited: boolean): D {
+  if (!limited) return document;
+  for (const [path, operations] of Object.entries((document.paths ?? {}) as Record<string, Record<string, unknown>>)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      if (routeClassOf(method.toUpperCase(), path) === undefined) continue;
+      const responses = (operation as { responses?: Record<string, unknown> }).responses;
+      if (responses) responses['429'] ??= RATE_LIMITED;
+    }
+  }
+  return document;
+}
+
 function sameSecret(presented: string, expected: string): boolean {
   const a = Buffer.from(presented);
   const b = Buffer.from(expected);
@@ -33,13 +58,21 @@ function sameSecret(presented: string, expected: string): boolean {
  * only when METRICS_TOKEN is set, and only with that bearer token).
  */
 export function registerOpsRoutes(app: OpenAPIHono<AppEnv>, deps: Pick<AppDeps, 'config'>, metrics: Metrics): void {
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Attune API',
-      version: '1.0.0',
-      description: 'Accounts, LiveKit tokens, session durations, memory and administration of an Attune voice-assistant deployment.',
-    },
+  // Built on the first request, when every route is registered, then served from memory.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  app.get('/openapi.json', (c) => {
+    document ??= withRateLimitAnswers(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'Attune API',
+          version: '1.0.0',
+          description: 'Accounts, LiveKit tokens, session durations, memory and administration of an Attune voice-assistant deployment.',
+        },
+      }),
+      deps.config.rateLimit !== null,
+    );
+    return c.json(document);
   });
 
   const css = asset('swagger-ui.css');

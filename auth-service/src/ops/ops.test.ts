@@ -26,6 +26,14 @@ describe('GET /openapi.json', () => {
     expect(result.valid, JSON.stringify(result)).toBe(true);
   });
 
+  it('declares the 429 of the rate limiter on limited routes only', async () => {
+    const document = (await (await server.fetch('/openapi.json')).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(Object.keys(document.paths['/auth/login']!.post!.responses)).toContain('429');
+    expect(Object.keys(document.paths['/admin/users/{id}']!.patch!.responses)).toContain('429');
+    expect(Object.keys(document.paths['/health']!.get!.responses)).not.toContain('429');
+    expect(Object.keys(document.paths['/livekit/webhook']!.post!.responses)).not.toContain('429');
+  });
+
   it('lists every route the service answers', async () => {
     const document = (await (await server.fetch('/openapi.json')).json()) as OpenApiDocument;
     // The app's own route table (the Swagger UI assets and the document itself are not API routes).
