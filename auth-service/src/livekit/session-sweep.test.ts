@@ -71,10 +71,13 @@ describe('guest clean-up', () => {
     const old = insertUser(database.db, { email: 'guest-old@guests.attune.invalid', fullName: 'Guest', passwordHash: 'x', role: 'guest' }, now - GUEST_TTL - 1)!;
     const fresh = insertUser(database.db, { email: 'guest-new@guests.attune.invalid', fullName: 'Guest', passwordHash: 'x', role: 'guest' }, now - 1000)!;
     const oldRegular = insertUser(database.db, { email: 'old@example.org', fullName: 'Old', passwordHash: 'x' }, 0)!;
-    insertUserSession(database.db, { userId: old.id, roomName: 'guest-room', participantIdentity: old.id }, now - GUEST_TTL);
+    insertUserSession(database.db, { userId: old.id, roomName: 'guest-room', participantIdentity: old.id }, now - 60_000);
     insertAuditEntry(database.db, { action: 'guest_created', actorId: old.id, target: old.id, ip: null }, now - GUEST_TTL);
 
-    expect(await sweepSessions(database, now, options)).toMatchObject({ deletedGuests: 1 });
+    expect(await sweepSessions(database, now, options)).toMatchObject({
+      deletedGuests: 1,
+      deletedGuestRooms: [{ roomName: 'guest-room', identity: old.id }],
+    });
     const everything = JSON.stringify(snapshotTables(database.db));
     expect(everything).not.toContain(old.id);
     expect(everything).toContain(fresh.id);

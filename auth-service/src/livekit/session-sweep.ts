@@ -3,12 +3,15 @@ import {
   deleteUser,
   expireUnusedSessions,
   findExpiredGuests,
+  findLiveSessions,
   forgetUserInAuditLog,
   pruneWebhookEvents,
   type AttuneDatabase,
 } from '@attune/db';
 import type { Logger } from 'pino';
 import { auditIn } from '../audit/audit.ts';
+import type { Config } from '../config/config.ts';
+import { removeParticipants, type RemovalTarget } from './participant-removal.ts';
 
 /** A token may be used up to its expiry; its join webhook can take a moment longer to arrive. */
 export const JOIN_GRACE_MS = 60_000;
@@ -27,6 +30,8 @@ export interface SweepResult {
   timedOut: number;
   prunedEvents: number;
   deletedGuests: number;
+  /** Rooms the deleted guests may still be talking in, to remove them from after the commit. */
+  deletedGuestRooms: RemovalTarget[];
 }
 
 /**
@@ -35,17 +40,24 @@ export interface SweepResult {
  * forgotten, and guest accounts past their lifetime are deleted (their id also leaves the audit log). One transaction, off the event loop's critical path via the group commit.
  */
 export function sweepSessions(database: Pick<AttuneDatabase, 'groupCommit'>, nowMs: number, options: SweepOptions): Promise<SweepResult> {
-  return database.groupCommit.run((db) => ({
-    expired: expireUnusedSessions(db, nowMs - options.tokenTtlMs - JOIN_GRACE_MS),
-    timedOut: closeStaleSessions(db, nowMs, options.maxSessionMs),
-    prunedEvents: pruneWebhookEvents(db, nowMs - WEBHOOK_EVENT_RETENTION_MS),
-    deletedGuests: findExpiredGuests(db, nowMs - options.guestTtlMs).filter(({ id }) => {
+  return database.groupCommit.run((db) => {
+    const deletedGuestRooms: RemovalTarget[] = [];
+    const deletedGuests = findExpiredGuests(db, nowMs - options.guestTtlMs).filter(({ id }) => {
+      const live = findLiveSessions(db, id, nowMs - options.tokenTtlMs);
       forgetUserInAuditLog(db, id);
       if (!deleteUser(db, id)) return false;
+      deletedGuestRooms.push(...live.map((s) => ({ roomName: s.roomName, identity: s.participantIdentity })));
       auditIn(db, { action: 'user_deleted', actorId: null, target: null, ip: null, detail: { role: 'guest', reason: 'guest_expired' } }, nowMs);
       return true;
-    }).length,
-  }));
+    }).length;
+    return {
+      expired: expireUnusedSessions(db, nowMs - options.tokenTtlMs - JOIN_GRACE_MS),
+      timedOut: closeStaleSessions(db, nowMs, options.maxSessionMs),
+      prunedEvents: pruneWebhookEvents(db, nowMs - WEBHOOK_EVENT_RETENTION_MS),
+      deletedGuests,
+      deletedGuestRooms,
+    };
+  });
 }
 
 /**
@@ -53,14 +65,19 @@ export function sweepSessions(database: Pick<AttuneDatabase, 'groupCommit'>, now
  * again. `stop()` resolves once a pass in progress has finished, so the database can be closed.
  */
 export function startSessionSweep(
-  deps: { database: Pick<AttuneDatabase, 'groupCommit'>; logger: Logger; now: () => number },
+  deps: { database: Pick<AttuneDatabase, 'groupCommit'>; logger: Logger; now: () => number; config: Pick<Config, 'livekit'> },
   options: SweepOptions & { intervalMs: number },
 ): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const pass = () => {
     running = sweepSessions(deps.database, deps.now(), options).then(
-      (result) => {
-        if (result.expired + result.timedOut + result.prunedEvents + result.deletedGuests > 0) deps.logger.info(result, 'session sweep');
+      async (result) => {
+        const { deletedGuestRooms, ...counts } = result;
+        if (counts.expired + counts.timedOut + counts.prunedEvents + counts.deletedGuests > 0) deps.logger.info(counts, 'session sweep');
+        if (deletedGuestRooms.length === 0) return;
+        // Expired guests still in a room are removed from it; an unreachable LiveKit is logged.
+        const removal = await removeParticipants(deps.config.livekit, deletedGuestRooms);
+        if (removal.failed.length > 0) deps.logger.warn({ failed: removal.failed.length }, 'could not remove expired guests from their rooms');
       },
       (error: unknown) => deps.logger.error({ err: error }, 'session sweep failed'),
     );
