@@ -2,7 +2,7 @@ import { findUserByEmail, isAccountLocked, recordSuccessfulLogin } from '@attune
 import { audit, auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
-import { MAX_PASSWORD_BYTES } from '../passwords/password-hasher.ts';
+import { checkPassword } from '../passwords/check-password.ts';
 import { recordLoginFailure, type LoginFailureReason } from './lockout.ts';
 import { signIn, type SignedIn } from './sign-in.ts';
 
@@ -21,11 +21,7 @@ export async function logIn(
   meta: { ip: string | null; userAgent: string | null },
 ): Promise<SignedIn> {
   const found = findUserByEmail(deps.database.db, credentials.email);
-  // bcrypt ignores bytes past 72, so a longer password could match a shorter one: refuse it,
-  // after the same work as any other wrong password.
-  const comparable = Buffer.byteLength(credentials.password, 'utf8') <= MAX_PASSWORD_BYTES;
-  const hash = found && comparable ? found.passwordHash : await deps.passwords.decoyHash();
-  const matches = await deps.passwords.verify(credentials.password, hash);
+  const matches = await checkPassword(deps.passwords, credentials.password, found?.passwordHash);
 
   const refuse = async (reason: LoginFailureReason): Promise<never> => {
     await recordLoginFailure(deps, { user: found, email: credentials.email, ip: meta.ip, reason });
@@ -34,7 +30,7 @@ export async function logIn(
   if (!found) return refuse('unknown_email');
   // Before the password and the status: a locked account must not tell whether the guess was right.
   if (isAccountLocked(found, deps.now())) return refuse('locked');
-  if (!comparable || !matches) return refuse('wrong_password');
+  if (!matches) return refuse('wrong_password');
   if (found.status !== 'active') {
     await audit(deps, { action: 'login_failure', actorId: null, target: found.id, ip: meta.ip, detail: { reason: 'suspended' } });
     throw new ApiError(403, 'account_suspended', 'This account is suspended');

@@ -47,6 +47,11 @@ describe('pnpm admin', () => {
     expect((await run(['create', '--email', 'not-an-email', '--password-stdin'], 'long enough pw')).code).toBe(2);
     expect((await run(['set-role', '--email', 'nobody@example.org', '--role', 'admin'])).stderr).toContain('No account has the email');
     expect((await run(['set-role', '--email', 'x@example.org', '--role', 'root'])).code).toBe(2);
+    insertUser(database.db, { email: 'kept@example.org', fullName: 'Kept', passwordHash: 'x' }, 0);
+    const toGuest = await run(['set-role', '--email', 'kept@example.org', '--role', 'guest']);
+    expect(toGuest).toMatchObject({ code: 2 });
+    expect(toGuest.stderr).toContain('no account can be moved into or out of the guest role');
+    expect(findUserByEmail(database.db, 'kept@example.org')?.role).toBe('user');
     expect((await run(['destroy'])).code).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { findUserByEmail, openDatabase, setUserRole, USER_ROLES } from '@attune/db';
 import { z, ZodError } from 'zod';
 import { ensureAdmin } from '../admin/ensure-admin.ts';
+import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../admin/guest-role.ts';
 import { auditIn } from '../audit/audit.ts';
 import { createPasswordHasher } from '../passwords/password-hasher.ts';
 import { emailSchema } from '../routes/auth/auth.schemas.ts';
@@ -72,8 +73,8 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
         return 1;
       }
       const role = options.role!;
-      if ((role === 'guest' || user.role === 'guest') && role !== user.role) {
-        io.stderr('Guest accounts are made by POST /auth/guest and expire; no account can be moved into or out of the guest role.\n');
+      if (isGuestRoleMove(user.role, role)) {
+        io.stderr(`${GUEST_ROLE_FIXED}.\n`);
         return 2;
       }
       const nowMs = io.now();

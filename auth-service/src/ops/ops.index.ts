@@ -10,7 +10,16 @@ import { routeClassOf } from '../http/rate-limit.ts';
 import type { Metrics } from './metrics.ts';
 
 const SWAGGER_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-const asset = (name: string) => readFileSync(join(SWAGGER_DIR, name));
+/** Swagger UI's files, read from disk once per process on first use (about 1.5 MB). */
+const assets = new Map<string, Uint8Array<ArrayBuffer>>();
+function asset(name: string): Uint8Array<ArrayBuffer> {
+  let file = assets.get(name);
+  if (!file) {
+    file = new Uint8Array(readFileSync(join(SWAGGER_DIR, name)));
+    assets.set(name, file);
+  }
+  return file;
+}
 
 const DOCS_HTML = `<!doctype html>
 <html lang="en">
@@ -75,12 +84,10 @@ export function registerOpsRoutes(app: OpenAPIHono<AppEnv>, deps: Pick<AppDeps, 
     return c.json(document);
   });
 
-  const css = asset('swagger-ui.css');
-  const bundle = asset('swagger-ui-bundle.js');
   app.get('/docs', (c) => c.html(DOCS_HTML));
-  app.get('/docs/swagger-ui.css', (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=86400' }));
+  app.get('/docs/swagger-ui.css', (c) => c.body(asset('swagger-ui.css'), 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=86400' }));
   app.get('/docs/swagger-ui-bundle.js', (c) =>
-    c.body(bundle, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' }),
+    c.body(asset('swagger-ui-bundle.js'), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' }),
   );
   app.get('/docs/init.js', (c) => c.body(DOCS_INIT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
 

@@ -6,7 +6,6 @@ import {
   exportUserData,
   listHistoryPage,
   listLiveDevices,
-  revokeOtherRefreshFamilies,
   signOutDevice,
   type HistoryCursor,
   type HistoryGroup,
@@ -14,7 +13,7 @@ import {
 import { insertAuditEntry } from './audit-log.ts';
 import { insertConversationTurn } from './conversation-turns.ts';
 import { savePreference } from './preferences.ts';
-import { insertRefreshTokenFamily, rotateRefreshToken } from './refresh-tokens.ts';
+import { insertRefreshTokenFamily, revokeUserRefreshFamilies, rotateRefreshToken } from './refresh-tokens.ts';
 import { openUserSession } from './user-sessions.ts';
 import { findUserById } from './users.ts';
 
@@ -146,7 +145,7 @@ describe('devices', () => {
     family(alice, 'h-2', 100);
     family(alice, 'h-3', 100);
     const bobs = family(bob, 'h-b', 100);
-    expect(revokeOtherRefreshFamilies(database.db, alice, keep.familyId, 200)).toBe(2);
+    expect(revokeUserRefreshFamilies(database.db, alice, 200, keep.familyId)).toBe(2);
     expect(listLiveDevices(database.db, alice, 300).map((d) => d.familyId)).toEqual([keep.familyId]);
     expect(listLiveDevices(database.db, bob, 300).map((d) => d.familyId)).toEqual([bobs.familyId]);
   });

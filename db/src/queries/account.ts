@@ -3,7 +3,7 @@
  * user's id and touches that user's rows only; none takes an id that could name another user's row
  * without also matching the user id.
  */
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../open-database.ts';
 import {
@@ -163,14 +163,6 @@ export function signOutDevice(db: Db, userId: string, familyId: string, nowMs: n
   );
 }
 
-/** Revokes every family of the user except `keepFamilyId`; returns how many tokens were live. */
-export function revokeOtherRefreshFamilies(db: Db, userId: string, keepFamilyId: string, nowMs: number): number {
-  return db
-    .update(refreshTokens)
-    .set({ revokedAt: nowMs })
-    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), ne(refreshTokens.familyId, keepFamilyId)))
-    .run().changes;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Deleting the account

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
+import { durationSecondsSql, likeContaining } from '../sql-fragments.ts';
 import { refreshTokens, userSessions, users, type User, type UserRole, type UserSession, type UserStatus } from '../schema.ts';
 
 export interface UserPageCursor {
@@ -7,15 +8,13 @@ export interface UserPageCursor {
   id: string;
 }
 
-const LIKE_SPECIAL = /[\\%_]/g;
-const containing = (text: string) => `%${text.toLowerCase().replace(LIKE_SPECIAL, '\\$&')}%`;
 
 /** Users newest first, a page at a time, optionally matching an email or name fragment. */
 export function searchUsers(
   db: Db,
   query: { search?: string | undefined; role?: UserRole | undefined; status?: UserStatus | undefined; limit: number; after?: UserPageCursor | undefined },
 ): { users: User[]; next: UserPageCursor | null } {
-  const pattern = query.search === undefined ? undefined : containing(query.search);
+  const pattern = query.search === undefined ? undefined : likeContaining(query.search.toLowerCase());
   const matches: SQL | undefined =
     pattern === undefined
       ? undefined
@@ -51,15 +50,6 @@ export function setUserStatusAndRole(db: Db, userId: string, change: { role?: Us
     .get();
 }
 
-/** Revokes every live refresh family of the user (all their signed-in devices). */
-export function revokeAllRefreshTokens(db: Db, userId: string, nowMs: number): number {
-  return db
-    .update(refreshTokens)
-    .set({ revokedAt: nowMs })
-    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
-    .run().changes;
-}
-
 /** Sessions that may have a participant in a LiveKit room now: joined and not ended, or a token still valid. */
 export function findLiveSessions(db: Db, userId: string, issuedAfterMs: number): UserSession[] {
   return db
@@ -87,7 +77,7 @@ export function terminateSession(db: Db, sessionId: string, nowMs: number): User
     .set({
       sessionStart: start,
       sessionEnd: nowMs,
-      durationSeconds: sql`max(0, cast(round((${nowMs} - ${start}) / 1000.0) as integer))`,
+      durationSeconds: durationSecondsSql(start, nowMs),
       status: 'ended',
       endReason: 'terminated',
       endSource: 'admin',

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
+import { likeContaining } from '../sql-fragments.ts';
 import { prepared } from '../prepared.ts';
 import { conversationTurns, type ConversationTurn, type TurnRole } from '../schema.ts';
 
@@ -59,11 +60,10 @@ export function recentTurns(db: Db, userId: string, budget: TurnBudget): Convers
   return slice.reverse();
 }
 
-const LIKE_SPECIAL = /[\\%_]/g;
 
 /** `text LIKE '%word%'` for a literal word: `%`, `_` and `\` in it match only themselves. */
 function containsWord(word: string): SQL {
-  return sql`${conversationTurns.text} LIKE ${`%${word.replace(LIKE_SPECIAL, '\\$&')}%`} ESCAPE '\\'`;
+  return sql`${conversationTurns.text} LIKE ${likeContaining(word)} ESCAPE '\\'`;
 }
 
 export interface TurnSearch {

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, ne } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { newId } from '../ids.ts';
 import { refreshTokens, type RefreshToken } from '../schema.ts';
@@ -93,3 +93,21 @@ export function revokeRefreshFamily(db: Db, userId: string, familyId: string, no
     .run().changes;
 }
 
+
+/**
+ * Revokes every live token of all the user's families (every signed-in device), or of all but
+ * `exceptFamilyId` (the device making the request); returns how many tokens were live.
+ */
+export function revokeUserRefreshFamilies(db: Db, userId: string, nowMs: number, exceptFamilyId?: string): number {
+  return db
+    .update(refreshTokens)
+    .set({ revokedAt: nowMs })
+    .where(
+      and(
+        eq(refreshTokens.userId, userId),
+        isNull(refreshTokens.revokedAt),
+        exceptFamilyId === undefined ? undefined : ne(refreshTokens.familyId, exceptFamilyId),
+      ),
+    )
+    .run().changes;
+}

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
+import { durationSecondsSql } from '../sql-fragments.ts';
 import { userSessions, webhookEvents, type UserSession } from '../schema.ts';
 
 /** The columns of a session that LiveKit's events move. */
@@ -88,7 +89,7 @@ export function closeStaleSessions(db: Db, nowMs: number, maxMs: number): number
     .update(userSessions)
     .set({
       sessionEnd: end,
-      durationSeconds: sql`max(0, cast(round((${end} - ${userSessions.sessionStart}) / 1000.0) as integer))`,
+      durationSeconds: durationSecondsSql(sql`${userSessions.sessionStart}`, end),
       status: 'ended',
       endReason: 'timeout',
       endSource: 'sweep',

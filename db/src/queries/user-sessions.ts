@@ -1,5 +1,6 @@
 import { and, count, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
+import { durationSecondsSql } from '../sql-fragments.ts';
 import { newId } from '../ids.ts';
 import { prepared } from '../prepared.ts';
 import { userSessions, type UserSession } from '../schema.ts';
@@ -101,7 +102,7 @@ export function recordSessionEnd(db: Db, end: SessionEnd): boolean {
       .set({
         sessionStart: start,
         sessionEnd: end.endedAtMs,
-        durationSeconds: sql`max(0, cast(round((${end.endedAtMs} - ${start}) / 1000.0) as integer))`,
+        durationSeconds: durationSecondsSql(start, end.endedAtMs),
         status: 'ended',
         endReason: end.reason,
         endSource: 'agent',

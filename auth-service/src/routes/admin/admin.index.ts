@@ -7,12 +7,13 @@ import {
   forgetUserInAuditLog,
   listAuditEntries,
   listSessions,
-  revokeAllRefreshTokens,
+  revokeUserRefreshFamilies,
   searchUsers,
   setUserStatusAndRole,
   terminateSession,
   type User,
 } from '@attune/db';
+import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../../admin/guest-role.ts';
 import { auditIn } from '../../audit/audit.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ApiError } from '../../http/api-error.ts';
@@ -79,9 +80,7 @@ export function createAdminRouter(deps: AppDeps) {
     const caller = c.get('caller').user;
     const target = otherUser(caller.id, c.req.valid('param').id);
     const change = c.req.valid('json');
-    if (change.role !== undefined && change.role !== target.role && (change.role === 'guest' || target.role === 'guest')) {
-      throw new ApiError(409, 'guest_role_fixed', 'Guest accounts are made by POST /auth/guest and expire; no account can be moved into or out of the guest role');
-    }
+    if (change.role !== undefined && isGuestRoleMove(target.role, change.role)) throw new ApiError(409, 'guest_role_fixed', GUEST_ROLE_FIXED);
     const nowMs = deps.now();
     const ip = clientMeta(c).ip;
     const suspending = change.status === 'suspended' && target.status !== 'suspended';
@@ -100,7 +99,7 @@ export function createAdminRouter(deps: AppDeps) {
       if (change.status !== undefined && change.status !== target.status) {
         auditIn(tx, { action: 'status_change', actorId: caller.id, target: target.id, ip, detail: { from: target.status, to: change.status } }, nowMs);
       }
-      if (suspending) revokeAllRefreshTokens(tx, target.id, nowMs);
+      if (suspending) revokeUserRefreshFamilies(tx, target.id, nowMs);
       return user;
     });
     const livekit = suspending ? await disconnect(target) : null;
@@ -141,7 +140,7 @@ export function createAdminRouter(deps: AppDeps) {
     const nowMs = deps.now();
     const ended = await deps.database.groupCommit.run((tx) => {
       const row = terminateSession(tx, session.id, nowMs);
-      revokeAllRefreshTokens(tx, session.userId, nowMs);
+      revokeUserRefreshFamilies(tx, session.userId, nowMs);
       auditIn(tx, { action: 'session_terminated', actorId: caller.id, target: session.userId, ip: clientMeta(c).ip, detail: { sessionId: session.id } }, nowMs);
       return row;
     });

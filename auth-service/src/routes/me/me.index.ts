@@ -10,7 +10,7 @@ import {
   listLiveDevices,
   listPreferences,
   listSessions,
-  revokeOtherRefreshFamilies,
+  revokeUserRefreshFamilies,
   savePreference,
   signOutDevice,
   updatePasswordHash,
@@ -27,7 +27,7 @@ import { clientMeta } from '../../http/client-meta.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { createRouter } from '../../http/router.ts';
 import { liveRoomsOf, removeParticipants } from '../../livekit/participant-removal.ts';
-import { MAX_PASSWORD_BYTES } from '../../passwords/password-hasher.ts';
+import { checkPassword } from '../../passwords/check-password.ts';
 import { decodePageCursor, encodePageCursor } from '../../sessions/page-cursor.ts';
 import { toSessionResponse } from '../../sessions/session-response.ts';
 import {
@@ -70,9 +70,7 @@ export function createMeRouter(deps: AppDeps) {
    * like a failed sign-in, so a stolen access token cannot be used to guess the password.
    */
   async function passwordMatches(user: User, password: string, ip: string | null): Promise<boolean> {
-    const comparable = Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES;
-    const hash = comparable ? user.passwordHash : await deps.passwords.decoyHash();
-    if ((await deps.passwords.verify(password, hash)) && comparable) return true;
+    if (await checkPassword(deps.passwords, password, user.passwordHash)) return true;
     const nowMs = deps.now();
     await deps.database.groupCommit.run((tx) => {
       const counted = recordFailedLogin(tx, user.id, deps.config.lockout, nowMs);
@@ -209,7 +207,7 @@ export function createMeRouter(deps: AppDeps) {
         // Another change (or a deletion) while bcrypt ran: the verified password is stale.
         if (findUserById(tx, user.id)?.passwordHash !== user.passwordHash) return false;
         updatePasswordHash(tx, user.id, passwordHash);
-        revokeOtherRefreshFamilies(tx, user.id, claims.familyId, nowMs);
+        revokeUserRefreshFamilies(tx, user.id, nowMs, claims.familyId);
         auditIn(tx, { action: 'password_change', actorId: user.id, target: user.id, ip }, nowMs);
         return true;
       },
