@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: espeak-ng and pocketsphinx for the agent's local speech.
+# Debian packages the tests need: espeak-ng and pocketsphinx for the agent's local speech,
+# chromium for the web client's browser tests.
 # Installs the missing ones with apt-get when it can (root on Debian/Ubuntu); otherwise says
 # which command to run. Used by `pnpm test` and by .ci/run. Written for Debian 12 (bookworm),
 # whose pocketsphinx 0.8 still ships pocketsphinx_continuous (pocketsphinx 5 dropped it).
@@ -9,6 +10,7 @@ set -euo pipefail
 declare -A NEEDED=(
   [espeak-ng]=espeak-ng
   [pocketsphinx_continuous]=pocketsphinx
+  [chromium]=chromium
 )
 EXTRA_PACKAGES=(pocketsphinx-en-us)
 

@@ -1,13 +1,19 @@
 import { defineConfig } from 'vite';
 
-// In development the page talks to the auth service on :8000 through Vite's proxy, so the
-// browser sees one origin, as it does in production where the auth service serves the build.
+/** Where `pnpm dev` runs the auth service; the dev server forwards the API to it. */
+const authService = process.env.ATTUNE_AUTH_URL ?? 'http://127.0.0.1:8000';
+
+// Every path prefix the auth service answers. In development the page talks to the service
+// through Vite's proxy, so the browser sees one origin (cookies included), as it does in
+// production where the auth service serves the build itself.
+const API_PREFIXES = ['/auth', '/me', '/analytics', '/admin', '/health', '/ready', '/livekit', '/openapi.json', '/docs', '/metrics'];
+
 export default defineConfig({
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   server: {
-    proxy: {
-      '/auth': 'http://127.0.0.1:8000',
-      '/health': 'http://127.0.0.1:8000',
-    },
+    host: '127.0.0.1',
+    port: 5173,
+    proxy: Object.fromEntries(API_PREFIXES.map((prefix) => [prefix, { target: authService, changeOrigin: false }])),
   },
-  build: { outDir: 'dist', sourcemap: true },
+  build: { outDir: 'dist', sourcemap: true, emptyOutDir: true },
 });

@@ -22,6 +22,7 @@ import { createHealthRouter } from './routes/health/health.index.ts';
 import { createLiveKitRouter } from './routes/livekit/livekit.index.ts';
 import { createMeRouter } from './routes/me/me.index.ts';
 import { createTokenRouter } from './routes/token/token.index.ts';
+import { webClient } from './web/web-client.ts';
 
 /** The whole HTTP API, built from its dependencies; the server entry and every test use this. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
@@ -45,9 +46,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       }),
     );
   }
+  const routes = createRouteTable(() => app.routes);
+  // The browser client's page and files: before the rate limiter, which counts API calls only.
+  app.use(webClient({ dir: deps.config.webClientDir, livekitUrl: deps.config.livekit.publicUrl, routes }));
   // After CORS, so preflights are not counted; per-user limits run inside requireUser.
   if (deps.config.rateLimit) app.use(rateLimit(deps.config.rateLimit, deps.now));
-  const routes = createRouteTable(() => app.routes);
   const limitBody = bodyLimit({
     maxSize: deps.config.bodyLimitBytes,
     onError: () => {

@@ -6,6 +6,7 @@ import { ZodError } from 'zod';
 import { ensureAdmin } from './admin/ensure-admin.ts';
 import { startSessionSweep } from './livekit/session-sweep.ts';
 import { createLogger } from './logger.ts';
+import { isWebClientBuilt } from './web/web-client.ts';
 import { openServices, type AppServices } from './services.ts';
 
 /** Stops start-up with one plain sentence on stderr: what went wrong and what to set. */
@@ -43,6 +44,12 @@ if (config.bootstrapAdmin) {
     if (error instanceof ZodError) refuseToStart(`ADMIN_EMAIL or ADMIN_PASSWORD is not valid: ${error.issues.map((i) => i.message).join('; ')}`);
     throw error;
   }
+}
+if (!isWebClientBuilt(config.webClientDir)) {
+  logger.warn(
+    { webClientDir: config.webClientDir },
+    'the web client is not built, so / has no page; run `pnpm --filter @attune/web-client build` (`pnpm start` builds it when needed)',
+  );
 }
 const app = createApp(services);
 const sweep = startSessionSweep(services, {

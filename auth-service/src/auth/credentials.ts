@@ -6,10 +6,13 @@ export const credentialsSchema = z.object({
   access_token: z.string(),
   token_type: z.literal('bearer'),
   expires_in: z.number().int().describe('seconds until the access token expires'),
-  refresh_token: z.string(),
+  refresh_token: z
+    .string()
+    .optional()
+    .describe('absent when the request sent X-Refresh-Cookie: 1; the token is then in the httpOnly attune_refresh cookie'),
 });
 
-export type Credentials = z.infer<typeof credentialsSchema>;
+export type Credentials = z.infer<typeof credentialsSchema> & { refresh_token: string };
 
 /** The response body for an access token of `familyId` alongside its refresh token. */
 export async function accessCredentials(

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { LockoutPolicy } from '@attune/db';
 import type { RateLimitConfig } from '../http/rate-limit.ts';
 import { loadOrCreateDevJwtSecret } from './jwt-secret.ts';
@@ -10,7 +12,16 @@ export interface Config {
   host: string;
   databasePath: string;
   jwtSecret: string;
-  livekit: { url: string; apiKey: string; apiSecret: string; agentName: string; tokenTtlMs: number };
+  livekit: {
+    /** Where the service itself reaches LiveKit (RoomServiceClient). */
+    url: string;
+    /** The URL handed to clients with their tokens (LIVEKIT_PUBLIC_URL, else LIVEKIT_URL). */
+    publicUrl: string;
+    apiKey: string;
+    apiSecret: string;
+    agentName: string;
+    tokenTtlMs: number;
+  };
   bcryptCost: number;
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
@@ -39,7 +50,14 @@ export interface Config {
   /** Account lockout after consecutive failed logins. */
   lockout: LockoutPolicy;
   logLevel: Env['LOG_LEVEL'];
+  /** The built web client served at `/`. */
+  webClientDir: string;
+  /** Whether the browser's refresh cookie carries `Secure` (https only). */
+  cookieSecure: boolean;
 }
+
+/** web-client/dist of this checkout (the auth service runs from its sources through tsx). */
+const DEFAULT_WEB_CLIENT_DIR = fileURLToPath(new URL('../../../web-client/dist', import.meta.url));
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const env = parseEnv(source);
@@ -51,6 +69,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     jwtSecret: env.JWT_SECRET ?? loadOrCreateDevJwtSecret(env.DATABASE_PATH),
     livekit: {
       url: env.LIVEKIT_URL,
+      publicUrl: env.LIVEKIT_PUBLIC_URL ?? env.LIVEKIT_URL,
       apiKey: env.LIVEKIT_API_KEY,
       apiSecret: env.LIVEKIT_API_SECRET,
       agentName: env.AGENT_NAME,
@@ -77,5 +96,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       : null,
     lockout: { maxFailures: env.LOGIN_MAX_FAILURES, lockoutMs: env.LOGIN_LOCKOUT_MINUTES * 60_000 },
     logLevel: env.LOG_LEVEL,
+    webClientDir: env.WEB_CLIENT_DIR ? resolve(env.WEB_CLIENT_DIR) : DEFAULT_WEB_CLIENT_DIR,
+    cookieSecure: env.COOKIE_SECURE === 'auto' ? env.NODE_ENV === 'production' : env.COOKIE_SECURE === 'true',
   };
 }

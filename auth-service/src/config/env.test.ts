@@ -74,6 +74,21 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ CORS_ORIGINS: 'https://a.example.org/app' })).toThrow(/CORS_ORIGINS/);
   });
 
+  it('checks the LiveKit URL browsers get: LIVEKIT_PUBLIC_URL when set, else LIVEKIT_URL', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, LIVEKIT_API_KEY: 'APIprod', LIVEKIT_API_SECRET: LIVEKIT_SECRET };
+    // Inside Docker the service reaches LiveKit by its service name; browsers get the public wss:// URL.
+    expect(parseEnv({ ...production, LIVEKIT_URL: 'ws://livekit:7880', LIVEKIT_PUBLIC_URL: LIVEKIT_CLOUD }).LIVEKIT_PUBLIC_URL).toBe(LIVEKIT_CLOUD);
+    const message = captureError(() => parseEnv({ ...production, LIVEKIT_URL: LIVEKIT_CLOUD, LIVEKIT_PUBLIC_URL: 'ws://livekit.example.org' })).message;
+    expect(message).toContain('LIVEKIT_PUBLIC_URL uses ws:// to a remote host');
+    expect(() => parseEnv({ LIVEKIT_PUBLIC_URL: 'https://livekit.example.org' })).toThrow(/LIVEKIT_PUBLIC_URL: must start with ws:\/\/ or wss:\/\//);
+  });
+
+  it('reads COOKIE_SECURE as auto, true or false', () => {
+    expect(parseEnv({}).COOKIE_SECURE).toBe('auto');
+    expect(parseEnv({ COOKIE_SECURE: 'false' }).COOKIE_SECURE).toBe('false');
+    expect(() => parseEnv({ COOKIE_SECURE: 'yes' })).toThrow(/COOKIE_SECURE/);
+  });
+
   it('treats empty variables as unset', () => {
     const env = parseEnv({ PORT: '', JWT_SECRET: '' });
     expect(env.PORT).toBe(8000);

@@ -23,6 +23,12 @@ export const envSchema = z.object({
     .url()
     .refine((url) => /^wss?:\/\//.test(url), 'must start with ws:// or wss://')
     .default('ws://localhost:7880'),
+  /** The URL handed to clients when it differs from the one the service itself uses (e.g. inside Docker). */
+  LIVEKIT_PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((url) => /^wss?:\/\//.test(url), 'must start with ws:// or wss://')
+    .optional(),
   LIVEKIT_API_KEY: z.string().min(1).default(DEV_LIVEKIT_API_KEY),
   LIVEKIT_API_SECRET: z.string().min(1).default(DEV_LIVEKIT_API_SECRET),
   AGENT_NAME: z.string().min(1).max(128).default('attune-assistant'),
@@ -71,6 +77,10 @@ export const envSchema = z.object({
   /** …for this long; a successful login resets the count. */
   LOGIN_LOCKOUT_MINUTES: positiveInt.default(15),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The built web client served at `/` (default: web-client/dist of this checkout). */
+  WEB_CLIENT_DIR: z.string().min(1).optional(),
+  /** `auto`: the refresh cookie is `Secure` in production (behind https) and not in development (http on loopback). */
+  COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -101,10 +111,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     } else if (env.LIVEKIT_API_SECRET.length < MIN_LIVEKIT_SECRET_LENGTH) {
       problems.push(`LIVEKIT_API_SECRET is shorter than ${MIN_LIVEKIT_SECRET_LENGTH} characters; set the secret of your LiveKit server's key pair`);
     }
+    const browserUrl = env.LIVEKIT_PUBLIC_URL ?? env.LIVEKIT_URL;
+    const browserUrlName = env.LIVEKIT_PUBLIC_URL ? 'LIVEKIT_PUBLIC_URL' : 'LIVEKIT_URL';
     if (!('LIVEKIT_URL' in blanksRemoved)) {
       problems.push('LIVEKIT_URL is not set; set the wss:// URL browsers use to reach your LiveKit server');
-    } else if (env.LIVEKIT_URL.startsWith('ws://') && !LOOPBACK_HOSTS.has(new URL(env.LIVEKIT_URL).hostname)) {
-      problems.push('LIVEKIT_URL uses ws:// to a remote host; set a wss:// URL (browsers on https pages refuse ws://)');
+    } else if (browserUrl.startsWith('ws://') && !LOOPBACK_HOSTS.has(new URL(browserUrl).hostname)) {
+      problems.push(`${browserUrlName} uses ws:// to a remote host; set a wss:// URL (browsers on https pages refuse ws://)`);
     }
     if (!env.JWT_SECRET) {
       problems.push(`JWT_SECRET is not set; set it to a random string of at least ${MIN_JWT_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 48\`)`);

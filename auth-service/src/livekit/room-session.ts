@@ -66,7 +66,7 @@ export async function mintRoomAccess(
   });
   return {
     livekit_token: minted.token,
-    livekit_url: deps.config.livekit.url,
+    livekit_url: deps.config.livekit.publicUrl,
     room_name: session.roomName,
     session_id: session.id,
     expires_at: new Date(minted.expiresAtMs).toISOString(),

@@ -1,7 +1,8 @@
-import { findUserById, insertUser, revokeRefreshFamily, rotateRefreshToken } from '@attune/db';
+import { findUserById, insertUser, revokeRefreshFamily, revokeUserRefreshFamilies, rotateRefreshToken } from '@attune/db';
 import { audit, auditIn } from '../../audit/audit.ts';
 import { accessCredentials } from '../../auth/credentials.ts';
 import { logIn } from '../../auth/login.ts';
+import { clearRefreshCookie, deliverRefreshToken, presentedRefreshToken } from '../../auth/refresh-cookie.ts';
 import { signIn } from '../../auth/sign-in.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ApiError } from '../../http/api-error.ts';
@@ -34,21 +35,24 @@ export function createAuthRouter(deps: AppDeps) {
     });
     if (!signedIn) throw new ApiError(409, 'email_taken', 'An account with this email already exists; sign in instead');
     deps.logger.info({ userId: signedIn.user.id }, 'user registered');
-    return c.json(signedIn, 201);
+    return c.json(deliverRefreshToken(c, deps.config, signedIn), 201);
   });
 
   // Lockout, the uniform 401 and the login audit live in auth/login.ts.
-  router.openapi(loginRoute, async (c) => c.json(await logIn(deps, c.req.valid('json'), clientMeta(c)), 200));
+  router.openapi(loginRoute, async (c) => c.json(deliverRefreshToken(c, deps.config, await logIn(deps, c.req.valid('json'), clientMeta(c))), 200));
 
   router.openapi(refreshRoute, async (c) => {
-    const { refresh_token } = c.req.valid('json');
+    const refreshToken = presentedRefreshToken(c, c.req.valid('json').refresh_token);
+    if (refreshToken === undefined) {
+      throw new ApiError(400, 'refresh_token_missing', 'Send refresh_token in the body, or X-Refresh-Cookie: 1 with the attune_refresh cookie');
+    }
     const nowMs = deps.now();
     const next = newRefreshToken();
     const meta = clientMeta(c);
     const result = rotateRefreshToken(
       db,
       {
-        presentedHash: hashRefreshToken(refresh_token),
+        presentedHash: hashRefreshToken(refreshToken),
         nextHash: next.tokenHash,
         nextExpiresAt: nowMs + deps.config.refreshTokenTtlMs,
         userAgent: meta.userAgent,
@@ -60,23 +64,33 @@ export function createAuthRouter(deps: AppDeps) {
       deps.logger.warn({ userId: result.userId, familyId: result.familyId }, 'refresh token reuse detected; family revoked');
       await audit(deps, { action: 'refresh_reuse_detected', actorId: null, target: result.userId, ip: meta.ip, detail: { familyId: result.familyId } });
     }
-    if (result.status !== 'rotated') throw invalidRefreshToken();
+    if (result.status !== 'rotated') {
+      clearRefreshCookie(c, deps.config);
+      throw invalidRefreshToken();
+    }
     const user = findUserById(db, result.token.userId);
     if (!user || user.status !== 'active') {
       revokeRefreshFamily(db, result.token.userId, result.token.familyId, nowMs);
+      clearRefreshCookie(c, deps.config);
       throw invalidRefreshToken();
     }
     const credentials = await accessCredentials(deps, user, result.token.familyId, next.token, nowMs);
-    return c.json({ ...credentials, user: toUserResponse(user) }, 200);
+    // The cookie lives as long as the family's new token (a guest's is short).
+    const body = deliverRefreshToken(c, deps.config, { ...credentials, user: toUserResponse(user) }, result.token.expiresAt - nowMs);
+    return c.json(body, 200);
   });
 
   router.openapi(logoutRoute, async (c) => {
     const { user, claims } = c.get('caller');
+    const everywhere = c.req.valid('json')?.everywhere === true;
     const nowMs = deps.now();
     await deps.database.groupCommit.run((tx) => {
-      revokeRefreshFamily(tx, user.id, claims.familyId, nowMs);
-      auditIn(tx, { action: 'logout', actorId: user.id, target: user.id, ip: clientMeta(c).ip, detail: { familyId: claims.familyId } }, nowMs);
+      if (everywhere) revokeUserRefreshFamilies(tx, user.id, nowMs);
+      else revokeRefreshFamily(tx, user.id, claims.familyId, nowMs);
+      const detail = everywhere ? { everywhere: true } : { familyId: claims.familyId };
+      auditIn(tx, { action: 'logout', actorId: user.id, target: user.id, ip: clientMeta(c).ip, detail }, nowMs);
     });
+    clearRefreshCookie(c, deps.config);
     return c.body(null, 204);
   });
 

@@ -1,7 +1,15 @@
 import { createRoute } from '@hono/zod-openapi';
 import { errorResponses, jsonContent } from '../../http/error-responses.ts';
 import { userResponseSchema } from '../../users/user-response.ts';
-import { loginBodySchema, logoutBodySchema, refreshBodySchema, refreshedSchema, registerBodySchema, signedInSchema } from './auth.schemas.ts';
+import {
+  loginBodySchema,
+  logoutBodySchema,
+  refreshBodySchema,
+  refreshCookieHeadersSchema,
+  refreshedSchema,
+  registerBodySchema,
+  signedInSchema,
+} from './auth.schemas.ts';
 
 const tags = ['auth'];
 const bearer = [{ bearerAuth: [] }];
@@ -11,7 +19,7 @@ export const registerRoute = createRoute({
   path: '/auth/register',
   tags,
   summary: 'Create an account; answers with credentials and a LiveKit token for a fresh room',
-  request: { body: { required: true, content: { 'application/json': { schema: registerBodySchema } } } },
+  request: { headers: refreshCookieHeadersSchema, body: { required: true, content: { 'application/json': { schema: registerBodySchema } } } },
   responses: {
     201: jsonContent(signedInSchema, 'Account created and signed in'),
     ...errorResponses(400, 409, 413, 415),
@@ -23,7 +31,7 @@ export const loginRoute = createRoute({
   path: '/auth/login',
   tags,
   summary: 'Sign in; answers with credentials and a LiveKit token for a fresh room',
-  request: { body: { required: true, content: { 'application/json': { schema: loginBodySchema } } } },
+  request: { headers: refreshCookieHeadersSchema, body: { required: true, content: { 'application/json': { schema: loginBodySchema } } } },
   responses: {
     200: jsonContent(signedInSchema, 'Signed in'),
     ...errorResponses(400, 401, 413, 415),
@@ -35,7 +43,7 @@ export const refreshRoute = createRoute({
   path: '/auth/refresh',
   tags,
   summary: 'Exchange a refresh token for a new access token and a new refresh token (rotation)',
-  request: { body: { required: true, content: { 'application/json': { schema: refreshBodySchema } } } },
+  request: { headers: refreshCookieHeadersSchema, body: { required: true, content: { 'application/json': { schema: refreshBodySchema } } } },
   responses: {
     200: jsonContent(refreshedSchema, 'New credentials; the presented refresh token is spent'),
     ...errorResponses(400, 401, 413, 415),
@@ -47,8 +55,8 @@ export const logoutRoute = createRoute({
   path: '/auth/logout',
   tags,
   security: bearer,
-  summary: 'Sign this device out: revokes its refresh-token family',
-  request: { body: { required: false, content: { 'application/json': { schema: logoutBodySchema } } } },
+  summary: 'Sign this device out (revokes its refresh-token family), or every device with {"everywhere": true}',
+  request: { headers: refreshCookieHeadersSchema, body: { required: false, content: { 'application/json': { schema: logoutBodySchema } } } },
   responses: {
     204: { description: 'Signed out' },
     ...errorResponses(400, 401, 413, 415),

@@ -45,11 +45,21 @@ export const loginBodySchema = z
   .openapi('LoginRequest');
 
 export const refreshBodySchema = z
-  .strictObject({ refresh_token: z.string().min(1).max(256) })
+  .strictObject({
+    refresh_token: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('required unless the request sends X-Refresh-Cookie: 1 and carries the attune_refresh cookie'),
+  })
   .openapi('RefreshRequest');
 
-/** Logout takes no fields; a body, if sent, must be an empty JSON object. */
-export const logoutBodySchema = z.strictObject({}).openapi('LogoutRequest');
+export const logoutBodySchema = z
+  .strictObject({
+    everywhere: z.boolean().optional().describe('true: sign out every device of this account, not just this one'),
+  })
+  .openapi('LogoutRequest');
 
 export const signedInSchema = credentialsSchema
   .extend({ user: userResponseSchema })
@@ -57,3 +67,11 @@ export const signedInSchema = credentialsSchema
   .openapi('SignedIn');
 
 export const refreshedSchema = credentialsSchema.extend({ user: userResponseSchema }).openapi('Refreshed');
+
+/** Browser mode (auth/refresh-cookie.ts): the refresh token travels in an httpOnly cookie instead of the body. */
+export const refreshCookieHeadersSchema = z.object({
+  'x-refresh-cookie': z
+    .literal('1')
+    .optional()
+    .describe('1: put the refresh token in the httpOnly, SameSite=Strict attune_refresh cookie (Path=/auth) instead of the body; /auth/refresh then reads it from there'),
+});

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GUEST_EMAIL_DOMAIN, insertUser } from '@attune/db';
 import { auditIn } from '../../audit/audit.ts';
+import { deliverRefreshToken } from '../../auth/refresh-cookie.ts';
 import { signIn } from '../../auth/sign-in.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ApiError } from '../../http/api-error.ts';
@@ -37,7 +38,7 @@ export function createGuestRouter(deps: AppDeps) {
       { refreshTtlMs: deps.config.guests.ttlMs },
     );
     if (!signedIn) throw new Error('a fresh guest email collided with an existing account');
-    return c.json(signedIn, 201);
+    return c.json(deliverRefreshToken(c, deps.config, signedIn, deps.config.guests.ttlMs), 201);
   });
   return router;
 }

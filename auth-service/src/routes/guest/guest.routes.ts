@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses, jsonContent } from '../../http/error-responses.ts';
 import { displayNameSchema } from '../../users/display-name.ts';
-import { signedInSchema } from '../auth/auth.schemas.ts';
+import { refreshCookieHeadersSchema, signedInSchema } from '../auth/auth.schemas.ts';
 
 export const guestBodySchema = z
   .strictObject({
@@ -14,7 +14,7 @@ export const guestRoute = createRoute({
   path: '/auth/guest',
   tags: ['auth'],
   summary: 'Try the assistant without an account: a short-lived guest user, its credentials and a LiveKit token',
-  request: { body: { required: false, content: { 'application/json': { schema: guestBodySchema } } } },
+  request: { headers: refreshCookieHeadersSchema, body: { required: false, content: { 'application/json': { schema: guestBodySchema } } } },
   responses: {
     201: jsonContent(signedInSchema, 'Guest created and signed in; it is deleted with everything it owns after GUEST_TTL_MINUTES'),
     ...errorResponses(400, 403, 413, 415),

@@ -225,3 +225,17 @@ describe('the session limit', () => {
     }
   });
 });
+
+describe('LIVEKIT_PUBLIC_URL', () => {
+  it('is the URL clients get, in both field spellings', async () => {
+    const split = await startTestServer({ LIVEKIT_URL: 'ws://livekit:7880', LIVEKIT_PUBLIC_URL: 'ws://localhost:7880' });
+    try {
+      const user = await registerUser(split);
+      expect(user.body.livekit_url).toBe('ws://localhost:7880');
+      const response = await jsonPost(split, '/auth/token', {}, user.accessToken);
+      expect(await response.json()).toMatchObject({ livekit_url: 'ws://localhost:7880', server_url: 'ws://localhost:7880' });
+    } finally {
+      await split.close();
+    }
+  });
+});

@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env.ts';
+import { ApiError } from '../http/api-error.ts';
+import type { RouteTable } from '../http/route-table.ts';
+import { contentSecurityPolicy } from './content-security-policy.ts';
+
+export interface WebClientOptions {
+  /** The Vite build (web-client/dist). */
+  dir: string;
+  /** The LiveKit URL the page connects to; the page's CSP allows exactly that origin. */
+  livekitUrl: string;
+  /** The API's routes: a path the API knows is never answered with the page. */
+  routes: RouteTable;
+}
+
+/** Hashed file names never change content, so browsers may keep them for a year. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Dot files (the build's source hash) are not served. */
+const HIDDEN_SEGMENT = /\/\./;
+
+/** A path that names a file (`/assets/index-1a2b.js`, `/favicon.svg`) rather than a page. */
+const FILE_PATH = /\/[^/]*\.[a-z0-9]+$/i;
+
+export function isWebClientBuilt(dir: string): boolean {
+  return existsSync(join(dir, 'index.html'));
+}
+
+/**
+ * Serves the built web client: its files, and index.html for every page path (`/`, `/talk`,
+ * `/memory`, …) so the client's router can take over. Only GET and HEAD on paths the API does not
+ * route, and pages only to requests that accept HTML; everything else falls through to the API's
+ * own 404/405 JSON answers.
+ */
+export function webClient(options: WebClientOptions): MiddlewareHandler<AppEnv> {
+  const csp = contentSecurityPolicy(options.livekitUrl);
+  const indexPath = join(options.dir, 'index.html');
+  const pageHeaders = (setHeader: (name: string, value: string) => void) => {
+    setHeader('Content-Security-Policy', csp);
+    setHeader('Permissions-Policy', 'microphone=(self), camera=(), geolocation=()');
+  };
+
+  const files = serveStatic<AppEnv>({
+    root: options.dir,
+    onFound: (path, c) => {
+      c.header('Cache-Control', path.includes('/assets/') ? IMMUTABLE : 'no-cache');
+      if (path.endsWith('.html')) pageHeaders(c.header.bind(c));
+    },
+  });
+  return async (c, next) => {
+    const { method, path } = c.req;
+    if ((method !== 'GET' && method !== 'HEAD') || options.routes.allowedMethods(path).length > 0) return next();
+    if (HIDDEN_SEGMENT.test(path)) return next();
+    if (FILE_PATH.test(path)) return files(c, next);
+    if (!(c.req.header('accept') ?? '').includes('text/html')) return next();
+    const page = await readFile(indexPath, 'utf8').catch(() => undefined);
+    if (page === undefined) {
+      throw new ApiError(
+        503,
+        'web_client_not_built',
+        'The web client is not built; run `pnpm --filter @attune/web-client build` (`pnpm start` builds it when needed)',
+      );
+    }
+    pageHeaders(c.header.bind(c));
+    c.header('Cache-Control', 'no-cache');
+    return c.html(page);
+  };
+}
