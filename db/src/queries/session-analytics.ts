@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { userSessions, users, type SessionStatus, type UserSession } from '../schema.ts';
 
@@ -193,9 +193,16 @@ export interface SessionPage {
  */
 export function listSessions(
   db: Db,
-  query: { filter: Partial<SessionFilter>; status?: SessionStatus | undefined; limit: number; after?: SessionPageCursor | undefined },
+  query: {
+    filter: Partial<SessionFilter>;
+    status?: SessionStatus | undefined;
+    /** Only sessions someone joined (a start exists), leaving out tokens nobody used. */
+    joinedOnly?: boolean | undefined;
+    limit: number;
+    after?: SessionPageCursor | undefined;
+  },
 ): SessionPage {
-  const { filter, status, limit, after } = query;
+  const { filter, status, joinedOnly, limit, after } = query;
   const rows = db
     .select()
     .from(userSessions)
@@ -204,6 +211,7 @@ export function listSessions(
         filter.fromMs === undefined ? undefined : gte(userSessions.issuedAt, filter.fromMs),
         filter.toMs === undefined ? undefined : lt(userSessions.issuedAt, filter.toMs),
         status === undefined ? undefined : eq(userSessions.status, status),
+        joinedOnly ? isNotNull(userSessions.sessionStart) : undefined,
         ...scoped({ fromMs: 0, toMs: 0, ...filter }),
         after === undefined
           ? undefined

@@ -199,6 +199,19 @@ describe('GET /me/sessions', () => {
     expect(durations).toEqual(played.filter((p) => p.userId === ben.id).map((p) => p.duration).sort());
   });
 
+  it('with joined=true leaves out the tokens nobody used (the one each sign-in mints)', async () => {
+    const all = (await (await authedGet(server, '/me/sessions?limit=100', ben.accessToken)).json()) as { sessions: { id: string }[] };
+    const joined = (await (await authedGet(server, '/me/sessions?limit=100&joined=true', ben.accessToken)).json()) as {
+      sessions: { id: string; status: string; session_start: string | null }[];
+    };
+    const bensPlayed = played.filter((p) => p.userId === ben.id);
+    // The registration minted one more session that nobody joined.
+    expect(all.sessions).toHaveLength(bensPlayed.length + 1);
+    expect(joined.sessions).toHaveLength(bensPlayed.length);
+    expect(joined.sessions.every((s) => s.status === 'ended' && s.session_start !== null)).toBe(true);
+    expect((await authedGet(server, '/me/sessions?joined=yes', ben.accessToken)).status).toBe(400);
+  });
+
   it('takes no user parameter and needs a sign-in', async () => {
     expect((await authedGet(server, `/me/sessions?user=${ana.id}`, ben.accessToken)).status).toBe(400);
     expect((await server.fetch('/me/sessions')).status).toBe(401);

@@ -95,9 +95,10 @@ export function createMeRouter(deps: AppDeps) {
   router.on(['PUT', 'DELETE'], '/me/preferences/:key', requireUser(deps), requireMemory);
 
   router.openapi(mySessionsRoute, (c) => {
-    const { limit, cursor } = c.req.valid('query');
+    const { limit, cursor, joined } = c.req.valid('query');
     const page = listSessions(db, {
       filter: { userId: c.get('caller').user.id },
+      joinedOnly: joined,
       limit,
       after: decodePageCursor(cursor),
     });

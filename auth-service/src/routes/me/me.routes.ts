@@ -30,7 +30,16 @@ export const mySessionsRoute = createRoute({
   tags,
   security,
   summary: 'Your voice sessions, newest first, with their durations',
-  request: { query: z.strictObject(pageQuerySchema) },
+  request: {
+    query: z.strictObject({
+      ...pageQuerySchema,
+      joined: z
+        .enum(['true', 'false'])
+        .default('false')
+        .transform((value) => value === 'true')
+        .describe('true: only sessions someone joined, leaving out tokens that were never used'),
+    }),
+  },
   responses: { 200: jsonContent(mySessionsSchema, 'One page of your sessions'), ...errorResponses(400, 401) },
 });
 
