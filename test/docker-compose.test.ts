@@ -1,0 +1,287 @@
+// docker-compose.yaml and the Dockerfile, checked for what would otherwise only fail at deploy
+// time (no Docker daemon here): the services and build targets exist, the auth service and the
+// agent share one database on one volume, livekit-server, the auth service and the agent agree on
+// the keys, LiveKit's webhooks reach the auth service, and each service's own configuration
+// loader accepts the environment the file gives it, in development and in production.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadAgentConfig } from '@attune/agent';
+import { loadConfig } from '@attune/auth-service';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const COMPOSE = readFileSync(join(ROOT, 'docker-compose.yaml'), 'utf8');
+const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+const tempDir = mkdtempSync(join(tmpdir(), 'attune-compose-'));
+afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
+
+type Env = Record<string, string | undefined>;
+
+/** Compose's variable interpolation: $$, $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}. */
+function interpolate(value: unknown, env: Env): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$(\$|\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_match, token: string, braced?: string, bare?: string) => {
+      if (token === '$') return '$';
+      if (bare !== undefined) return env[bare] ?? '';
+      const form = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)(.*))?$/s.exec(braced ?? '');
+      if (!form) throw new Error(`interpolation this test does not know: \${${braced}}`);
+      const [, name, operator, fallback] = form;
+      const set = env[name!];
+      if (operator === ':-') return set === undefined || set === '' ? fallback! : set;
+      if (operator === '-') return set === undefined ? fallback! : set;
+      return set ?? '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((item) => interpolate(item, env));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [interpolate(key, env), interpolate(item, env)]));
+  }
+  return value;
+}
+
+interface Service {
+  image?: string;
+  build?: string | { context?: string; target?: string };
+  command?: string | string[];
+  environment?: Record<string, string | number | null> | string[];
+  volumes?: (string | { type?: string; source?: string; target: string })[];
+  ports?: (string | number | { target: number; published?: string | number; protocol?: string })[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+}
+interface ComposeFile {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+function compose(env: Env): ComposeFile {
+  return interpolate(parse(COMPOSE), env) as ComposeFile;
+}
+
+function service(file: ComposeFile, name: string): Service {
+  const found = file.services[name];
+  if (!found) throw new Error(`docker-compose.yaml has no service "${name}"`);
+  return found;
+}
+
+/** A service's environment as a map; empty values count as unset, as both services read them. */
+function environment(entry: Service): Record<string, string> {
+  const pairs = Array.isArray(entry.environment)
+    ? entry.environment.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const)
+    : Object.entries(entry.environment ?? {}).map(([key, value]) => [key, value === null ? '' : String(value)] as const);
+  return Object.fromEntries(pairs.filter(([, value]) => value !== ''));
+}
+
+/** Named-volume mounts of a service: volume name → mount point. */
+function namedMounts(entry: Service): Map<string, string> {
+  const mounts = new Map<string, string>();
+  for (const volume of entry.volumes ?? []) {
+    if (typeof volume === 'string') {
+      const [source, target] = volume.split(':');
+      if (source && target && !source.startsWith('.') && !source.startsWith('/')) mounts.set(source, target);
+    } else if ((volume.type ?? 'volume') === 'volume' && volume.source) {
+      mounts.set(volume.source, volume.target);
+    }
+  }
+  return mounts;
+}
+
+/** Container ports a service publishes, as `7882/udp` or `8000` (tcp). */
+function publishedPorts(entry: Service): Set<string> {
+  const ports = new Set<string>();
+  for (const port of entry.ports ?? []) {
+    if (typeof port === 'object') {
+      ports.add(port.protocol === 'udp' ? `${port.target}/udp` : String(port.target));
+      continue;
+    }
+    const [mapping, protocol] = String(port).split('/');
+    const container = mapping!.split(':').at(-1)!;
+    ports.add(protocol === 'udp' ? `${container}/udp` : container);
+  }
+  return ports;
+}
+
+function buildTarget(entry: Service): string | undefined {
+  return typeof entry.build === 'object' ? entry.build.target : undefined;
+}
+
+/** The Dockerfile's stages, by name, with their instructions. */
+function dockerfileStages(): Map<string, string> {
+  const stages = new Map<string, string>();
+  const parts = DOCKERFILE.split(/^(?=FROM\s)/im).filter((part) => /^FROM\s/i.test(part));
+  for (const part of parts) {
+    const name = /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(part)?.[1];
+    if (name) stages.set(name.toLowerCase(), part);
+  }
+  return stages;
+}
+
+/** livekit-server's configuration, given as YAML in LIVEKIT_CONFIG (or --config-body). */
+function livekitConfig(file: ComposeFile): { port?: number; keys?: Record<string, string>; webhook?: { api_key?: string; urls?: string[] } } {
+  const livekit = service(file, 'livekit');
+  const command = typeof livekit.command === 'string' ? livekit.command.split(/\s+/) : (livekit.command ?? []);
+  const inline = command.indexOf('--config-body');
+  const body = inline >= 0 ? command[inline + 1] : environment(livekit).LIVEKIT_CONFIG;
+  if (!body) throw new Error('livekit-server gets no configuration (LIVEKIT_CONFIG or --config-body)');
+  return parse(body);
+}
+
+const DEVELOPMENT: Env = { OPENAI_API_KEY: 'sk-from-dot-env' };
+const PRODUCTION: Env = {
+  NODE_ENV: 'production',
+  JWT_SECRET: 'j'.repeat(48),
+  LIVEKIT_API_KEY: 'APIprodKey1',
+  LIVEKIT_API_SECRET: 's'.repeat(43),
+  LIVEKIT_PUBLIC_URL: 'wss://livekit.example.org',
+  OPENAI_API_KEY: 'sk-from-dot-env',
+  AGENT_NAME: 'attune-prod',
+};
+
+describe('docker-compose.yaml', () => {
+  it('runs livekit-server, the auth service and the agent; the Dockerfile has their build targets', () => {
+    const file = compose(DEVELOPMENT);
+    expect(Object.keys(file.services).sort()).toEqual(['agent', 'auth', 'livekit']);
+    expect(service(file, 'livekit').image).toMatch(/^livekit\/livekit-server(:|$)/);
+    const stages = dockerfileStages();
+    for (const name of ['auth', 'agent']) {
+      const target = buildTarget(service(file, name));
+      expect(target, `${name}'s build target`).toBeDefined();
+      expect(stages.has(target!.toLowerCase()), `FROM … AS ${target} in the Dockerfile`).toBe(true);
+    }
+  });
+
+  it('lets livekit-server be reached from the other containers and from browsers', () => {
+    const file = compose(DEVELOPMENT);
+    const livekit = service(file, 'livekit');
+    const command = Array.isArray(livekit.command) ? livekit.command : String(livekit.command).split(/\s+/);
+    expect(command.join(' ')).toContain('--bind 0.0.0.0');
+    const port = livekitConfig(file).port ?? 7880;
+    expect([...publishedPorts(livekit)].sort()).toEqual([String(port), '7881', '7882/udp'].sort());
+    for (const name of ['auth', 'agent']) {
+      const url = new URL(environment(service(file, name)).LIVEKIT_URL!);
+      expect(url.hostname, `${name}'s LIVEKIT_URL`).toBe('livekit');
+      expect(Number(url.port), `${name}'s LIVEKIT_URL`).toBe(port);
+    }
+    const publicUrl = new URL(environment(service(file, 'auth')).LIVEKIT_PUBLIC_URL!);
+    expect(publicUrl.hostname).toBe('localhost');
+    expect(publishedPorts(livekit).has(publicUrl.port)).toBe(true);
+  });
+
+  it('gives the auth service and the agent one database file on one named volume', () => {
+    const file = compose(DEVELOPMENT);
+    const auth = service(file, 'auth');
+    const agent = service(file, 'agent');
+    const databasePath = environment(auth).DATABASE_PATH!;
+    expect(databasePath).toMatch(/^\//);
+    expect(environment(agent).DATABASE_PATH).toBe(databasePath);
+    const directory = posix.dirname(databasePath);
+    const volumeOf = (entry: Service) => [...namedMounts(entry)].find(([, target]) => target === directory)?.[0];
+    const volume = volumeOf(auth);
+    expect(volume, `a named volume mounted at ${directory} in auth`).toBeDefined();
+    expect(volumeOf(agent)).toBe(volume);
+    expect(Object.keys(file.volumes ?? {})).toContain(volume);
+  });
+
+  it('sends LiveKit webhooks to the auth service, signed with a key the auth service has', () => {
+    for (const env of [DEVELOPMENT, PRODUCTION]) {
+      const file = compose(env);
+      const config = livekitConfig(file);
+      const auth = environment(service(file, 'auth'));
+      const authPort = auth.PORT ?? '8000';
+      expect(publishedPorts(service(file, 'auth')).has(authPort)).toBe(true);
+      expect(config.webhook?.urls?.length).toBeGreaterThan(0);
+      for (const url of config.webhook!.urls!) {
+        const target = new URL(url);
+        expect(target.protocol).toBe('http:');
+        expect(target.hostname).toBe('auth');
+        expect(target.port || '80').toBe(authPort);
+        expect(target.pathname).toBe('/livekit/webhook');
+      }
+      expect(config.webhook?.api_key).toBe(auth.LIVEKIT_API_KEY);
+    }
+  });
+
+  it('gives livekit-server, the auth service and the agent the same LiveKit keys and agent name', () => {
+    for (const env of [DEVELOPMENT, PRODUCTION]) {
+      const file = compose(env);
+      const keys = livekitConfig(file).keys ?? {};
+      const auth = environment(service(file, 'auth'));
+      const agent = environment(service(file, 'agent'));
+      expect(auth.LIVEKIT_API_KEY).toBe(env.LIVEKIT_API_KEY ?? 'devkey');
+      for (const side of [auth, agent]) {
+        expect(side.LIVEKIT_API_KEY).toBe(auth.LIVEKIT_API_KEY);
+        expect(side.LIVEKIT_API_SECRET).toBe(auth.LIVEKIT_API_SECRET);
+        expect(keys[side.LIVEKIT_API_KEY!]).toBe(side.LIVEKIT_API_SECRET);
+      }
+      expect(agent.AGENT_NAME).toBe(auth.AGENT_NAME);
+    }
+  });
+
+  it('has health checks for what the agent waits for', () => {
+    const file = compose(DEVELOPMENT);
+    const stages = dockerfileStages();
+    const dependsOn = service(file, 'agent').depends_on;
+    expect(dependsOn && !Array.isArray(dependsOn)).toBe(true);
+    const conditions = dependsOn as Record<string, { condition?: string }>;
+    expect(conditions.auth?.condition).toBe('service_healthy');
+    expect(conditions.livekit?.condition).toBe('service_healthy');
+    for (const [name, { condition }] of Object.entries(conditions)) {
+      if (condition !== 'service_healthy') continue;
+      const entry = service(file, name);
+      const target = buildTarget(entry);
+      const inImage = target !== undefined && /^HEALTHCHECK\s/im.test(stages.get(target.toLowerCase()) ?? '');
+      expect(Boolean(entry.healthcheck?.test) || inImage, `${name} has a health check`).toBe(true);
+    }
+    // The auth image's check asks /ready, the agent image's asks the worker's health port.
+    expect(stages.get('auth')).toMatch(/HEALTHCHECK[\s\S]*\/ready/);
+    expect(stages.get('agent')).toMatch(/HEALTHCHECK[\s\S]*AGENT_HEALTH_PORT/);
+  });
+
+  it("is accepted by the services' own configuration loaders in development and in production", () => {
+    // The auth service writes a development JWT secret beside its database: point that at a temp dir.
+    const database = { DATABASE_PATH: join(tempDir, 'attune.db') };
+
+    const dev = compose(DEVELOPMENT);
+    const devAuth = loadConfig({ ...environment(service(dev, 'auth')), ...database });
+    expect(devAuth.nodeEnv).toBe('development');
+    expect(devAuth.livekit.url).toBe('ws://livekit:7880');
+    expect(devAuth.livekit.publicUrl).toBe('ws://localhost:7880');
+    // The Dockerfile puts the built client at /app/web-client/dist, beside /app/auth-service.
+    expect(relative(ROOT, devAuth.webClientDir)).toBe(join('web-client', 'dist'));
+    const devAgent = loadAgentConfig(environment(service(dev, 'agent')));
+    expect(devAgent.production).toBe(false);
+    expect(devAgent.databasePath).toBe('/data/attune.db');
+
+    const prod = compose(PRODUCTION);
+    const prodAuth = loadConfig({ ...environment(service(prod, 'auth')), ...database });
+    expect(prodAuth.nodeEnv).toBe('production');
+    expect(prodAuth.livekit.publicUrl).toBe('wss://livekit.example.org');
+    expect(prodAuth.livekit.url).toBe('ws://livekit:7880');
+    expect(prodAuth.livekit.agentName).toBe('attune-prod');
+    const prodAgent = loadAgentConfig(environment(service(prod, 'agent')));
+    expect(prodAgent.production).toBe(true);
+    expect(prodAgent.agentName).toBe('attune-prod');
+
+    // And production without real keys is refused, as the file's comments say.
+    const careless = compose({ NODE_ENV: 'production', OPENAI_API_KEY: 'sk-x' });
+    expect(() => loadConfig({ ...environment(service(careless, 'auth')), ...database })).toThrow(/development keys/);
+    expect(() => loadAgentConfig(environment(service(careless, 'agent')))).toThrow(/development keys/);
+  });
+});
+
+describe('Dockerfile', () => {
+  it('ships the built web client where the auth service looks for it, and no test files', () => {
+    const auth = dockerfileStages().get('auth')!;
+    expect(auth).toMatch(/COPY --from=\S+ \/app\/web-client\/dist \/app\/web-client\/dist/);
+    expect(auth).toMatch(/^USER node$/m);
+    expect(dockerfileStages().get('agent')).toMatch(/^USER node$/m);
+    expect(DOCKERFILE).toMatch(/pnpm --filter @attune\/web-client build/);
+    for (const stage of ['auth-build', 'agent-build']) {
+      expect(dockerfileStages().get(stage)).toMatch(/-name "\*\.test\.ts" -delete/);
+    }
+    expect(dockerfileStages().get('agent')).toMatch(/espeak-ng pocketsphinx pocketsphinx-en-us/);
+  });
+});
