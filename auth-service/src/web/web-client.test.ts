@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 
@@ -9,7 +11,21 @@ import { startTestServer, type TestServer } from '../testing/test-server.ts';
 
 const PAGE = '<!doctype html><html><head><script type="module" src="/assets/app-1a2b3c.js"></script></head><body><main id="app"></main></body></html>';
 const SCRIPT = 'console.log("attune");';
+const BIG_SCRIPT = `export const words = ${JSON.stringify(Array.from({ length: 2000 }, (_, i) => `word-${i % 50}`))};`;
 const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+
+/** A GET whose body is not decoded (fetch always decodes). */
+function rawGet(baseUrl: string, path: string, headers: Record<string, string>): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    request(`${baseUrl}${path}`, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
 
 let dir: string;
 let server: TestServer;
@@ -18,6 +34,7 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'assets'));
   writeFileSync(join(dir, 'index.html'), PAGE);
   writeFileSync(join(dir, 'assets', 'app-1a2b3c.js'), SCRIPT);
+  writeFileSync(join(dir, 'assets', 'app-big.js'), BIG_SCRIPT);
   writeFileSync(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   writeFileSync(join(dir, '.source-hash'), 'abc\n');
   server = await startTestServer({ WEB_CLIENT_DIR: dir, LIVEKIT_URL: 'wss://attune-demo.livekit.cloud' });
@@ -41,6 +58,26 @@ describe('the web client', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     // The LiveKit project's host and, for LiveKit Cloud, its region hosts.
     expect(csp).toContain("connect-src 'self' wss://attune-demo.livekit.cloud https://attune-demo.livekit.cloud wss://*.livekit.cloud https://*.livekit.cloud");
+  });
+
+  it('compresses as the client accepts (brotli, then gzip) and revalidates by ETag', async () => {
+    const big = await server.fetch('/assets/app-big.js', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(big.headers.get('content-encoding')).toBe('br');
+    expect(big.headers.get('vary')).toBe('Accept-Encoding');
+    expect(await big.text()).toBe(BIG_SCRIPT); // fetch decodes it
+    const raw = await rawGet(server.baseUrl, '/assets/app-big.js', { 'accept-encoding': 'gzip' });
+    expect(raw.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(raw.body).toString()).toBe(BIG_SCRIPT);
+    expect(raw.body.length).toBeLessThan(BIG_SCRIPT.length / 10);
+    const plain = await rawGet(server.baseUrl, '/assets/app-big.js', { 'accept-encoding': 'br;q=0, identity' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe(BIG_SCRIPT);
+
+    const etag = big.headers.get('etag');
+    expect(etag).toMatch(/^"[\w-]{27}"$/);
+    const again = await server.fetch('/assets/app-big.js', { headers: { 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
   });
 
   it('serves the hashed assets for a year and other files without caching', async () => {

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serveStatic } from '@hono/node-server/serve-static';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import { contentSecurityPolicy } from './content-security-policy.ts';
+import { createStaticFiles, negotiate } from './static-files.ts';
 
 export interface WebClientOptions {
   /** The Vite build (web-client/dist). */
@@ -20,7 +20,7 @@ export interface WebClientOptions {
 /** Hashed file names never change content, so browsers may keep them for a year. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/** Dot files (the build's source hash) are not served. */
+/** Dot files (the build's source hash) are neither files nor pages. */
 const HIDDEN_SEGMENT = /\/\./;
 
 /** A path that names a file (`/assets/index-1a2b.js`, `/favicon.svg`) rather than a page. */
@@ -44,18 +44,28 @@ export function webClient(options: WebClientOptions): MiddlewareHandler<AppEnv> 
     setHeader('Permissions-Policy', 'microphone=(self), camera=(), geolocation=()');
   };
 
-  const files = serveStatic<AppEnv>({
-    root: options.dir,
-    onFound: (path, c) => {
-      c.header('Cache-Control', path.includes('/assets/') ? IMMUTABLE : 'no-cache');
-      if (path.endsWith('.html')) pageHeaders(c.header.bind(c));
-    },
-  });
+  const files = createStaticFiles(options.dir);
+
+  /** A file of the build, from memory, compressed as the client accepts; revalidated by ETag. */
+  const serveFile = async (c: Context<AppEnv>, next: Next) => {
+    const file = await files.get(c.req.path);
+    if (!file) return next();
+    c.header('Cache-Control', c.req.path.startsWith('/assets/') ? IMMUTABLE : 'no-cache');
+    c.header('ETag', file.etag);
+    c.header('Vary', 'Accept-Encoding');
+    if (c.req.header('if-none-match') === file.etag) return c.body(null, 304);
+    const { body, encoding } = negotiate(file, c.req.header('accept-encoding'));
+    c.header('Content-Type', file.contentType);
+    if (encoding) c.header('Content-Encoding', encoding);
+    return c.body(body as Uint8Array<ArrayBuffer>, 200);
+  };
+
   return async (c, next) => {
     const { method, path } = c.req;
     if ((method !== 'GET' && method !== 'HEAD') || options.routes.allowedMethods(path).length > 0) return next();
     if (HIDDEN_SEGMENT.test(path)) return next();
-    if (FILE_PATH.test(path)) return files(c, next);
+    // index.html itself is the page (read fresh, so a rebuild shows at once); other files come from memory.
+    if (FILE_PATH.test(path) && path !== '/index.html') return serveFile(c, next);
     if (!(c.req.header('accept') ?? '').includes('text/html')) return next();
     const page = await readFile(indexPath, 'utf8').catch(() => undefined);
     if (page === undefined) {
