@@ -40,9 +40,17 @@ export class AuthApiError extends Error {
     message: string,
     /** Seconds to wait, from Retry-After (429, 503). */
     readonly retryAfterSeconds?: number,
+    /** What was wrong with each field of a refused request (400 validation_failed). */
+    readonly issues?: readonly ApiIssue[],
   ) {
     super(message);
   }
+}
+
+/** One field's problem in a 400 `validation_failed` answer. */
+export interface ApiIssue {
+  path: string;
+  message: string;
 }
 
 export interface ApiRequest {
@@ -121,12 +129,13 @@ export function createAuthApi(baseUrl = '', fetchImpl: typeof fetch = fetch, opt
 
 async function errorOf(response: Response): Promise<AuthApiError> {
   const payload: unknown = await response.json().catch(() => undefined);
-  const error = (payload as { error?: { code?: string; message?: string } } | undefined)?.error;
+  const error = (payload as { error?: { code?: string; message?: string; issues?: ApiIssue[] } } | undefined)?.error;
   const retryAfter = Number(response.headers.get('retry-after'));
   return new AuthApiError(
     response.status,
     error?.code ?? 'http_error',
     error?.message ?? `The service answered ${response.status}`,
     Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    Array.isArray(error?.issues) ? error.issues : undefined,
   );
 }

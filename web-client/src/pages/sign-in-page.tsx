@@ -1,0 +1,73 @@
+import { useState } from 'preact/hooks';
+import { useApp, useLocation } from '../app/app-context.ts';
+import { withNext } from '../app/routes.ts';
+import { formErrors } from '../ui/error-message.ts';
+import { ErrorAlert, Notice, Spinner } from '../ui/feedback.tsx';
+import { Field } from '../ui/field.tsx';
+import { AuthApiError } from '../api/auth-api.ts';
+import { AuthLayout } from './auth-layout.tsx';
+import { GuestEntry } from './guest-entry.tsx';
+import { useCooldown } from './use-cooldown.ts';
+
+/** Email and password; the shell moves on (to `?next=` or Talk) once the session is signed in. */
+export function SignInPage(props: { reason: string | undefined }) {
+  const { session } = useApp();
+  const location = useLocation();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const [issues, setIssues] = useState<Record<string, string>>({});
+  const [cooldown, startCooldown] = useCooldown();
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    const missing: Record<string, string> = {};
+    if (!email.trim()) missing.email = 'Enter your email address.';
+    if (!password) missing.password = 'Enter your password.';
+    setIssues(missing);
+    if (Object.keys(missing).length > 0) {
+      setError(undefined);
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      await session.login({ email: email.trim(), password });
+    } catch (failure) {
+      const shown = formErrors(failure, ['email', 'password']);
+      setIssues(shown.fields);
+      setError(shown.summary);
+      if (failure instanceof AuthApiError && failure.status === 429) startCooldown(failure.retryAfterSeconds ?? 30);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <AuthLayout title="Sign in" intro="Welcome back. Sign in to talk with your assistant.">
+      {props.reason && !error ? <Notice class="auth__notice">{props.reason}</Notice> : null}
+      {error ? <ErrorAlert class="auth__notice">{error}</ErrorAlert> : null}
+      <form class="form" onSubmit={(event) => void submit(event)} noValidate aria-busy={busy}>
+        <Field label="Email" type="email" name="email" autocomplete="username" inputMode="email" required value={email} onValue={setEmail} error={issues.email} />
+        <Field
+          label="Password"
+          type="password"
+          name="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onValue={setPassword}
+          error={issues.password}
+        />
+        <button type="submit" class="button button--primary button--block" disabled={busy || cooldown > 0}>
+          {busy ? <Spinner size="sm" /> : null}
+          {cooldown > 0 ? `Try again in ${cooldown} s` : busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      <GuestEntry disabled={busy} onError={setError} />
+      <p class="auth__switch">
+        New to Attune? <a href={withNext('/sign-up', location.search)}>Create an account</a>
+      </p>
+    </AuthLayout>
+  );
+}
