@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { benchAgentContext } from './agent-context.bench.ts';
 import { benchAuthToken } from './auth-token.bench.ts';
 import { benchSessions } from './sessions.bench.ts';
+import { benchWebClient } from './web-client.bench.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const durationSeconds = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
@@ -18,11 +19,14 @@ console.log('agent: user-context load over 100,000 stored turns, and one session
 const agentContext = await benchAgentContext({ turns: 100_000, iterations: 2_000 });
 console.log('sessions: webhook ingestion, and the analytics report over 1,000,000 sessions (generating them takes a while)');
 const sessions = await benchSessions({ webhookSessions: 5_000, concurrency: connections, analyticsSessions: 1_000_000 });
-const result = { date: new Date().toISOString(), machine, durationSeconds, rounds, connections, authToken, agentContext, sessions };
+console.log('web client: bundle sizes, serving the build, and page loads in headless Chromium');
+const webClient = await benchWebClient({ durationSeconds, connections, loads: 15 });
+const result = { date: new Date().toISOString(), machine, durationSeconds, rounds, connections, authToken, agentContext, sessions, webClient };
 
 mkdirSync(RESULTS_DIR, { recursive: true });
 writeFileSync(`${RESULTS_DIR}latest.json`, `${JSON.stringify(result, null, 2)}\n`);
 
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const row = (name: string, r: { requestsPerSecond: number; latencyP50Ms: number; latencyP99Ms: number }) =>
   `| ${name} | ${r.requestsPerSecond.toLocaleString('en-US')} | ${r.latencyP50Ms} | ${r.latencyP99Ms} |`;
 const table = [
@@ -54,6 +58,17 @@ const table = [
   `| LiveKit webhook events ingested (${sessions.webhooks.events.toLocaleString('en-US')} signed events, ${sessions.webhooks.concurrency} in flight) | ${sessions.webhooks.eventsPerSecond.toLocaleString('en-US')} events/s (p50 ${sessions.webhooks.latencyP50Ms} ms, p99 ${sessions.webhooks.latencyP99Ms} ms, ${sessions.webhooks.failed} failed) |`,
   `| analytics report over ${sessions.analytics.sessions.toLocaleString('en-US')} sessions, by day / user / room (query) | ${sessions.analytics.queryMs.day} / ${sessions.analytics.queryMs.user} / ${sessions.analytics.queryMs.room} ms |`,
   `| GET /analytics/sessions?group_by=day over all of them (worker thread + JSON) | ${sessions.analytics.apiMs} ms |`,
+  '',
+  'Web client:',
+  '',
+  '| measure | value |',
+  '| --- | --- |',
+  ...webClient.assets.map((asset) => `| \`${asset.file}\` | ${kb(asset.bytes)} (${kb(asset.gzipBytes)} gzipped) |`),
+  `| all JavaScript / all CSS, gzipped | ${kb(webClient.totals.js.gzipBytes)} / ${kb(webClient.totals.css.gzipBytes)} |`,
+  row('GET /talk (the page, text/html)', webClient.serving.page).replace(/^\| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$/, '| $1 | $2 req/s (p50 $3 ms, p99 $4 ms) |'),
+  row('GET /assets/<entry>.js', webClient.serving.script).replace(/^\| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$/, '| $1 | $2 req/s (p50 $3 ms, p99 $4 ms) |'),
+  `| Chromium: open /sign-in until the form shows (fresh profile; median / worst of ${webClient.browser.loads}) | ${webClient.browser.signInPageMs.median} / ${webClient.browser.signInPageMs.max} ms |`,
+  `| Chromium: press Sign in until the Talk page shows (bcrypt cost 4) | ${webClient.browser.signInToTalkMs.median} / ${webClient.browser.signInToTalkMs.max} ms |`,
   '',
 ].join('\n');
 writeFileSync(`${RESULTS_DIR}latest.md`, table);
