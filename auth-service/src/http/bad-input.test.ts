@@ -66,7 +66,8 @@ const routeCases: Record<string, { bearer: boolean; cases: BadRequest[] }> = {
   '/auth/refresh': {
     bearer: false,
     cases: [
-      { name: 'missing token', body: json({}), status: 400, code: 'validation_failed' },
+      // Without the browser's X-Refresh-Cookie header there is no other place to find it.
+      { name: 'missing token', body: json({}), status: 400, code: 'refresh_token_missing' },
       { name: 'wrong type', body: json({ refresh_token: 12 }), status: 400, code: 'validation_failed' },
       { name: 'absurdly long token', body: json({ refresh_token: 'x'.repeat(300) }), status: 400, code: 'validation_failed' },
     ],
@@ -83,7 +84,10 @@ const routeCases: Record<string, { bearer: boolean; cases: BadRequest[] }> = {
   },
   '/auth/logout': {
     bearer: true,
-    cases: [{ name: 'fields it does not take', body: json({ everywhere: true }), status: 400, code: 'validation_failed' }],
+    cases: [
+      { name: 'fields it does not take', body: json({ all_devices: true }), status: 400, code: 'validation_failed' },
+      { name: 'everywhere not a boolean', body: json({ everywhere: 'yes' }), status: 400, code: 'validation_failed' },
+    ],
   },
 };
 
