@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AuthApiError, type ApiUser } from '../api/auth-api.ts';
+import { Field } from '../ui/field.tsx';
 import { useApp } from '../app/app-context.ts';
 import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
 import { errorMessage, formErrors } from '../ui/error-message.ts';
@@ -294,47 +295,8 @@ function AddPreference(props: { onAdd: (key: string, value: string) => Promise<v
         Add a preference
       </h3>
       <div class="pref-add__fields">
-        <div class={`field ${issues.key ? 'field--invalid' : ''}`}>
-          <label class="field__label" for="pref-add-key">
-            Name
-          </label>
-          <input
-            ref={keyInput}
-            id="pref-add-key"
-            class="input"
-            placeholder="units"
-            maxLength={64}
-            value={key}
-            onInput={(event) => setKey(event.currentTarget.value)}
-            aria-invalid={issues.key ? 'true' : undefined}
-            aria-describedby={issues.key ? 'pref-add-key-error' : undefined}
-          />
-          {issues.key ? (
-            <p class="field__error" id="pref-add-key-error">
-              {issues.key}
-            </p>
-          ) : null}
-        </div>
-        <div class={`field field--grow ${issues.value ? 'field--invalid' : ''}`}>
-          <label class="field__label" for="pref-add-value">
-            Value
-          </label>
-          <input
-            id="pref-add-value"
-            class="input"
-            placeholder="metric"
-            maxLength={500}
-            value={value}
-            onInput={(event) => setValue(event.currentTarget.value)}
-            aria-invalid={issues.value ? 'true' : undefined}
-            aria-describedby={issues.value ? 'pref-add-value-error' : undefined}
-          />
-          {issues.value ? (
-            <p class="field__error" id="pref-add-value-error">
-              {issues.value}
-            </p>
-          ) : null}
-        </div>
+        <Field label="Name" inputRef={keyInput} placeholder="units" maxLength={64} value={key} onValue={setKey} error={issues.key} />
+        <Field label="Value" class="field--grow" placeholder="metric" maxLength={500} value={value} onValue={setValue} error={issues.value} />
         <button type="submit" class="button button--secondary pref-add__submit" disabled={busy}>
           {busy ? <Spinner size="sm" /> : <PlusIcon />}
           Add

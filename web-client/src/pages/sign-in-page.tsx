@@ -1,13 +1,11 @@
 import { useState } from 'preact/hooks';
 import { useApp, useLocation } from '../app/app-context.ts';
 import { withNext } from '../app/routes.ts';
-import { formErrors } from '../ui/error-message.ts';
 import { ErrorAlert, Notice, Spinner } from '../ui/feedback.tsx';
 import { Field } from '../ui/field.tsx';
-import { AuthApiError } from '../api/auth-api.ts';
 import { AuthLayout } from './auth-layout.tsx';
 import { GuestEntry } from './guest-entry.tsx';
-import { useCooldown } from './use-cooldown.ts';
+import { useAuthForm } from './use-auth-form.ts';
 
 /** Email and password; the shell moves on (to `?next=` or Talk) once the session is signed in. */
 export function SignInPage(props: { reason: string | undefined }) {
@@ -15,39 +13,21 @@ export function SignInPage(props: { reason: string | undefined }) {
   const location = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-  const [issues, setIssues] = useState<Record<string, string>>({});
-  const [cooldown, startCooldown] = useCooldown();
+  const { busy, error, setError, issues, cooldown, submit } = useAuthForm(['email', 'password']);
 
-  async function submit(event: Event) {
+  function onSubmit(event: Event) {
     event.preventDefault();
     const missing: Record<string, string> = {};
     if (!email.trim()) missing.email = 'Enter your email address.';
     if (!password) missing.password = 'Enter your password.';
-    setIssues(missing);
-    if (Object.keys(missing).length > 0) {
-      setError(undefined);
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
-      await session.login({ email: email.trim(), password });
-    } catch (failure) {
-      const shown = formErrors(failure, ['email', 'password']);
-      setIssues(shown.fields);
-      setError(shown.summary);
-      if (failure instanceof AuthApiError && failure.status === 429) startCooldown(failure.retryAfterSeconds ?? 30);
-      setBusy(false);
-    }
+    void submit(missing, () => session.login({ email: email.trim(), password }));
   }
 
   return (
     <AuthLayout title="Sign in" intro="Welcome back. Sign in to talk with your assistant.">
       {props.reason && !error ? <Notice class="auth__notice">{props.reason}</Notice> : null}
       {error ? <ErrorAlert class="auth__notice">{error}</ErrorAlert> : null}
-      <form class="form" onSubmit={(event) => void submit(event)} noValidate aria-busy={busy}>
+      <form class="form" onSubmit={onSubmit} noValidate aria-busy={busy}>
         <Field label="Email" type="email" name="email" autocomplete="username" inputMode="email" required value={email} onValue={setEmail} error={issues.email} />
         <Field
           label="Password"

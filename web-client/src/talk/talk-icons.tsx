@@ -1,26 +1,11 @@
-import type { JSX } from 'preact';
+import { Icon as LineIcon } from '../ui/icons.tsx';
 
-/** Line icons for the Talk page (24×24, currentColor, inline so they pass the CSP). */
-function Icon(props: { size?: number; children: JSX.Element | JSX.Element[] }) {
-  const size = props.size ?? 20;
-  return (
-    <svg
-      class="talk-icon"
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      stroke-width="2"
-      stroke-linecap="round"
-      stroke-linejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      {props.children}
-    </svg>
-  );
-}
+/** Line icons for the Talk page, on the app's icon base (24×24, currentColor, inline for the CSP). */
+const Icon = (props: { size?: number; children: Parameters<typeof LineIcon>[0]['children'] }) => (
+  <LineIcon class="talk-icon" size={props.size ?? 20}>
+    {props.children}
+  </LineIcon>
+);
 
 export const MicOnIcon = (p: { size?: number }) => (
   <Icon {...p}>

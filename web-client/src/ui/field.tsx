@@ -1,4 +1,4 @@
-import type { JSX } from 'preact';
+import type { JSX, Ref } from 'preact';
 import { useId } from 'preact/hooks';
 
 type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onInput' | 'label'>;
@@ -11,9 +11,11 @@ export function Field(
     onValue: (value: string) => void;
     hint?: string | undefined;
     error?: string | undefined;
+    /** The input element itself (e.g. to focus it). */
+    inputRef?: Ref<HTMLInputElement>;
   },
 ) {
-  const { label, value, onValue, hint, error, class: className, ...input } = props;
+  const { label, value, onValue, hint, error, inputRef, class: className, ...input } = props;
   const id = useId();
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
@@ -23,6 +25,7 @@ export function Field(
       </label>
       <input
         {...input}
+        ref={inputRef}
         id={id}
         class="input"
         value={value}

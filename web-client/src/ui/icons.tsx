@@ -1,9 +1,9 @@
 import type { JSX } from 'preact';
 
 /** Small line icons (24×24, currentColor), drawn inline so they need no requests and pass the CSP. */
-type IconProps = { class?: string; size?: number };
+export type IconProps = { class?: string; size?: number };
 
-function Icon(props: IconProps & { children: JSX.Element | JSX.Element[] }) {
+export function Icon(props: IconProps & { children: JSX.Element | JSX.Element[] }) {
   const size = props.size ?? 18;
   return (
     <svg
