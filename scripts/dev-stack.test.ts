@@ -114,7 +114,9 @@ describe('planDevStack', () => {
     const env = { LIVEKIT_API_KEY: 'APIlocal', LIVEKIT_API_SECRET: 'a-secret-of-at-least-thirty-two-characters', LIVEKIT_URL: 'ws://127.0.0.1:7890' };
     const livekit = processNamed(plan(env, { 'livekit-server': LIVEKIT }).processes, 'livekit');
     const config = livekitConfig(livekit);
-    expect(config.keys).toEqual({ APIlocal: 'a-secret-of-at-least-thirty-two-characters' });
+    expect(config.keys).toBeUndefined();
+    expect(livekit.env).toEqual({ LIVEKIT_KEYS: 'APIlocal: a-secret-of-at-least-thirty-two-characters' });
+    expect(livekit.args.join(' ')).not.toContain('a-secret-of-at-least');
     expect(config.webhook.api_key).toBe('APIlocal');
     expect(config.port).toBe(7890);
     expect(livekit.args.slice(0, 5)).toEqual(['--dev', '--bind', '127.0.0.1', '--bind', '::1']);

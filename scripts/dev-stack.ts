@@ -101,11 +101,7 @@ function livekitProcess(input: DevStackInput, binary: string, livekitUrl: string
   const port = Number(new URL(livekitUrl).port || 7880);
   const customKeys = apiKey !== DEV_LIVEKIT_API_KEY || apiSecret !== DEV_LIVEKIT_API_SECRET;
   // livekit-server reads YAML; JSON is YAML too, and needs no quoting rules of its own.
-  const config = {
-    port,
-    ...(customKeys ? { keys: { [apiKey]: apiSecret } } : {}),
-    webhook: { api_key: apiKey, urls: [webhookUrl] },
-  };
+  const config = { port, webhook: { api_key: apiKey, urls: [webhookUrl] } };
   // With keys of its own, --dev no longer limits itself to loopback; keep it there.
   const bind = customKeys ? ['--bind', '127.0.0.1', '--bind', '::1'] : [];
   return {
@@ -113,7 +109,9 @@ function livekitProcess(input: DevStackInput, binary: string, livekitUrl: string
     command: binary,
     args: ['--dev', ...bind, '--config-body', JSON.stringify(config)],
     cwd: '.',
-    env: {},
+    // The key pair goes in livekit-server's LIVEKIT_KEYS variable, never on its command line, where
+    // any local user could read the secret with `ps`.
+    env: customKeys ? { LIVEKIT_KEYS: `${apiKey}: ${apiSecret}` } : {},
     onExit: 'keep-running',
     exitHint: 'livekit-server stopped; the rest of the stack keeps running, but talking needs it.',
   };

@@ -176,6 +176,39 @@ describe('BrowserSession', () => {
     expect(session.state.status).toBe('signed-in');
   });
 
+  it('signs out with an access token that expired meanwhile: refreshes first, so the device is revoked and the cookie cleared', async () => {
+    const { browser, clock, session } = await signedInBrowser('session-sleep@example.org');
+    const cookie = browser.jar.cookie;
+    clock.timers.length = 0; // the laptop slept: no timer ran
+    clock.advance(ACCESS_TTL_MS + 60_000);
+    await session.signOut();
+    expect(session.state).toEqual({ status: 'signed-out' });
+    expect(browser.jar.cookie).toBeUndefined();
+    // The device is revoked: neither the cookie it had before nor the rotated one signs in again.
+    const refreshed = await createAuthApi(server.baseUrl).refresh(cookie).catch((error: unknown) => error);
+    expect(refreshed).toMatchObject({ status: 401 });
+  });
+
+  it('says so when the service cannot be reached to sign out', async () => {
+    const { browser, session } = await signedInBrowser('session-offline-out@example.org');
+    browser.setOffline(true);
+    await session.signOut();
+    expect(session.state).toMatchObject({ status: 'signed-out', reason: expect.stringContaining('may still be signed in') });
+  });
+
+  it('follows another tab that signs in as someone else', async () => {
+    await registerUser(server, { email: 'tab-guest-upgrade@example.org', password: 'session password' });
+    const browser = browserFetch();
+    const openTab = sharedChannel();
+    const api = createAuthApi(server.baseUrl, browser.fetch, { refreshCookie: true });
+    const first = new BrowserSession(api, manualEnvironment(openTab()).env);
+    const second = new BrowserSession(api, manualEnvironment(openTab()).env);
+    const guest = await first.guest();
+    await expect.poll(() => second.user?.id).toBe(guest.id);
+    const member = await first.login({ email: 'tab-guest-upgrade@example.org', password: 'session password' });
+    await expect.poll(() => second.user?.id).toBe(member.id);
+  });
+
   it('signs out this device, clears the cookie and tells the other tabs', async () => {
     const email = 'session-tabs@example.org';
     await registerUser(server, { email, password: 'session password' });

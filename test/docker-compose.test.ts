@@ -170,6 +170,13 @@ describe('docker-compose.yaml', () => {
     expect(publishedPorts(livekit).has(publicUrl.port)).toBe(true);
   });
 
+  it('publishes the LiveKit API and the auth service on this machine only (the dev keys are public)', () => {
+    const file = compose(DEVELOPMENT);
+    const hostBindings = (name: string) => (service(file, name).ports ?? []).map((port) => String(port));
+    expect(hostBindings('livekit')).toContain(`127.0.0.1:${livekitConfig(file).port ?? 7880}:${livekitConfig(file).port ?? 7880}`);
+    expect(hostBindings('auth')).toEqual(['127.0.0.1:8000:8000']);
+  });
+
   it('gives the auth service and the agent one database file on one named volume', () => {
     const file = compose(DEVELOPMENT);
     const auth = service(file, 'auth');

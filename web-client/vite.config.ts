@@ -13,7 +13,11 @@ export default defineConfig({
   server: {
     host: '127.0.0.1',
     port: 5173,
-    proxy: Object.fromEntries(API_PREFIXES.map((prefix) => [prefix, { target: authService, changeOrigin: false }])),
+    // Anchored patterns: Vite matches a plain key as a string prefix, so `/me` would also take the
+    // page `/memory` away from the dev server.
+    proxy: Object.fromEntries(
+      API_PREFIXES.map((prefix) => [`^${prefix.replace(/[.]/g, '\\.')}(?:[/?]|$)`, { target: authService, changeOrigin: false }]),
+    ),
   },
   build: {
     outDir: 'dist',

@@ -25,6 +25,10 @@ describe('safeNextPath', () => {
     expect(safeNextPath('/memory')).toBe('/memory');
     expect(safeNextPath('/history?x=1#top')).toBe('/history?x=1#top');
   });
+  it('refuses paths that normalise to another host', () => {
+    for (const next of ['/.//evil.example', '/talk/..//evil.example', '/%2e//evil.example']) expect(safeNextPath(next), next).toBeUndefined();
+  });
+
 
   it('refuses other sites, protocol-relative and backslash tricks', () => {
     for (const next of ['https://evil.example/', '//evil.example/memory', '/\\evil.example', 'javascript:alert(1)', 'memory', '', null, undefined]) {

@@ -65,6 +65,8 @@ export function safeNextPath(next: string | null | undefined): string | undefine
   if (url.origin !== 'http://attune.invalid') return undefined;
   const route = matchRoute(url.pathname);
   if (PUBLIC_ROUTES.has(route) || route === 'home') return undefined;
+  // `/.//x` normalises to `//x`, which the browser would read as another host.
+  if (url.pathname.startsWith('//')) return undefined;
   return `${url.pathname}${url.search}${url.hash}`;
 }
 

@@ -23,10 +23,11 @@ const RETRY_MS = 10_000;
 const LOCK_NAME = 'attune-refresh';
 const SESSION_ENDED = 'Your session ended; sign in again.';
 const UNREACHABLE = 'Attune could not be reached; check your connection and reload the page.';
+const SIGN_OUT_FAILED = 'Attune could not be reached to sign you out, so this browser may still be signed in. Sign out again once you are back online.';
 
 type RefreshOutcome = 'refreshed' | 'refused' | 'unreachable';
 
-type ChannelMessage = { type: 'signed-in' } | { type: 'signed-out' };
+type ChannelMessage = { type: 'signed-in'; userId: string } | { type: 'signed-out' };
 
 /**
  * The signed-in browser: the access token lives only in this object's memory, the refresh token
@@ -48,7 +49,8 @@ export class BrowserSession {
   ) {
     env.channel?.addEventListener('message', (event: MessageEvent<ChannelMessage>) => {
       if (event.data?.type === 'signed-out' && this.#state.status === 'signed-in') this.#end(undefined);
-      if (event.data?.type === 'signed-in' && this.#state.status !== 'signed-in') void this.restore();
+      // Another tab signed in, perhaps as someone else (a guest who made an account): follow it.
+      if (event.data?.type === 'signed-in' && this.user?.id !== event.data.userId) void this.restore();
     });
   }
 
@@ -87,13 +89,20 @@ export class BrowserSession {
     return this.#begin(await this.api.guest(fullName ? { full_name: fullName } : {}));
   }
 
-  /** Signs this device out, or every device of the account. The page is signed out either way. */
+  /**
+   * Signs this device out, or every device of the account. The page is signed out either way; if
+   * the service could not be told, the sign-in page says so (the cookie may still be live).
+   */
   async signOut(options: { everywhere?: boolean } = {}): Promise<void> {
-    const token = this.#accessToken;
+    let reason: string | undefined;
     try {
-      if (token) await this.api.logout(token, options);
+      // A fresh token: the stored one may have expired while the laptop slept.
+      await this.#withToken((token) => this.api.logout(token, options));
+    } catch (error) {
+      // Refused as signed out already: the refresh that failed has cleared the cookie.
+      if (!(error instanceof AuthApiError && error.status === 401)) reason = SIGN_OUT_FAILED;
     } finally {
-      this.#end(undefined);
+      this.#end(reason);
       this.env.channel?.postMessage({ type: 'signed-out' } satisfies ChannelMessage);
     }
   }
@@ -132,7 +141,7 @@ export class BrowserSession {
 
   #begin(credentials: Credentials): ApiUser {
     this.#accept(credentials);
-    this.env.channel?.postMessage({ type: 'signed-in' } satisfies ChannelMessage);
+    this.env.channel?.postMessage({ type: 'signed-in', userId: credentials.user.id } satisfies ChannelMessage);
     return credentials.user;
   }
 
