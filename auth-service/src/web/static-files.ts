@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
@@ -35,13 +35,14 @@ export interface StaticFile {
 }
 
 /**
- * The files of a build, read and compressed once on first request and then served from memory.
+ * The files of a build, read and compressed once per version (modification time and size) and
+ * then served from memory.
  * Reading and compressing are asynchronous (zlib runs on libuv's thread pool), so the event
  * loop never waits on them. Only paths inside `dir` resolve; dot files and climbing paths do not.
  */
 export function createStaticFiles(dir: string): { get(path: string): Promise<StaticFile | undefined> } {
   const root = resolve(dir);
-  const loaded = new Map<string, Promise<StaticFile | undefined>>();
+  const loaded = new Map<string, { version: string; entry: Promise<StaticFile | undefined> }>();
 
   async function load(file: string): Promise<StaticFile | undefined> {
     const body = await readFile(file).catch(() => undefined);
@@ -62,19 +63,23 @@ export function createStaticFiles(dir: string): { get(path: string): Promise<Sta
   }
 
   return {
-    get(path) {
+    async get(path) {
       const file = fileFor(root, path);
-      if (!file) return Promise.resolve(undefined);
-      let entry = loaded.get(file);
-      if (!entry) {
-        entry = load(file);
-        loaded.set(file, entry);
-        // Missing files are not remembered, so the cache holds only what the build contains.
-        void entry.then((found) => {
-          if (!found) loaded.delete(file);
-        });
+      if (!file) return undefined;
+      // One stat per request keeps the cache true to the folder: a rebuild replaces changed files,
+      // and files a rebuild removed leave the cache.
+      const info = await stat(file).catch(() => undefined);
+      if (!info?.isFile()) {
+        loaded.delete(file);
+        return undefined;
       }
-      return entry;
+      const version = `${info.mtimeMs}:${info.size}`;
+      let cached = loaded.get(file);
+      if (cached?.version !== version) {
+        cached = { version, entry: load(file) };
+        loaded.set(file, cached);
+      }
+      return cached.entry;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
@@ -78,6 +78,19 @@ describe('the web client', () => {
     const again = await server.fetch('/assets/app-big.js', { headers: { 'if-none-match': etag! } });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
+  });
+
+  it('serves a rebuilt file at once, and forgets a removed one', async () => {
+    writeFileSync(join(dir, 'robots.txt'), 'User-agent: *\nDisallow: /admin\n');
+    const first = await server.fetch('/robots.txt');
+    expect(await first.text()).toContain('/admin');
+    writeFileSync(join(dir, 'robots.txt'), 'User-agent: *\nAllow: /\n');
+    utimesSync(join(dir, 'robots.txt'), new Date(), new Date(Date.now() + 5_000));
+    const second = await server.fetch('/robots.txt');
+    expect(await second.text()).toContain('Allow: /');
+    expect(second.headers.get('etag')).not.toBe(first.headers.get('etag'));
+    rmSync(join(dir, 'robots.txt'));
+    expect((await server.fetch('/robots.txt')).status).toBe(404);
   });
 
   it('serves the hashed assets for a year and other files without caching', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertTestUsers, openTempDatabase } from '../testing.ts';
-import { deletePreference, listPreferences, savePreference } from './preferences.ts';
+import { deletePreference, listPreferences, normalizePreferenceKey, savePreference } from './preferences.ts';
 
 let database: ReturnType<typeof openTempDatabase>;
 let alice: string;
@@ -38,5 +38,11 @@ describe('user preferences', () => {
     expect(save(alice, 'b', 'two', 100, 2)).toBe('saved');
     expect(save(bob, 'c', '3', 100, 2)).toBe('saved');
     expect(listPreferences(database.db, alice).map((p) => `${p.key}=${p.value}`)).toEqual(['a=1', 'b=two']);
+  });
+
+  it('normalises keys one way, and empties keys no URL path could name', () => {
+    expect(normalizePreferenceKey(' Answer__LENGTH ')).toBe('answer length');
+    expect(normalizePreferenceKey('e.g. units')).toBe('e.g. units');
+    for (const key of ['.', '..', ' . . ', '___', '']) expect(normalizePreferenceKey(key), JSON.stringify(key)).toBe('');
   });
 });

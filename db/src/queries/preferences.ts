@@ -77,8 +77,10 @@ export function listPreferences(db: Db, userId: string): UserPreference[] {
 /**
  * The one spelling of a preference key, used by the agent and the API alike: "Answer length",
  * "answer_length" and " ANSWER  length " are all "answer length". Empty for a key of only spaces
- * and underscores (callers refuse it).
+ * and underscores, or only dots (`.` and `..` could never be named in a URL path: clients resolve
+ * them away); callers refuse it.
  */
 export function normalizePreferenceKey(key: string): string {
-  return key.toLowerCase().replace(/[\s_]+/g, ' ').trim();
+  const normalized = key.toLowerCase().replace(/[\s_]+/g, ' ').trim();
+  return /^[.\s]*$/.test(normalized) ? '' : normalized;
 }

@@ -122,11 +122,18 @@ describe('the refresh cookie', () => {
     expect((await browserPost('/auth/refresh', {}, cookie.value)).status).toBe(401);
   });
 
-  it('comes for guests too, living as long as the guest', async () => {
+  it('comes for guests too, living as long as the guest, also after a refresh', async () => {
     const response = await browserPost('/auth/guest', {});
     expect(response.status).toBe(201);
     expect(await response.json()).not.toHaveProperty('refresh_token');
-    expect(refreshCookieOf(response)?.attributes).toContain(`Max-Age=${60 * 60}`);
+    const cookie = refreshCookieOf(response);
+    expect(cookie?.attributes).toContain(`Max-Age=${60 * 60}`);
+    server.advanceClock(10 * 60_000);
+    const refreshed = await browserPost('/auth/refresh', {}, cookie!.value);
+    expect(refreshed.status).toBe(200);
+    const maxAge = Number(refreshCookieOf(refreshed)?.attributes.find((a) => a.startsWith('Max-Age='))?.slice('Max-Age='.length));
+    expect(maxAge).toBeGreaterThan(49 * 60);
+    expect(maxAge).toBeLessThanOrEqual(50 * 60);
   });
 });
 

@@ -75,8 +75,11 @@ export function createAuthRouter(deps: AppDeps) {
       throw invalidRefreshToken();
     }
     const credentials = await accessCredentials(deps, user, result.token.familyId, next.token, nowMs);
-    // The cookie lives as long as the family's new token (a guest's is short).
-    const body = deliverRefreshToken(c, deps.config, { ...credentials, user: toUserResponse(user) }, result.token.expiresAt - nowMs);
+    // The cookie lives as long as the new token, and a guest's no longer than the guest: the sweep
+    // deletes guests GUEST_TTL_MINUTES after they were created.
+    const cookieMs =
+      user.role === 'guest' ? Math.max(0, user.createdAt + deps.config.guests.ttlMs - nowMs) : result.token.expiresAt - nowMs;
+    const body = deliverRefreshToken(c, deps.config, { ...credentials, user: toUserResponse(user) }, cookieMs);
     return c.json(body, 200);
   });
 

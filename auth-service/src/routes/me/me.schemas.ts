@@ -16,7 +16,7 @@ export const preferenceKeySchema = z
   .pipe(
     z
       .string()
-      .refine((key) => key.trim() !== '', 'key must contain more than spaces and underscores')
+      .refine((key) => key.trim() !== '', 'key must contain more than spaces, underscores and dots')
       .max(MAX_PREFERENCE_KEY_CHARS, `key must be at most ${MAX_PREFERENCE_KEY_CHARS} characters once normalised`),
   );
 
