@@ -9,7 +9,7 @@ export const credentialsSchema = z.object({
   refresh_token: z
     .string()
     .optional()
-    .describe('absent when the request sent X-Refresh-Cookie: 1; the token is then in the httpOnly attune_refresh cookie'),
+    .describe('absent when the request sent X-Refresh-Cookie: 1; the token is then in the httpOnly refresh cookie'),
 });
 
 export type Credentials = z.infer<typeof credentialsSchema> & { refresh_token: string };

@@ -14,8 +14,15 @@ import type { Config } from '../config/config.ts';
  */
 export const REFRESH_COOKIE_HEADER = 'X-Refresh-Cookie';
 export const REFRESH_COOKIE_NAME = 'attune_refresh';
-/** Sent only to the routes that use it: /auth/refresh and /auth/logout. */
-const COOKIE_PATH = '/auth';
+/**
+ * Over https the cookie takes the `__Host-` prefix: the browser then accepts it only Secure, from
+ * this very host and for Path=/, so a sibling subdomain cannot plant one of its own. Over plain
+ * http (development on loopback) that prefix is refused, and the cookie is scoped to /auth, the
+ * only routes that read it.
+ */
+function cookieOf(config: CookieConfig): { name: string; path: string } {
+  return config.cookieSecure ? { name: `__Host-${REFRESH_COOKIE_NAME}`, path: '/' } : { name: REFRESH_COOKIE_NAME, path: '/auth' };
+}
 
 type CookieConfig = Pick<Config, 'cookieSecure' | 'refreshTokenTtlMs'>;
 
@@ -25,9 +32,9 @@ export function wantsRefreshCookie(c: Context): boolean {
 }
 
 /** The refresh token from the body, or in browser mode from the cookie. */
-export function presentedRefreshToken(c: Context, bodyToken: string | undefined): string | undefined {
+export function presentedRefreshToken(c: Context, config: CookieConfig, bodyToken: string | undefined): string | undefined {
   if (bodyToken !== undefined) return bodyToken;
-  return wantsRefreshCookie(c) ? getCookie(c, REFRESH_COOKIE_NAME) : undefined;
+  return wantsRefreshCookie(c) ? getCookie(c, cookieOf(config).name) : undefined;
 }
 
 /**
@@ -41,8 +48,9 @@ export function deliverRefreshToken<Body extends { refresh_token: string }>(
   maxAgeMs = config.refreshTokenTtlMs,
 ): Omit<Body, 'refresh_token'> & { refresh_token?: string } {
   if (!wantsRefreshCookie(c)) return body;
-  setCookie(c, REFRESH_COOKIE_NAME, body.refresh_token, {
-    path: COOKIE_PATH,
+  const cookie = cookieOf(config);
+  setCookie(c, cookie.name, body.refresh_token, {
+    path: cookie.path,
     httpOnly: true,
     sameSite: 'Strict',
     secure: config.cookieSecure,
@@ -54,6 +62,7 @@ export function deliverRefreshToken<Body extends { refresh_token: string }>(
 
 /** Expires the cookie (sign-out, a refused refresh, a deleted account). */
 export function clearRefreshCookie(c: Context, config: CookieConfig): void {
-  if (getCookie(c, REFRESH_COOKIE_NAME) === undefined) return;
-  deleteCookie(c, REFRESH_COOKIE_NAME, { path: COOKIE_PATH, httpOnly: true, sameSite: 'Strict', secure: config.cookieSecure });
+  const cookie = cookieOf(config);
+  if (getCookie(c, cookie.name) === undefined) return;
+  deleteCookie(c, cookie.name, { path: cookie.path, httpOnly: true, sameSite: 'Strict', secure: config.cookieSecure });
 }

@@ -171,12 +171,25 @@ describe('sign-out everywhere', () => {
   });
 });
 
-describe('the Secure attribute', () => {
-  it('is set with COOKIE_SECURE=true (the production default behind https)', async () => {
+describe('over https (COOKIE_SECURE=true, the production default)', () => {
+  it('is a Secure __Host- cookie for Path=/, which a sibling subdomain cannot plant, and it rotates', async () => {
     const secure = await startTestServer({ COOKIE_SECURE: 'true' });
     try {
       const response = await secure.fetch('/auth/guest', { method: 'POST', headers: BROWSER, body: '{}' });
-      expect(refreshCookieOf(response)?.attributes).toContain('Secure');
+      const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`__Host-${REFRESH_COOKIE_NAME}=`));
+      expect(line).toBeDefined();
+      const [pair = '', ...attributes] = line!.split(';').map((part) => part.trim());
+      expect(attributes).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Strict', 'Path=/']));
+      expect(attributes.some((attribute) => attribute.startsWith('Domain='))).toBe(false);
+      const refreshed = await secure.fetch('/auth/refresh', { method: 'POST', headers: { ...BROWSER, cookie: pair }, body: '{}' });
+      expect(refreshed.status).toBe(200);
+      // The plain name is not read in this mode.
+      const plain = await secure.fetch('/auth/refresh', {
+        method: 'POST',
+        headers: { ...BROWSER, cookie: `${REFRESH_COOKIE_NAME}=${pair.split('=')[1]}` },
+        body: '{}',
+      });
+      expect(plain.status).toBe(400);
     } finally {
       await secure.close();
     }

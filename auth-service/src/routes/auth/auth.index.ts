@@ -42,9 +42,9 @@ export function createAuthRouter(deps: AppDeps) {
   router.openapi(loginRoute, async (c) => c.json(deliverRefreshToken(c, deps.config, await logIn(deps, c.req.valid('json'), clientMeta(c))), 200));
 
   router.openapi(refreshRoute, async (c) => {
-    const refreshToken = presentedRefreshToken(c, c.req.valid('json').refresh_token);
+    const refreshToken = presentedRefreshToken(c, deps.config, c.req.valid('json').refresh_token);
     if (refreshToken === undefined) {
-      throw new ApiError(400, 'refresh_token_missing', 'Send refresh_token in the body, or X-Refresh-Cookie: 1 with the attune_refresh cookie');
+      throw new ApiError(400, 'refresh_token_missing', 'Send refresh_token in the body, or X-Refresh-Cookie: 1 with the refresh cookie');
     }
     const nowMs = deps.now();
     const next = newRefreshToken();

@@ -51,7 +51,7 @@ export const refreshBodySchema = z
       .min(1)
       .max(256)
       .optional()
-      .describe('required unless the request sends X-Refresh-Cookie: 1 and carries the attune_refresh cookie'),
+      .describe('required unless the request sends X-Refresh-Cookie: 1 and carries the refresh cookie'),
   })
   .openapi('RefreshRequest');
 
@@ -73,5 +73,5 @@ export const refreshCookieHeadersSchema = z.object({
   'x-refresh-cookie': z
     .literal('1')
     .optional()
-    .describe('1: put the refresh token in the httpOnly, SameSite=Strict attune_refresh cookie (Path=/auth) instead of the body; /auth/refresh then reads it from there'),
+    .describe('1: put the refresh token in an httpOnly, SameSite=Strict cookie (__Host-attune_refresh over https, attune_refresh with Path=/auth over http) instead of the body; /auth/refresh then reads it from there'),
 });
