@@ -41,7 +41,8 @@ export function BarChart(props: { data: readonly BarDatum[]; title: string; desc
   }, []);
 
   const padding = width < 480 ? { ...PADDING, left: 44 } : PADDING;
-  const layout = layoutBars(props.data, (d) => d.value, { width, height: HEIGHT, padding }, width < 480 ? 44 : 56);
+  // Labels at least 60 px apart: a day label is about 40 px wide, and the last one may be pulled in from the edge.
+  const layout = layoutBars(props.data, (d) => d.value, { width, height: HEIGHT, padding }, 60);
   const { plot } = layout;
   return (
     <div class="bar-chart" ref={box}>
