@@ -194,4 +194,27 @@ describe('over https (COOKIE_SECURE=true, the production default)', () => {
       await secure.close();
     }
   });
+
+  it('is cleared when the account is deleted (the cookie reaches /me on Path=/)', async () => {
+    const secure = await startTestServer({ COOKIE_SECURE: 'true' });
+    try {
+      const signUp = await secure.fetch('/auth/register', {
+        method: 'POST',
+        headers: BROWSER,
+        body: JSON.stringify({ email: 'delete-cookie@example.org', password: 'cookie password', full_name: 'Gone' }),
+      });
+      const { access_token } = (await signUp.json()) as { access_token: string };
+      const pair = signUp.headers.getSetCookie()[0]!.split(';')[0]!;
+      const deleted = await secure.fetch('/me', {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}`, cookie: pair },
+        body: JSON.stringify({ password: 'cookie password' }),
+      });
+      expect(deleted.status).toBe(204);
+      const cleared = deleted.headers.getSetCookie().find((cookie) => cookie.startsWith(`__Host-${REFRESH_COOKIE_NAME}=`));
+      expect(cleared).toMatch(/Max-Age=0/);
+    } finally {
+      await secure.close();
+    }
+  });
 });

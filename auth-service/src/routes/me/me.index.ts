@@ -20,6 +20,7 @@ import { createMiddleware } from 'hono/factory';
 import { toExportDocument } from '../../account/export-document.ts';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../account/history-cursor.ts';
 import type { AppEnv } from '../../app-env.ts';
+import { clearRefreshCookie } from '../../auth/refresh-cookie.ts';
 import { auditIn } from '../../audit/audit.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ApiError } from '../../http/api-error.ts';
@@ -193,6 +194,8 @@ export function createMeRouter(deps: AppDeps) {
     // reached is logged (their tokens no longer resolve to a user, so the agent refuses them).
     const removal = await removeParticipants(deps.config.livekit, liveRooms);
     if (removal.failed.length > 0) deps.logger.warn({ failed: removal.failed.length }, 'could not remove a deleted account from its LiveKit rooms');
+    // Over https the browser sends its refresh cookie here too (Path=/); it belongs to nobody now.
+    clearRefreshCookie(c, deps.config);
     return c.body(null, 204);
   });
 
