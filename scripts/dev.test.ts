@@ -138,6 +138,12 @@ describe('pnpm dev (scripts/dev.ts)', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
     expect((await fetch(`http://127.0.0.1:${webPort}/ready`)).status).toBe(200);
+    // A page whose path starts like an API prefix (/memory, /me) stays with Vite: its live page
+    // loads the source entry, not a build. The API path itself is forwarded (401 without a token).
+    const memory = await fetch(`http://127.0.0.1:${webPort}/memory`, { headers: { accept: 'text/html' } });
+    expect(memory.status).toBe(200);
+    expect(await memory.text()).toContain('/src/main.tsx');
+    expect((await fetch(`http://127.0.0.1:${webPort}/me/sessions`)).status).toBe(401);
 
     // The agent refused to start; its message and the hint are shown, and the stack stays up.
     await waitFor('the agent hint', () => text().includes('agent exited with code 1'), 15_000, text);
