@@ -30,8 +30,8 @@ export async function sourceHash(): Promise<string> {
 }
 
 /** Builds the client with Vite into `outDir` (default web-client/dist). */
-export async function buildWebClient(outDir = DEFAULT_OUT_DIR, options: { quiet?: boolean } = {}): Promise<void> {
-  const hash = await sourceHash();
+export async function buildWebClient(outDir = DEFAULT_OUT_DIR, options: { quiet?: boolean; hash?: string } = {}): Promise<void> {
+  const hash = options.hash ?? (await sourceHash());
   const { build } = await import('vite');
   await build({
     root: WEB_CLIENT_ROOT,
@@ -45,7 +45,8 @@ export async function buildWebClient(outDir = DEFAULT_OUT_DIR, options: { quiet?
 /** Builds only when the sources changed since the last build; says which it did. */
 export async function buildWebClientIfNeeded(outDir = DEFAULT_OUT_DIR): Promise<'built' | 'up-to-date'> {
   const built = await readFile(join(outDir, SOURCE_HASH_FILE), 'utf8').catch(() => '');
-  if (built.trim() === (await sourceHash()) && existsSync(join(outDir, 'index.html'))) return 'up-to-date';
-  await buildWebClient(outDir);
+  const hash = await sourceHash();
+  if (built.trim() === hash && existsSync(join(outDir, 'index.html'))) return 'up-to-date';
+  await buildWebClient(outDir, { hash });
   return 'built';
 }

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Context, MiddlewareHandler, Next } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import { contentSecurityPolicy } from './content-security-policy.ts';
-import { createStaticFiles, negotiate } from './static-files.ts';
+import { createStaticFiles, negotiate, type StaticFile } from './static-files.ts';
 
 export interface WebClientOptions {
   /** The Vite build (web-client/dist). */
@@ -38,21 +37,20 @@ export function isWebClientBuilt(dir: string): boolean {
  */
 export function webClient(options: WebClientOptions): MiddlewareHandler<AppEnv> {
   const csp = contentSecurityPolicy(options.livekitUrl);
-  const indexPath = join(options.dir, 'index.html');
-  const pageHeaders = (setHeader: (name: string, value: string) => void) => {
-    setHeader('Content-Security-Policy', csp);
-    setHeader('Permissions-Policy', 'microphone=(self), camera=(), geolocation=()');
-  };
-
   const files = createStaticFiles(options.dir);
 
-  /** A file of the build, from memory, compressed as the client accepts; revalidated by ETag. */
-  const serveFile = async (c: Context<AppEnv>, next: Next) => {
-    const file = await files.get(c.req.path);
-    if (!file) return next();
-    c.header('Cache-Control', c.req.path.startsWith('/assets/') ? IMMUTABLE : 'no-cache');
+  /**
+   * One file of the build, from memory (revalidated against the folder, so a rebuild shows at
+   * once), compressed as the client accepts, with an ETag. The page is index.html with its CSP.
+   */
+  const send = (c: Context<AppEnv>, file: StaticFile, cacheControl: string, page: boolean) => {
+    c.header('Cache-Control', cacheControl);
     c.header('ETag', file.etag);
     c.header('Vary', 'Accept-Encoding');
+    if (page) {
+      c.header('Content-Security-Policy', csp);
+      c.header('Permissions-Policy', 'microphone=(self), camera=(), geolocation=()');
+    }
     if (c.req.header('if-none-match') === file.etag) return c.body(null, 304);
     const { body, encoding } = negotiate(file, c.req.header('accept-encoding'));
     c.header('Content-Type', file.contentType);
@@ -62,21 +60,23 @@ export function webClient(options: WebClientOptions): MiddlewareHandler<AppEnv> 
 
   return async (c, next) => {
     const { method, path } = c.req;
-    if ((method !== 'GET' && method !== 'HEAD') || options.routes.allowedMethods(path).length > 0) return next();
-    if (HIDDEN_SEGMENT.test(path)) return next();
-    // index.html itself is the page (read fresh, so a rebuild shows at once); other files come from memory.
-    if (FILE_PATH.test(path) && path !== '/index.html') return serveFile(c, next);
-    if (!(c.req.header('accept') ?? '').includes('text/html')) return next();
-    const page = await readFile(indexPath, 'utf8').catch(() => undefined);
-    if (page === undefined) {
+    if (method !== 'GET' && method !== 'HEAD') return next();
+    const isFile = FILE_PATH.test(path) && path !== '/index.html';
+    // The cheap tests first: an API call (JSON, no file name) never scans the route table here.
+    if (!isFile && !(c.req.header('accept') ?? '').includes('text/html')) return next();
+    if (HIDDEN_SEGMENT.test(path) || options.routes.allowedMethods(path).length > 0) return next();
+    if (isFile) {
+      const file = await files.get(path);
+      return file ? send(c, file, path.startsWith('/assets/') ? IMMUTABLE : 'no-cache', false) : next();
+    }
+    const page = await files.get('/index.html');
+    if (!page) {
       throw new ApiError(
         503,
         'web_client_not_built',
         'The web client is not built; run `pnpm --filter @attune/web-client build` (`pnpm start` builds it when needed)',
       );
     }
-    pageHeaders(c.header.bind(c));
-    c.header('Cache-Control', 'no-cache');
-    return c.html(page);
+    return send(c, page, 'no-cache', true);
   };
 }

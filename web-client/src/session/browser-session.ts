@@ -123,11 +123,6 @@ export class BrowserSession {
     return this.#withToken((accessToken) => this.api.download({ ...request, accessToken }));
   }
 
-  /** Replaces the signed-in user's details (after they change them). */
-  updateUser(user: ApiUser): void {
-    if (this.#state.status === 'signed-in') this.#set({ status: 'signed-in', user });
-  }
-
   async #withToken<T>(call: (accessToken: string) => Promise<T>): Promise<T> {
     const token = await this.accessToken();
     try {
