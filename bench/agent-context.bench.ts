@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { buildInstructions, loadUserContext, resolveSessionUser, UserMemory } from '@attune/agent';
+import { UserMemory, buildInstructions, loadUserContext, resolveSessionUser } from '@attune/agent';
 import { insertUser, insertUserSession, savePreference } from '@attune/db';
 import { insertSyntheticTurns, openTempDatabase } from '@attune/db/testing';
 
@@ -24,27 +24,54 @@ export interface AgentContextBenchResult {
   };
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 /** User-context load for a user with `turns` stored turns, and one session's memory footprint. */
-export async function benchAgentContext(options: { turns: number; iterations: number }): Promise<AgentContextBenchResult> {
+export async function benchAgentContext(options: {
+  turns: number;
+  iterations: number;
+}): Promise<AgentContextBenchResult> {
   const database = openTempDatabase();
   try {
-    const user = insertUser(database.db, { email: 'long@example.org', fullName: 'Long History', passwordHash: 'unused' }, 0)!;
-    const session = insertUserSession(database.db, { userId: user.id, roomName: 'bench-room', participantIdentity: user.id }, 0);
+    const user = insertUser(
+      database.db,
+      { email: 'long@example.org', fullName: 'Long History', passwordHash: 'unused' },
+      0,
+    )!;
+    const session = insertUserSession(
+      database.db,
+      { userId: user.id, roomName: 'bench-room', participantIdentity: user.id },
+      0,
+    );
     for (let i = 0; i < 20; i += 1) {
-      savePreference(database.db, { userId: user.id, key: `preference ${i}`, value: `value ${i}`, maxPerUser: 100 }, 0);
+      savePreference(
+        database.db,
+        { userId: user.id, key: `preference ${i}`, value: `value ${i}`, maxPerUser: 100 },
+        0,
+      );
     }
-    insertSyntheticTurns(database.connection, { userId: user.id, count: options.turns, startMs: 1_700_000_000_000 });
+    insertSyntheticTurns(database.connection, {
+      userId: user.id,
+      count: options.turns,
+      startMs: 1_700_000_000_000,
+    });
 
     const resolved = resolveSessionUser(
       database.db,
-      { identity: user.id, attributes: { 'attune.user_id': user.id, 'attune.session_id': session.id } },
+      {
+        identity: user.id,
+        attributes: { 'attune.user_id': user.id, 'attune.session_id': session.id },
+      },
       'bench-room',
     );
     if (!resolved.ok) throw new Error(`bench user did not resolve: ${resolved.reason}`);
-    const memory = new UserMemory(database, resolved.user, { historyMaxTurns: 40, historyMaxChars: 4_000, maxPreferences: 100 });
+    const memory = new UserMemory(database, resolved.user, {
+      historyMaxTurns: 40,
+      historyMaxChars: 4_000,
+      maxPreferences: 100,
+    });
 
     const timings: number[] = [];
     let instructions = '';

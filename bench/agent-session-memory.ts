@@ -4,10 +4,14 @@
  * honest per-session cost; a few more sessions in the same process give the marginal cost.
  * Prints one JSON line. Run with --expose-gc.
  */
-import { openDatabase } from '@attune/db';
-import { createAssistant, UserMemory, type SessionUser } from '@attune/agent';
-import { initializeQuietAgentLogger, textOnlySession, RecordingFakeLLM } from '@attune/agent/testing';
 import { inference, voice } from '@livekit/agents';
+import { type SessionUser, UserMemory, createAssistant } from '@attune/agent';
+import {
+  RecordingFakeLLM,
+  initializeQuietAgentLogger,
+  textOnlySession,
+} from '@attune/agent/testing';
+import { openDatabase } from '@attune/db';
 
 const [databasePath, userJson, extraSessionsArg] = process.argv.slice(2);
 const user = JSON.parse(userJson!) as SessionUser;

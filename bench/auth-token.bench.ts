@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { registerUser, startTestServer } from '@attune/auth-service/testing';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { runLoad, type LoadResult } from './load.ts';
+import { registerUser, startTestServer } from '@attune/auth-service/testing';
+import { type LoadResult, runLoad } from './load.ts';
 
 export interface AuthTokenBenchResult {
   /** The median run (by req/s) of each route; the routes' runs alternate so drift hits both. */
@@ -17,7 +17,11 @@ export interface AuthTokenBenchResult {
  * (a) a bare Hono JSON route and (b) POST /auth/token with a valid bearer, served from this one
  * process on loopback, each under the same autocannon load from a separate process.
  */
-export async function benchAuthToken(options: { durationSeconds: number; connections: number; rounds: number }): Promise<AuthTokenBenchResult> {
+export async function benchAuthToken(options: {
+  durationSeconds: number;
+  connections: number;
+  rounds: number;
+}): Promise<AuthTokenBenchResult> {
   // The real app on its own loopback server (temp SQLite file, silent logs) and a bare Hono app
   // beside it, both in this process.
   // One user mints thousands of tokens here: lift the per-user session limit.
@@ -48,7 +52,9 @@ export async function benchAuthToken(options: { durationSeconds: number; connect
       bareRuns.push(await runLoad(bareRequest));
       const tokenRun = await runLoad(tokenRequest);
       if (tokenRun.non2xx > 0 || tokenRun.errors > 0) {
-        throw new Error(`POST /auth/token answered ${tokenRun.non2xx} non-2xx and ${tokenRun.errors} errors under load`);
+        throw new Error(
+          `POST /auth/token answered ${tokenRun.non2xx} non-2xx and ${tokenRun.errors} errors under load`,
+        );
       }
       tokenRuns.push(tokenRun);
     }
@@ -57,8 +63,12 @@ export async function benchAuthToken(options: { durationSeconds: number; connect
     return {
       bareHonoJson,
       authToken,
-      runs: { bareHonoJson: bareRuns.map((r) => r.requestsPerSecond), authToken: tokenRuns.map((r) => r.requestsPerSecond) },
-      ratio: Math.round((authToken.requestsPerSecond / bareHonoJson.requestsPerSecond) * 1000) / 1000,
+      runs: {
+        bareHonoJson: bareRuns.map((r) => r.requestsPerSecond),
+        authToken: tokenRuns.map((r) => r.requestsPerSecond),
+      },
+      ratio:
+        Math.round((authToken.requestsPerSecond / bareHonoJson.requestsPerSecond) * 1000) / 1000,
     };
   } finally {
     await new Promise((resolve) => bareServer.close(resolve));

@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const AUTOCANNON = fileURLToPath(new URL('../node_modules/autocannon/autocannon.js', import.meta.url));
+const AUTOCANNON = fileURLToPath(
+  new URL('../node_modules/autocannon/autocannon.js', import.meta.url),
+);
 const run = promisify(execFile);
 
 export interface LoadResult {
@@ -38,7 +40,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     '-m',
     spec.method ?? 'GET',
   ];
-  for (const [name, value] of Object.entries(spec.headers ?? {})) args.push('-H', `${name}=${value}`);
+  for (const [name, value] of Object.entries(spec.headers ?? {}))
+    args.push('-H', `${name}=${value}`);
   if (spec.body !== undefined) args.push('-b', spec.body);
   args.push(spec.url);
   const { stdout } = await run(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 });

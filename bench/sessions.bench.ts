@@ -5,11 +5,24 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { authedGet, registerUser, startTestServer } from '@attune/auth-service/testing';
-import { insertUserSession, sessionDurationReport, setUserRole, REPORT_GROUPINGS, type ReportGrouping } from '@attune/db';
+import {
+  REPORT_GROUPINGS,
+  type ReportGrouping,
+  insertUserSession,
+  sessionDurationReport,
+  setUserRole,
+} from '@attune/db';
 import { insertSyntheticSessions, insertTestUsers, openTempDatabase } from '@attune/db/testing';
 
 export interface SessionsBenchResult {
-  webhooks: { events: number; concurrency: number; eventsPerSecond: number; latencyP50Ms: number; latencyP99Ms: number; failed: number };
+  webhooks: {
+    events: number;
+    concurrency: number;
+    eventsPerSecond: number;
+    latencyP50Ms: number;
+    latencyP99Ms: number;
+    failed: number;
+  };
   analytics: {
     sessions: number;
     /** Median of three runs of the report over all of them, per grouping, in ms (the query alone). */
@@ -19,28 +32,55 @@ export interface SessionsBenchResult {
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-async function benchWebhooks(sessions: number, concurrency: number): Promise<SessionsBenchResult['webhooks']> {
+async function benchWebhooks(
+  sessions: number,
+  concurrency: number,
+): Promise<SessionsBenchResult['webhooks']> {
   const server = await startTestServer({ LOG_LEVEL: 'silent' });
   const dir = mkdtempSync(join(tmpdir(), 'attune-bench-webhooks-'));
   try {
-    const userIds = insertTestUsers(server.database.db, ...Array.from({ length: 100 }, (_, i) => `hook${i}`));
+    const userIds = insertTestUsers(
+      server.database.db,
+      ...Array.from({ length: 100 }, (_, i) => `hook${i}`),
+    );
     const targets = Array.from({ length: sessions }, (_, i) => {
       const identity = userIds[i % userIds.length]!;
       const room = `bench-room-${i}`;
-      return { room, identity, sessionId: insertUserSession(server.database.db, { userId: identity, roomName: room, participantIdentity: identity }, Date.now()).id };
+      return {
+        room,
+        identity,
+        sessionId: insertUserSession(
+          server.database.db,
+          { userId: identity, roomName: room, participantIdentity: identity },
+          Date.now(),
+        ).id,
+      };
     });
     const file = join(dir, 'targets.json');
     writeFileSync(file, JSON.stringify(targets));
     const { livekit } = server.config;
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('./webhook-load.ts', import.meta.url)), server.baseUrl, livekit.apiKey, livekit.apiSecret, file, String(concurrency)],
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./webhook-load.ts', import.meta.url)),
+        server.baseUrl,
+        livekit.apiKey,
+        livekit.apiSecret,
+        file,
+        String(concurrency),
+      ],
       { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
     );
-    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<SessionsBenchResult['webhooks'], 'concurrency'>;
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as Omit<
+      SessionsBenchResult['webhooks'],
+      'concurrency'
+    >;
     return { ...result, concurrency };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -55,7 +95,10 @@ async function benchAnalytics(count: number): Promise<SessionsBenchResult['analy
   try {
     // Generate into a file, then serve that file with the real app.
     const seed = openTempDatabase();
-    const userIds = insertTestUsers(seed.db, ...Array.from({ length: 1_000 }, (_, i) => `analytics${i}`));
+    const userIds = insertTestUsers(
+      seed.db,
+      ...Array.from({ length: 1_000 }, (_, i) => `analytics${i}`),
+    );
     insertSyntheticSessions(seed.connection, { userIds, count, fromMs, spanMs });
     const queryMs = Object.fromEntries(
       REPORT_GROUPINGS.map((groupBy) => {
@@ -92,7 +135,11 @@ async function benchAnalytics(count: number): Promise<SessionsBenchResult['analy
 }
 
 /** Webhook events ingested per second, and the analytics report over `analyticsSessions` sessions. */
-export async function benchSessions(options: { webhookSessions: number; concurrency: number; analyticsSessions: number }): Promise<SessionsBenchResult> {
+export async function benchSessions(options: {
+  webhookSessions: number;
+  concurrency: number;
+  analyticsSessions: number;
+}): Promise<SessionsBenchResult> {
   const webhooks = await benchWebhooks(options.webhookSessions, options.concurrency);
   const analytics = await benchAnalytics(options.analyticsSessions);
   return { webhooks, analytics };

@@ -1,9 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { registerUser } from '@attune/auth-service/testing';
-import { builtWebClient, launchChromium, newPage, startWebServer } from '../test/browser/browser-harness.ts';
-import { runLoad, type LoadResult } from './load.ts';
+import {
+  builtWebClient,
+  launchChromium,
+  newPage,
+  startWebServer,
+} from '../test/browser/browser-harness.ts';
+import { type LoadResult, runLoad } from './load.ts';
 
 export interface WebClientBenchResult {
   /** Each built file under assets/ (no source maps): bytes as served and gzipped. */
@@ -22,11 +27,17 @@ export interface WebClientBenchResult {
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
+  return sorted.length % 2
+    ? sorted[middle]!
+    : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
 };
 
 /** What a visitor downloads, how fast the service serves it, and how soon the pages are usable. */
-export async function benchWebClient(options: { durationSeconds: number; connections: number; loads: number }): Promise<WebClientBenchResult> {
+export async function benchWebClient(options: {
+  durationSeconds: number;
+  connections: number;
+  loads: number;
+}): Promise<WebClientBenchResult> {
   const dir = await builtWebClient();
   const assets = readdirSync(join(dir, 'assets'))
     .filter((file) => !file.endsWith('.map'))
@@ -37,16 +48,32 @@ export async function benchWebClient(options: { durationSeconds: number; connect
   const sum = (extension: string) =>
     assets
       .filter((asset) => asset.file.endsWith(extension))
-      .reduce((total, asset) => ({ bytes: total.bytes + asset.bytes, gzipBytes: total.gzipBytes + asset.gzipBytes }), { bytes: 0, gzipBytes: 0 });
+      .reduce(
+        (total, asset) => ({
+          bytes: total.bytes + asset.bytes,
+          gzipBytes: total.gzipBytes + asset.gzipBytes,
+        }),
+        { bytes: 0, gzipBytes: 0 },
+      );
 
   const server = await startWebServer({ LOG_LEVEL: 'silent', RATE_LIMIT_ENABLED: 'false' });
   try {
-    const entry = /src="\/assets\/([^"]+\.js)"/.exec(readFileSync(join(dir, 'index.html'), 'utf8'))?.[1];
+    const entry = /src="\/assets\/([^"]+\.js)"/.exec(
+      readFileSync(join(dir, 'index.html'), 'utf8'),
+    )?.[1];
     if (!entry) throw new Error('no entry script in index.html');
     const load = { connections: options.connections, durationSeconds: options.durationSeconds };
     // As a browser asks: HTML for the page, compressed bodies for both.
-    const page = await runLoad({ ...load, url: `${server.baseUrl}/talk`, headers: { accept: 'text/html', 'accept-encoding': 'gzip, deflate, br' } });
-    const script = await runLoad({ ...load, url: `${server.baseUrl}/assets/${entry}`, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    const page = await runLoad({
+      ...load,
+      url: `${server.baseUrl}/talk`,
+      headers: { accept: 'text/html', 'accept-encoding': 'gzip, deflate, br' },
+    });
+    const script = await runLoad({
+      ...load,
+      url: `${server.baseUrl}/assets/${entry}`,
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
 
     const email = 'bench-browser@example.org';
     const password = 'bench browser password';

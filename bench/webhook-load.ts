@@ -13,19 +13,35 @@ interface Target {
   sessionId: string;
 }
 
-const [baseUrl, apiKey, apiSecret, targetsFile, concurrencyArg] = process.argv.slice(2) as [string, string, string, string, string];
+const [baseUrl, apiKey, apiSecret, targetsFile, concurrencyArg] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 const targets = JSON.parse(readFileSync(targetsFile, 'utf8')) as Target[];
 const concurrency = Number(concurrencyArg);
 const startS = 1_790_000_000;
 
 const signed: { body: string; headers: Record<string, string> }[] = [];
 for (const [i, t] of targets.entries()) {
-  const participant = { identity: t.identity, attributes: { 'attune.user_id': t.identity, 'attune.session_id': t.sessionId }, joinedAtMs: (startS + i) * 1000 };
+  const participant = {
+    identity: t.identity,
+    attributes: { 'attune.user_id': t.identity, 'attune.session_id': t.sessionId },
+    joinedAtMs: (startS + i) * 1000,
+  };
   for (const [event, at] of [
     ['participant_joined', startS + i],
     ['participant_left', startS + i + 60 + (i % 600)],
   ] as const) {
-    signed.push(await signWebhook(webhookEvent({ event, room: t.room, createdAtSeconds: at, participant }), apiKey, apiSecret));
+    signed.push(
+      await signWebhook(
+        webhookEvent({ event, room: t.room, createdAtSeconds: at, participant }),
+        apiKey,
+        apiSecret,
+      ),
+    );
   }
 }
 
@@ -58,6 +74,18 @@ await Promise.all(
 );
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 latencies.sort((a, b) => a - b);
-const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! * 10) / 10;
-console.log(JSON.stringify({ events: signed.length, failed, seconds: Math.round(seconds * 100) / 100, eventsPerSecond: Math.round(signed.length / seconds), latencyP50Ms: at(50), latencyP99Ms: at(99) }));
+const at = (p: number) =>
+  Math.round(
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! * 10,
+  ) / 10;
+console.log(
+  JSON.stringify({
+    events: signed.length,
+    failed,
+    seconds: Math.round(seconds * 100) / 100,
+    eventsPerSecond: Math.round(signed.length / seconds),
+    latencyP50Ms: at(50),
+    latencyP99Ms: at(99),
+  }),
+);
 agent.destroy();

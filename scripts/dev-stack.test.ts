@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   AGENT_SETUP_HINT,
+  type DevProcess,
+  type DevStackInput,
   LIVEKIT_INSTALL_MESSAGE,
   lineSplitter,
   planDevStack,
   readyMessage,
-  type DevProcess,
-  type DevStackInput,
 } from './dev-stack.ts';
 
 const NODE = '/opt/node/bin/node';
@@ -34,7 +34,11 @@ function processNamed(processes: DevProcess[], name: string): DevProcess {
 }
 
 /** The configuration livekit-server gets through --config-body (JSON, which is YAML too). */
-function livekitConfig(livekit: DevProcess): { port: number; keys?: Record<string, string>; webhook: { api_key: string; urls: string[] } } {
+function livekitConfig(livekit: DevProcess): {
+  port: number;
+  keys?: Record<string, string>;
+  webhook: { api_key: string; urls: string[] };
+} {
   const at = livekit.args.indexOf('--config-body');
   expect(at).toBeGreaterThanOrEqual(0);
   return JSON.parse(livekit.args[at + 1]!);
@@ -45,7 +49,13 @@ describe('planDevStack', () => {
     const { processes } = plan({});
     const auth = processNamed(processes, 'auth');
     expect(auth.command).toBe(NODE);
-    expect(auth.args).toEqual(['--watch', '--watch-preserve-output', '--import', 'tsx', 'auth-service/src/server.ts']);
+    expect(auth.args).toEqual([
+      '--watch',
+      '--watch-preserve-output',
+      '--import',
+      'tsx',
+      'auth-service/src/server.ts',
+    ]);
     expect(auth.cwd).toBe('.');
     expect(auth.readyUrl).toBe('http://127.0.0.1:8000/ready');
     expect(auth.startFailure?.test("Failed running 'auth-service/src/server.ts'")).toBe(true);
@@ -82,15 +92,23 @@ describe('planDevStack', () => {
     const config = livekitConfig(livekit);
     expect(config.port).toBe(7880);
     expect(config.keys).toBeUndefined();
-    expect(config.webhook).toEqual({ api_key: 'devkey', urls: ['http://127.0.0.1:8000/livekit/webhook'] });
+    expect(config.webhook).toEqual({
+      api_key: 'devkey',
+      urls: ['http://127.0.0.1:8000/livekit/webhook'],
+    });
     expect(result.webhookUrl).toBe('http://127.0.0.1:8000/livekit/webhook');
     expect(result.notices.join('\n')).not.toContain('not on the PATH');
   });
 
   it('follows PORT and HOST: the webhook, the Vite proxy and the readiness check use the same address', () => {
-    const result = plan({ PORT: '9123', HOST: '0.0.0.0', WEB_PORT: '6001' }, { 'livekit-server': LIVEKIT });
+    const result = plan(
+      { PORT: '9123', HOST: '0.0.0.0', WEB_PORT: '6001' },
+      { 'livekit-server': LIVEKIT },
+    );
     expect(result.authUrl).toBe('http://127.0.0.1:9123');
-    expect(livekitConfig(processNamed(result.processes, 'livekit')).webhook.urls).toEqual(['http://127.0.0.1:9123/livekit/webhook']);
+    expect(livekitConfig(processNamed(result.processes, 'livekit')).webhook.urls).toEqual([
+      'http://127.0.0.1:9123/livekit/webhook',
+    ]);
     const web = processNamed(result.processes, 'web');
     expect(web.env.ATTUNE_AUTH_URL).toBe('http://127.0.0.1:9123');
     expect(web.args).toEqual([VITE, '--port', '6001', '--strictPort']);
@@ -98,24 +116,34 @@ describe('planDevStack', () => {
     expect(processNamed(result.processes, 'auth').readyUrl).toBe('http://127.0.0.1:9123/ready');
 
     expect(plan({ HOST: '::1', PORT: '9124' }).authUrl).toBe('http://[::1]:9124');
-    expect(plan({ ATTUNE_AUTH_URL: 'http://10.0.0.5:8000' }).processes.find((p) => p.name === 'web')?.env.ATTUNE_AUTH_URL).toBe(
-      'http://10.0.0.5:8000',
-    );
+    expect(
+      plan({ ATTUNE_AUTH_URL: 'http://10.0.0.5:8000' }).processes.find((p) => p.name === 'web')?.env
+        .ATTUNE_AUTH_URL,
+    ).toBe('http://10.0.0.5:8000');
   });
 
   it('treats empty variables as unset, like the services do', () => {
-    const result = plan({ PORT: '', HOST: '', WEB_PORT: '', LIVEKIT_URL: '', LIVEKIT_API_KEY: '' }, { 'livekit-server': LIVEKIT });
+    const result = plan(
+      { PORT: '', HOST: '', WEB_PORT: '', LIVEKIT_URL: '', LIVEKIT_API_KEY: '' },
+      { 'livekit-server': LIVEKIT },
+    );
     expect(result.authUrl).toBe('http://127.0.0.1:8000');
     expect(result.webUrl).toBe('http://127.0.0.1:5173');
     expect(livekitConfig(processNamed(result.processes, 'livekit')).webhook.api_key).toBe('devkey');
   });
 
   it('gives livekit-server the same keys as the services when they are not the dev keys', () => {
-    const env = { LIVEKIT_API_KEY: 'APIlocal', LIVEKIT_API_SECRET: 'a-secret-of-at-least-thirty-two-characters', LIVEKIT_URL: 'ws://127.0.0.1:7890' };
+    const env = {
+      LIVEKIT_API_KEY: 'APIlocal',
+      LIVEKIT_API_SECRET: 'a-secret-of-at-least-thirty-two-characters',
+      LIVEKIT_URL: 'ws://127.0.0.1:7890',
+    };
     const livekit = processNamed(plan(env, { 'livekit-server': LIVEKIT }).processes, 'livekit');
     const config = livekitConfig(livekit);
     expect(config.keys).toBeUndefined();
-    expect(livekit.env).toEqual({ LIVEKIT_KEYS: 'APIlocal: a-secret-of-at-least-thirty-two-characters' });
+    expect(livekit.env).toEqual({
+      LIVEKIT_KEYS: 'APIlocal: a-secret-of-at-least-thirty-two-characters',
+    });
     expect(livekit.args.join(' ')).not.toContain('a-secret-of-at-least');
     expect(config.webhook.api_key).toBe('APIlocal');
     expect(config.port).toBe(7890);
@@ -130,23 +158,32 @@ describe('planDevStack', () => {
     const notice = result.notices.join('\n');
     expect(notice).toContain('curl -sSL https://get.livekit.io | bash');
     expect(notice).toContain('brew install livekit');
-    expect(notice).toContain('docker run --rm -p 7880:7880 -p 7881:7881 -p 7882:7882/udp livekit/livekit-server --dev --bind 0.0.0.0');
+    expect(notice).toContain(
+      'docker run --rm -p 7880:7880 -p 7881:7881 -p 7882:7882/udp livekit/livekit-server --dev --bind 0.0.0.0',
+    );
   });
 
   it('does not start livekit-server when LIVEKIT_URL points at another machine', () => {
-    const result = plan({ LIVEKIT_URL: 'wss://attune.livekit.cloud' }, { 'livekit-server': LIVEKIT });
+    const result = plan(
+      { LIVEKIT_URL: 'wss://attune.livekit.cloud' },
+      { 'livekit-server': LIVEKIT },
+    );
     expect(result.processes.map((p) => p.name)).toEqual(['auth', 'web', 'agent']);
     expect(result.notices.join('\n')).toContain('wss://attune.livekit.cloud');
     expect(result.notices).not.toContain(LIVEKIT_INSTALL_MESSAGE);
   });
 
-  it("after the agent stops, says what to set when no language model is configured", () => {
+  it('after the agent stops, says what to set when no language model is configured', () => {
     const hint = processNamed(plan({}).processes, 'agent').exitHint;
     expect(hint).toBe(AGENT_SETUP_HINT);
     expect(hint).toContain('OPENAI_API_KEY');
     expect(hint).toContain('SPEECH=local');
     expect(hint).toContain('espeak-ng');
-    for (const env of [{ OPENAI_API_KEY: 'sk-x' }, { LLM_API_KEY: 'k' }, { LLM_BASE_URL: 'http://localhost:11434/v1' }]) {
+    for (const env of [
+      { OPENAI_API_KEY: 'sk-x' },
+      { LLM_API_KEY: 'k' },
+      { LLM_BASE_URL: 'http://localhost:11434/v1' },
+    ]) {
       expect(processNamed(plan(env).processes, 'agent').exitHint).not.toBe(AGENT_SETUP_HINT);
     }
   });

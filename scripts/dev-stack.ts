@@ -73,7 +73,8 @@ export const AGENT_SETUP_HINT =
   'The agent is not running; the rest of the stack is. To talk to it, set OPENAI_API_KEY (or LLM_API_KEY, or LLM_BASE_URL ' +
   'for an OpenAI-compatible server such as Ollama) and run `pnpm dev` again; add SPEECH=local for offline speech ' +
   '(espeak-ng and pocketsphinx) instead of OpenAI speech.';
-const AGENT_STOPPED_HINT = 'The agent stopped (see its output above); the rest of the stack keeps running.';
+const AGENT_STOPPED_HINT =
+  'The agent stopped (see its output above); the rest of the stack keeps running.';
 
 function setting(env: DevStackInput['env'], name: string): string | undefined {
   const value = env[name];
@@ -95,7 +96,12 @@ function isLocalLivekit(url: string): boolean {
   }
 }
 
-function livekitProcess(input: DevStackInput, binary: string, livekitUrl: string, webhookUrl: string): DevProcess {
+function livekitProcess(
+  input: DevStackInput,
+  binary: string,
+  livekitUrl: string,
+  webhookUrl: string,
+): DevProcess {
   const apiKey = setting(input.env, 'LIVEKIT_API_KEY') ?? DEV_LIVEKIT_API_KEY;
   const apiSecret = setting(input.env, 'LIVEKIT_API_SECRET') ?? DEV_LIVEKIT_API_SECRET;
   const port = Number(new URL(livekitUrl).port || 7880);
@@ -126,7 +132,9 @@ export function planDevStack(input: DevStackInput): DevStackPlan {
   const webUrl = `http://127.0.0.1:${webPort}`;
   const webhookUrl = `${authUrl}${WEBHOOK_PATH}`;
   const notices: string[] = [];
-  const languageModelSet = ['OPENAI_API_KEY', 'LLM_API_KEY', 'LLM_BASE_URL'].some((name) => setting(env, name) !== undefined);
+  const languageModelSet = ['OPENAI_API_KEY', 'LLM_API_KEY', 'LLM_BASE_URL'].some(
+    (name) => setting(env, name) !== undefined,
+  );
 
   const processes: DevProcess[] = [
     {
@@ -165,7 +173,9 @@ export function planDevStack(input: DevStackInput): DevStackPlan {
 
   const livekitUrl = setting(env, 'LIVEKIT_URL') ?? DEFAULT_LIVEKIT_URL;
   if (!isLocalLivekit(livekitUrl)) {
-    notices.push(`Using the LiveKit server at ${livekitUrl} (LIVEKIT_URL); not starting livekit-server.`);
+    notices.push(
+      `Using the LiveKit server at ${livekitUrl} (LIVEKIT_URL); not starting livekit-server.`,
+    );
   } else {
     const binary = input.pathLookup('livekit-server');
     if (binary === undefined) notices.push(LIVEKIT_INSTALL_MESSAGE);
@@ -181,7 +191,9 @@ export function readyMessage(plan: DevStackPlan, webClientUp: boolean): string {
         `Open ${plan.webUrl}: the web client with live reload (its API calls go through to the auth service).`,
         `The auth service at ${plan.authUrl} serves the last built client (pnpm --filter @attune/web-client build).`,
       ]
-    : [`Open ${plan.authUrl}: the auth service, serving the last built client (pnpm --filter @attune/web-client build).`];
+    : [
+        `Open ${plan.authUrl}: the auth service, serving the last built client (pnpm --filter @attune/web-client build).`,
+      ];
   return [...lines, 'Ctrl-C stops everything.'].join('\n');
 }
 
@@ -189,7 +201,10 @@ export function readyMessage(plan: DevStackPlan, webClientUp: boolean): string {
  * Cuts a stream of text into whole lines for `onLine`; a line split across chunks is held back
  * until it is complete, and `flush` hands over a last line without a newline.
  */
-export function lineSplitter(onLine: (line: string) => void): { push: (chunk: string) => void; flush: () => void } {
+export function lineSplitter(onLine: (line: string) => void): {
+  push: (chunk: string) => void;
+  flush: () => void;
+} {
   let pending = '';
   return {
     push(chunk) {

@@ -2,10 +2,18 @@
 // auth service, Vite and the agent (which stops, no language model being configured), hands
 // livekit-server the webhook configuration, says which URL to open, and on SIGTERM stops every
 // process it started, passing the signal on.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,10 +65,16 @@ function groupAlive(pid: number): boolean {
   }
 }
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs: number, output: () => string): Promise<void> {
+async function waitFor(
+  what: string,
+  condition: () => boolean,
+  timeoutMs: number,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; output so far:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -91,7 +105,9 @@ function runDev(env: Record<string, string>) {
   const text = () => output;
   /** The processes it says it started, by name. */
   const pids = () => {
-    const found = new Map([...output.matchAll(/started (\w+) \(pid (\d+)\)/g)].map((m) => [m[1]!, Number(m[2])]));
+    const found = new Map(
+      [...output.matchAll(/started (\w+) \(pid (\d+)\)/g)].map((m) => [m[1]!, Number(m[2])]),
+    );
     startedPids.push(...found.values());
     return found;
   };
@@ -106,13 +122,23 @@ describe('pnpm dev (scripts/dev.ts)', () => {
     writeFileSync(fake, FAKE_LIVEKIT);
     chmodSync(fake, 0o755);
     const [authPort, webPort] = [await freePort(), await freePort()];
-    const { dev, exited, text, pids: startedNow } = runDev({
+    const {
+      dev,
+      exited,
+      text,
+      pids: startedNow,
+    } = runDev({
       PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`,
       PORT: String(authPort),
       WEB_PORT: String(webPort),
     });
 
-    await waitFor('the ready message', () => text().includes(`Open http://127.0.0.1:${webPort}`), 45_000, text);
+    await waitFor(
+      'the ready message',
+      () => text().includes(`Open http://127.0.0.1:${webPort}`),
+      45_000,
+      text,
+    );
     const pids = startedNow();
     expect([...pids.keys()].sort()).toEqual(['agent', 'auth', 'livekit', 'web']);
     expect(text()).not.toContain('livekit-server is not on the PATH');
@@ -121,7 +147,9 @@ describe('pnpm dev (scripts/dev.ts)', () => {
     await waitFor('the fake livekit-server', () => existsSync(record), 5_000, text);
     const args = readFileSync(record, 'utf8').trimEnd().split('\n');
     expect(args[0]).toBe('--dev');
-    const config = JSON.parse(args[args.indexOf('--config-body') + 1]!) as { webhook: { api_key: string; urls: string[] } };
+    const config = JSON.parse(args[args.indexOf('--config-body') + 1]!) as {
+      webhook: { api_key: string; urls: string[] };
+    };
     expect(config.webhook.api_key).toBe('devkey');
     expect(config.webhook.urls).toEqual([`http://127.0.0.1:${authPort}/livekit/webhook`]);
     const unsigned = await fetch(config.webhook.urls[0]!, {
@@ -130,7 +158,9 @@ describe('pnpm dev (scripts/dev.ts)', () => {
       body: '{}',
     });
     expect(unsigned.status).toBe(401); // the auth service's webhook route, refusing an unsigned event
-    expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe('signature_missing');
+    expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe(
+      'signature_missing',
+    );
 
     // The auth service and the Vite dev server answer; Vite forwards the API to the auth service.
     expect((await fetch(`http://127.0.0.1:${authPort}/ready`)).status).toBe(200);
@@ -140,25 +170,34 @@ describe('pnpm dev (scripts/dev.ts)', () => {
     expect((await fetch(`http://127.0.0.1:${webPort}/ready`)).status).toBe(200);
     // A page whose path starts like an API prefix (/memory, /me) stays with Vite: its live page
     // loads the source entry, not a build. The API path itself is forwarded (401 without a token).
-    const memory = await fetch(`http://127.0.0.1:${webPort}/memory`, { headers: { accept: 'text/html' } });
+    const memory = await fetch(`http://127.0.0.1:${webPort}/memory`, {
+      headers: { accept: 'text/html' },
+    });
     expect(memory.status).toBe(200);
     expect(await memory.text()).toContain('/src/main.tsx');
     expect((await fetch(`http://127.0.0.1:${webPort}/me/sessions`)).status).toBe(401);
 
     // The agent refused to start; its message and the hint are shown, and the stack stays up.
-    await waitFor('the agent hint', () => text().includes('agent exited with code 1'), 15_000, text);
+    await waitFor(
+      'the agent hint',
+      () => text().includes('agent exited with code 1'),
+      15_000,
+      text,
+    );
     expect(text()).toMatch(/agent +\| The agent cannot start/);
     expect(text()).toContain('SPEECH=local');
     expect(text()).toMatch(/^web +\| .*Local: +http:\/\/127\.0\.0\.1:\d+/m);
     expect(text()).toMatch(/^livekit \| fake livekit-server up$/m);
-    for (const name of ['auth', 'web', 'livekit']) expect(groupAlive(pids.get(name)!), `${name} running`).toBe(true);
+    for (const name of ['auth', 'web', 'livekit'])
+      expect(groupAlive(pids.get(name)!), `${name} running`).toBe(true);
 
     dev.kill('SIGTERM');
     const [code] = await exited;
     expect(code).toBe(0);
     expect(readFileSync(`${record}.signal`, 'utf8').trim()).toBe('TERM');
     // Every process it started, and everything those started, is gone (zombies take a moment to be reaped).
-    for (const [name, pid] of pids) await waitFor(`${name}'s processes to end`, () => !groupAlive(pid), 3_000, text);
+    for (const [name, pid] of pids)
+      await waitFor(`${name}'s processes to end`, () => !groupAlive(pid), 3_000, text);
     expect(text()).toContain('Stopped.');
   }, 90_000);
 
@@ -180,7 +219,8 @@ describe('pnpm dev (scripts/dev.ts)', () => {
       expect(text()).toContain('Stopped after a failure.');
       const started = pids();
       expect([...started.keys()].sort()).toEqual(['agent', 'auth', 'web']);
-      for (const [name, pid] of started) await waitFor(`${name}'s processes to end`, () => !groupAlive(pid), 3_000, text);
+      for (const [name, pid] of started)
+        await waitFor(`${name}'s processes to end`, () => !groupAlive(pid), 3_000, text);
     } finally {
       busy.close();
     }

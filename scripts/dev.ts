@@ -8,12 +8,18 @@
  * Every process gets a process group of its own, so one signal reaches it and its children (Vite's
  * workers, the agent's job processes, the server under `node --watch`) exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lineSplitter, planDevStack, readyMessage, type DevProcess, type DevStackPlan } from './dev-stack.ts';
+import {
+  type DevProcess,
+  type DevStackPlan,
+  lineSplitter,
+  planDevStack,
+  readyMessage,
+} from './dev-stack.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** How long the processes get to stop after the signal before they are killed. */
@@ -21,7 +27,13 @@ const STOP_GRACE_MS = 10_000;
 const READY_POLL_MS = 500;
 
 const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
-const COLORS: Record<string, string> = { dev: '1', auth: '36', web: '35', agent: '33', livekit: '32' };
+const COLORS: Record<string, string> = {
+  dev: '1',
+  auth: '36',
+  web: '35',
+  agent: '33',
+  livekit: '32',
+};
 const NAME_WIDTH = Math.max(...Object.keys(COLORS).map((name) => name.length));
 
 function prefix(name: string): string {
@@ -51,7 +63,9 @@ function findOnPath(command: string): string | undefined {
 function viteCli(): string {
   const requireFromWebClient = createRequire(join(ROOT, 'web-client', 'package.json'));
   const manifestPath = requireFromWebClient.resolve('vite/package.json');
-  const { bin } = JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin: string | Record<string, string> };
+  const { bin } = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    bin: string | Record<string, string>;
+  };
   const script = typeof bin === 'string' ? bin : bin.vite;
   if (script === undefined) throw new Error(`no vite command in ${manifestPath}`);
   return join(dirname(manifestPath), script);
@@ -61,11 +75,18 @@ let viteBin: string;
 try {
   viteBin = viteCli();
 } catch (error) {
-  say(`Cannot find Vite for the web client (${(error as Error).message}); run \`pnpm install\` first.`);
+  say(
+    `Cannot find Vite for the web client (${(error as Error).message}); run \`pnpm install\` first.`,
+  );
   process.exit(1);
 }
 
-const plan: DevStackPlan = planDevStack({ env: process.env, pathLookup: findOnPath, node: process.execPath, viteBin });
+const plan: DevStackPlan = planDevStack({
+  env: process.env,
+  pathLookup: findOnPath,
+  node: process.execPath,
+  viteBin,
+});
 const running = new Map<string, ChildProcess>();
 const ready = new Set<string>();
 let stopping = false;
@@ -87,7 +108,9 @@ function stopAll(signal: NodeJS.Signals): void {
   if (!stopping) {
     stopping = true;
     killTimer = setTimeout(() => {
-      say(`Still running after ${STOP_GRACE_MS / 1000} s: ${[...running.keys()].join(', ')}; killing.`);
+      say(
+        `Still running after ${STOP_GRACE_MS / 1000} s: ${[...running.keys()].join(', ')}; killing.`,
+      );
       for (const child of running.values()) signalGroup(child, 'SIGKILL');
     }, STOP_GRACE_MS);
   }
@@ -117,7 +140,9 @@ function start(planned: DevProcess): void {
     detached: process.platform !== 'win32',
   });
   running.set(planned.name, child);
-  const shown = [planned.command, ...planned.args].map((arg) => (arg.startsWith(ROOT) ? relative(ROOT, arg) : arg));
+  const shown = [planned.command, ...planned.args].map((arg) =>
+    arg.startsWith(ROOT) ? relative(ROOT, arg) : arg,
+  );
   say(`started ${planned.name} (pid ${child.pid ?? '?'}): ${shown.join(' ')}`);
 
   const onLine = (write: (text: string) => void) => (line: string) => {
@@ -148,7 +173,10 @@ function start(planned: DevProcess): void {
   child.on('exit', () => signalGroup(child, 'SIGKILL'));
   child.on('error', (error) => onEnd(`could not be started (${error.message})`, true));
   child.on('close', (code, signal) =>
-    onEnd(signal ? `was stopped by ${signal}` : `exited with code ${code ?? '?'}`, signal !== null || code !== 0),
+    onEnd(
+      signal ? `was stopped by ${signal}` : `exited with code ${code ?? '?'}`,
+      signal !== null || code !== 0,
+    ),
   );
 }
 
@@ -167,10 +195,17 @@ async function announceWhenReady(): Promise<void> {
   const watched = plan.processes.filter((planned) => planned.readyUrl !== undefined);
   while (!stopping) {
     for (const planned of watched) {
-      if (!ready.has(planned.name) && running.has(planned.name) && (await answers(planned.readyUrl!))) ready.add(planned.name);
+      if (
+        !ready.has(planned.name) &&
+        running.has(planned.name) &&
+        (await answers(planned.readyUrl!))
+      )
+        ready.add(planned.name);
     }
     if (stopping) return;
-    const waiting = watched.filter((planned) => !ready.has(planned.name) && running.has(planned.name));
+    const waiting = watched.filter(
+      (planned) => !ready.has(planned.name) && running.has(planned.name),
+    );
     if (ready.has('auth') && waiting.length === 0) {
       say(readyMessage(plan, ready.has('web') && running.has('web')));
       return;

@@ -1,7 +1,7 @@
-import { registerUser, startTestServer, type TestServer } from '@attune/auth-service/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestServer, registerUser, startTestServer } from '@attune/auth-service/testing';
 import { AuthApiError, createAuthApi } from '@attune/web-client/api';
 import { BrowserSession, type SessionEnvironment } from '@attune/web-client/session';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The browser's session logic against the real auth service: a cookie jar stands in for the
 // browser's (one httpOnly cookie), and timers are stepped by hand.
@@ -79,7 +79,8 @@ function sharedChannel() {
   return () => {
     const tab = new EventTarget() as EventTarget & { postMessage(message: unknown): void };
     tab.postMessage = (data) => {
-      for (const other of tabs) if (other !== tab) other.dispatchEvent(new MessageEvent('message', { data }));
+      for (const other of tabs)
+        if (other !== tab) other.dispatchEvent(new MessageEvent('message', { data }));
     };
     tabs.push(tab);
     return tab;
@@ -90,7 +91,10 @@ async function signedInBrowser(email: string) {
   const user = await registerUser(server, { email, password: 'session password' });
   const browser = browserFetch();
   const clock = manualEnvironment();
-  const session = new BrowserSession(createAuthApi(server.baseUrl, browser.fetch, { refreshCookie: true }), clock.env);
+  const session = new BrowserSession(
+    createAuthApi(server.baseUrl, browser.fetch, { refreshCookie: true }),
+    clock.env,
+  );
   await session.login({ email, password: 'session password' });
   return { user, browser, clock, session };
 }
@@ -100,7 +104,9 @@ describe('BrowserSession', () => {
     const { user, browser, clock, session } = await signedInBrowser('session-login@example.org');
     expect(session.state).toMatchObject({ status: 'signed-in', user: { id: user.id } });
     expect(browser.jar.cookie).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(clock.timers.map((timer) => Math.round((timer.atMs - clock.env.now()) / 1000))).toEqual([(ACCESS_TTL_MS - 60_000) / 1000]);
+    expect(clock.timers.map((timer) => Math.round((timer.atMs - clock.env.now()) / 1000))).toEqual([
+      (ACCESS_TTL_MS - 60_000) / 1000,
+    ]);
 
     const firstToken = await session.accessToken();
     const firstCookie = browser.jar.cookie;
@@ -109,20 +115,28 @@ describe('BrowserSession', () => {
     expect(browser.jar.cookie).not.toBe(firstCookie);
     const secondToken = await session.accessToken();
     expect(secondToken).not.toBe(firstToken);
-    expect(await session.request({ method: 'GET', path: '/auth/me' })).toMatchObject({ id: user.id });
+    expect(await session.request({ method: 'GET', path: '/auth/me' })).toMatchObject({
+      id: user.id,
+    });
     expect(clock.timers).toHaveLength(1);
   });
 
   it('signs in again from the cookie after a reload', async () => {
     const { user, browser } = await signedInBrowser('session-reload@example.org');
-    const reloaded = new BrowserSession(createAuthApi(server.baseUrl, browser.fetch, { refreshCookie: true }), manualEnvironment().env);
+    const reloaded = new BrowserSession(
+      createAuthApi(server.baseUrl, browser.fetch, { refreshCookie: true }),
+      manualEnvironment().env,
+    );
     expect(reloaded.state).toEqual({ status: 'restoring' });
     await reloaded.restore();
     expect(reloaded.state).toMatchObject({ status: 'signed-in', user: { id: user.id } });
   });
 
   it('is signed out after a reload without a cookie, with no reason to show', async () => {
-    const fresh = new BrowserSession(createAuthApi(server.baseUrl, browserFetch().fetch, { refreshCookie: true }), manualEnvironment().env);
+    const fresh = new BrowserSession(
+      createAuthApi(server.baseUrl, browserFetch().fetch, { refreshCookie: true }),
+      manualEnvironment().env,
+    );
     await fresh.restore();
     expect(fresh.state).toEqual({ status: 'signed-out' });
   });
@@ -131,18 +145,28 @@ describe('BrowserSession', () => {
     const { user, clock, session } = await signedInBrowser('session-expired@example.org');
     clock.timers.length = 0; // a throttled background tab: the timer never ran
     clock.advance(ACCESS_TTL_MS + 1_000);
-    expect(await session.request({ method: 'GET', path: '/auth/me' })).toMatchObject({ id: user.id });
+    expect(await session.request({ method: 'GET', path: '/auth/me' })).toMatchObject({
+      id: user.id,
+    });
   });
 
   it('ends with a reason when the service signs the device out (sign-out everywhere elsewhere)', async () => {
     const { session } = await signedInBrowser('session-ended@example.org');
-    const other = await createAuthApi(server.baseUrl).login({ email: 'session-ended@example.org', password: 'session password' });
+    const other = await createAuthApi(server.baseUrl).login({
+      email: 'session-ended@example.org',
+      password: 'session password',
+    });
     await createAuthApi(server.baseUrl).logout(other.access_token, { everywhere: true });
 
-    const failure = await session.request({ method: 'GET', path: '/auth/me' }).catch((error: unknown) => error);
+    const failure = await session
+      .request({ method: 'GET', path: '/auth/me' })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AuthApiError);
     expect(failure).toMatchObject({ status: 401, code: 'signed_out' });
-    expect(session.state).toEqual({ status: 'signed-out', reason: 'Your session ended; sign in again.' });
+    expect(session.state).toEqual({
+      status: 'signed-out',
+      reason: 'Your session ended; sign in again.',
+    });
   });
 
   it('stays signed in while the service is unreachable and retries the refresh', async () => {
@@ -150,7 +174,9 @@ describe('BrowserSession', () => {
     browser.setOffline(true);
     await clock.fireNext();
     expect(session.state.status).toBe('signed-in');
-    expect(clock.timers.map((timer) => Math.round((timer.atMs - clock.env.now()) / 1000))).toEqual([10]);
+    expect(clock.timers.map((timer) => Math.round((timer.atMs - clock.env.now()) / 1000))).toEqual([
+      10,
+    ]);
     browser.setOffline(false);
     const cookieBefore = browser.jar.cookie;
     await clock.fireNext();
@@ -169,7 +195,11 @@ describe('BrowserSession', () => {
     };
     clock.advance(ACCESS_TTL_MS + 1_000);
     const before = browser.jar.cookie;
-    await Promise.all([session.accessToken(), session.accessToken(), session.request({ method: 'GET', path: '/auth/me' })]);
+    await Promise.all([
+      session.accessToken(),
+      session.accessToken(),
+      session.request({ method: 'GET', path: '/auth/me' }),
+    ]);
     expect(lockNames).toEqual(['attune-refresh']);
     expect(browser.jar.cookie).not.toBe(before);
     // A second spend of the same cookie would have been a replay that revokes the family.
@@ -185,7 +215,9 @@ describe('BrowserSession', () => {
     expect(session.state).toEqual({ status: 'signed-out' });
     expect(browser.jar.cookie).toBeUndefined();
     // The device is revoked: neither the cookie it had before nor the rotated one signs in again.
-    const refreshed = await createAuthApi(server.baseUrl).refresh(cookie).catch((error: unknown) => error);
+    const refreshed = await createAuthApi(server.baseUrl)
+      .refresh(cookie)
+      .catch((error: unknown) => error);
     expect(refreshed).toMatchObject({ status: 401 });
   });
 
@@ -193,11 +225,17 @@ describe('BrowserSession', () => {
     const { browser, session } = await signedInBrowser('session-offline-out@example.org');
     browser.setOffline(true);
     await session.signOut();
-    expect(session.state).toMatchObject({ status: 'signed-out', reason: expect.stringContaining('may still be signed in') });
+    expect(session.state).toMatchObject({
+      status: 'signed-out',
+      reason: expect.stringContaining('may still be signed in'),
+    });
   });
 
   it('follows another tab that signs in as someone else', async () => {
-    await registerUser(server, { email: 'tab-guest-upgrade@example.org', password: 'session password' });
+    await registerUser(server, {
+      email: 'tab-guest-upgrade@example.org',
+      password: 'session password',
+    });
     const browser = browserFetch();
     const openTab = sharedChannel();
     const api = createAuthApi(server.baseUrl, browser.fetch, { refreshCookie: true });
@@ -205,7 +243,10 @@ describe('BrowserSession', () => {
     const second = new BrowserSession(api, manualEnvironment(openTab()).env);
     const guest = await first.guest();
     await expect.poll(() => second.user?.id).toBe(guest.id);
-    const member = await first.login({ email: 'tab-guest-upgrade@example.org', password: 'session password' });
+    const member = await first.login({
+      email: 'tab-guest-upgrade@example.org',
+      password: 'session password',
+    });
     await expect.poll(() => second.user?.id).toBe(member.id);
   });
 

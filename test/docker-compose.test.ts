@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAgentConfig } from '@attune/agent';
-import { loadConfig } from '@attune/auth-service';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadAgentConfig } from '@attune/agent';
+import { loadConfig } from '@attune/auth-service';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COMPOSE = readFileSync(join(ROOT, 'docker-compose.yaml'), 'utf8');
@@ -23,21 +23,26 @@ type Env = Record<string, string | undefined>;
 /** Compose's variable interpolation: $$, $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}. */
 function interpolate(value: unknown, env: Env): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$(\$|\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_match, token: string, braced?: string, bare?: string) => {
-      if (token === '$') return '$';
-      if (bare !== undefined) return env[bare] ?? '';
-      const form = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)(.*))?$/s.exec(braced ?? '');
-      if (!form) throw new Error(`interpolation this test does not know: \${${braced}}`);
-      const [, name, operator, fallback] = form;
-      const set = env[name!];
-      if (operator === ':-') return set === undefined || set === '' ? fallback! : set;
-      if (operator === '-') return set === undefined ? fallback! : set;
-      return set ?? '';
-    });
+    return value.replace(
+      /\$(\$|\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+      (_match, token: string, braced?: string, bare?: string) => {
+        if (token === '$') return '$';
+        if (bare !== undefined) return env[bare] ?? '';
+        const form = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)(.*))?$/s.exec(braced ?? '');
+        if (!form) throw new Error(`interpolation this test does not know: \${${braced}}`);
+        const [, name, operator, fallback] = form;
+        const set = env[name!];
+        if (operator === ':-') return set === undefined || set === '' ? fallback! : set;
+        if (operator === '-') return set === undefined ? fallback! : set;
+        return set ?? '';
+      },
+    );
   }
   if (Array.isArray(value)) return value.map((item) => interpolate(item, env));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [interpolate(key, env), interpolate(item, env)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [interpolate(key, env), interpolate(item, env)]),
+    );
   }
   return value;
 }
@@ -70,8 +75,12 @@ function service(file: ComposeFile, name: string): Service {
 /** A service's environment as a map; empty values count as unset, as both services read them. */
 function environment(entry: Service): Record<string, string> {
   const pairs = Array.isArray(entry.environment)
-    ? entry.environment.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const)
-    : Object.entries(entry.environment ?? {}).map(([key, value]) => [key, value === null ? '' : String(value)] as const);
+    ? entry.environment.map(
+        (line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const,
+      )
+    : Object.entries(entry.environment ?? {}).map(
+        ([key, value]) => [key, value === null ? '' : String(value)] as const,
+      );
   return Object.fromEntries(pairs.filter(([, value]) => value !== ''));
 }
 
@@ -81,7 +90,8 @@ function namedMounts(entry: Service): Map<string, string> {
   for (const volume of entry.volumes ?? []) {
     if (typeof volume === 'string') {
       const [source, target] = volume.split(':');
-      if (source && target && !source.startsWith('.') && !source.startsWith('/')) mounts.set(source, target);
+      if (source && target && !source.startsWith('.') && !source.startsWith('/'))
+        mounts.set(source, target);
     } else if ((volume.type ?? 'volume') === 'volume' && volume.source) {
       mounts.set(volume.source, volume.target);
     }
@@ -120,12 +130,18 @@ function dockerfileStages(): Map<string, string> {
 }
 
 /** livekit-server's configuration, given as YAML in LIVEKIT_CONFIG (or --config-body). */
-function livekitConfig(file: ComposeFile): { port?: number; keys?: Record<string, string>; webhook?: { api_key?: string; urls?: string[] } } {
+function livekitConfig(file: ComposeFile): {
+  port?: number;
+  keys?: Record<string, string>;
+  webhook?: { api_key?: string; urls?: string[] };
+} {
   const livekit = service(file, 'livekit');
-  const command = typeof livekit.command === 'string' ? livekit.command.split(/\s+/) : (livekit.command ?? []);
+  const command =
+    typeof livekit.command === 'string' ? livekit.command.split(/\s+/) : (livekit.command ?? []);
   const inline = command.indexOf('--config-body');
   const body = inline >= 0 ? command[inline + 1] : environment(livekit).LIVEKIT_CONFIG;
-  if (!body) throw new Error('livekit-server gets no configuration (LIVEKIT_CONFIG or --config-body)');
+  if (!body)
+    throw new Error('livekit-server gets no configuration (LIVEKIT_CONFIG or --config-body)');
   return parse(body);
 }
 
@@ -156,7 +172,9 @@ describe('docker-compose.yaml', () => {
   it('lets livekit-server be reached from the other containers and from browsers', () => {
     const file = compose(DEVELOPMENT);
     const livekit = service(file, 'livekit');
-    const command = Array.isArray(livekit.command) ? livekit.command : String(livekit.command).split(/\s+/);
+    const command = Array.isArray(livekit.command)
+      ? livekit.command
+      : String(livekit.command).split(/\s+/);
     expect(command.join(' ')).toContain('--bind 0.0.0.0');
     const port = livekitConfig(file).port ?? 7880;
     expect([...publishedPorts(livekit)].sort()).toEqual([String(port), '7881', '7882/udp'].sort());
@@ -172,8 +190,11 @@ describe('docker-compose.yaml', () => {
 
   it('publishes the LiveKit API and the auth service on this machine only (the dev keys are public)', () => {
     const file = compose(DEVELOPMENT);
-    const hostBindings = (name: string) => (service(file, name).ports ?? []).map((port) => String(port));
-    expect(hostBindings('livekit')).toContain(`127.0.0.1:${livekitConfig(file).port ?? 7880}:${livekitConfig(file).port ?? 7880}`);
+    const hostBindings = (name: string) =>
+      (service(file, name).ports ?? []).map((port) => String(port));
+    expect(hostBindings('livekit')).toContain(
+      `127.0.0.1:${livekitConfig(file).port ?? 7880}:${livekitConfig(file).port ?? 7880}`,
+    );
     expect(hostBindings('auth')).toEqual(['127.0.0.1:8000:8000']);
   });
 
@@ -185,7 +206,8 @@ describe('docker-compose.yaml', () => {
     expect(databasePath).toMatch(/^\//);
     expect(environment(agent).DATABASE_PATH).toBe(databasePath);
     const directory = posix.dirname(databasePath);
-    const volumeOf = (entry: Service) => [...namedMounts(entry)].find(([, target]) => target === directory)?.[0];
+    const volumeOf = (entry: Service) =>
+      [...namedMounts(entry)].find(([, target]) => target === directory)?.[0];
     const volume = volumeOf(auth);
     expect(volume, `a named volume mounted at ${directory} in auth`).toBeDefined();
     expect(volumeOf(agent)).toBe(volume);
@@ -239,7 +261,8 @@ describe('docker-compose.yaml', () => {
       if (condition !== 'service_healthy') continue;
       const entry = service(file, name);
       const target = buildTarget(entry);
-      const inImage = target !== undefined && /^HEALTHCHECK\s/im.test(stages.get(target.toLowerCase()) ?? '');
+      const inImage =
+        target !== undefined && /^HEALTHCHECK\s/im.test(stages.get(target.toLowerCase()) ?? '');
       expect(Boolean(entry.healthcheck?.test) || inImage, `${name} has a health check`).toBe(true);
     }
     // The auth image's check asks /ready, the agent image's asks the worker's health port.
@@ -274,8 +297,12 @@ describe('docker-compose.yaml', () => {
 
     // And production without real keys is refused, as the file's comments say.
     const careless = compose({ NODE_ENV: 'production', OPENAI_API_KEY: 'sk-x' });
-    expect(() => loadConfig({ ...environment(service(careless, 'auth')), ...database })).toThrow(/development keys/);
-    expect(() => loadAgentConfig(environment(service(careless, 'agent')))).toThrow(/development keys/);
+    expect(() => loadConfig({ ...environment(service(careless, 'auth')), ...database })).toThrow(
+      /development keys/,
+    );
+    expect(() => loadAgentConfig(environment(service(careless, 'agent')))).toThrow(
+      /development keys/,
+    );
   });
 });
 

@@ -1,6 +1,6 @@
-import { startTestServer, type TestServer } from '@attune/auth-service/testing';
-import { AuthApiError, createAuthApi } from '@attune/web-client/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestServer, startTestServer } from '@attune/auth-service/testing';
+import { AuthApiError, createAuthApi } from '@attune/web-client/api';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -13,7 +13,11 @@ afterAll(async () => {
 describe("the web client's auth API against the real service", () => {
   it('registers, signs in, reads the user and mints a room token', async () => {
     const api = createAuthApi(server.baseUrl);
-    const registered = await api.register({ email: 'web@example.org', password: 'browser password', full_name: 'Web User' });
+    const registered = await api.register({
+      email: 'web@example.org',
+      password: 'browser password',
+      full_name: 'Web User',
+    });
     expect(registered.user.email).toBe('web@example.org');
     const signedIn = await api.login({ email: 'web@example.org', password: 'browser password' });
     expect((await api.me(signedIn.access_token)).id).toBe(registered.user.id);
@@ -24,8 +28,14 @@ describe("the web client's auth API against the real service", () => {
 
   it("surfaces the service's error code and message", async () => {
     const api = createAuthApi(server.baseUrl);
-    const failure = await api.login({ email: 'nobody@example.org', password: 'whatever1' }).catch((error: unknown) => error);
+    const failure = await api
+      .login({ email: 'nobody@example.org', password: 'whatever1' })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AuthApiError);
-    expect(failure).toMatchObject({ status: 401, code: 'invalid_credentials', message: 'Email or password is incorrect' });
+    expect(failure).toMatchObject({
+      status: 401,
+      code: 'invalid_credentials',
+      message: 'Email or password is incorrect',
+    });
   });
 });

@@ -6,7 +6,18 @@ const authService = process.env.ATTUNE_AUTH_URL ?? 'http://127.0.0.1:8000';
 // Every path prefix the auth service answers. In development the page talks to the service
 // through Vite's proxy, so the browser sees one origin (cookies included), as it does in
 // production where the auth service serves the build itself.
-const API_PREFIXES = ['/auth', '/me', '/analytics', '/admin', '/health', '/ready', '/livekit', '/openapi.json', '/docs', '/metrics'];
+const API_PREFIXES = [
+  '/auth',
+  '/me',
+  '/analytics',
+  '/admin',
+  '/health',
+  '/ready',
+  '/livekit',
+  '/openapi.json',
+  '/docs',
+  '/metrics',
+];
 
 export default defineConfig({
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
@@ -16,7 +27,10 @@ export default defineConfig({
     // Anchored patterns: Vite matches a plain key as a string prefix, so `/me` would also take the
     // page `/memory` away from the dev server.
     proxy: Object.fromEntries(
-      API_PREFIXES.map((prefix) => [`^${prefix.replace(/[.]/g, '\\.')}(?:[/?]|$)`, { target: authService, changeOrigin: false }]),
+      API_PREFIXES.map((prefix) => [
+        `^${prefix.replace(/[.]/g, '\\.')}(?:[/?]|$)`,
+        { target: authService, changeOrigin: false },
+      ]),
     ),
   },
   build: {

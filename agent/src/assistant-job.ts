@@ -1,10 +1,10 @@
+import { AutoSubscribe, type JobContext, inference, log, voice } from '@livekit/agents';
 import type { AttuneDatabase } from '@attune/db';
-import { AutoSubscribe, inference, log, voice, type JobContext } from '@livekit/agents';
 import { createAssistant } from './assistant.ts';
 import type { AgentConfig } from './config.ts';
 import { createLanguageModel, createSpeechToText, createTextToSpeech } from './providers.ts';
 import { endWithSession, recordSessionJoined, sessionEndRecorder } from './session-end.ts';
-import { refusalMessage, resolveSessionUser, type RefusalReason } from './session-user.ts';
+import { type RefusalReason, refusalMessage, resolveSessionUser } from './session-user.ts';
 import { recordConversationTurns } from './turn-recorder.ts';
 import { UserMemory } from './user-memory.ts';
 
@@ -14,16 +14,28 @@ export interface AssistantJobDeps {
 }
 
 /** Says one sentence to the participant and leaves the room. */
-async function refuse(ctx: JobContext<AssistantJobDeps>, config: AgentConfig, identity: string, reason: RefusalReason): Promise<void> {
-  log().warn({ reason, identity, room: ctx.room.name }, 'refusing a participant the agent cannot serve');
+async function refuse(
+  ctx: JobContext<AssistantJobDeps>,
+  config: AgentConfig,
+  identity: string,
+  reason: RefusalReason,
+): Promise<void> {
+  log().warn(
+    { reason, identity, room: ctx.room.name },
+    'refusing a participant the agent cannot serve',
+  );
   const session = new voice.AgentSession({ tts: createTextToSpeech(config.tts) });
   await session.start({
-    agent: new voice.Agent({ instructions: 'You only tell the participant why you cannot help them.' }),
+    agent: new voice.Agent({
+      instructions: 'You only tell the participant why you cannot help them.',
+    }),
     room: ctx.room,
     inputOptions: { participantIdentity: identity, audioEnabled: false, textEnabled: false },
   });
   try {
-    await session.say(refusalMessage(reason), { allowInterruptions: false, addToChatCtx: false }).waitForPlayout();
+    await session
+      .say(refusalMessage(reason), { allowInterruptions: false, addToChatCtx: false })
+      .waitForPlayout();
   } finally {
     await session.close();
     ctx.shutdown(`refused: ${reason}`);
@@ -34,11 +46,19 @@ async function refuse(ctx: JobContext<AssistantJobDeps>, config: AgentConfig, id
  * One job: the agent joins the room it was dispatched to, waits for the person who asked for it,
  * checks who they are against the database, and talks with them until they leave.
  */
-export async function runAssistantJob(ctx: JobContext<AssistantJobDeps>, { config, database }: AssistantJobDeps): Promise<void> {
+export async function runAssistantJob(
+  ctx: JobContext<AssistantJobDeps>,
+  { config, database }: AssistantJobDeps,
+): Promise<void> {
   await ctx.connect(undefined, AutoSubscribe.AUDIO_ONLY);
   const participant = await ctx.waitForParticipant();
   const joinedAtMs = Date.now();
-  const resolved = resolveSessionUser(database.db, participant, ctx.room.name ?? '', config.sessionLimits);
+  const resolved = resolveSessionUser(
+    database.db,
+    participant,
+    ctx.room.name ?? '',
+    config.sessionLimits,
+  );
   if (!resolved.ok) return refuse(ctx, config, participant.identity, resolved.reason);
 
   const { user } = resolved;

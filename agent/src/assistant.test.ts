@@ -1,9 +1,13 @@
-import { insertConversationTurn, listPreferences, savePreference, type ConversationTurn } from '@attune/db';
-import { openTempDatabase } from '@attune/db/testing';
 import { voice } from '@livekit/agents';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  type ConversationTurn,
+  insertConversationTurn,
+  listPreferences,
+  savePreference,
+} from '@attune/db';
+import { openTempDatabase } from '@attune/db/testing';
 import { createAssistant } from './assistant.ts';
-import { recordConversationTurns } from './turn-recorder.ts';
 import {
   RecordingFakeLLM,
   initializeQuietAgentLogger,
@@ -12,6 +16,7 @@ import {
   textOnlySession,
   toolOutput,
 } from './testing/session-fixtures.ts';
+import { recordConversationTurns } from './turn-recorder.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -29,24 +34,51 @@ afterEach(async () => {
 });
 
 const turnsOf = (sessionId: string) =>
-  (database.connection.prepare('SELECT role, text FROM conversation_turns WHERE session_id = ? ORDER BY id').all(sessionId) as Pick<
-    ConversationTurn,
-    'role' | 'text'
-  >[]);
+  database.connection
+    .prepare('SELECT role, text FROM conversation_turns WHERE session_id = ? ORDER BY id')
+    .all(sessionId) as Pick<ConversationTurn, 'role' | 'text'>[];
 
 describe('the assistant with a scripted model and a real database', () => {
   it('greets with the user’s name, preferences and history in its instructions', async () => {
-    const alice = seedSessionUser(database, { email: 'alice@example.org', fullName: 'Alice Moreau' });
-    savePreference(database.db, { userId: alice.userId, key: 'answer length', value: 'short', maxPerUser: 100 }, 1);
-    savePreference(database.db, { userId: alice.userId, key: 'units', value: 'metric', maxPerUser: 100 }, 2);
-    insertConversationTurn(database.db, { userId: alice.userId, sessionId: null, role: 'user', text: 'I am planning a trip to Lisbon' }, 3 * DAY_MS);
+    const alice = seedSessionUser(database, {
+      email: 'alice@example.org',
+      fullName: 'Alice Moreau',
+    });
+    savePreference(
+      database.db,
+      { userId: alice.userId, key: 'answer length', value: 'short', maxPerUser: 100 },
+      1,
+    );
+    savePreference(
+      database.db,
+      { userId: alice.userId, key: 'units', value: 'metric', maxPerUser: 100 },
+      2,
+    );
+    insertConversationTurn(
+      database.db,
+      {
+        userId: alice.userId,
+        sessionId: null,
+        role: 'user',
+        text: 'I am planning a trip to Lisbon',
+      },
+      3 * DAY_MS,
+    );
 
     const model = new RecordingFakeLLM();
     session = textOnlySession(model);
-    await session.start({ agent: createAssistant({ user: alice, memory: memoryOf(database, alice), joinedAtMs: Date.now() }) });
+    await session.start({
+      agent: createAssistant({
+        user: alice,
+        memory: memoryOf(database, alice),
+        joinedAtMs: Date.now(),
+      }),
+    });
     await vi.waitFor(() => expect(model.requests).toHaveLength(1));
 
-    const system = model.requests[0]!.items.find((item) => item.type === 'message' && item.role === 'system');
+    const system = model.requests[0]!.items.find(
+      (item) => item.type === 'message' && item.role === 'system',
+    );
     const text = system?.type === 'message' ? (system.textContent ?? '') : '';
     expect(text).toContain('"Alice Moreau"');
     expect(text).toContain('- answer length: short');
@@ -57,32 +89,69 @@ describe('the assistant with a scripted model and a real database', () => {
 
   it('remembers, lists, forgets and recalls through the tools, and stores every turn', async () => {
     const alice = seedSessionUser(database, { email: 'alice@example.org', fullName: 'Alice' });
-    savePreference(database.db, { userId: alice.userId, key: 'answer length', value: 'short', maxPerUser: 100 }, 1);
-    insertConversationTurn(database.db, { userId: alice.userId, sessionId: null, role: 'user', text: 'Book me something in Lisbon for May' }, DAY_MS);
-    insertConversationTurn(database.db, { userId: alice.userId, sessionId: null, role: 'assistant', text: 'Lisbon in May is lovely' }, DAY_MS + 1);
+    savePreference(
+      database.db,
+      { userId: alice.userId, key: 'answer length', value: 'short', maxPerUser: 100 },
+      1,
+    );
+    insertConversationTurn(
+      database.db,
+      {
+        userId: alice.userId,
+        sessionId: null,
+        role: 'user',
+        text: 'Book me something in Lisbon for May',
+      },
+      DAY_MS,
+    );
+    insertConversationTurn(
+      database.db,
+      { userId: alice.userId, sessionId: null, role: 'assistant', text: 'Lisbon in May is lovely' },
+      DAY_MS + 1,
+    );
 
     const saved = 'Saved: units is metric.';
     const listed = 'You asked me to remember: answer length is short; units is metric.';
     const forgotten = 'Forgotten: units.';
-    const recalled = 'On 2 January 1970 I said: "Lisbon in May is lovely". On 2 January 1970 you said: "Book me something in Lisbon for May".';
+    const recalled =
+      'On 2 January 1970 I said: "Lisbon in May is lovely". On 2 January 1970 you said: "Book me something in Lisbon for May".';
     const model = new RecordingFakeLLM([
-      { input: 'Remember that I prefer metric units', toolCalls: [{ name: 'remember_preference', args: { key: 'Units', value: 'metric' } }] },
+      {
+        input: 'Remember that I prefer metric units',
+        toolCalls: [{ name: 'remember_preference', args: { key: 'Units', value: 'metric' } }],
+      },
       { input: toolOutput(saved), content: 'Metric it is.' },
-      { input: 'What do you remember about me?', toolCalls: [{ name: 'list_preferences', args: {} }] },
+      {
+        input: 'What do you remember about me?',
+        toolCalls: [{ name: 'list_preferences', args: {} }],
+      },
       { input: toolOutput(listed), content: 'Short answers and metric units.' },
-      { input: 'Forget my units preference', toolCalls: [{ name: 'forget_preference', args: { key: 'units' } }] },
+      {
+        input: 'Forget my units preference',
+        toolCalls: [{ name: 'forget_preference', args: { key: 'units' } }],
+      },
       { input: toolOutput(forgotten), content: 'Done, I forgot it.' },
-      { input: 'Remember nothing for colour', toolCalls: [{ name: 'remember_preference', args: { key: 'colour', value: '   ' } }] },
-      { input: 'What did we say about Lisbon?', toolCalls: [{ name: 'recall_conversations', args: { topic: 'Lisbon' } }] },
+      {
+        input: 'Remember nothing for colour',
+        toolCalls: [{ name: 'remember_preference', args: { key: 'colour', value: '   ' } }],
+      },
+      {
+        input: 'What did we say about Lisbon?',
+        toolCalls: [{ name: 'recall_conversations', args: { topic: 'Lisbon' } }],
+      },
       { input: toolOutput(recalled), content: 'You wanted a trip to Lisbon in May.' },
     ]);
     session = textOnlySession(model);
     const memory = memoryOf(database, alice);
     recordConversationTurns(session, memory);
-    await session.start({ agent: createAssistant({ user: alice, memory, joinedAtMs: Date.now() }) });
+    await session.start({
+      agent: createAssistant({ user: alice, memory, joinedAtMs: Date.now() }),
+    });
 
     const remember = await session.run({ userInput: 'Remember that I prefer metric units' }).wait();
-    remember.expect.nextEvent().isFunctionCall({ name: 'remember_preference', args: { key: 'Units', value: 'metric' } });
+    remember.expect
+      .nextEvent()
+      .isFunctionCall({ name: 'remember_preference', args: { key: 'Units', value: 'metric' } });
     remember.expect.nextEvent().isFunctionCallOutput({ output: toolOutput(saved) });
     remember.expect.nextEvent().isMessage({ role: 'assistant' });
     remember.expect.noMoreEvents();
@@ -98,14 +167,20 @@ describe('the assistant with a scripted model and a real database', () => {
     const forget = await session.run({ userInput: 'Forget my units preference' }).wait();
     forget.expect.nextEvent().isFunctionCall({ name: 'forget_preference' });
     forget.expect.nextEvent().isFunctionCallOutput({ output: toolOutput(forgotten) });
-    expect(listPreferences(database.db, alice.userId).map((p) => [p.key, p.value])).toEqual([['answer length', 'short']]);
+    expect(listPreferences(database.db, alice.userId).map((p) => [p.key, p.value])).toEqual([
+      ['answer length', 'short'],
+    ]);
 
     const blank = await session.run({ userInput: 'Remember nothing for colour' }).wait();
     blank.expect.nextEvent().isFunctionCall({ name: 'remember_preference' });
-    blank.expect.nextEvent().isFunctionCallOutput({ output: toolOutput('I need to know what you prefer for colour.') });
+    blank.expect
+      .nextEvent()
+      .isFunctionCallOutput({ output: toolOutput('I need to know what you prefer for colour.') });
 
     const recall = await session.run({ userInput: 'What did we say about Lisbon?' }).wait();
-    recall.expect.nextEvent().isFunctionCall({ name: 'recall_conversations', args: { topic: 'Lisbon' } });
+    recall.expect
+      .nextEvent()
+      .isFunctionCall({ name: 'recall_conversations', args: { topic: 'Lisbon' } });
     recall.expect.nextEvent().isFunctionCallOutput({ output: toolOutput(recalled) });
     recall.expect.nextEvent().isMessage({ role: 'assistant' });
 
@@ -127,22 +202,32 @@ describe('the assistant with a scripted model and a real database', () => {
     const alice = seedSessionUser(database, { email: 'alice@example.org', fullName: 'Alice' });
     const memory = memoryOf(database, alice);
     const joinedAtMs = 1_000_000;
-    const facts = 'This conversation has been going for 4 minutes and 12 seconds. It is our first conversation.';
+    const facts =
+      'This conversation has been going for 4 minutes and 12 seconds. It is our first conversation.';
     const model = new RecordingFakeLLM([
       { input: 'How long have we been talking?', toolCalls: [{ name: 'session_facts', args: {} }] },
       { input: toolOutput(facts), content: 'About four minutes.' },
     ]);
     session = textOnlySession(model);
-    await session.start({ agent: createAssistant({ user: alice, memory, joinedAtMs, now: () => joinedAtMs + 252_000 }) });
+    await session.start({
+      agent: createAssistant({ user: alice, memory, joinedAtMs, now: () => joinedAtMs + 252_000 }),
+    });
     const run = await session.run({ userInput: 'How long have we been talking?' }).wait();
     run.expect.nextEvent().isFunctionCall({ name: 'session_facts' });
     run.expect.nextEvent().isFunctionCallOutput({ output: toolOutput(facts) });
   });
 
   it('gives guests the assistant without memory tools and stores nothing for them', async () => {
-    const guest = seedSessionUser(database, { email: 'guest-1@guests.attune.invalid', fullName: 'Guest', role: 'guest' });
+    const guest = seedSessionUser(database, {
+      email: 'guest-1@guests.attune.invalid',
+      fullName: 'Guest',
+      role: 'guest',
+    });
     const model = new RecordingFakeLLM([
-      { input: 'Remember that I like jazz', toolCalls: [{ name: 'remember_preference', args: { key: 'music', value: 'jazz' } }] },
+      {
+        input: 'Remember that I like jazz',
+        toolCalls: [{ name: 'remember_preference', args: { key: 'music', value: 'jazz' } }],
+      },
     ]);
     session = textOnlySession(model);
     const assistant = createAssistant({ user: guest, memory: null, joinedAtMs: Date.now() });

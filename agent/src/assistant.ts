@@ -1,8 +1,8 @@
 import { voice } from '@livekit/agents';
-import { buildInstructions, greetingInstructions, type UserContext } from './instructions.ts';
+import { type UserContext, buildInstructions, greetingInstructions } from './instructions.ts';
 import type { SessionUser } from './session-user.ts';
-import { loadUserContext } from './user-context.ts';
 import { createMemoryTools, createSessionFactsTool } from './tools.ts';
+import { loadUserContext } from './user-context.ts';
 import type { UserMemory } from './user-memory.ts';
 
 /** The Attune voice assistant for one user's session; it greets them by name when it starts. */
@@ -28,7 +28,12 @@ export interface AssistantInput {
 }
 
 /** Loads what the assistant knows about the user and builds the agent with that user's tools. */
-export function createAssistant({ user, memory, joinedAtMs, now = Date.now }: AssistantInput): AttuneAssistant {
+export function createAssistant({
+  user,
+  memory,
+  joinedAtMs,
+  now = Date.now,
+}: AssistantInput): AttuneAssistant {
   const context = loadUserContext(user, memory);
   const facts = createSessionFactsTool({
     joinedAtMs,

@@ -61,8 +61,19 @@ export type SttPlan =
 
 export type TtsPlan =
   | { provider: 'local'; voice: string }
-  | { provider: 'elevenlabs'; apiKey: string; voiceId: string | undefined; model: string | undefined }
-  | { provider: 'openai'; baseUrl: string; apiKey: string; model: string | undefined; voice: string | undefined };
+  | {
+      provider: 'elevenlabs';
+      apiKey: string;
+      voiceId: string | undefined;
+      model: string | undefined;
+    }
+  | {
+      provider: 'openai';
+      baseUrl: string;
+      apiKey: string;
+      model: string | undefined;
+      voice: string | undefined;
+    };
 
 export interface AgentConfig {
   production: boolean;
@@ -87,7 +98,12 @@ export class AgentConfigError extends Error {
  * A key for a server that speaks the OpenAI API. OpenAI itself needs a real one; a self-hosted
  * server (Ollama, vLLM, llama.cpp) accepts any, and the client library insists on a non-empty one.
  */
-function openAiCompatibleKey(baseUrl: string, key: string | undefined, missing: string, problems: string[]): string {
+function openAiCompatibleKey(
+  baseUrl: string,
+  key: string | undefined,
+  missing: string,
+  problems: string[],
+): string {
   if (key) return key;
   if (new URL(baseUrl).hostname === 'api.openai.com') {
     problems.push(missing);
@@ -97,7 +113,8 @@ function openAiCompatibleKey(baseUrl: string, key: string | undefined, missing: 
 }
 
 function planSpeech(env: AgentEnv, problems: string[]): { stt: SttPlan; tts: TtsPlan } {
-  if (env.SPEECH === 'local') return { stt: { provider: 'local' }, tts: { provider: 'local', voice: env.ESPEAK_VOICE } };
+  if (env.SPEECH === 'local')
+    return { stt: { provider: 'local' }, tts: { provider: 'local', voice: env.ESPEAK_VOICE } };
 
   const stt: SttPlan = env.DEEPGRAM_API_KEY
     ? { provider: 'deepgram', apiKey: env.DEEPGRAM_API_KEY, model: env.STT_MODEL ?? 'nova-3' }
@@ -113,7 +130,12 @@ function planSpeech(env: AgentEnv, problems: string[]): { stt: SttPlan; tts: Tts
         model: env.STT_MODEL,
       };
   const tts: TtsPlan = env.ELEVENLABS_API_KEY
-    ? { provider: 'elevenlabs', apiKey: env.ELEVENLABS_API_KEY, voiceId: env.TTS_VOICE, model: env.TTS_MODEL }
+    ? {
+        provider: 'elevenlabs',
+        apiKey: env.ELEVENLABS_API_KEY,
+        voiceId: env.TTS_VOICE,
+        model: env.TTS_MODEL,
+      }
     : {
         provider: 'openai',
         baseUrl: env.TTS_BASE_URL ?? OPENAI_BASE_URL,
@@ -131,7 +153,9 @@ function planSpeech(env: AgentEnv, problems: string[]): { stt: SttPlan; tts: Tts
 
 /** Parses and checks the environment once at start; every problem is listed with what to set. */
 export function loadAgentConfig(source: Record<string, string | undefined>): AgentConfig {
-  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = agentEnvSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
@@ -141,10 +165,17 @@ export function loadAgentConfig(source: Record<string, string | undefined>): Age
   const problems: string[] = [];
   const production = env.NODE_ENV === 'production';
   if (production) {
-    if (env.LIVEKIT_API_KEY === DEV_LIVEKIT_API_KEY || env.LIVEKIT_API_SECRET === DEV_LIVEKIT_API_SECRET) {
-      problems.push('LIVEKIT_API_KEY and LIVEKIT_API_SECRET are the development keys (devkey/secret); set the key pair of your LiveKit server');
+    if (
+      env.LIVEKIT_API_KEY === DEV_LIVEKIT_API_KEY ||
+      env.LIVEKIT_API_SECRET === DEV_LIVEKIT_API_SECRET
+    ) {
+      problems.push(
+        'LIVEKIT_API_KEY and LIVEKIT_API_SECRET are the development keys (devkey/secret); set the key pair of your LiveKit server',
+      );
     } else if (env.LIVEKIT_API_SECRET.length < MIN_LIVEKIT_SECRET_LENGTH) {
-      problems.push(`LIVEKIT_API_SECRET is shorter than ${MIN_LIVEKIT_SECRET_LENGTH} characters; set the secret of your LiveKit server's key pair`);
+      problems.push(
+        `LIVEKIT_API_SECRET is shorter than ${MIN_LIVEKIT_SECRET_LENGTH} characters; set the secret of your LiveKit server's key pair`,
+      );
     }
   }
   const llmApiKey = openAiCompatibleKey(
@@ -155,12 +186,18 @@ export function loadAgentConfig(source: Record<string, string | undefined>): Age
   );
   const { stt, tts } = planSpeech(env, problems);
   if (problems.length > 0) {
-    const heading = production ? 'Refusing to start the agent with NODE_ENV=production:' : 'The agent cannot start:';
+    const heading = production
+      ? 'Refusing to start the agent with NODE_ENV=production:'
+      : 'The agent cannot start:';
     throw new AgentConfigError(`${heading}\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   return {
     production,
-    livekit: { url: env.LIVEKIT_URL, apiKey: env.LIVEKIT_API_KEY, apiSecret: env.LIVEKIT_API_SECRET },
+    livekit: {
+      url: env.LIVEKIT_URL,
+      apiKey: env.LIVEKIT_API_KEY,
+      apiSecret: env.LIVEKIT_API_SECRET,
+    },
     agentName: env.AGENT_NAME,
     databasePath: env.DATABASE_PATH,
     healthPort: env.AGENT_HEALTH_PORT,

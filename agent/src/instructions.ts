@@ -33,16 +33,20 @@ const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 function preferencesSection(preferences: readonly UserPreference[]): string {
   if (preferences.length === 0) return 'The user has not told you any preferences yet.';
-  return ['Preferences the user asked you to remember (follow them):', ...preferences.map((p) => `- ${oneLine(p.key)}: ${oneLine(p.value)}`)].join(
-    '\n',
-  );
+  return [
+    'Preferences the user asked you to remember (follow them):',
+    ...preferences.map((p) => `- ${oneLine(p.key)}: ${oneLine(p.value)}`),
+  ].join('\n');
 }
 
 function historySection(history: readonly ConversationTurn[]): string {
   if (history.length === 0) return 'You have no earlier conversations with this user.';
   return [
     'The most recent part of your earlier conversations (oldest first):',
-    ...history.map((t) => `[${spokenDate(t.createdAt)}] ${t.role === 'user' ? 'User' : 'You'}: ${oneLine(t.text)}`),
+    ...history.map(
+      (t) =>
+        `[${spokenDate(t.createdAt)}] ${t.role === 'user' ? 'User' : 'You'}: ${oneLine(t.text)}`,
+    ),
   ].join('\n');
 }
 
@@ -50,7 +54,13 @@ function historySection(history: readonly ConversationTurn[]): string {
 export function buildInstructions(context: UserContext): string {
   const who = `You are talking with ${JSON.stringify(oneLine(context.displayName))}.`;
   if (!context.memory) return [BASE, who, GUEST_RULES].join('\n\n');
-  return [BASE, who, MEMORY_RULES, preferencesSection(context.preferences), historySection(context.history)].join('\n\n');
+  return [
+    BASE,
+    who,
+    MEMORY_RULES,
+    preferencesSection(context.preferences),
+    historySection(context.history),
+  ].join('\n\n');
 }
 
 /** What the assistant is told to do when the user joins. */

@@ -2,9 +2,9 @@
  * The agent definition each job process loads. The worker (main.ts) validates the same
  * environment before it registers, so a job process only re-reads what it was started with.
  */
+import { type JobProcess, defineAgent } from '@livekit/agents';
 import { openDatabase } from '@attune/db';
-import { defineAgent, type JobProcess } from '@livekit/agents';
-import { runAssistantJob, type AssistantJobDeps } from './assistant-job.ts';
+import { type AssistantJobDeps, runAssistantJob } from './assistant-job.ts';
 import { loadAgentConfig } from './config.ts';
 
 export default defineAgent<AssistantJobDeps>({

@@ -1,12 +1,12 @@
 // `pnpm agent` against a stand-in for the LiveKit server's agent endpoint on loopback (no
 // livekit-server can be installed here): the worker must authenticate with the configured API
 // key and register for explicit dispatch under AGENT_NAME.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { JobType, WorkerMessage } from '@livekit/protocol';
 import { TokenVerifier } from 'livekit-server-sdk';
@@ -71,7 +71,10 @@ describe('pnpm agent (the worker)', () => {
       LOG_LEVEL: 'warn',
     });
 
-    const [socket, request] = (await connection) as [import('ws').WebSocket, import('node:http').IncomingMessage];
+    const [socket, request] = (await connection) as [
+      import('ws').WebSocket,
+      import('node:http').IncomingMessage,
+    ];
     expect(request.url).toBe('/agent');
     const bearer = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
     const grant = await new TokenVerifier('devkey', 'secret').verify(bearer);
@@ -86,7 +89,11 @@ describe('pnpm agent (the worker)', () => {
   });
 
   it('refuses to start on an invalid configuration, saying what to set, with no stack trace', async () => {
-    const { child, stderr } = startWorker({ NODE_ENV: 'production', SPEECH: 'local', LLM_BASE_URL: 'http://127.0.0.1:9/v1' });
+    const { child, stderr } = startWorker({
+      NODE_ENV: 'production',
+      SPEECH: 'local',
+      LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+    });
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).toBe(1);
     expect(stderr()).toContain('Refusing to start the agent with NODE_ENV=production');

@@ -25,7 +25,11 @@ describe('providers from config', () => {
   });
 
   it('uses Deepgram and ElevenLabs when their keys are set', () => {
-    const config = loadAgentConfig({ ...OLLAMA, DEEPGRAM_API_KEY: 'dg-key', ELEVENLABS_API_KEY: 'el-key' });
+    const config = loadAgentConfig({
+      ...OLLAMA,
+      DEEPGRAM_API_KEY: 'dg-key',
+      ELEVENLABS_API_KEY: 'el-key',
+    });
     expect(createSpeechToText(config.stt)).toBeInstanceOf(deepgram.STT);
     expect(createTextToSpeech(config.tts)).toBeInstanceOf(elevenlabs.TTS);
   });
@@ -34,7 +38,11 @@ describe('providers from config', () => {
     const cloud = loadAgentConfig({ OPENAI_API_KEY: 'sk-test' });
     expect(createSpeechToText(cloud.stt)).toBeInstanceOf(openai.STT);
     expect(createTextToSpeech(cloud.tts)).toBeInstanceOf(openai.TTS);
-    const selfHosted = loadAgentConfig({ ...OLLAMA, STT_BASE_URL: 'http://127.0.0.1:8001/v1', TTS_BASE_URL: 'http://127.0.0.1:8002/v1' });
+    const selfHosted = loadAgentConfig({
+      ...OLLAMA,
+      STT_BASE_URL: 'http://127.0.0.1:8001/v1',
+      TTS_BASE_URL: 'http://127.0.0.1:8002/v1',
+    });
     const speechToText = createSpeechToText(selfHosted.stt);
     expect(speechToText).toBeInstanceOf(openai.STT);
     expect(speechToText.capabilities.streaming).toBe(false);

@@ -23,7 +23,12 @@ export function createSpeechToText(plan: SttPlan): stt.STT {
       // local Whisper server) offer the plain transcription endpoint, cut into turns by the VAD.
       return new URL(plan.baseUrl).hostname === OPENAI_HOST
         ? new openai.STT({ apiKey: plan.apiKey, ...(plan.model ? { model: plan.model } : {}) })
-        : new openai.STT({ baseURL: plan.baseUrl, apiKey: plan.apiKey, model: plan.model ?? 'whisper-1', useRealtime: false });
+        : new openai.STT({
+            baseURL: plan.baseUrl,
+            apiKey: plan.apiKey,
+            model: plan.model ?? 'whisper-1',
+            useRealtime: false,
+          });
   }
 }
 

@@ -1,9 +1,15 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findUserSession } from '@attune/db';
 import { openTempDatabase } from '@attune/db/testing';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAssistant } from './assistant.ts';
 import { endWithSession, recordSessionJoined, sessionEndRecorder } from './session-end.ts';
-import { RecordingFakeLLM, initializeQuietAgentLogger, memoryOf, seedSessionUser, textOnlySession } from './testing/session-fixtures.ts';
+import {
+  RecordingFakeLLM,
+  initializeQuietAgentLogger,
+  memoryOf,
+  seedSessionUser,
+  textOnlySession,
+} from './testing/session-fixtures.ts';
 
 let database: ReturnType<typeof openTempDatabase>;
 beforeAll(initializeQuietAgentLogger);
@@ -20,13 +26,23 @@ describe('recording the end of a session', () => {
     const ended = vi.fn();
     endWithSession(session, sessionEndRecorder(database, user, joinedAtMs), ended);
     expect(await recordSessionJoined(database, user, joinedAtMs)).toBe(true);
-    expect(findUserSession(database.db, user.userId, user.session.id)).toMatchObject({ status: 'active', sessionStart: joinedAtMs });
-    await session.start({ agent: createAssistant({ user, memory: memoryOf(database, user), joinedAtMs }) });
+    expect(findUserSession(database.db, user.userId, user.session.id)).toMatchObject({
+      status: 'active',
+      sessionStart: joinedAtMs,
+    });
+    await session.start({
+      agent: createAssistant({ user, memory: memoryOf(database, user), joinedAtMs }),
+    });
     await session.close();
 
     await vi.waitFor(() => expect(ended).toHaveBeenCalledWith('user_initiated'));
     const row = findUserSession(database.db, user.userId, user.session.id);
-    expect(row).toMatchObject({ status: 'ended', sessionStart: joinedAtMs, endReason: 'user_initiated', endSource: 'agent' });
+    expect(row).toMatchObject({
+      status: 'ended',
+      sessionStart: joinedAtMs,
+      endReason: 'user_initiated',
+      endSource: 'agent',
+    });
     expect(row?.durationSeconds).toBeGreaterThanOrEqual(65);
     expect(row?.durationSeconds).toBeLessThan(75);
   });

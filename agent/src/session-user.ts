@@ -1,5 +1,12 @@
-import { countActiveSessionsOf, findUserById, findUserSession, type Db, type User, type UserSession } from '@attune/db';
-import { readParticipantClaims, type ParticipantLike } from './participant-claims.ts';
+import {
+  type Db,
+  type User,
+  type UserSession,
+  countActiveSessionsOf,
+  findUserById,
+  findUserSession,
+} from '@attune/db';
+import { type ParticipantLike, readParticipantClaims } from './participant-claims.ts';
 
 /** Who the agent is talking to. Guests get the assistant without memory. */
 export interface SessionUser {
@@ -19,7 +26,8 @@ export type RefusalReason =
   | 'session_limit'
   | 'suspended';
 
-export type SessionUserResolution = { ok: true; user: SessionUser } | { ok: false; reason: RefusalReason };
+export type SessionUserResolution =
+  { ok: true; user: SessionUser } | { ok: false; reason: RefusalReason };
 
 function toSessionUser(user: User, session: UserSession): SessionUser {
   return { userId: user.id, displayName: user.fullName, memory: user.role !== 'guest', session };
@@ -47,11 +55,13 @@ export function resolveSessionUser(
   }
   if (user.status !== 'active') return { ok: false, reason: 'suspended' };
   // An admin terminated it: the token may still be valid, but the conversation is over.
-  if (session.status === 'ended' && session.endSource === 'admin') return { ok: false, reason: 'session_ended' };
+  if (session.status === 'ended' && session.endSource === 'admin')
+    return { ok: false, reason: 'session_ended' };
   // Tokens are cheap; a conversation runs the agent. Past the user's limit of conversations in
   // progress, the agent does not join, however many tokens were minted before.
   const limit = user.role === 'guest' ? limits.guest : limits.member;
-  if (countActiveSessionsOf(db, user.id, session.id) >= limit) return { ok: false, reason: 'session_limit' };
+  if (countActiveSessionsOf(db, user.id, session.id) >= limit)
+    return { ok: false, reason: 'session_limit' };
   return { ok: true, user: toSessionUser(user, session) };
 }
 
@@ -60,10 +70,13 @@ const REFUSALS: Record<RefusalReason, string> = {
   identity_mismatch: "Sorry, I can't tell who you are. Please sign in to Attune again.",
   unknown_user: "Sorry, I can't find your account. Please sign in to Attune again.",
   unknown_session: "Sorry, I can't find this conversation. Please start a new one from Attune.",
-  room_mismatch: "Sorry, this conversation belongs to another room. Please start a new one from Attune.",
+  room_mismatch:
+    'Sorry, this conversation belongs to another room. Please start a new one from Attune.',
   session_limit: 'You already have as many conversations going as allowed. Please end one first.',
-  session_ended: 'This conversation was ended by an administrator. Please start a new one from Attune.',
-  suspended: 'Sorry, this account is suspended, so I cannot talk with you. Please contact your administrator.',
+  session_ended:
+    'This conversation was ended by an administrator. Please start a new one from Attune.',
+  suspended:
+    'Sorry, this account is suspended, so I cannot talk with you. Please contact your administrator.',
 };
 
 /** The short sentence the agent says before it leaves. It never reveals anything about other users. */

@@ -9,13 +9,20 @@ export function spokenDuration(ms: number): string {
   const hours = Math.floor(totalSeconds / 3600);
   const minutes = Math.floor((totalSeconds % 3600) / 60);
   const seconds = totalSeconds % 60;
-  const parts = hours > 0 ? [plural(hours, 'hour'), minutes > 0 ? plural(minutes, 'minute') : ''] : [];
-  if (hours === 0 && minutes > 0) parts.push(plural(minutes, 'minute'), seconds > 0 ? plural(seconds, 'second') : '');
+  const parts =
+    hours > 0 ? [plural(hours, 'hour'), minutes > 0 ? plural(minutes, 'minute') : ''] : [];
+  if (hours === 0 && minutes > 0)
+    parts.push(plural(minutes, 'minute'), seconds > 0 ? plural(seconds, 'second') : '');
   if (hours === 0 && minutes === 0) parts.push(plural(seconds, 'second'));
   return parts.filter(Boolean).join(' and ');
 }
 
-const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const DAY = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 /** "3 March 2026" (UTC: the server does not know the listener's time zone). */
 export function spokenDate(ms: number): string {

@@ -1,6 +1,6 @@
-import { normalizePreferenceKey } from '@attune/db';
 import { llm } from '@livekit/agents';
 import { z } from 'zod';
+import { normalizePreferenceKey } from '@attune/db';
 import { clip, spokenDate, spokenDuration } from './spoken.ts';
 import type { UserMemory } from './user-memory.ts';
 
@@ -26,7 +26,9 @@ export function createMemoryTools(memory: UserMemory) {
       description:
         'Remember a lasting preference or fact the user asked you to keep, such as units, answer length or their home city. Saving a key again replaces its value.',
       parameters: z.object({
-        key: spokenText(64).describe('Short name of the preference, e.g. "units" or "answer length"'),
+        key: spokenText(64).describe(
+          'Short name of the preference, e.g. "units" or "answer length"',
+        ),
         value: spokenText(500).describe('What the user prefers, e.g. "metric" or "short answers"'),
       }),
       execute: async ({ key, value }) => {
@@ -43,7 +45,9 @@ export function createMemoryTools(memory: UserMemory) {
     forget_preference: llm.tool({
       description: 'Forget one preference the user asked you to remember earlier.',
       parameters: z.object({
-        key: spokenText(64).describe('Name of the preference to forget, as listed by list_preferences'),
+        key: spokenText(64).describe(
+          'Name of the preference to forget, as listed by list_preferences',
+        ),
       }),
       execute: async ({ key }) => {
         const normalized = normalizePreferenceKey(key);
@@ -75,7 +79,8 @@ export function createMemoryTools(memory: UserMemory) {
             : 'This is our first conversation, so there is nothing to recall yet.';
         }
         const lines = turns.map(
-          (t) => `On ${spokenDate(t.createdAt)} ${t.role === 'user' ? 'you said' : 'I said'}: "${clip(t.text, 160)}"`,
+          (t) =>
+            `On ${spokenDate(t.createdAt)} ${t.role === 'user' ? 'you said' : 'I said'}: "${clip(t.text, 160)}"`,
         );
         return words.length > 0 ? `${lines.join('. ')}.` : `Last time: ${lines.join('. ')}.`;
       },
@@ -95,11 +100,13 @@ export interface SessionClock {
 export function createSessionFactsTool(clock: SessionClock) {
   return {
     session_facts: llm.tool({
-      description: 'Tell how long this conversation has been going and how many earlier conversations the user had.',
+      description:
+        'Tell how long this conversation has been going and how many earlier conversations the user had.',
       execute: async () => {
         const running = `This conversation has been going for ${spokenDuration(clock.now() - clock.joinedAtMs)}.`;
         const earlier = clock.earlierSessions();
-        if (earlier === null) return `${running} As a guest, you have no earlier conversations on record.`;
+        if (earlier === null)
+          return `${running} As a guest, you have no earlier conversations on record.`;
         if (earlier === 0) return `${running} It is our first conversation.`;
         return `${running} We have talked ${earlier === 1 ? 'once' : `${earlier} times`} before.`;
       },

@@ -11,7 +11,10 @@ export function recordConversationTurns(session: voice.AgentSession, memory: Use
     const text = item.textContent?.trim();
     if (!text) return;
     memory.recordTurn(item.role, text).catch((error: unknown) => {
-      log().error({ err: error, role: item.role, sessionId: memory.user.session.id }, 'could not store a conversation turn');
+      log().error(
+        { err: error, role: item.role, sessionId: memory.user.session.id },
+        'could not store a conversation turn',
+      );
     });
   });
 }

@@ -8,6 +8,11 @@ import type { UserMemory } from './user-memory.ts';
  */
 export function loadUserContext(user: SessionUser, memory: UserMemory | null): UserContext {
   return memory
-    ? { displayName: user.displayName, memory: true, preferences: memory.preferences(), history: memory.recentHistory() }
+    ? {
+        displayName: user.displayName,
+        memory: true,
+        preferences: memory.preferences(),
+        history: memory.recentHistory(),
+      }
     : { displayName: user.displayName, memory: false, preferences: [], history: [] };
 }

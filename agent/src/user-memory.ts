@@ -1,4 +1,9 @@
 import {
+  type AttuneDatabase,
+  type ConversationTurn,
+  type SavePreferenceResult,
+  type TurnRole,
+  type UserPreference,
   countEarlierSessions,
   deletePreference,
   insertConversationTurn,
@@ -7,11 +12,6 @@ import {
   recentTurns,
   savePreference,
   searchTurns,
-  type AttuneDatabase,
-  type ConversationTurn,
-  type SavePreferenceResult,
-  type TurnRole,
-  type UserPreference,
 } from '@attune/db';
 import type { SessionUser } from './session-user.ts';
 
@@ -55,7 +55,11 @@ export class UserMemory {
   remember(key: string, value: string): Promise<SavePreferenceResult> {
     const nowMs = this.now();
     return this.database.groupCommit.run((db) =>
-      savePreference(db, { userId: this.userId, key, value, maxPerUser: this.limits.maxPreferences }, nowMs),
+      savePreference(
+        db,
+        { userId: this.userId, key, value, maxPerUser: this.limits.maxPreferences },
+        nowMs,
+      ),
     );
   }
 
@@ -73,8 +77,13 @@ export class UserMemory {
 
   /** Earlier turns about `words`, newest first, or the end of the previous conversation. */
   recall(words: readonly string[]): ConversationTurn[] {
-    if (words.length === 0) return previousSessionTurns(this.database.db, this.userId, this.sessionId, RECALL_LIMIT);
-    return searchTurns(this.database.db, this.userId, { words, excludeSessionId: this.sessionId, limit: RECALL_LIMIT });
+    if (words.length === 0)
+      return previousSessionTurns(this.database.db, this.userId, this.sessionId, RECALL_LIMIT);
+    return searchTurns(this.database.db, this.userId, {
+      words,
+      excludeSessionId: this.sessionId,
+      limit: RECALL_LIMIT,
+    });
   }
 
   earlierSessionCount(): number {
@@ -84,7 +93,11 @@ export class UserMemory {
   recordTurn(role: TurnRole, text: string): Promise<void> {
     const nowMs = this.now();
     return this.database.groupCommit.run((db) =>
-      insertConversationTurn(db, { userId: this.userId, sessionId: this.sessionId, role, text }, nowMs),
+      insertConversationTurn(
+        db,
+        { userId: this.userId, sessionId: this.sessionId, role, text },
+        nowMs,
+      ),
     );
   }
 }

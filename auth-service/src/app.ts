@@ -8,12 +8,12 @@ import type { AppDeps } from './deps.ts';
 import { ApiError } from './http/api-error.ts';
 import { clientIpMiddleware, createProxyTrust } from './http/client-ip.ts';
 import { createErrorHandler, createNotFoundHandler } from './http/error-handler.ts';
+import { rateLimit } from './http/rate-limit.ts';
 import { requestLogger } from './http/request-logger.ts';
 import { requireJsonBody } from './http/require-json.ts';
+import { createRouteTable } from './http/route-table.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { registerOpsRoutes } from './ops/ops.index.ts';
-import { rateLimit } from './http/rate-limit.ts';
-import { createRouteTable } from './http/route-table.ts';
 import { createAdminRouter } from './routes/admin/admin.index.ts';
 import { createAnalyticsRouter } from './routes/analytics/analytics.index.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
@@ -41,20 +41,33 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         origin: deps.config.corsOrigins,
         allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
         allowHeaders: ['Authorization', 'Content-Type'],
-        exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
+        exposeHeaders: [
+          'X-Request-Id',
+          'Retry-After',
+          'RateLimit-Limit',
+          'RateLimit-Remaining',
+          'RateLimit-Reset',
+          'RateLimit-Policy',
+        ],
         maxAge: 600,
       }),
     );
   }
   const routes = createRouteTable(() => app.routes);
   // The browser client's page and files: before the rate limiter, which counts API calls only.
-  app.use(webClient({ dir: deps.config.webClientDir, livekitUrl: deps.config.livekit.publicUrl, routes }));
+  app.use(
+    webClient({ dir: deps.config.webClientDir, livekitUrl: deps.config.livekit.publicUrl, routes }),
+  );
   // After CORS, so preflights are not counted; per-user limits run inside requireUser.
   if (deps.config.rateLimit) app.use(rateLimit(deps.config.rateLimit, deps.now));
   const limitBody = bodyLimit({
     maxSize: deps.config.bodyLimitBytes,
     onError: () => {
-      throw new ApiError(413, 'payload_too_large', `The request body is larger than ${deps.config.bodyLimitBytes} bytes`);
+      throw new ApiError(
+        413,
+        'payload_too_large',
+        `The request body is larger than ${deps.config.bodyLimitBytes} bytes`,
+      );
     },
   });
   // Bodies are checked only for requests a route answers (one route lookup per request); the
@@ -74,7 +87,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', createAnalyticsRouter(deps));
   app.route('/', createAdminRouter(deps));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
   registerOpsRoutes(app, deps, metrics);
   app.onError(createErrorHandler(deps.logger));
   app.notFound(createNotFoundHandler(routes));

@@ -1,5 +1,5 @@
-import type { AttuneDatabase } from '@attune/db';
 import type { Logger } from 'pino';
+import type { AttuneDatabase } from '@attune/db';
 import type { ReportRunner } from './analytics/report-runner.ts';
 import type { Config } from './config/config.ts';
 import type { PasswordHasher } from './passwords/password-hasher.ts';

@@ -19,7 +19,15 @@ describe('logger', () => {
       config: { jwtSecret: 'j-nested', livekit: { apiSecret: 'l-deep' } },
     });
     const line = lines.join('');
-    for (const secret of ['p-top', 'p-nested', 'r-nested', 'a-nested', 'c-nested', 'j-nested', 'l-deep']) {
+    for (const secret of [
+      'p-top',
+      'p-nested',
+      'r-nested',
+      'a-nested',
+      'c-nested',
+      'j-nested',
+      'l-deep',
+    ]) {
       expect(line).not.toContain(secret);
     }
     expect(line).toContain('kept');

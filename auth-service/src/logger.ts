@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 /** Any field with one of these names is replaced before a line is written, at any depth we log. */
 const REDACTED_KEYS = [
@@ -18,5 +18,8 @@ const REDACTED_KEYS = [
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   const paths = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
-  return pino({ level, base: { service: 'auth-service' }, redact: { paths, censor: '[redacted]' } }, destination);
+  return pino(
+    { level, base: { service: 'auth-service' }, redact: { paths, censor: '[redacted]' } },
+    destination,
+  );
 }

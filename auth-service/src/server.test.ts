@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,8 @@ const dirs: string[] = [];
 const children: ChildProcess[] = [];
 afterAll(() => {
   // A test that failed part-way must not leave its server running.
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
 });
 
@@ -24,11 +25,20 @@ function freePort(): Promise<number> {
   });
 }
 
-function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startServer(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'attune-server-'));
   dirs.push(dir);
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
-    env: { PATH: process.env.PATH, DATABASE_PATH: join(dir, 'attune.db'), BCRYPT_COST: '4', ...env },
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_PATH: join(dir, 'attune.db'),
+      BCRYPT_COST: '4',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -49,7 +59,10 @@ async function waitForListening(output: () => string): Promise<void> {
 
 describe('server entry', () => {
   it('refuses to start in production on dev keys and no JWT secret, saying what to set', async () => {
-    const { exited, output } = startServer({ NODE_ENV: 'production', PORT: String(await freePort()) });
+    const { exited, output } = startServer({
+      NODE_ENV: 'production',
+      PORT: String(await freePort()),
+    });
     expect(await exited).toBe(1);
     expect(output()).toContain('Refusing to start with NODE_ENV=production');
     expect(output()).toContain('set the key pair of your LiveKit server');
@@ -63,7 +76,9 @@ describe('server entry', () => {
     try {
       const { exited, output } = startServer({ PORT: String(port) });
       expect(await exited).toBe(1);
-      expect(output()).toContain(`port 127.0.0.1:${port} is already in use; stop the other process or set PORT`);
+      expect(output()).toContain(
+        `port 127.0.0.1:${port} is already in use; stop the other process or set PORT`,
+      );
       expect(output()).not.toMatch(/\n\s+at /); // no stack trace
     } finally {
       blocker.close();
@@ -77,7 +92,11 @@ describe('server entry', () => {
     const blocker = join(dir, 'not-a-folder');
     writeFileSync(blocker, '');
     const databasePath = join(blocker, 'attune.db');
-    const { exited, output } = startServer({ PORT: String(await freePort()), DATABASE_PATH: databasePath, JWT_SECRET: 'j'.repeat(40) });
+    const { exited, output } = startServer({
+      PORT: String(await freePort()),
+      DATABASE_PATH: databasePath,
+      JWT_SECRET: 'j'.repeat(40),
+    });
     expect(await exited).toBe(1);
     expect(output()).toContain(`cannot open the database at ${databasePath}`);
     expect(output()).toContain('Set DATABASE_PATH');
@@ -102,7 +121,11 @@ describe('server entry', () => {
     const registered = await fetch(`http://127.0.0.1:${port}/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'ops@example.org', password: 'ops password', full_name: 'Ops' }),
+      body: JSON.stringify({
+        email: 'ops@example.org',
+        password: 'ops password',
+        full_name: 'Ops',
+      }),
     });
     expect(registered.status).toBe(201);
 
@@ -110,7 +133,11 @@ describe('server entry', () => {
     const inFlight = fetch(`http://127.0.0.1:${port}/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'late@example.org', password: 'late password', full_name: 'Late' }),
+      body: JSON.stringify({
+        email: 'late@example.org',
+        password: 'late password',
+        full_name: 'Late',
+      }),
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
     child.kill('SIGTERM');
@@ -120,6 +147,11 @@ describe('server entry', () => {
     expect(logs).toContain('"msg":"stopped"');
     // JSON lines only, and no secret or password in any of them
     for (const line of logs.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
-    for (const secret of [jwtSecret, 'production-livekit-secret-of-32-chars-or-more', 'ops password']) expect(logs).not.toContain(secret);
+    for (const secret of [
+      jwtSecret,
+      'production-livekit-secret-of-32-chars-or-more',
+      'ops password',
+    ])
+      expect(logs).not.toContain(secret);
   });
 });

@@ -1,13 +1,13 @@
 import { serve } from '@hono/node-server';
-import { createApp } from './app.ts';
-import { loadConfig, type Config } from './config/config.ts';
-import { ConfigError } from './config/env.ts';
 import { ZodError } from 'zod';
 import { ensureAdmin } from './admin/ensure-admin.ts';
+import { createApp } from './app.ts';
+import { type Config, loadConfig } from './config/config.ts';
+import { ConfigError } from './config/env.ts';
 import { startSessionSweep } from './livekit/session-sweep.ts';
 import { createLogger } from './logger.ts';
+import { type AppServices, openServices } from './services.ts';
 import { isWebClientBuilt } from './web/web-client.ts';
-import { openServices, type AppServices } from './services.ts';
 
 /** Stops start-up with one plain sentence on stderr: what went wrong and what to set. */
 function refuseToStart(message: string): never {
@@ -34,14 +34,24 @@ try {
 }
 if (config.bootstrapAdmin) {
   try {
-    const { outcome, user } = await ensureAdmin(services, { ...config.bootstrapAdmin, fullName: 'Administrator', promoteExisting: false });
+    const { outcome, user } = await ensureAdmin(services, {
+      ...config.bootstrapAdmin,
+      fullName: 'Administrator',
+      promoteExisting: false,
+    });
     if (outcome === 'exists_not_admin') {
-      logger.warn({ userId: user.id }, 'ADMIN_EMAIL belongs to an existing account that is not an admin; it was not promoted (use `pnpm admin create --email …`)');
+      logger.warn(
+        { userId: user.id },
+        'ADMIN_EMAIL belongs to an existing account that is not an admin; it was not promoted (use `pnpm admin create --email …`)',
+      );
     } else if (outcome === 'created') {
       logger.info({ userId: user.id }, 'created the admin from ADMIN_EMAIL');
     }
   } catch (error) {
-    if (error instanceof ZodError) refuseToStart(`ADMIN_EMAIL or ADMIN_PASSWORD is not valid: ${error.issues.map((i) => i.message).join('; ')}`);
+    if (error instanceof ZodError)
+      refuseToStart(
+        `ADMIN_EMAIL or ADMIN_PASSWORD is not valid: ${error.issues.map((i) => i.message).join('; ')}`,
+      );
     throw error;
   }
 }
@@ -74,8 +84,10 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
 });
 server.on('error', (error: NodeJS.ErrnoException) => {
   const where = `${config.host}:${config.port}`;
-  if (error.code === 'EADDRINUSE') refuseToStart(`port ${where} is already in use; stop the other process or set PORT`);
-  if (error.code === 'EACCES') refuseToStart(`not allowed to listen on ${where}; set PORT above 1024 or HOST`);
+  if (error.code === 'EADDRINUSE')
+    refuseToStart(`port ${where} is already in use; stop the other process or set PORT`);
+  if (error.code === 'EACCES')
+    refuseToStart(`not allowed to listen on ${where}; set PORT above 1024 or HOST`);
   refuseToStart(`cannot listen on ${where}: ${error.message}`);
 });
 

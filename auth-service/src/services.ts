@@ -1,5 +1,5 @@
-import { openDatabase } from '@attune/db';
 import type { Logger } from 'pino';
+import { openDatabase } from '@attune/db';
 import { createReportRunner } from './analytics/report-runner.ts';
 import type { Config } from './config/config.ts';
 import type { AppDeps } from './deps.ts';
@@ -16,7 +16,11 @@ export interface AppServices extends AppDeps {
  * password worker pool and the JWT signer. The server entry, the test server and the benchmark
  * all start from here. Throws if the database cannot be opened.
  */
-export async function openServices(config: Config, logger: Logger, now: () => number = Date.now): Promise<AppServices> {
+export async function openServices(
+  config: Config,
+  logger: Logger,
+  now: () => number = Date.now,
+): Promise<AppServices> {
   const database = openDatabase(config.databasePath);
   const passwords = createPasswordHasher(config.bcryptCost);
   const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);

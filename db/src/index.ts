@@ -1,4 +1,10 @@
-export { openDatabase, openReadOnlyDatabase, type AttuneDatabase, type Db, type ReadOnlyDatabase } from './open-database.ts';
+export {
+  openDatabase,
+  openReadOnlyDatabase,
+  type AttuneDatabase,
+  type Db,
+  type ReadOnlyDatabase,
+} from './open-database.ts';
 export { isDatabaseBusy } from './database-busy.ts';
 export type { GroupCommit } from './group-commit.ts';
 export * from './schema.ts';

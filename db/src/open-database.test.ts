@@ -7,8 +7,8 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openConnection, openDatabase } from './open-database.ts';
-import { insertUser } from './queries/users.ts';
 import { insertUserSession } from './queries/user-sessions.ts';
+import { insertUser } from './queries/users.ts';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,7 +25,12 @@ describe('openDatabase', () => {
     database.close();
 
     const raw = new Database(path, { readonly: true });
-    const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
+    const tables = raw
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .pluck()
+      .all();
     expect(tables).toEqual([
       '__drizzle_migrations',
       'audit_log',
@@ -38,7 +43,12 @@ describe('openDatabase', () => {
       'webhook_events',
     ]);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    const indexes = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conversation_turns'").pluck().all();
+    const indexes = raw
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'conversation_turns'",
+      )
+      .pluck()
+      .all();
     expect(indexes).toContain('conversation_turns_user_created_idx');
     raw.close();
   });
@@ -52,7 +62,13 @@ describe('openDatabase', () => {
   it('enforces foreign keys on its connection', () => {
     const database = openDatabase(tempPath());
     try {
-      expect(() => insertUserSession(database.db, { userId: 'no-such-user', roomName: 'r', participantIdentity: 'x' }, 1)).toThrow(/FOREIGN KEY/);
+      expect(() =>
+        insertUserSession(
+          database.db,
+          { userId: 'no-such-user', roomName: 'r', participantIdentity: 'x' },
+          1,
+        ),
+      ).toThrow(/FOREIGN KEY/);
     } finally {
       database.close();
     }
@@ -61,7 +77,11 @@ describe('openDatabase', () => {
   it('reopens an existing file without losing rows or re-running migrations', () => {
     const path = tempPath();
     const first = openDatabase(path);
-    const user = insertUser(first.db, { email: 'keep@example.org', fullName: 'Keep', passwordHash: 'h' }, 1);
+    const user = insertUser(
+      first.db,
+      { email: 'keep@example.org', fullName: 'Keep', passwordHash: 'h' },
+      1,
+    );
     first.close();
     const second = openDatabase(path);
     try {
@@ -77,7 +97,11 @@ describe('openDatabase', () => {
     const database = openDatabase(tempPath());
     try {
       expect(() =>
-        insertUser(database.db, { email: 'r@example.org', fullName: 'R', passwordHash: 'h', role: 'root' as 'user' }, 1),
+        insertUser(
+          database.db,
+          { email: 'r@example.org', fullName: 'R', passwordHash: 'h', role: 'root' as 'user' },
+          1,
+        ),
       ).toThrow(/CHECK constraint/);
     } finally {
       database.close();
@@ -91,10 +115,17 @@ describe('upgrading a database made by an earlier version', () => {
     try {
       // The first release: only migration 0000.
       const firstRelease = join(upgradeDir, 'migrations-0000');
-      cpSync(fileURLToPath(new URL('../migrations', import.meta.url)), firstRelease, { recursive: true });
+      cpSync(fileURLToPath(new URL('../migrations', import.meta.url)), firstRelease, {
+        recursive: true,
+      });
       const journalPath = join(firstRelease, 'meta', '_journal.json');
-      const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
-      writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.idx === 0) }));
+      const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as {
+        entries: { idx: number }[];
+      };
+      writeFileSync(
+        journalPath,
+        JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.idx === 0) }),
+      );
       const path = join(upgradeDir, 'attune.db');
       const old = new Database(path);
       old.pragma('foreign_keys = ON');
@@ -108,12 +139,28 @@ describe('upgrading a database made by an earlier version', () => {
       old.close();
 
       const { database, connection } = openConnection(path);
-      expect(connection.prepare('SELECT session_id FROM conversation_turns').all()).toEqual([{ session_id: 's1' }]);
-      expect(connection.prepare('SELECT id, duration_seconds, last_join_at, end_source FROM user_sessions').all()).toEqual([
-        { id: 's1', duration_seconds: 60, last_join_at: null, end_source: null },
+      expect(connection.prepare('SELECT session_id FROM conversation_turns').all()).toEqual([
+        { session_id: 's1' },
       ]);
-      expect(connection.prepare('SELECT session_id, email, day, duration_seconds, session_start FROM session_durations').all()).toEqual([
-        { session_id: 's1', email: 'a@example.org', day: '1970-01-01', duration_seconds: 60, session_start: '1970-01-01T00:00:01.000Z' },
+      expect(
+        connection
+          .prepare('SELECT id, duration_seconds, last_join_at, end_source FROM user_sessions')
+          .all(),
+      ).toEqual([{ id: 's1', duration_seconds: 60, last_join_at: null, end_source: null }]);
+      expect(
+        connection
+          .prepare(
+            'SELECT session_id, email, day, duration_seconds, session_start FROM session_durations',
+          )
+          .all(),
+      ).toEqual([
+        {
+          session_id: 's1',
+          email: 'a@example.org',
+          day: '1970-01-01',
+          duration_seconds: 60,
+          session_start: '1970-01-01T00:00:01.000Z',
+        },
       ]);
       database.close();
     } finally {

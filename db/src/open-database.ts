@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import { createGroupCommit, type GroupCommit } from './group-commit.ts';
+import { type GroupCommit, createGroupCommit } from './group-commit.ts';
 import * as schema from './schema.ts';
 
 /** The database or a transaction on it: every query function takes either. */

@@ -3,7 +3,16 @@
  * `duration_seconds` is the one column in seconds, as its name says.
  */
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  sqliteView,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 
 export const USER_ROLES = ['admin', 'analyst', 'user', 'guest'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -162,7 +171,11 @@ export const auditLog = sqliteTable(
     ip: text('ip'),
     detail: text('detail'),
   },
-  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_actor_idx').on(t.actorId), index('audit_log_target_idx').on(t.target)],
+  (t) => [
+    index('audit_log_at_idx').on(t.at),
+    index('audit_log_actor_idx').on(t.actorId),
+    index('audit_log_target_idx').on(t.target),
+  ],
 );
 
 /**
@@ -177,9 +190,20 @@ export const sessionDurations = sqliteView('session_durations').as((qb) =>
       email: sql<string>`${users.email}`.as('email'),
       roomName: sql<string>`${userSessions.roomName}`.as('room_name'),
       status: sql<string>`${userSessions.status}`.as('status'),
-      issuedAt: sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', ${userSessions.issuedAt} / 1000.0, 'unixepoch')`.as('issued_at'),
-      sessionStart: sql<string | null>`strftime('%Y-%m-%dT%H:%M:%fZ', ${userSessions.sessionStart} / 1000.0, 'unixepoch')`.as('session_start'),
-      sessionEnd: sql<string | null>`strftime('%Y-%m-%dT%H:%M:%fZ', ${userSessions.sessionEnd} / 1000.0, 'unixepoch')`.as('session_end'),
+      issuedAt:
+        sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', ${userSessions.issuedAt} / 1000.0, 'unixepoch')`.as(
+          'issued_at',
+        ),
+      sessionStart: sql<
+        string | null
+      >`strftime('%Y-%m-%dT%H:%M:%fZ', ${userSessions.sessionStart} / 1000.0, 'unixepoch')`.as(
+        'session_start',
+      ),
+      sessionEnd: sql<
+        string | null
+      >`strftime('%Y-%m-%dT%H:%M:%fZ', ${userSessions.sessionEnd} / 1000.0, 'unixepoch')`.as(
+        'session_end',
+      ),
       day: sql<string | null>`date(${userSessions.sessionStart} / 1000, 'unixepoch')`.as('day'),
       durationSeconds: sql<number | null>`${userSessions.durationSeconds}`.as('duration_seconds'),
       endReason: sql<string | null>`${userSessions.endReason}`.as('end_reason'),

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 
 /** Whole seconds from `startMs` to `endMs` (both SQL expressions in ms), rounded, never negative. */
 export function durationSecondsSql(startMs: SQL | number, endMs: SQL | number): SQL<number> {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getTableName } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
-import { openConnection, type AttuneDatabase, type Db } from './open-database.ts';
+import { getTableName } from 'drizzle-orm';
+import { type AttuneDatabase, type Db, openConnection } from './open-database.ts';
 import { updateSessionTimeline } from './queries/session-timeline.ts';
 import { insertUserSession } from './queries/user-sessions.ts';
 import { insertUser } from './queries/users.ts';
@@ -22,14 +22,19 @@ const TABLES = [
 
 /** Every row of every table, for tests that assert a request changed nothing. */
 export function snapshotTables(db: Db): Record<string, unknown[]> {
-  return Object.fromEntries(TABLES.map((table) => [getTableName(table), db.select().from(table).all()]));
+  return Object.fromEntries(
+    TABLES.map((table) => [getTableName(table), db.select().from(table).all()]),
+  );
 }
 
 /**
  * A migrated database in a fresh temp folder, with its raw connection for tests that need
  * pragmas; `remove()` closes it and deletes the folder.
  */
-export function openTempDatabase(): AttuneDatabase & { connection: Database.Database; remove(): void } {
+export function openTempDatabase(): AttuneDatabase & {
+  connection: Database.Database;
+  remove(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'attune-db-'));
   const { database, connection } = openConnection(join(dir, 'attune.db'));
   return {
@@ -66,7 +71,11 @@ export function insertSyntheticTurns(
 
 /** Inserts one user per name (email `<name>@example.org`) and returns their ids in order. */
 export function insertTestUsers(db: Db, ...names: string[]): string[] {
-  return names.map((name) => insertUser(db, { email: `${name}@example.org`, fullName: name, passwordHash: 'unused' }, 0)!.id);
+  return names.map(
+    (name) =>
+      insertUser(db, { email: `${name}@example.org`, fullName: name, passwordHash: 'unused' }, 0)!
+        .id,
+  );
 }
 
 /**
@@ -76,7 +85,13 @@ export function insertTestUsers(db: Db, ...names: string[]): string[] {
  */
 export function insertSyntheticSessions(
   connection: Database.Database,
-  input: { userIds: readonly string[]; count: number; fromMs: number; spanMs: number; seed?: number },
+  input: {
+    userIds: readonly string[];
+    count: number;
+    fromMs: number;
+    spanMs: number;
+    seed?: number;
+  },
 ): void {
   let state = input.seed ?? 1;
   const next = () => {
@@ -101,10 +116,36 @@ export function insertSyntheticSessions(
       if (kind < 0.9) {
         const start = issuedAt + 1_500;
         const duration = 1 + Math.floor(next() ** 3 * 3_600);
-        insert.run(id, userId, room, userId, issuedAt, start, start + duration * 1000, duration, 'ended', 'participant_left', start, 'livekit');
+        insert.run(
+          id,
+          userId,
+          room,
+          userId,
+          issuedAt,
+          start,
+          start + duration * 1000,
+          duration,
+          'ended',
+          'participant_left',
+          start,
+          'livekit',
+        );
       } else {
         const status = kind < 0.95 ? 'expired' : 'issued';
-        insert.run(id, userId, room, userId, issuedAt, null, null, null, status, status === 'expired' ? 'token_unused' : null, null, null);
+        insert.run(
+          id,
+          userId,
+          room,
+          userId,
+          issuedAt,
+          null,
+          null,
+          null,
+          status,
+          status === 'expired' ? 'token_unused' : null,
+          null,
+          null,
+        );
       }
     }
   })();
@@ -140,10 +181,20 @@ export function referenceDurationStats(durations: readonly number[]) {
 /** A session that was issued, joined at `startMs` and left `durationSeconds` later, as LiveKit reported. */
 export function insertEndedSession(
   db: Db,
-  input: { userId: string; roomName: string; issuedAtMs: number; startMs: number; durationSeconds: number },
+  input: {
+    userId: string;
+    roomName: string;
+    issuedAtMs: number;
+    startMs: number;
+    durationSeconds: number;
+  },
 ): string {
   const { userId, roomName, startMs, durationSeconds } = input;
-  const id = insertUserSession(db, { userId, roomName, participantIdentity: userId }, input.issuedAtMs).id;
+  const id = insertUserSession(
+    db,
+    { userId, roomName, participantIdentity: userId },
+    input.issuedAtMs,
+  ).id;
   updateSessionTimeline(db, id, {
     sessionStart: startMs,
     lastJoinAt: startMs,

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestServer, type TestServer } from '@attune/auth-service/testing';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type TestServer, startTestServer } from '@attune/auth-service/testing';
 import { buildWebClient } from '@attune/web-client/build';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's chromium (apt-get install chromium); `npx playwright install` cannot download here. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -17,7 +17,10 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 /** A microphone for the Talk page: Chromium's fake device, granted without a prompt. */
-export const FAKE_MICROPHONE_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+export const FAKE_MICROPHONE_FLAGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
 
 export const ARTIFACTS_DIR = new URL('../artifacts/', import.meta.url).pathname;
 export const DESKTOP = { width: 1280, height: 800 };
@@ -43,13 +46,21 @@ export async function startWebServer(env: Record<string, string> = {}): Promise<
 
 export async function launchChromium(extraFlags: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: run \`apt-get install -y chromium\` (test/system-packages.sh does it as root)`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM_PATH}: run \`apt-get install -y chromium\` (test/system-packages.sh does it as root)`,
+    );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_FLAGS, ...extraFlags] });
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, ...extraFlags],
+  });
 }
 
 /** A fresh browser profile (no cookies) at desktop size; page errors fail the test that reads them. */
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; pageErrors: Error[] }> {
+export async function newPage(
+  browser: Browser,
+): Promise<{ context: BrowserContext; page: Page; pageErrors: Error[] }> {
   const context = await browser.newContext({ viewport: DESKTOP });
   const page = await context.newPage();
   const pageErrors: Error[] = [];
@@ -63,7 +74,10 @@ export async function newPage(browser: Browser): Promise<{ context: BrowserConte
  */
 export async function screenshotBothWidths(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+  for (const [label, viewport] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
     await page.setViewportSize(viewport);
     await page.waitForTimeout(100);
     await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}-${label}.png`), fullPage: true });

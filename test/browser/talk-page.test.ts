@@ -1,12 +1,18 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { findUserSession, listSessions, type UserSession } from '@attune/db';
-import { registerUser, type RegisteredUser, type TestServer } from '@attune/auth-service/testing';
 import { TokenVerifier } from 'livekit-server-sdk';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { FAKE_MICROPHONE_FLAGS, launchChromium, newPage, screenshotBothWidths, startWebServer } from './browser-harness.ts';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { type RegisteredUser, type TestServer, registerUser } from '@attune/auth-service/testing';
+import { type UserSession, findUserSession, listSessions } from '@attune/db';
+import {
+  FAKE_MICROPHONE_FLAGS,
+  launchChromium,
+  newPage,
+  screenshotBothWidths,
+  startWebServer,
+} from './browser-harness.ts';
 
 /**
  * The Talk page in real Chromium against the real auth service. No LiveKit server can run here,
@@ -75,7 +81,11 @@ function sessionsOf(server: TestServer, userId: string): UserSession[] {
 }
 
 /** Signs in through the page's own form (so the page holds its cookie and in-memory token), then opens /talk. */
-async function signInAndOpenTalk(page: Page, server: TestServer, user: RegisteredUser): Promise<void> {
+async function signInAndOpenTalk(
+  page: Page,
+  server: TestServer,
+  user: RegisteredUser,
+): Promise<void> {
   await page.goto(`${server.baseUrl}/sign-in?next=/talk`);
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
@@ -104,7 +114,10 @@ describe('Talk page (Chromium, stand-in LiveKit signalling)', () => {
 
   beforeAll(async () => {
     signalling = await startStandInSignalling();
-    [server, browser] = await Promise.all([startWebServer({ LIVEKIT_URL: signalling.url }), launchChromium(FAKE_MICROPHONE_FLAGS)]);
+    [server, browser] = await Promise.all([
+      startWebServer({ LIVEKIT_URL: signalling.url }),
+      launchChromium(FAKE_MICROPHONE_FLAGS),
+    ]);
   }, 120_000);
 
   afterAll(async () => {
@@ -149,11 +162,22 @@ describe('Talk page (Chromium, stand-in LiveKit signalling)', () => {
     // While the server has not answered, the page says it is connecting and offers to cancel.
     await page.getByRole('button', { name: 'Cancel' }).waitFor();
     await expect(page.locator('.talk-connection').textContent()).resolves.toContain('Connecting…');
-    await expect(page.locator('.talk-room code').first().textContent()).resolves.toBe(recorded?.roomName);
+    await expect(page.locator('.talk-room code').first().textContent()).resolves.toBe(
+      recorded?.roomName,
+    );
     // The microphone meter follows Chromium's fake microphone (Web Audio analyser, animated each frame).
-    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.talk-mic__meter')?.style.getPropertyValue('--mic-level')) > 0.05, undefined, {
-      timeout: 5_000,
-    });
+    await page.waitForFunction(
+      () =>
+        Number(
+          document
+            .querySelector<HTMLElement>('.talk-mic__meter')
+            ?.style.getPropertyValue('--mic-level'),
+        ) > 0.05,
+      undefined,
+      {
+        timeout: 5_000,
+      },
+    );
     await screenshotBothWidths(page, 'talk-connecting');
 
     // The server drops the connection.
@@ -166,18 +190,26 @@ describe('Talk page (Chromium, stand-in LiveKit signalling)', () => {
     await expect(alert.textContent()).resolves.not.toMatch(/\bat .*\.(js|ts):\d+/); // no stack trace
     await tryAgainButton(page).waitFor();
     await expect(tryAgainButton(page).isEnabled()).resolves.toBe(true);
-    await expect(page.locator('.talk-connection').textContent()).resolves.toContain('Not connected');
+    await expect(page.locator('.talk-connection').textContent()).resolves.toContain(
+      'Not connected',
+    );
     await expect(page.getByRole('button', { name: 'Cancel' }).count()).resolves.toBe(0);
     // The meter stopped with the microphone.
     await expect(page.locator('.talk-mic__meter').isVisible()).resolves.toBe(false);
-    await expect(page.locator('.talk-mic__meter').evaluate((meter: HTMLElement) => meter.style.getPropertyValue('--mic-level'))).resolves.toBe('0.000');
+    await expect(
+      page
+        .locator('.talk-mic__meter')
+        .evaluate((meter: HTMLElement) => meter.style.getPropertyValue('--mic-level')),
+    ).resolves.toBe('0.000');
     await screenshotBothWidths(page, 'talk-error-connection-failed');
 
     // Try again really goes back to the server, with a fresh session.
     const again = signalling.nextConnection();
     await tryAgainButton(page).click();
     const second = await again;
-    const secondClaims = await new TokenVerifier('devkey', 'secret').verify(second.url.searchParams.get('access_token')!);
+    const secondClaims = await new TokenVerifier('devkey', 'secret').verify(
+      second.url.searchParams.get('access_token')!,
+    );
     expect(secondClaims.sub).toBe(user.id);
     expect(secondClaims.attributes?.['attune.session_id']).not.toBe(sessionId);
     await page.getByRole('button', { name: 'Cancel' }).click();

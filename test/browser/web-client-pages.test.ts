@@ -1,5 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type RegisteredUser,
+  type TestServer,
+  authedGet,
+  jsonPost,
+  registerUser,
+  signWebhook,
+  webhookEvent,
+} from '@attune/auth-service/testing';
 import {
   findUserByEmail,
   insertConversationTurn,
@@ -11,17 +22,13 @@ import {
 } from '@attune/db';
 import { insertEndedSession } from '@attune/db/testing';
 import {
-  authedGet,
-  jsonPost,
-  registerUser,
-  signWebhook,
-  webhookEvent,
-  type RegisteredUser,
-  type TestServer,
-} from '@attune/auth-service/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchChromium, newPage, PHONE, screenshotBothWidths, startWebServer } from './browser-harness.ts';
+  DESKTOP,
+  PHONE,
+  launchChromium,
+  newPage,
+  screenshotBothWidths,
+  startWebServer,
+} from './browser-harness.ts';
 
 /**
  * The web client's pages (everything but Talk) in real headless Chromium against the real auth
@@ -51,7 +58,9 @@ interface Tab {
   cspViolations: string[];
 }
 
-async function open(target: TestServer = server): Promise<Tab & { goto(path: string): Promise<void> }> {
+async function open(
+  target: TestServer = server,
+): Promise<Tab & { goto(path: string): Promise<void> }> {
   const tab = await newPage(browser);
   contexts.push(tab.context);
   // Fail with the locator that did not turn up rather than the test's own timeout.
@@ -80,7 +89,11 @@ function expectCleanPage(tab: Tab): void {
  * next page load restores the session from the httpOnly cookie. Faster than the form, which the
  * sign-in tests drive themselves.
  */
-async function signInContext(context: BrowserContext, user: { email: string; password: string }, target: TestServer = server): Promise<void> {
+async function signInContext(
+  context: BrowserContext,
+  user: { email: string; password: string },
+  target: TestServer = server,
+): Promise<void> {
   const response = await context.request.post(`${target.baseUrl}/auth/login`, {
     headers: { 'x-refresh-cookie': '1' },
     data: { email: user.email, password: user.password },
@@ -100,20 +113,30 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
 async function shoot(page: Page, name: string): Promise<void> {
   await screenshotBothWidths(page, name);
   await page.setViewportSize(PHONE);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - window.innerWidth,
+  );
   await page.setViewportSize(DESKTOP);
   expect(overflow, `${name} scrolls sideways on a phone`).toBeLessThanOrEqual(0);
 }
 
-const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+const heading = (page: Page, name: string) =>
+  page.getByRole('heading', { level: 1, name, exact: true });
 const accountMenu = (page: Page) => page.getByRole('button', { name: /Account menu/ });
 const url = (path: string, target: TestServer = server) => `${target.baseUrl}${path}`;
 
 /** Mints a LiveKit token for the user and plays LiveKit's join and leave webhooks for it. */
-async function playSession(user: RegisteredUser, joinedAtS: number, durationS: number): Promise<{ sessionId: string; room: string }> {
+async function playSession(
+  user: RegisteredUser,
+  joinedAtS: number,
+  durationS: number,
+): Promise<{ sessionId: string; room: string }> {
   const minted = await jsonPost(server, '/auth/token', {}, user.accessToken);
   expect(minted.status).toBe(201);
-  const { session_id: sessionId, room_name: room } = (await minted.json()) as { session_id: string; room_name: string };
+  const { session_id: sessionId, room_name: room } = (await minted.json()) as {
+    session_id: string;
+    room_name: string;
+  };
   const participant = {
     identity: user.id,
     attributes: { 'attune.user_id': user.id, 'attune.session_id': sessionId },
@@ -149,14 +172,22 @@ describe('signing up and in', () => {
     await page.getByLabel('Email').fill(taken.email);
     await page.getByLabel('Password').fill('short');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await page.locator('.field__error').filter({ hasText: 'Password must be 8 to 72 bytes long (UTF-8).' }).waitFor();
+    await page
+      .locator('.field__error')
+      .filter({ hasText: 'Password must be 8 to 72 bytes long (UTF-8).' })
+      .waitFor();
     expect(await page.getByLabel('Password').getAttribute('aria-invalid')).toBe('true');
-    expect(await page.getByRole('alert').first().textContent()).toContain('Password must be 8 to 72 bytes');
+    expect(await page.getByRole('alert').first().textContent()).toContain(
+      'Password must be 8 to 72 bytes',
+    );
 
     // A taken email: 409 from the service, shown by the email field.
     await page.getByLabel('Password').fill('compilers are fun');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('alert').filter({ hasText: 'An account with this email already exists' }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'An account with this email already exists' })
+      .waitFor();
 
     const email = `grace-${Date.now()}@example.org`;
     await page.getByLabel('Email').fill(email);
@@ -165,10 +196,18 @@ describe('signing up and in', () => {
     await accountMenu(page).filter({ hasText: 'Grace Hopper' }).waitFor();
 
     const stored = findUserByEmail(server.database.db, email);
-    expect(stored).toMatchObject({ email, fullName: 'Grace Hopper', role: 'user', status: 'active' });
+    expect(stored).toMatchObject({
+      email,
+      fullName: 'Grace Hopper',
+      role: 'user',
+      status: 'active',
+    });
 
     // A new account's memory is empty, and the page says how it fills up.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Memory' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Memory' })
+      .click();
     await page.getByRole('heading', { name: 'Nothing remembered yet' }).waitFor();
     await page.getByText('Remember that I prefer metric units').waitFor();
     expectCleanPage(tab);
@@ -193,13 +232,23 @@ describe('signing up and in', () => {
     await accountMenu(page).filter({ hasText: 'Ada Lovelace' }).waitFor();
 
     // In-page navigation moves focus to the new page's heading and marks the current nav link.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'History' })
+      .click();
     await page.waitForURL(url('/history'));
     await heading(page, 'History').waitFor();
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('History');
-    expect(await page.getByRole('link', { name: 'History' }).getAttribute('aria-current')).toBe('page');
+    expect(await page.getByRole('link', { name: 'History' }).getAttribute('aria-current')).toBe(
+      'page',
+    );
     // A plain user has no Dashboard link.
-    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).count()).toBe(0);
+    expect(
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Dashboard' })
+        .count(),
+    ).toBe(0);
     expectCleanPage(tab);
   });
 
@@ -225,7 +274,10 @@ describe('signing up and in', () => {
     await page.getByRole('button', { name: 'Try as a guest' }).click();
     await page.waitForURL(url('/talk'));
     await accountMenu(page).filter({ hasText: 'Guest' }).waitFor();
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Memory' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Memory' })
+      .click();
     await page.getByRole('heading', { name: 'Guests have no memory' }).waitFor();
     await page.getByText('Sign up to keep preferences').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
@@ -237,21 +289,30 @@ describe('signing up and in', () => {
 describe('refusals from a stricter server', () => {
   it('says when guests are turned off, and how long to wait when rate limited', async () => {
     // Three auth-class requests a minute: the page's restore attempt, the guest try, one sign-in.
-    const strict = await startWebServer({ ENABLE_GUEST_ACCESS: 'false', RATE_LIMIT_AUTH_PER_MINUTE: '3' });
+    const strict = await startWebServer({
+      ENABLE_GUEST_ACCESS: 'false',
+      RATE_LIMIT_AUTH_PER_MINUTE: '3',
+    });
     try {
       const tab = await open(strict);
       const { page } = tab;
       await tab.goto('/sign-in');
       await heading(page, 'Sign in').waitFor();
       await page.getByRole('button', { name: 'Try as a guest' }).click();
-      await page.getByRole('alert').filter({ hasText: 'Guest access is turned off on this server; sign up instead' }).waitFor();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: 'Guest access is turned off on this server; sign up instead' })
+        .waitFor();
 
       await page.getByLabel('Email').fill('someone@example.org');
       await page.getByLabel('Password').fill('a wrong password');
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('alert').filter({ hasText: 'Email or password is incorrect' }).waitFor();
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await page.getByRole('alert').filter({ hasText: /^Too many attempts\. Try again in (\d+ seconds|1 minute)\.$/ }).waitFor();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: /^Too many attempts\. Try again in (\d+ seconds|1 minute)\.$/ })
+        .waitFor();
       // The form waits out the Retry-After itself.
       const submit = page.locator('form button[type=submit]');
       expect(await submit.textContent()).toMatch(/^Try again in \d+ s$/);
@@ -276,12 +337,16 @@ describe('Memory', () => {
     for (const [key, value] of initial) {
       const response = await server.fetch(`/me/preferences/${encodeURIComponent(key)}`, {
         method: 'PUT',
-        headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${user.accessToken}`,
+          'content-type': 'application/json',
+        },
         body: JSON.stringify({ value }),
       });
       expect(response.status).toBe(200);
     }
-    const stored = () => Object.fromEntries(listPreferences(server.database.db, user.id).map((p) => [p.key, p.value]));
+    const stored = () =>
+      Object.fromEntries(listPreferences(server.database.db, user.id).map((p) => [p.key, p.value]));
 
     await signInContext(context, user);
     await tab.goto('/memory');
@@ -313,17 +378,23 @@ describe('Memory', () => {
     await dialog.getByRole('button', { name: 'Forget it' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await list.getByText('Bach cello suites').waitFor({ state: 'detached' });
-    expect(stored()).toEqual({ units: 'imperial', 'answer length': 'short answers', 'home town': 'Jedburgh' });
+    expect(stored()).toEqual({
+      units: 'imperial',
+      'answer length': 'short answers',
+      'home town': 'Jedburgh',
+    });
 
     // Export: a real download of the JSON document.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export my data' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export my data' }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/\.json$/);
     const exported = await readFile((await download.path())!, 'utf8');
     expect(exported).toContain(user.email);
     expect(exported).toContain('Jedburgh');
     expectCleanPage(tab);
   });
-
 });
 
 describe('History', () => {
@@ -339,7 +410,13 @@ describe('History', () => {
       ['user', 'How far is a marathon?'],
       ['assistant', 'A marathon is 42.195 kilometres.'],
     ] as const;
-    said.forEach(([role, text], i) => insertConversationTurn(server.database.db, { userId: user.id, sessionId, role, text }, (joinedAtS + 5 + i * 20) * 1000));
+    said.forEach(([role, text], i) =>
+      insertConversationTurn(
+        server.database.db,
+        { userId: user.id, sessionId, role, text },
+        (joinedAtS + 5 + i * 20) * 1000,
+      ),
+    );
 
     await signInContext(context, user);
     await tab.goto('/history');
@@ -369,7 +446,10 @@ describe('History', () => {
     await page.getByRole('button', { name: 'Delete history' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete your conversation history?' });
     await dialog.getByRole('button', { name: 'Delete history' }).click();
-    await page.getByRole('status').filter({ hasText: 'Your conversation history was deleted.' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Your conversation history was deleted.' })
+      .waitFor();
     expect(listHistoryPage(server.database.db, user.id, { limit: 10 }).groups).toEqual([]);
     // The session stays, its transcript is gone.
     await row.click();
@@ -425,9 +505,15 @@ describe('signing out', () => {
     expect(listLiveDevices(server.database.db, user.id, Date.now())).toEqual([]);
 
     // The second browser still shows Memory; its next API call finds its device signed out.
-    await second.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();
+    await second.page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'History' })
+      .click();
     await second.page.waitForURL(url('/sign-in?next=%2Fhistory'));
-    await second.page.getByRole('status').filter({ hasText: 'Your session ended; sign in again.' }).waitFor();
+    await second.page
+      .getByRole('status')
+      .filter({ hasText: 'Your session ended; sign in again.' })
+      .waitFor();
     expect(await authedGet(server, '/auth/me', user.accessToken).then((r) => r.status)).toBe(401);
     expectCleanPage(first);
     expectCleanPage(second);
@@ -443,7 +529,10 @@ describe('staying signed in', () => {
     const refreshTokensInBodies: string[] = [];
     page.on('response', async (response) => {
       if (/\/auth\/(login|refresh)$/.test(response.url()) && response.ok()) {
-        const body = (await response.json().catch(() => ({}))) as { access_token?: string; refresh_token?: string };
+        const body = (await response.json().catch(() => ({}))) as {
+          access_token?: string;
+          refresh_token?: string;
+        };
         if (body.access_token) tokens.push(body.access_token);
         if (body.refresh_token) refreshTokensInBodies.push(body.refresh_token);
       }
@@ -464,8 +553,12 @@ describe('staying signed in', () => {
     // Browser mode: the refresh token never appears in a body the page can read.
     expect(refreshTokensInBodies).toEqual([]);
     const stored = await page.evaluate(() => ({
-      local: Object.keys(localStorage).map((key) => `${key}=${localStorage.getItem(key)}`).join('\n'),
-      session: Object.keys(sessionStorage).map((key) => `${key}=${sessionStorage.getItem(key)}`).join('\n'),
+      local: Object.keys(localStorage)
+        .map((key) => `${key}=${localStorage.getItem(key)}`)
+        .join('\n'),
+      session: Object.keys(sessionStorage)
+        .map((key) => `${key}=${sessionStorage.getItem(key)}`)
+        .join('\n'),
       cookie: document.cookie,
     }));
     for (const token of tokens) {
@@ -500,7 +593,11 @@ describe('staying signed in', () => {
       expect(refreshes[1]!.at - first.at).toBeLessThan(5_000);
 
       // Each refresh rotated the device's refresh token: login + 2 refreshes = 3 rows of one family.
-      const rows = shortLived.database.db.select().from(refreshTokens).all().filter((row) => row.userId === user.id);
+      const rows = shortLived.database.db
+        .select()
+        .from(refreshTokens)
+        .all()
+        .filter((row) => row.userId === user.id);
       const perFamily = new Map<string, number>();
       for (const row of rows) perFamily.set(row.familyId, (perFamily.get(row.familyId) ?? 0) + 1);
       // registerUser's device has its one token; the browser's has the login's and one per refresh.
@@ -509,7 +606,10 @@ describe('staying signed in', () => {
       // Once the first access token has expired, the page still works (it holds a newer one).
       await waitUntil(() => Date.now() > first.at + 5_500, 10_000);
       expect((await authedGet(shortLived, '/auth/me', first.token)).status).toBe(401);
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'History' })
+        .click();
       // The sessions list only shows once /me/sessions answered (the sign-in tokens are its rows).
       await page.getByRole('heading', { level: 2, name: 'Sessions' }).waitFor();
       expect(page.url()).toBe(url('/history', shortLived));
@@ -528,7 +628,10 @@ describe('Dashboard', () => {
     setUserRole(server.database.db, analyst.id, 'analyst');
     const someone = await registerUser(server);
     const DAY = 86_400_000;
-    const noon = (daysAgo: number) => Date.parse(`${new Date(Date.now() - daysAgo * DAY).toISOString().slice(0, 10)}T12:00:00.000Z`);
+    const noon = (daysAgo: number) =>
+      Date.parse(
+        `${new Date(Date.now() - daysAgo * DAY).toISOString().slice(0, 10)}T12:00:00.000Z`,
+      );
     // Two days back and more: the History test played a session minutes ago (today, or yesterday just after midnight).
     const sessions: [number, number][] = [
       [2, 300],
@@ -539,24 +642,42 @@ describe('Dashboard', () => {
       [20, 600],
     ];
     for (const [daysAgo, seconds] of sessions) {
-      insertEndedSession(server.database.db, { userId: someone.id, roomName: `room-${daysAgo}`, issuedAtMs: noon(daysAgo) - 5_000, startMs: noon(daysAgo), durationSeconds: seconds });
+      insertEndedSession(server.database.db, {
+        userId: someone.id,
+        roomName: `room-${daysAgo}`,
+        issuedAtMs: noon(daysAgo) - 5_000,
+        startMs: noon(daysAgo),
+        durationSeconds: seconds,
+      });
     }
 
     await signInContext(context, analyst);
     await tab.goto('/talk');
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Dashboard' })
+      .click();
     await heading(page, 'Dashboard').waitFor();
     const chart = page.getByRole('img', { name: /Minutes talked per day, last 30 days/ });
     await chart.waitFor();
     // Earlier tests played sessions today; this test's days are all in the past.
     const bars = chart.locator('rect.bar-chart__bar');
     const barTitles = await bars.locator('title').allTextContents();
-    expect(barTitles).toEqual(expect.arrayContaining([expect.stringMatching(/: 20 min in 2 sessions$/), expect.stringMatching(/: 30 min in 1 session$/)]));
+    expect(barTitles).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/: 20 min in 2 sessions$/),
+        expect.stringMatching(/: 30 min in 1 session$/),
+      ]),
+    );
     expect(await chart.locator('.bar-chart__tick').count()).toBeGreaterThanOrEqual(3);
     // The table: a row per day with sessions, e.g. two days ago: 2 sessions, 20 min in total, 10 min mean, 15 min max.
     const rows = await page.getByRole('table').getByRole('row').allTextContents();
     expect(rows.length).toBeGreaterThanOrEqual(6);
-    expect(rows.some((row) => row.includes('20 min') && row.includes('10 min') && row.includes('15 min'))).toBe(true);
+    expect(
+      rows.some(
+        (row) => row.includes('20 min') && row.includes('10 min') && row.includes('15 min'),
+      ),
+    ).toBe(true);
     await page.getByText('Sessions', { exact: true }).first().waitFor();
     await shoot(page, 'dashboard');
 
@@ -564,7 +685,10 @@ describe('Dashboard', () => {
     const before = await bars.count();
     await page.getByRole('radio', { name: 'Last 7 days' }).check();
     await page.getByRole('img', { name: /last 7 days/ }).waitFor();
-    const after = await page.getByRole('img', { name: /last 7 days/ }).locator('rect.bar-chart__bar').count();
+    const after = await page
+      .getByRole('img', { name: /last 7 days/ })
+      .locator('rect.bar-chart__bar')
+      .count();
     expect(after).toBe(before - 1);
     expectCleanPage(tab);
   });
@@ -574,7 +698,9 @@ describe('Dashboard', () => {
     const user = await registerUser(server);
     await signInContext(tab.context, user);
     await tab.goto('/dashboard');
-    await tab.page.getByRole('heading', { name: 'You are not allowed to see the dashboard' }).waitFor();
+    await tab.page
+      .getByRole('heading', { name: 'You are not allowed to see the dashboard' })
+      .waitFor();
     expect(await tab.page.getByRole('img').count()).toBe(0);
     await shoot(tab.page, 'dashboard-not-allowed');
     expectCleanPage(tab);

@@ -1,5 +1,5 @@
 // `pnpm start` runs this first: builds the web client when its sources changed since the last build.
-import { buildWebClientIfNeeded, DEFAULT_OUT_DIR } from './build-web-client.ts';
+import { DEFAULT_OUT_DIR, buildWebClientIfNeeded } from './build-web-client.ts';
 
 try {
   const outcome = await buildWebClientIfNeeded();

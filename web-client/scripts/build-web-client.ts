@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,24 +13,37 @@ const INPUTS = ['index.html', 'vite.config.ts', 'package.json', 'tsconfig.json',
 
 async function filesUnder(path: string): Promise<string[]> {
   if (!existsSync(path)) return [];
-  const entries = await readdir(path, { withFileTypes: true, recursive: true }).catch(() => undefined);
+  const entries = await readdir(path, { withFileTypes: true, recursive: true }).catch(
+    () => undefined,
+  );
   if (!entries) return [path];
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
 }
 
 /** A hash of every file the build reads (names and contents), independent of mtimes. */
 export async function sourceHash(): Promise<string> {
-  const files = (await Promise.all(INPUTS.map((input) => filesUnder(join(WEB_CLIENT_ROOT, input))))).flat().sort();
+  const files = (await Promise.all(INPUTS.map((input) => filesUnder(join(WEB_CLIENT_ROOT, input)))))
+    .flat()
+    .sort();
   const hash = createHash('sha256');
   for (const file of files) {
     if (file.endsWith('.test.ts') || file.endsWith('.test.tsx')) continue;
-    hash.update(relative(WEB_CLIENT_ROOT, file)).update('\0').update(await readFile(file)).update('\0');
+    hash
+      .update(relative(WEB_CLIENT_ROOT, file))
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
   }
   return hash.digest('hex');
 }
 
 /** Builds the client with Vite into `outDir` (default web-client/dist). */
-export async function buildWebClient(outDir = DEFAULT_OUT_DIR, options: { quiet?: boolean; hash?: string } = {}): Promise<void> {
+export async function buildWebClient(
+  outDir = DEFAULT_OUT_DIR,
+  options: { quiet?: boolean; hash?: string } = {},
+): Promise<void> {
   const hash = options.hash ?? (await sourceHash());
   const { build } = await import('vite');
   await build({
@@ -43,7 +56,9 @@ export async function buildWebClient(outDir = DEFAULT_OUT_DIR, options: { quiet?
 }
 
 /** Builds only when the sources changed since the last build; says which it did. */
-export async function buildWebClientIfNeeded(outDir = DEFAULT_OUT_DIR): Promise<'built' | 'up-to-date'> {
+export async function buildWebClientIfNeeded(
+  outDir = DEFAULT_OUT_DIR,
+): Promise<'built' | 'up-to-date'> {
   const built = await readFile(join(outDir, SOURCE_HASH_FILE), 'utf8').catch(() => '');
   const hash = await sourceHash();
   if (built.trim() === hash && existsSync(join(outDir, 'index.html'))) return 'up-to-date';

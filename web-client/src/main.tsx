@@ -1,10 +1,10 @@
-import './styles/tokens.css';
-import './styles/app.css';
 import { render } from 'preact';
 import { createAuthApi } from './api/auth-api.ts';
 import { App } from './app/app.tsx';
 import { HistoryRouter } from './app/history-router.ts';
 import { BrowserSession, browserSessionEnvironment } from './session/browser-session.ts';
+import './styles/app.css';
+import './styles/tokens.css';
 
 const api = createAuthApi('', (input, init) => fetch(input, init), { refreshCookie: true });
 const session = new BrowserSession(api, browserSessionEnvironment());

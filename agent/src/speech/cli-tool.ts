@@ -69,7 +69,11 @@ export function startCliTool(tool: CliTool, args: readonly string[]): RunningCli
 
   const finished = new Promise<void>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'ENOENT' ? new CliToolMissingError(tool) : new CliToolFailedError(`${tool.binary}: ${error.message}`));
+      reject(
+        error.code === 'ENOENT'
+          ? new CliToolMissingError(tool)
+          : new CliToolFailedError(`${tool.binary}: ${error.message}`),
+      );
     });
     child.once('close', (code, signal) => {
       if (code === 0) {
@@ -95,7 +99,10 @@ export function startCliTool(tool: CliTool, args: readonly string[]): RunningCli
  * Hands each stdout chunk of `running` to `onChunk`, then waits for the program to exit.
  * If reading or `onChunk` fails, the program is killed; a failure to start it wins over the read error.
  */
-export async function consumeCliToolOutput(running: RunningCliTool, onChunk: (chunk: Buffer) => void): Promise<void> {
+export async function consumeCliToolOutput(
+  running: RunningCliTool,
+  onChunk: (chunk: Buffer) => void,
+): Promise<void> {
   try {
     for await (const chunk of running.child.stdout) onChunk(chunk as Buffer);
   } catch (error) {
@@ -117,7 +124,11 @@ export interface RunCliToolOptions {
 }
 
 /** Runs `tool` to completion and returns everything it wrote to stdout. */
-export async function runCliTool(tool: CliTool, args: readonly string[], options: RunCliToolOptions = {}): Promise<Buffer> {
+export async function runCliTool(
+  tool: CliTool,
+  args: readonly string[],
+  options: RunCliToolOptions = {},
+): Promise<Buffer> {
   const { input, abortSignal } = options;
   abortSignal?.throwIfAborted();
   const running = startCliTool(tool, args);

@@ -33,7 +33,10 @@ describe('EspeakTTS', () => {
     const packets = [];
     for await (const audio of speaker.synthesize('One two three')) packets.push(audio);
 
-    expect(packets.map((packet) => packet.final)).toEqual([...packets.map(() => false).slice(1), true]);
+    expect(packets.map((packet) => packet.final)).toEqual([
+      ...packets.map(() => false).slice(1),
+      true,
+    ]);
     for (const { frame } of packets.slice(0, -1)) {
       const ms = (frame.samplesPerChannel / frame.sampleRate) * 1000;
       expect(ms).toBeGreaterThanOrEqual(20);
@@ -61,8 +64,12 @@ describe('EspeakTTS', () => {
 
   it('speaks more slowly at a lower words-per-minute setting', async () => {
     const text = 'The quick brown fox jumps over the lazy dog';
-    const fast = durationSeconds(await synthesizeFrames(new EspeakTTS({ wordsPerMinute: 300 }), text));
-    const slow = durationSeconds(await synthesizeFrames(new EspeakTTS({ wordsPerMinute: 120 }), text));
+    const fast = durationSeconds(
+      await synthesizeFrames(new EspeakTTS({ wordsPerMinute: 300 }), text),
+    );
+    const slow = durationSeconds(
+      await synthesizeFrames(new EspeakTTS({ wordsPerMinute: 120 }), text),
+    );
 
     expect(slow).toBeGreaterThan(fast * 1.5);
   });
@@ -70,7 +77,9 @@ describe('EspeakTTS', () => {
   it('kills espeak-ng when the stream is closed before it finishes', async () => {
     const speaker = new EspeakTTS({ wordsPerMinute: 80 });
     const before = countChildProcesses('espeak-ng');
-    const stream = speaker.synthesize('This sentence is long enough to keep espeak busy for a while. '.repeat(200));
+    const stream = speaker.synthesize(
+      'This sentence is long enough to keep espeak busy for a while. '.repeat(200),
+    );
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
     expect(countChildProcesses('espeak-ng')).toBe(before + 1);

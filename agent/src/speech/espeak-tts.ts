@@ -1,6 +1,11 @@
 import { type APIConnectOptions, shortuuid, tts } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
-import { type CliTool, assertCliToolInstalled, consumeCliToolOutput, startCliTool } from './cli-tool.ts';
+import {
+  type CliTool,
+  assertCliToolInstalled,
+  consumeCliToolOutput,
+  startCliTool,
+} from './cli-tool.ts';
 import { PcmFramer } from './pcm-framer.ts';
 import { type WavFormat, WavStreamParser } from './wav-stream-parser.ts';
 
@@ -41,7 +46,9 @@ export class EspeakTTS extends tts.TTS {
     const resolved = { ...DEFAULT_OPTIONS, ...options };
     super(resolved.sampleRate, 1, { streaming: false });
     if (!Number.isInteger(resolved.wordsPerMinute) || resolved.wordsPerMinute <= 0) {
-      throw new RangeError(`wordsPerMinute must be a positive integer, got ${resolved.wordsPerMinute}`);
+      throw new RangeError(
+        `wordsPerMinute must be a positive integer, got ${resolved.wordsPerMinute}`,
+      );
     }
     if (!resolved.voice) throw new RangeError('voice must not be empty');
     this.#options = resolved;
@@ -57,13 +64,28 @@ export class EspeakTTS extends tts.TTS {
     return 'espeak-ng';
   }
 
-  synthesize(text: string, connOptions?: APIConnectOptions, abortSignal?: AbortSignal): EspeakChunkedStream {
-    const signal = abortSignal ? AbortSignal.any([abortSignal, this.#closed.signal]) : this.#closed.signal;
-    return new EspeakChunkedStream(this, text, this.#tool, this.#commandLine(), connOptions, signal);
+  synthesize(
+    text: string,
+    connOptions?: APIConnectOptions,
+    abortSignal?: AbortSignal,
+  ): EspeakChunkedStream {
+    const signal = abortSignal
+      ? AbortSignal.any([abortSignal, this.#closed.signal])
+      : this.#closed.signal;
+    return new EspeakChunkedStream(
+      this,
+      text,
+      this.#tool,
+      this.#commandLine(),
+      connOptions,
+      signal,
+    );
   }
 
   stream(): tts.SynthesizeStream {
-    throw new Error('EspeakTTS synthesizes whole texts only; wrap it in tts.StreamAdapter for streaming input');
+    throw new Error(
+      'EspeakTTS synthesizes whole texts only; wrap it in tts.StreamAdapter for streaming input',
+    );
   }
 
   /** Stops every synthesis still running. */
@@ -73,7 +95,16 @@ export class EspeakTTS extends tts.TTS {
 
   #commandLine(): string[] {
     // The text goes to stdin (--stdin), so it can never be read as an option.
-    return ['--stdout', '--stdin', '-b', '1', '-v', this.#options.voice, '-s', String(this.#options.wordsPerMinute)];
+    return [
+      '--stdout',
+      '--stdin',
+      '-b',
+      '1',
+      '-v',
+      this.#options.voice,
+      '-s',
+      String(this.#options.wordsPerMinute),
+    ];
   }
 }
 
@@ -137,7 +168,8 @@ export class EspeakChunkedStream extends tts.ChunkedStream {
   }
 
   #framerFor(format: WavFormat): PcmFramer {
-    if (format.numChannels !== 1) throw new Error(`espeak-ng produced ${format.numChannels} channels; expected mono`);
+    if (format.numChannels !== 1)
+      throw new Error(`espeak-ng produced ${format.numChannels} channels; expected mono`);
     return new PcmFramer(format.sampleRate, this.#tts.sampleRate, FRAME_DURATION_MS);
   }
 

@@ -1,13 +1,22 @@
-import { openTempDatabase } from '@attune/db/testing';
 import { inference, voice } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openTempDatabase } from '@attune/db/testing';
 import { createAssistant } from '../assistant.ts';
-import { initializeQuietAgentLogger, memoryOf, seedSessionUser } from '../testing/session-fixtures.ts';
+import {
+  initializeQuietAgentLogger,
+  memoryOf,
+  seedSessionUser,
+} from '../testing/session-fixtures.ts';
 import { recordConversationTurns } from '../turn-recorder.ts';
 import { EspeakTTS } from './espeak-tts.ts';
 import { PocketsphinxSTT } from './pocketsphinx-stt.ts';
-import { countChildProcesses, durationSeconds, peakAmplitude, silenceFrames } from './test-audio.ts';
+import {
+  countChildProcesses,
+  durationSeconds,
+  peakAmplitude,
+  silenceFrames,
+} from './test-audio.ts';
 import { CapturingAudioOutput, ScriptedAudioInput } from './test-session-io.ts';
 
 const USER_SENTENCE = 'What is the weather like today';
@@ -28,7 +37,10 @@ async function speak(text: string): Promise<AudioFrame[]> {
 
 function nextAssistantMessage(session: voice.AgentSession, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no assistant message within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no assistant message within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
       if (item.type !== 'message' || item.role !== 'assistant') return;
       clearTimeout(timer);
@@ -52,7 +64,10 @@ describe('local voice loop without a LiveKit server', () => {
 
   it('hears the user through VAD and pocketsphinx, answers through espeak-ng, and stores both turns', async () => {
     database = openTempDatabase();
-    const user = seedSessionUser(database, { email: 'voice@example.org', fullName: 'Voice Tester' });
+    const user = seedSessionUser(database, {
+      email: 'voice@example.org',
+      fullName: 'Voice Tester',
+    });
     const memory = memoryOf(database, user);
     const input = new ScriptedAudioInput();
     const output = new CapturingAudioOutput();
@@ -81,14 +96,18 @@ describe('local voice loop without a LiveKit server', () => {
     expect(finalTranscripts.join(' ')).toMatch(/[a-z]/);
     expect(durationSeconds(output.frames)).toBeGreaterThan(0.3);
     expect(peakAmplitude(output.frames)).toBeGreaterThan(1_000);
-    const history = session.history.items.flatMap((item) => (item.type === 'message' ? [{ role: item.role, text: item.textContent }] : []));
+    const history = session.history.items.flatMap((item) =>
+      item.type === 'message' ? [{ role: item.role, text: item.textContent }] : [],
+    );
     expect(history).toEqual([
       { role: 'user', text: finalTranscripts.join(' ') },
       { role: 'assistant', text: REPLY },
     ]);
 
     const stored = () =>
-      database!.connection.prepare('SELECT role, text FROM conversation_turns WHERE session_id = ? ORDER BY id').all(user.session.id);
+      database!.connection
+        .prepare('SELECT role, text FROM conversation_turns WHERE session_id = ? ORDER BY id')
+        .all(user.session.id);
     await vi.waitFor(() =>
       expect(stored()).toEqual([
         { role: 'user', text: finalTranscripts.join(' ') },
@@ -98,6 +117,8 @@ describe('local voice loop without a LiveKit server', () => {
 
     await session.close();
     session = undefined;
-    expect(countChildProcesses('espeak-ng') + countChildProcesses('pocketsphinx_continuous')).toBe(0);
+    expect(countChildProcesses('espeak-ng') + countChildProcesses('pocketsphinx_continuous')).toBe(
+      0,
+    );
   }, 60_000);
 });

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { toMonoPcm } from './mono-pcm.ts';
 
 function sine(frequency: number, sampleRate: number, seconds: number): Int16Array {
-  return Int16Array.from({ length: Math.round(sampleRate * seconds) }, (_, i) => Math.round(10_000 * Math.sin((2 * Math.PI * frequency * i) / sampleRate)));
+  return Int16Array.from({ length: Math.round(sampleRate * seconds) }, (_, i) =>
+    Math.round(10_000 * Math.sin((2 * Math.PI * frequency * i) / sampleRate)),
+  );
 }
 
 function upwardZeroCrossings(samples: Int16Array): number {

@@ -13,12 +13,22 @@ describe('PcmFramer', () => {
   it('cuts bytes arriving in odd-sized pieces into whole frames of the requested duration', () => {
     const framer = new PcmFramer(22_050, 22_050, 50);
     const bytes = pcmBytes(22_050);
-    const frames = [bytes.subarray(0, 1_001), bytes.subarray(1_001, 30_001), bytes.subarray(30_001)].flatMap((piece) => framer.write(piece));
+    const frames = [
+      bytes.subarray(0, 1_001),
+      bytes.subarray(1_001, 30_001),
+      bytes.subarray(30_001),
+    ].flatMap((piece) => framer.write(piece));
     frames.push(...framer.flush());
 
     expect(frames.slice(0, -1).every((frame) => frame.samplesPerChannel === 1_103)).toBe(true);
     expect(frames.reduce((sum, frame) => sum + frame.samplesPerChannel, 0)).toBe(22_050);
-    expect(Buffer.concat(frames.map((frame) => Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength)))).toEqual(bytes);
+    expect(
+      Buffer.concat(
+        frames.map((frame) =>
+          Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength),
+        ),
+      ),
+    ).toEqual(bytes);
   });
 
   it('resamples to the target rate', () => {

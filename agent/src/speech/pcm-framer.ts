@@ -11,11 +11,16 @@ export class PcmFramer {
   readonly #targetBytes: AudioByteStream | undefined;
 
   constructor(sourceSampleRate: number, targetSampleRate: number, frameDurationMs: number) {
-    const samplesPerFrame = (sampleRate: number) => Math.max(1, Math.round((sampleRate * frameDurationMs) / 1000));
+    const samplesPerFrame = (sampleRate: number) =>
+      Math.max(1, Math.round((sampleRate * frameDurationMs) / 1000));
     this.#sourceBytes = new AudioByteStream(sourceSampleRate, 1, samplesPerFrame(sourceSampleRate));
     if (sourceSampleRate !== targetSampleRate) {
       this.#resampler = new AudioResampler(sourceSampleRate, targetSampleRate, 1);
-      this.#targetBytes = new AudioByteStream(targetSampleRate, 1, samplesPerFrame(targetSampleRate));
+      this.#targetBytes = new AudioByteStream(
+        targetSampleRate,
+        1,
+        samplesPerFrame(targetSampleRate),
+      );
     }
   }
 

@@ -1,6 +1,6 @@
-import { initializeLogger, stt } from '@livekit/agents';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { initializeLogger, stt } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EspeakTTS } from './espeak-tts.ts';

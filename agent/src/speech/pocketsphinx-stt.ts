@@ -47,11 +47,17 @@ export class PocketsphinxSTT extends stt.STT {
   constructor(options: Partial<PocketsphinxSTTOptions> = {}) {
     super({ streaming: false, interimResults: false });
     this.#options = { ...DEFAULT_OPTIONS, ...options };
-    this.#tool = { binary: this.#options.binary, installHint: 'apt-get install pocketsphinx pocketsphinx-en-us' };
+    this.#tool = {
+      binary: this.#options.binary,
+      installHint: 'apt-get install pocketsphinx pocketsphinx-en-us',
+    };
     assertCliToolInstalled(this.#tool);
     const { acousticModelDir, languageModelFile, dictionaryFile } = this.#options;
     for (const file of [acousticModelDir, languageModelFile, dictionaryFile]) {
-      if (!existsSync(file)) throw new Error(`pocketsphinx model file ${file} is missing: apt-get install pocketsphinx-en-us`);
+      if (!existsSync(file))
+        throw new Error(
+          `pocketsphinx model file ${file} is missing: apt-get install pocketsphinx-en-us`,
+        );
     }
   }
 
@@ -63,7 +69,10 @@ export class PocketsphinxSTT extends stt.STT {
     return 'pocketsphinx';
   }
 
-  protected async _recognize(buffer: AudioBuffer, abortSignal?: AbortSignal): Promise<stt.SpeechEvent> {
+  protected async _recognize(
+    buffer: AudioBuffer,
+    abortSignal?: AbortSignal,
+  ): Promise<stt.SpeechEvent> {
     const pcm = toMonoPcm(buffer, POCKETSPHINX_SAMPLE_RATE);
     if (pcm.length === 0) return this.#transcript('', 0);
     // The audio goes through a file: pocketsphinx cannot open the socket Node gives it as stdin.
@@ -77,24 +86,38 @@ export class PocketsphinxSTT extends stt.STT {
       await rm(workDir, { recursive: true, force: true });
     }
     // pocketsphinx prints one line per utterance it finds in the audio.
-    const text = stdout.toString('utf8').split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+    const text = stdout
+      .toString('utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .join(' ');
     return this.#transcript(text, pcm.length / POCKETSPHINX_SAMPLE_RATE);
   }
 
   stream(): stt.SpeechStream {
-    throw new Error('PocketsphinxSTT does not stream; wrap it: new stt.StreamAdapter(pocketsphinxStt, vad)');
+    throw new Error(
+      'PocketsphinxSTT does not stream; wrap it: new stt.StreamAdapter(pocketsphinxStt, vad)',
+    );
   }
 
   #commandLine(audioFile: string): string[] {
     return [
       // Raw 16 kHz mono samples; a name not ending in .wav tells pocketsphinx there is no header.
-      '-infile', audioFile,
-      '-samprate', String(POCKETSPHINX_SAMPLE_RATE),
-      '-input_endian', endianness() === 'LE' ? 'little' : 'big',
-      '-hmm', this.#options.acousticModelDir,
-      '-lm', this.#options.languageModelFile,
-      '-dict', this.#options.dictionaryFile,
-      '-logfn', '/dev/null',
+      '-infile',
+      audioFile,
+      '-samprate',
+      String(POCKETSPHINX_SAMPLE_RATE),
+      '-input_endian',
+      endianness() === 'LE' ? 'little' : 'big',
+      '-hmm',
+      this.#options.acousticModelDir,
+      '-lm',
+      this.#options.languageModelFile,
+      '-dict',
+      this.#options.dictionaryFile,
+      '-logfn',
+      '/dev/null',
     ];
   }
 

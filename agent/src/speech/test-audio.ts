@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { AudioFrame } from '@livekit/rtc-node';
 
 /** Total playing time of `frames`, in seconds. */
@@ -10,7 +10,8 @@ export function durationSeconds(frames: readonly AudioFrame[]): number {
 export function peakAmplitude(frames: readonly AudioFrame[]): number {
   let peak = 0;
   for (const frame of frames) {
-    for (const sample of frame.data.subarray(0, frame.samplesPerChannel * frame.channels)) peak = Math.max(peak, Math.abs(sample));
+    for (const sample of frame.data.subarray(0, frame.samplesPerChannel * frame.channels))
+      peak = Math.max(peak, Math.abs(sample));
   }
   return peak;
 }
@@ -19,7 +20,10 @@ export function peakAmplitude(frames: readonly AudioFrame[]): number {
 export function silenceFrames(seconds: number, sampleRate: number, frameMs = 20): AudioFrame[] {
   const samplesPerFrame = Math.round((sampleRate * frameMs) / 1000);
   const count = Math.ceil((seconds * 1000) / frameMs);
-  return Array.from({ length: count }, () => new AudioFrame(new Int16Array(samplesPerFrame), sampleRate, 1, samplesPerFrame));
+  return Array.from(
+    { length: count },
+    () => new AudioFrame(new Int16Array(samplesPerFrame), sampleRate, 1, samplesPerFrame),
+  );
 }
 
 /** Live (non-zombie) child processes of this process whose command name is `command` (Linux /proc). */

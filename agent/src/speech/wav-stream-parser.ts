@@ -41,7 +41,8 @@ export class WavStreamParser {
 
   /** Feeds the next bytes of the file; returns the PCM sample bytes they contained (possibly none). */
   push(chunk: Uint8Array): Buffer {
-    this.#buffered = this.#buffered.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.#buffered, chunk]);
+    this.#buffered =
+      this.#buffered.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.#buffered, chunk]);
     const pcm: Buffer[] = [];
     while (this.#step(pcm)) {
       // Each step consumes a header or a piece of a chunk; stop when more bytes are needed.
@@ -66,7 +67,10 @@ export class WavStreamParser {
       case 'skip': {
         const skipped = Math.min(state.remaining, this.#buffered.length);
         this.#consume(skipped);
-        this.#state = skipped === state.remaining ? { kind: 'chunk-header' } : { kind: 'skip', remaining: state.remaining - skipped };
+        this.#state =
+          skipped === state.remaining
+            ? { kind: 'chunk-header' }
+            : { kind: 'skip', remaining: state.remaining - skipped };
         return skipped > 0;
       }
       case 'fmt':
@@ -74,7 +78,10 @@ export class WavStreamParser {
       case 'data': {
         const taken = Math.min(state.remaining, this.#buffered.length);
         if (taken > 0) pcm.push(this.#consume(taken));
-        this.#state = taken === state.remaining ? { kind: 'done' } : { kind: 'data', remaining: state.remaining - taken };
+        this.#state =
+          taken === state.remaining
+            ? { kind: 'done' }
+            : { kind: 'data', remaining: state.remaining - taken };
         return false;
       }
       case 'done':
@@ -85,7 +92,10 @@ export class WavStreamParser {
 
   #readRiffHeader(): boolean {
     if (this.#buffered.length < RIFF_HEADER_BYTES) return false;
-    if (this.#buffered.toString('latin1', 0, 4) !== 'RIFF' || this.#buffered.toString('latin1', 8, 12) !== 'WAVE') {
+    if (
+      this.#buffered.toString('latin1', 0, 4) !== 'RIFF' ||
+      this.#buffered.toString('latin1', 8, 12) !== 'WAVE'
+    ) {
       throw new Error('not a RIFF/WAVE stream');
     }
     this.#consume(RIFF_HEADER_BYTES);
@@ -103,7 +113,10 @@ export class WavStreamParser {
       this.#state = { kind: 'fmt', size };
     } else if (id === 'data') {
       if (!this.#format) throw new Error('WAV data chunk comes before the fmt chunk');
-      this.#state = { kind: 'data', remaining: UNKNOWN_DATA_SIZES.has(size) ? Number.POSITIVE_INFINITY : size };
+      this.#state = {
+        kind: 'data',
+        remaining: UNKNOWN_DATA_SIZES.has(size) ? Number.POSITIVE_INFINITY : size,
+      };
     } else {
       this.#state = { kind: 'skip', remaining: size + (size % 2) };
     }
@@ -123,8 +136,10 @@ export class WavStreamParser {
     if (audioFormat !== WAVE_FORMAT_PCM && audioFormat !== WAVE_FORMAT_EXTENSIBLE) {
       throw new Error(`unsupported WAV encoding ${audioFormat}; expected PCM`);
     }
-    if (format.bitsPerSample !== 16) throw new Error(`unsupported WAV sample width ${format.bitsPerSample} bits; expected 16`);
-    if (format.numChannels < 1 || format.sampleRate < 1) throw new Error('WAV fmt chunk declares no channels or no sample rate');
+    if (format.bitsPerSample !== 16)
+      throw new Error(`unsupported WAV sample width ${format.bitsPerSample} bits; expected 16`);
+    if (format.numChannels < 1 || format.sampleRate < 1)
+      throw new Error('WAV fmt chunk declares no channels or no sample rate');
     this.#format = format;
     this.#state = { kind: 'chunk-header' };
     return true;

@@ -1,10 +1,14 @@
-import { insertUser, insertUserSession, type AttuneDatabase, type UserRole } from '@attune/db';
-import { initializeLogger, llm as agentsLlm, voice } from '@livekit/agents';
+import { llm as agentsLlm, initializeLogger, voice } from '@livekit/agents';
+import { type AttuneDatabase, type UserRole, insertUser, insertUserSession } from '@attune/db';
 import { ATTRIBUTE_SESSION_ID, ATTRIBUTE_USER_ID } from '../participant-claims.ts';
-import { resolveSessionUser, type SessionUser } from '../session-user.ts';
-import { UserMemory, type MemoryLimits } from '../user-memory.ts';
+import { type SessionUser, resolveSessionUser } from '../session-user.ts';
+import { type MemoryLimits, UserMemory } from '../user-memory.ts';
 
-export const TEST_MEMORY_LIMITS: MemoryLimits = { historyMaxTurns: 40, historyMaxChars: 4_000, maxPreferences: 100 };
+export const TEST_MEMORY_LIMITS: MemoryLimits = {
+  historyMaxTurns: 40,
+  historyMaxChars: 4_000,
+  maxPreferences: 100,
+};
 
 /** The framework's logger must exist before any session is built; quiet in tests. */
 export function initializeQuietAgentLogger(): void {
@@ -17,12 +21,23 @@ export function seedSessionUser(
   input: { email: string; fullName: string; role?: UserRole; nowMs?: number },
 ): SessionUser {
   const nowMs = input.nowMs ?? Date.now();
-  const user = insertUser(database.db, { email: input.email, fullName: input.fullName, passwordHash: 'unused', role: input.role }, nowMs)!;
+  const user = insertUser(
+    database.db,
+    { email: input.email, fullName: input.fullName, passwordHash: 'unused', role: input.role },
+    nowMs,
+  )!;
   const roomName = `room-${user.id}`;
-  const session = insertUserSession(database.db, { userId: user.id, roomName, participantIdentity: user.id }, nowMs);
+  const session = insertUserSession(
+    database.db,
+    { userId: user.id, roomName, participantIdentity: user.id },
+    nowMs,
+  );
   const resolved = resolveSessionUser(
     database.db,
-    { identity: user.id, attributes: { [ATTRIBUTE_USER_ID]: user.id, [ATTRIBUTE_SESSION_ID]: session.id } },
+    {
+      identity: user.id,
+      attributes: { [ATTRIBUTE_USER_ID]: user.id, [ATTRIBUTE_SESSION_ID]: session.id },
+    },
     roomName,
   );
   if (!resolved.ok) throw new Error(`seeded user did not resolve: ${resolved.reason}`);
@@ -37,7 +52,9 @@ export function memoryOf(database: AttuneDatabase, user: SessionUser): UserMemor
 export class RecordingFakeLLM extends voice.testing.FakeLLM {
   readonly requests: agentsLlm.ChatContext[] = [];
 
-  override chat(options: Parameters<voice.testing.FakeLLM['chat']>[0]): ReturnType<voice.testing.FakeLLM['chat']> {
+  override chat(
+    options: Parameters<voice.testing.FakeLLM['chat']>[0],
+  ): ReturnType<voice.testing.FakeLLM['chat']> {
     this.requests.push(options.chatCtx.copy());
     return super.chat(options);
   }

@@ -7,7 +7,9 @@ export const exportDocumentSchema = z
   .object({
     format: z.literal('attune-export/1'),
     exported_at: z.string().describe('ISO 8601'),
-    time_unit: z.literal('unix_epoch_ms').describe('Every time inside the rows is as stored: milliseconds since the Unix epoch (UTC)'),
+    time_unit: z
+      .literal('unix_epoch_ms')
+      .describe('Every time inside the rows is as stored: milliseconds since the Unix epoch (UTC)'),
     user: z.record(z.string(), z.unknown()).describe('Your account row, without the password hash'),
     preferences: rows,
     conversation_turns: rows,
@@ -15,7 +17,9 @@ export const exportDocumentSchema = z
     rooms: rows.describe('Rooms you own'),
     devices: z
       .array(z.object({ id: z.string(), tokens: rows }))
-      .describe('Refresh-token families (signed-in devices), every token of each, without token hashes'),
+      .describe(
+        'Refresh-token families (signed-in devices), every token of each, without token hashes',
+      ),
     audit_log: rows.describe('Audit entries where you are the actor or the target'),
   })
   .openapi('AccountExport');

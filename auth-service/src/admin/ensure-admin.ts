@@ -1,9 +1,17 @@
-import { findUserByEmail, insertUser, setUserRole, type AttuneDatabase, type User } from '@attune/db';
+import {
+  type AttuneDatabase,
+  type User,
+  findUserByEmail,
+  insertUser,
+  setUserRole,
+} from '@attune/db';
 import { auditIn } from '../audit/audit.ts';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import { emailSchema, newPasswordSchema } from '../routes/auth/auth.schemas.ts';
 
-export type EnsureAdminOutcome = { outcome: 'created' | 'promoted' | 'already_admin'; user: User } | { outcome: 'exists_not_admin'; user: User };
+export type EnsureAdminOutcome =
+  | { outcome: 'created' | 'promoted' | 'already_admin'; user: User }
+  | { outcome: 'exists_not_admin'; user: User };
 
 /**
  * Makes sure an admin with `email` exists (the email and password are checked like at sign-up; a
@@ -13,7 +21,11 @@ export type EnsureAdminOutcome = { outcome: 'created' | 'promoted' | 'already_ad
  * must not become admin because the operator later chose it.
  */
 export async function ensureAdmin(
-  deps: { database: Pick<AttuneDatabase, 'db' | 'groupCommit'>; passwords: Pick<PasswordHasher, 'hash'>; now: () => number },
+  deps: {
+    database: Pick<AttuneDatabase, 'db' | 'groupCommit'>;
+    passwords: Pick<PasswordHasher, 'hash'>;
+    now: () => number;
+  },
   input: { email: string; password: string | null; fullName: string; promoteExisting: boolean },
 ): Promise<EnsureAdminOutcome> {
   const email = emailSchema.parse(input.email);
@@ -25,17 +37,45 @@ export async function ensureAdmin(
     if (!input.promoteExisting) return { outcome: 'exists_not_admin', user: existing };
     const promoted = await deps.database.groupCommit.run((db) => {
       const user = setUserRole(db, existing.id, 'admin')!;
-      auditIn(db, { action: 'admin_created', actorId: null, target: user.id, ip: null, detail: { how: 'promoted', from: existing.role } }, nowMs);
+      auditIn(
+        db,
+        {
+          action: 'admin_created',
+          actorId: null,
+          target: user.id,
+          ip: null,
+          detail: { how: 'promoted', from: existing.role },
+        },
+        nowMs,
+      );
       return user;
     });
     return { outcome: 'promoted', user: promoted };
   }
-  if (input.password === null) throw new Error(`no account has the email ${email}; give a password to create it`);
+  if (input.password === null)
+    throw new Error(`no account has the email ${email}; give a password to create it`);
   const passwordHash = await deps.passwords.hash(input.password);
   const created = await deps.database.groupCommit.run((db) => {
-    const user = insertUser(db, { email, fullName: input.fullName, passwordHash, role: 'admin' }, nowMs);
-    if (!user) throw new Error(`an account with the email ${email} was created meanwhile; run the command again`);
-    auditIn(db, { action: 'admin_created', actorId: null, target: user.id, ip: null, detail: { how: 'created' } }, nowMs);
+    const user = insertUser(
+      db,
+      { email, fullName: input.fullName, passwordHash, role: 'admin' },
+      nowMs,
+    );
+    if (!user)
+      throw new Error(
+        `an account with the email ${email} was created meanwhile; run the command again`,
+      );
+    auditIn(
+      db,
+      {
+        action: 'admin_created',
+        actorId: null,
+        target: user.id,
+        ip: null,
+        detail: { how: 'created' },
+      },
+      nowMs,
+    );
     return user;
   });
   return { outcome: 'created', user: created };

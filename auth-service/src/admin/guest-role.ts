@@ -8,4 +8,5 @@ export function isGuestRoleMove(from: UserRole, to: UserRole): boolean {
   return from !== to && (from === 'guest' || to === 'guest');
 }
 
-export const GUEST_ROLE_FIXED = 'Guest accounts are made by POST /auth/guest and expire; no account can be moved into or out of the guest role';
+export const GUEST_ROLE_FIXED =
+  'Guest accounts are made by POST /auth/guest and expire; no account can be moved into or out of the guest role';

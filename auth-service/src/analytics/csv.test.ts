@@ -3,9 +3,16 @@ import { toCsv } from './csv.ts';
 
 describe('toCsv', () => {
   it('quotes what needs quoting and ends lines with CRLF', () => {
-    expect(toCsv(['a', 'b'], [['plain', 'with, comma'], ['say "hi"', 'two\nlines'], [1.5, null]])).toBe(
-      'a,b\r\nplain,"with, comma"\r\n"say ""hi""","two\nlines"\r\n1.5,\r\n',
-    );
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          ['plain', 'with, comma'],
+          ['say "hi"', 'two\nlines'],
+          [1.5, null],
+        ],
+      ),
+    ).toBe('a,b\r\nplain,"with, comma"\r\n"say ""hi""","two\nlines"\r\n1.5,\r\n');
   });
 
   it('keeps spreadsheets from running text as a formula, but leaves numbers alone', () => {

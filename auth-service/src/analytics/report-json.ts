@@ -12,7 +12,11 @@ const statsJson = (s: DurationStats, tokens: TokenCounts) => ({
 });
 
 /** The report as the API answers it and the CLI prints it with --format json. */
-export function reportJson(report: SessionReport, period: { fromMs: number; toMs: number }, groupBy: ReportGrouping) {
+export function reportJson(
+  report: SessionReport,
+  period: { fromMs: number; toMs: number },
+  groupBy: ReportGrouping,
+) {
   return {
     from: new Date(period.fromMs).toISOString(),
     to: new Date(period.toMs).toISOString(),

@@ -1,5 +1,5 @@
-import type { ReportGrouping, SessionFilter, SessionReport } from '@attune/db';
 import { Piscina } from 'piscina';
+import type { ReportGrouping, SessionFilter, SessionReport } from '@attune/db';
 import type { ReportTask } from './report-task.ts';
 
 const WORKER_URL = new URL('./report-worker.mjs', import.meta.url).href;
@@ -25,10 +25,16 @@ export interface ReportRunner {
  * connection runs them (WAL lets it read while the service writes), one at a time.
  */
 export function createReportRunner(databasePath: string): ReportRunner {
-  const pool = new Piscina<ReportTask, SessionReport>({ filename: WORKER_URL, minThreads: 0, maxThreads: 1, idleTimeout: 60_000 });
+  const pool = new Piscina<ReportTask, SessionReport>({
+    filename: WORKER_URL,
+    minThreads: 0,
+    maxThreads: 1,
+    idleTimeout: 60_000,
+  });
   return {
     report: (filter, groupBy) => {
-      if (pool.queueSize >= MAX_QUEUED_REPORTS) return Promise.reject(new ReportsBusyError('too many analytics reports are waiting'));
+      if (pool.queueSize >= MAX_QUEUED_REPORTS)
+        return Promise.reject(new ReportsBusyError('too many analytics reports are waiting'));
       return pool.run({ databasePath, filter, groupBy });
     },
     close: () => pool.destroy(),

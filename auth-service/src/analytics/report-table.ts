@@ -20,7 +20,12 @@ export const REPORT_COLUMNS = [
 
 const round2 = (value: number | null) => (value === null ? null : Math.round(value * 100) / 100);
 
-function row(key: string, label: string | null, stats: DurationStats, tokens: TokenCounts): CsvCell[] {
+function row(
+  key: string,
+  label: string | null,
+  stats: DurationStats,
+  tokens: TokenCounts,
+): CsvCell[] {
   return [
     key,
     label,
@@ -40,5 +45,8 @@ function row(key: string, label: string | null, stats: DurationStats, tokens: To
 
 /** One row per group, then an `overall` row. */
 export function reportRows(report: SessionReport): CsvCell[][] {
-  return [...report.groups.map((g: DurationGroup) => row(g.key, g.label, g, g.tokens)), row('overall', null, report.overall, report.tokens)];
+  return [
+    ...report.groups.map((g: DurationGroup) => row(g.key, g.label, g, g.tokens)),
+    row('overall', null, report.overall, report.tokens),
+  ];
 }

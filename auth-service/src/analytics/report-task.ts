@@ -1,4 +1,11 @@
-import { openReadOnlyDatabase, sessionDurationReport, type ReadOnlyDatabase, type ReportGrouping, type SessionFilter, type SessionReport } from '@attune/db';
+import {
+  type ReadOnlyDatabase,
+  type ReportGrouping,
+  type SessionFilter,
+  type SessionReport,
+  openReadOnlyDatabase,
+  sessionDurationReport,
+} from '@attune/db';
 
 export interface ReportTask {
   databasePath: string;

@@ -1,4 +1,4 @@
-import { insertAuditEntry, type Db, type NewAuditEntry } from '@attune/db';
+import { type Db, type NewAuditEntry, insertAuditEntry } from '@attune/db';
 import type { AppDeps } from '../deps.ts';
 
 /** Every security-relevant action the service records. */

@@ -1,5 +1,5 @@
-import type { User } from '@attune/db';
 import { z } from '@hono/zod-openapi';
+import type { User } from '@attune/db';
 import type { AppDeps } from '../deps.ts';
 
 export const credentialsSchema = z.object({
@@ -9,7 +9,9 @@ export const credentialsSchema = z.object({
   refresh_token: z
     .string()
     .optional()
-    .describe('absent when the request sent X-Refresh-Cookie: 1; the token is then in the httpOnly refresh cookie'),
+    .describe(
+      'absent when the request sent X-Refresh-Cookie: 1; the token is then in the httpOnly refresh cookie',
+    ),
 });
 
 export type Credentials = z.infer<typeof credentialsSchema> & { refresh_token: string };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { recordFailedLogin, type User } from '@attune/db';
+import { type User, recordFailedLogin } from '@attune/db';
 import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 
@@ -28,11 +28,17 @@ export interface LoginFailure {
  * towards the lockout (atomically, see `recordFailedLogin`); every refusal is audited as
  * `login_failure`, and the failure that locks the account also as `lockout`.
  */
-export async function recordLoginFailure(deps: Pick<AppDeps, 'config' | 'database' | 'logger' | 'now'>, failure: LoginFailure): Promise<void> {
+export async function recordLoginFailure(
+  deps: Pick<AppDeps, 'config' | 'database' | 'logger' | 'now'>,
+  failure: LoginFailure,
+): Promise<void> {
   const nowMs = deps.now();
   const { user, ip, reason } = failure;
   const locked = await deps.database.groupCommit.run((db) => {
-    const counted = user && reason === 'wrong_password' ? recordFailedLogin(db, user.id, deps.config.lockout, nowMs) : undefined;
+    const counted =
+      user && reason === 'wrong_password'
+        ? recordFailedLogin(db, user.id, deps.config.lockout, nowMs)
+        : undefined;
     auditIn(
       db,
       {
@@ -40,19 +46,32 @@ export async function recordLoginFailure(deps: Pick<AppDeps, 'config' | 'databas
         actorId: null,
         target: user?.id ?? null,
         ip,
-        detail: { reason, email_sha256: emailDigest(failure.email), ...(counted ? { failed_logins: counted.failedLogins } : {}) },
+        detail: {
+          reason,
+          email_sha256: emailDigest(failure.email),
+          ...(counted ? { failed_logins: counted.failedLogins } : {}),
+        },
       },
       nowMs,
     );
     if (!user || counted?.lockedUntil == null) return undefined;
     auditIn(
       db,
-      { action: 'lockout', actorId: null, target: user.id, ip, detail: { failed_logins: counted.failedLogins, locked_until: counted.lockedUntil } },
+      {
+        action: 'lockout',
+        actorId: null,
+        target: user.id,
+        ip,
+        detail: { failed_logins: counted.failedLogins, locked_until: counted.lockedUntil },
+      },
       nowMs,
     );
     return counted;
   });
   if (user && locked) {
-    deps.logger.warn({ userId: user.id, failedLogins: locked.failedLogins, lockedUntil: locked.lockedUntil }, 'account locked after failed logins');
+    deps.logger.warn(
+      { userId: user.id, failedLogins: locked.failedLogins, lockedUntil: locked.lockedUntil },
+      'account locked after failed logins',
+    );
   }
 }

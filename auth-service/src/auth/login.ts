@@ -3,11 +3,12 @@ import { audit, auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { checkPassword } from '../passwords/check-password.ts';
-import { recordLoginFailure, type LoginFailureReason } from './lockout.ts';
-import { signIn, type SignedIn } from './sign-in.ts';
+import { type LoginFailureReason, recordLoginFailure } from './lockout.ts';
+import { type SignedIn, signIn } from './sign-in.ts';
 
 /** The one answer to every refused login: unknown email, wrong password and locked account look alike. */
-export const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'Email or password is incorrect');
+export const invalidCredentials = () =>
+  new ApiError(401, 'invalid_credentials', 'Email or password is incorrect');
 
 /**
  * Email + password sign-in. bcrypt runs for every attempt (against a decoy hash for an unknown
@@ -32,17 +33,30 @@ export async function logIn(
   if (isAccountLocked(found, deps.now())) return refuse('locked');
   if (!matches) return refuse('wrong_password');
   if (found.status !== 'active') {
-    await audit(deps, { action: 'login_failure', actorId: null, target: found.id, ip: meta.ip, detail: { reason: 'suspended' } });
+    await audit(deps, {
+      action: 'login_failure',
+      actorId: null,
+      target: found.id,
+      ip: meta.ip,
+      detail: { reason: 'suspended' },
+    });
     throw new ApiError(403, 'account_suspended', 'This account is suspended');
   }
 
-  const rehashed = deps.passwords.needsRehash(found.passwordHash) ? await deps.passwords.hash(credentials.password) : undefined;
+  const rehashed = deps.passwords.needsRehash(found.passwordHash)
+    ? await deps.passwords.hash(credentials.password)
+    : undefined;
   const login = { userId: found.id, verifiedHash: found.passwordHash, rehashed };
   const signedIn = await signIn(deps, meta, (tx) => {
     const nowMs = deps.now();
     // Refused (undefined) if the account was locked, suspended or given a new password meanwhile.
     const user = recordSuccessfulLogin(tx, login, nowMs);
-    if (user) auditIn(tx, { action: 'login_success', actorId: user.id, target: user.id, ip: meta.ip }, nowMs);
+    if (user)
+      auditIn(
+        tx,
+        { action: 'login_success', actorId: user.id, target: user.id, ip: meta.ip },
+        nowMs,
+      );
     return user;
   });
   return signedIn ?? refuse('superseded');

@@ -21,7 +21,9 @@ export const REFRESH_COOKIE_NAME = 'attune_refresh';
  * only routes that read it.
  */
 function cookieOf(config: CookieConfig): { name: string; path: string } {
-  return config.cookieSecure ? { name: `__Host-${REFRESH_COOKIE_NAME}`, path: '/' } : { name: REFRESH_COOKIE_NAME, path: '/auth' };
+  return config.cookieSecure
+    ? { name: `__Host-${REFRESH_COOKIE_NAME}`, path: '/' }
+    : { name: REFRESH_COOKIE_NAME, path: '/auth' };
 }
 
 type CookieConfig = Pick<Config, 'cookieSecure' | 'refreshTokenTtlMs'>;
@@ -32,7 +34,11 @@ export function wantsRefreshCookie(c: Context): boolean {
 }
 
 /** The refresh token from the body, or in browser mode from the cookie. */
-export function presentedRefreshToken(c: Context, config: CookieConfig, bodyToken: string | undefined): string | undefined {
+export function presentedRefreshToken(
+  c: Context,
+  config: CookieConfig,
+  bodyToken: string | undefined,
+): string | undefined {
   if (bodyToken !== undefined) return bodyToken;
   return wantsRefreshCookie(c) ? getCookie(c, cookieOf(config).name) : undefined;
 }
@@ -64,5 +70,10 @@ export function deliverRefreshToken<Body extends { refresh_token: string }>(
 export function clearRefreshCookie(c: Context, config: CookieConfig): void {
   const cookie = cookieOf(config);
   if (getCookie(c, cookie.name) === undefined) return;
-  deleteCookie(c, cookie.name, { path: cookie.path, httpOnly: true, sameSite: 'Strict', secure: config.cookieSecure });
+  deleteCookie(c, cookie.name, {
+    path: cookie.path,
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: config.cookieSecure,
+  });
 }

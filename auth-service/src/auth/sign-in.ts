@@ -1,11 +1,11 @@
-import { insertRefreshTokenFamily, openUserSession, type Db, type User } from '@attune/db';
+import { type Db, type User, insertRefreshTokenFamily, openUserSession } from '@attune/db';
 import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { newRoomName } from '../livekit/room-name.ts';
-import { mintRoomAccess, type RoomSession } from '../livekit/room-session.ts';
+import { type RoomSession, mintRoomAccess } from '../livekit/room-session.ts';
 import { newRefreshToken } from '../tokens/refresh-token.ts';
-import { toUserResponse, type UserResponse } from '../users/user-response.ts';
-import { accessCredentials, type Credentials } from './credentials.ts';
+import { type UserResponse, toUserResponse } from '../users/user-response.ts';
+import { type Credentials, accessCredentials } from './credentials.ts';
 
 export type SignedIn = Credentials & RoomSession & { user: UserResponse };
 
@@ -31,13 +31,32 @@ export async function signIn(
       if (!user) return undefined;
       const family = insertRefreshTokenFamily(
         db,
-        { userId: user.id, tokenHash: refresh.tokenHash, expiresAt: nowMs + (options.refreshTtlMs ?? deps.config.refreshTokenTtlMs), ...meta },
+        {
+          userId: user.id,
+          tokenHash: refresh.tokenHash,
+          expiresAt: nowMs + (options.refreshTtlMs ?? deps.config.refreshTokenTtlMs),
+          ...meta,
+        },
         nowMs,
       );
-      const session = openUserSession(db, { userId: user.id, roomName, participantIdentity: user.id }, nowMs);
+      const session = openUserSession(
+        db,
+        { userId: user.id, roomName, participantIdentity: user.id },
+        nowMs,
+      );
       // A fresh name has 122 random bits; a clash means something is badly wrong, so roll back.
       if (!session) throw new Error('a freshly generated room name is already taken');
-      auditIn(db, { action: 'token_minted', actorId: user.id, target: session.id, ip: meta.ip, detail: { room: roomName } }, nowMs);
+      auditIn(
+        db,
+        {
+          action: 'token_minted',
+          actorId: user.id,
+          target: session.id,
+          ip: meta.ip,
+          detail: { room: roomName },
+        },
+        nowMs,
+      );
       return { user, familyId: family.familyId, session };
     },
     { behavior: 'immediate' },

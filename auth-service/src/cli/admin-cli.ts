@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { findUserByEmail, openDatabase, setUserRole, USER_ROLES } from '@attune/db';
-import { z, ZodError } from 'zod';
+import { ZodError, z } from 'zod';
+import { USER_ROLES, findUserByEmail, openDatabase, setUserRole } from '@attune/db';
 import { ensureAdmin } from '../admin/ensure-admin.ts';
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../admin/guest-role.ts';
 import { auditIn } from '../audit/audit.ts';
@@ -26,7 +26,11 @@ export interface AdminCliIo {
 }
 
 const commonSchema = { email: emailSchema, db: z.string().min(1).optional() };
-const createSchema = z.strictObject({ ...commonSchema, name: z.string().trim().min(1).max(100).default('Administrator'), 'password-stdin': z.boolean().optional() });
+const createSchema = z.strictObject({
+  ...commonSchema,
+  name: z.string().trim().min(1).max(100).default('Administrator'),
+  'password-stdin': z.boolean().optional(),
+});
 const setRoleSchema = z.strictObject({ ...commonSchema, role: z.enum(USER_ROLES) });
 
 /** `pnpm admin`: returns the exit code. */
@@ -59,10 +63,13 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
   }
   const parsed = (command === 'create' ? createSchema : setRoleSchema).safeParse(values);
   if (!parsed.success) {
-    io.stderr(`${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n')}\n\n${ADMIN_USAGE}`);
+    io.stderr(
+      `${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n')}\n\n${ADMIN_USAGE}`,
+    );
     return 2;
   }
-  const options = parsed.data as z.infer<typeof createSchema> & Partial<z.infer<typeof setRoleSchema>>;
+  const options = parsed.data as z.infer<typeof createSchema> &
+    Partial<z.infer<typeof setRoleSchema>>;
   const path = options.db ?? io.env.DATABASE_PATH ?? './data/attune.db';
   const database = openDatabase(path);
   try {
@@ -80,21 +87,45 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
       const nowMs = io.now();
       await database.groupCommit.run((db) => {
         setUserRole(db, user.id, role);
-        auditIn(db, { action: 'role_change', actorId: null, target: user.id, ip: null, detail: { from: user.role, to: role, via: 'cli' } }, nowMs);
+        auditIn(
+          db,
+          {
+            action: 'role_change',
+            actorId: null,
+            target: user.id,
+            ip: null,
+            detail: { from: user.role, to: role, via: 'cli' },
+          },
+          nowMs,
+        );
       });
       io.stdout(`${options.email} is now ${role} (was ${user.role}).\n`);
       return 0;
     }
     const existing = findUserByEmail(database.db, options.email);
-    const password = existing ? null : options['password-stdin'] ? (await io.readStdin()).replace(/\r?\n$/, '') : (io.env.ADMIN_PASSWORD ?? null);
+    const password = existing
+      ? null
+      : options['password-stdin']
+        ? (await io.readStdin()).replace(/\r?\n$/, '')
+        : (io.env.ADMIN_PASSWORD ?? null);
     if (!existing && password === null) {
-      io.stderr('A new admin needs a password: pipe it in with --password-stdin, or set ADMIN_PASSWORD.\n');
+      io.stderr(
+        'A new admin needs a password: pipe it in with --password-stdin, or set ADMIN_PASSWORD.\n',
+      );
       return 2;
     }
     const passwords = createPasswordHasher(Number(io.env.BCRYPT_COST ?? 12), 1);
     try {
-      const result = await ensureAdmin({ database, passwords, now: io.now }, { email: options.email, password, fullName: options.name, promoteExisting: true });
-      const said = { created: 'created as admin', promoted: 'is now an admin', already_admin: 'was already an admin', exists_not_admin: '' };
+      const result = await ensureAdmin(
+        { database, passwords, now: io.now },
+        { email: options.email, password, fullName: options.name, promoteExisting: true },
+      );
+      const said = {
+        created: 'created as admin',
+        promoted: 'is now an admin',
+        already_admin: 'was already an admin',
+        exists_not_admin: '',
+      };
       io.stdout(`${options.email} ${said[result.outcome]}.\n`);
       return 0;
     } finally {

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { insertEndedSession, insertTestUsers, openTempDatabase } from '@attune/db/testing';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertEndedSession, insertTestUsers, openTempDatabase } from '@attune/db/testing';
 import { ANALYTICS_USAGE, runAnalyticsCli } from './analytics-cli.ts';
 
 const T0 = Date.UTC(2026, 9, 5);
@@ -20,7 +20,13 @@ beforeAll(() => {
   ];
   for (const [userId, offset, duration] of plan) {
     const start = T0 + offset;
-    insertEndedSession(database.db, { userId, roomName: `room-${userId}`, issuedAtMs: start - 1000, startMs: start, durationSeconds: duration });
+    insertEndedSession(database.db, {
+      userId,
+      roomName: `room-${userId}`,
+      issuedAtMs: start - 1000,
+      startMs: start,
+      durationSeconds: duration,
+    });
   }
 });
 afterAll(() => database.remove());
@@ -39,10 +45,24 @@ function run(...argv: string[]) {
 
 describe('pnpm analytics', () => {
   it('prints the report as JSON, reading the SQLite file directly', () => {
-    const { code, stdout } = run('--from', '2026-10-05', '--to', '2026-10-07', '--group-by', 'user', '--format', 'json');
+    const { code, stdout } = run(
+      '--from',
+      '2026-10-05',
+      '--to',
+      '2026-10-07',
+      '--group-by',
+      'user',
+      '--format',
+      'json',
+    );
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { groups: { key: string; label: string; sessions: number; total_seconds: number }[]; overall: { sessions: number; max_seconds: number } };
-    const byLabel = report.groups.map((g) => [g.label, g.key, g.sessions, g.total_seconds]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    const report = JSON.parse(stdout) as {
+      groups: { key: string; label: string; sessions: number; total_seconds: number }[];
+      overall: { sessions: number; max_seconds: number };
+    };
+    const byLabel = report.groups
+      .map((g) => [g.label, g.key, g.sessions, g.total_seconds])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     expect(byLabel).toEqual([
       ['ana@example.org', ana, 2, 400],
       ['ben@example.org', ben, 1, 50],
@@ -52,8 +72,15 @@ describe('pnpm analytics', () => {
 
   it('prints CSV and an aligned table, with filters', () => {
     const csv = run('--from', '2026-10-05', '--to', '2026-10-07', '--format', 'csv', '--user', ben);
-    const rows = parse(csv.stdout, { columns: true, cast: true }) as { group: string; sessions: number; p50_seconds: number }[];
-    expect(rows).toEqual([expect.objectContaining({ group: '2026-10-05', sessions: 1, p50_seconds: 50 }), expect.objectContaining({ group: 'overall', sessions: 1 })]);
+    const rows = parse(csv.stdout, { columns: true, cast: true }) as {
+      group: string;
+      sessions: number;
+      p50_seconds: number;
+    }[];
+    expect(rows).toEqual([
+      expect.objectContaining({ group: '2026-10-05', sessions: 1, p50_seconds: 50 }),
+      expect.objectContaining({ group: 'overall', sessions: 1 }),
+    ]);
 
     const table = run('--from', '2026-10-05', '--to', '2026-10-07', '--group-by', 'room');
     expect(table.code).toBe(0);
@@ -68,7 +95,9 @@ describe('pnpm analytics', () => {
     expect(bad.stderr).toContain('--group-by');
     expect(bad.stderr).toContain(ANALYTICS_USAGE);
     expect(run('--colour', 'red').code).toBe(2);
-    expect(run('--from', '2026-10-09', '--to', '2026-10-01').stderr).toContain('`from` must be before `to`');
+    expect(run('--from', '2026-10-09', '--to', '2026-10-01').stderr).toContain(
+      '`from` must be before `to`',
+    );
     const missing = run('--db', '/nonexistent/attune.db');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('cannot open the database at /nonexistent/attune.db');
@@ -80,11 +109,17 @@ describe('pnpm analytics', () => {
 
   it('runs as a program', () => {
     const entry = fileURLToPath(new URL('./analytics.ts', import.meta.url));
-    const result = spawnSync(process.execPath, ['--import', 'tsx', entry, '--db', database.path, '--from', '2026-10-05', '--format', 'csv'], {
-      encoding: 'utf8',
-      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', entry, '--db', database.path, '--from', '2026-10-05', '--format', 'csv'],
+      {
+        encoding: 'utf8',
+        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      },
+    );
     expect(result.status).toBe(0);
-    expect(result.stdout.split('\r\n')[0]).toBe('group,label,sessions,total_seconds,mean_seconds,p50_seconds,p90_seconds,p99_seconds,max_seconds,tokens_issued,tokens_joined,tokens_expired,tokens_pending');
+    expect(result.stdout.split('\r\n')[0]).toBe(
+      'group,label,sessions,total_seconds,mean_seconds,p50_seconds,p90_seconds,p99_seconds,max_seconds,tokens_issued,tokens_joined,tokens_expired,tokens_pending',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { openReadOnlyDatabase, REPORT_GROUPINGS, sessionDurationReport } from '@attune/db';
 import { z } from 'zod';
-import { toCsv, type CsvCell } from '../analytics/csv.ts';
+import { REPORT_GROUPINGS, openReadOnlyDatabase, sessionDurationReport } from '@attune/db';
+import { type CsvCell, toCsv } from '../analytics/csv.ts';
 import { reportJson } from '../analytics/report-json.ts';
 import { REPORT_COLUMNS, reportRows } from '../analytics/report-table.ts';
 import { instantSchema, resolvePeriod } from '../sessions/period.ts';
@@ -40,11 +40,21 @@ export interface CliIo {
 
 /** Columns padded to their widest cell; numbers right-aligned. */
 function table(header: readonly string[], rows: CsvCell[][]): string {
-  const text = [header.map(String), ...rows.map((row) => row.map((cell) => (cell === null ? '–' : String(cell))))];
+  const text = [
+    header.map(String),
+    ...rows.map((row) => row.map((cell) => (cell === null ? '–' : String(cell)))),
+  ];
   const widths = header.map((_, i) => Math.max(...text.map((row) => row[i]!.length)));
-  const numeric = header.map((_, i) => rows.every((row) => row[i] === null || typeof row[i] === 'number'));
+  const numeric = header.map((_, i) =>
+    rows.every((row) => row[i] === null || typeof row[i] === 'number'),
+  );
   return text
-    .map((row) => row.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd())
+    .map((row) =>
+      row
+        .map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n')
     .concat('\n');
 }
@@ -70,7 +80,11 @@ export function runAnalyticsCli(argv: string[], io: CliIo): number {
     });
     const parsed = optionsSchema.safeParse(values);
     if (!parsed.success) {
-      throw new Error(parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n'));
+      throw new Error(
+        parsed.error.issues
+          .map((issue) => `--${issue.path.join('.')}: ${issue.message}`)
+          .join('\n'),
+      );
     }
     options = parsed.data;
   } catch (error) {
@@ -97,22 +111,33 @@ export function runAnalyticsCli(argv: string[], io: CliIo): number {
   try {
     database = openReadOnlyDatabase(path);
   } catch (error) {
-    io.stderr(`cannot open the database at ${path}: ${(error as Error).message}. Pass --db or set DATABASE_PATH.\n`);
+    io.stderr(
+      `cannot open the database at ${path}: ${(error as Error).message}. Pass --db or set DATABASE_PATH.\n`,
+    );
     return 1;
   }
   try {
     const groupBy = options['group-by'];
     // Throws here, not at open, when the file is not an Attune database (or not SQLite at all).
-    const report = sessionDurationReport(database.db, { ...period, userId: options.user, roomName: options.room }, groupBy);
-    if (options.format === 'json') io.stdout(`${JSON.stringify(reportJson(report, period, groupBy), null, 2)}\n`);
+    const report = sessionDurationReport(
+      database.db,
+      { ...period, userId: options.user, roomName: options.room },
+      groupBy,
+    );
+    if (options.format === 'json')
+      io.stdout(`${JSON.stringify(reportJson(report, period, groupBy), null, 2)}\n`);
     else if (options.format === 'csv') io.stdout(toCsv(REPORT_COLUMNS, reportRows(report)));
     else {
-      io.stdout(`Sessions ${new Date(period.fromMs).toISOString()} → ${new Date(period.toMs).toISOString()}, by ${groupBy} (durations in seconds)\n\n`);
+      io.stdout(
+        `Sessions ${new Date(period.fromMs).toISOString()} → ${new Date(period.toMs).toISOString()}, by ${groupBy} (durations in seconds)\n\n`,
+      );
       io.stdout(table(REPORT_COLUMNS, reportRows(report)));
     }
     return 0;
   } catch (error) {
-    io.stderr(`cannot read sessions from ${path}: ${(error as Error).message}. Is it the Attune database?\n`);
+    io.stderr(
+      `cannot read sessions from ${path}: ${(error as Error).message}. Is it the Attune database?\n`,
+    );
     return 1;
   } finally {
     database.close();

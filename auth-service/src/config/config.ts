@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LockoutPolicy } from '@attune/db';
 import type { RateLimitConfig } from '../http/rate-limit.ts';
+import { type Env, parseEnv } from './env.ts';
 import { loadOrCreateDevJwtSecret } from './jwt-secret.ts';
-import { parseEnv, type Env } from './env.ts';
 
 /** The validated configuration the service runs on; read once at start and passed down. */
 export interface Config {
@@ -81,22 +81,37 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     maxSessionsPerUser: env.MAX_SESSIONS_PER_USER,
     maxPreferencesPerUser: env.MAX_PREFERENCES_PER_USER,
-    guests: { enabled: env.ENABLE_GUEST_ACCESS, ttlMs: env.GUEST_TTL_MINUTES * 60_000, maxSessions: env.GUEST_MAX_SESSIONS },
-    bootstrapAdmin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD } : null,
+    guests: {
+      enabled: env.ENABLE_GUEST_ACCESS,
+      ttlMs: env.GUEST_TTL_MINUTES * 60_000,
+      maxSessions: env.GUEST_MAX_SESSIONS,
+    },
+    bootstrapAdmin:
+      env.ADMIN_EMAIL && env.ADMIN_PASSWORD
+        ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }
+        : null,
     metricsToken: env.METRICS_TOKEN ?? null,
-    sessions: { sweepIntervalMs: env.SESSION_SWEEP_INTERVAL_SECONDS * 1000, maxSessionMs: env.SESSION_MAX_SECONDS * 1000 },
+    sessions: {
+      sweepIntervalMs: env.SESSION_SWEEP_INTERVAL_SECONDS * 1000,
+      maxSessionMs: env.SESSION_MAX_SECONDS * 1000,
+    },
     corsOrigins: env.CORS_ORIGINS,
     trustedProxies: env.TRUSTED_PROXIES,
     rateLimit: env.RATE_LIMIT_ENABLED
       ? {
           windowMs: 60_000,
           maxKeys: env.RATE_LIMIT_MAX_KEYS,
-          perWindow: { auth: env.RATE_LIMIT_AUTH_PER_MINUTE, token: env.RATE_LIMIT_TOKEN_PER_MINUTE, general: env.RATE_LIMIT_GENERAL_PER_MINUTE },
+          perWindow: {
+            auth: env.RATE_LIMIT_AUTH_PER_MINUTE,
+            token: env.RATE_LIMIT_TOKEN_PER_MINUTE,
+            general: env.RATE_LIMIT_GENERAL_PER_MINUTE,
+          },
         }
       : null,
     lockout: { maxFailures: env.LOGIN_MAX_FAILURES, lockoutMs: env.LOGIN_LOCKOUT_MINUTES * 60_000 },
     logLevel: env.LOG_LEVEL,
     webClientDir: env.WEB_CLIENT_DIR ? resolve(env.WEB_CLIENT_DIR) : DEFAULT_WEB_CLIENT_DIR,
-    cookieSecure: env.COOKIE_SECURE === 'auto' ? env.NODE_ENV === 'production' : env.COOKIE_SECURE === 'true',
+    cookieSecure:
+      env.COOKIE_SECURE === 'auto' ? env.NODE_ENV === 'production' : env.COOKIE_SECURE === 'true',
   };
 }

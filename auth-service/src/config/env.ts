@@ -41,7 +41,10 @@ export const envSchema = z.object({
   MAX_SESSIONS_PER_USER: positiveInt.default(10),
   /** The agent reads the same variable: set it once for both. */
   MAX_PREFERENCES_PER_USER: positiveInt.max(10_000).default(100),
-  ENABLE_GUEST_ACCESS: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  ENABLE_GUEST_ACCESS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   GUEST_TTL_MINUTES: positiveInt.default(60),
   GUEST_MAX_SESSIONS: positiveInt.default(2),
   ADMIN_EMAIL: z.string().optional(),
@@ -51,8 +54,15 @@ export const envSchema = z.object({
   CORS_ORIGINS: z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
-    .pipe(z.array(z.url().regex(/^https?:\/\/[^/]+$/, 'each origin is scheme://host[:port], no path'))),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(z.url().regex(/^https?:\/\/[^/]+$/, 'each origin is scheme://host[:port], no path')),
+    ),
   /**
    * Reverse proxies (IPs or CIDR networks, comma-separated) whose X-Forwarded-For is believed;
    * empty: the socket's peer is the client.
@@ -60,10 +70,24 @@ export const envSchema = z.object({
   TRUSTED_PROXIES: z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
-    .pipe(z.array(z.string().refine(isIpOrCidr, 'each entry is an IP address or a CIDR network (e.g. 10.0.0.0/8)'))),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(isIpOrCidr, 'each entry is an IP address or a CIDR network (e.g. 10.0.0.0/8)'),
+      ),
+    ),
   /** Per-minute request limits per client IP (and per user where one is signed in); see http/rate-limit.ts. */
-  RATE_LIMIT_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  RATE_LIMIT_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   /** register, login, refresh, guest: per client IP. */
   RATE_LIMIT_AUTH_PER_MINUTE: positiveInt.default(20),
   /** POST /auth/token: per user and per client IP. */
@@ -92,7 +116,9 @@ export class ConfigError extends Error {
 
 /** Parses and checks the environment. Production refuses dev LiveKit keys and a weak JWT secret. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const blanksRemoved = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const blanksRemoved = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = envSchema.safeParse(blanksRemoved);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
@@ -100,34 +126,56 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   const env = parsed.data;
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
-    throw new ConfigError('Set both ADMIN_EMAIL and ADMIN_PASSWORD to create the first admin at start, or neither');
+    throw new ConfigError(
+      'Set both ADMIN_EMAIL and ADMIN_PASSWORD to create the first admin at start, or neither',
+    );
   }
   if (env.NODE_ENV === 'production') {
     const problems: string[] = [];
-    if (env.LIVEKIT_API_KEY === DEV_LIVEKIT_API_KEY || env.LIVEKIT_API_SECRET === DEV_LIVEKIT_API_SECRET) {
+    if (
+      env.LIVEKIT_API_KEY === DEV_LIVEKIT_API_KEY ||
+      env.LIVEKIT_API_SECRET === DEV_LIVEKIT_API_SECRET
+    ) {
       problems.push(
         'LIVEKIT_API_KEY and LIVEKIT_API_SECRET are the development keys (devkey/secret); set the key pair of your LiveKit server',
       );
     } else if (env.LIVEKIT_API_SECRET.length < MIN_LIVEKIT_SECRET_LENGTH) {
-      problems.push(`LIVEKIT_API_SECRET is shorter than ${MIN_LIVEKIT_SECRET_LENGTH} characters; set the secret of your LiveKit server's key pair`);
+      problems.push(
+        `LIVEKIT_API_SECRET is shorter than ${MIN_LIVEKIT_SECRET_LENGTH} characters; set the secret of your LiveKit server's key pair`,
+      );
     }
     const browserUrl = env.LIVEKIT_PUBLIC_URL ?? env.LIVEKIT_URL;
     const browserUrlName = env.LIVEKIT_PUBLIC_URL ? 'LIVEKIT_PUBLIC_URL' : 'LIVEKIT_URL';
     if (!('LIVEKIT_URL' in blanksRemoved)) {
-      problems.push('LIVEKIT_URL is not set; set the wss:// URL browsers use to reach your LiveKit server');
-    } else if (browserUrl.startsWith('ws://') && !LOOPBACK_HOSTS.has(new URL(browserUrl).hostname)) {
-      problems.push(`${browserUrlName} uses ws:// to a remote host; set a wss:// URL (browsers on https pages refuse ws://)`);
+      problems.push(
+        'LIVEKIT_URL is not set; set the wss:// URL browsers use to reach your LiveKit server',
+      );
+    } else if (
+      browserUrl.startsWith('ws://') &&
+      !LOOPBACK_HOSTS.has(new URL(browserUrl).hostname)
+    ) {
+      problems.push(
+        `${browserUrlName} uses ws:// to a remote host; set a wss:// URL (browsers on https pages refuse ws://)`,
+      );
     }
     if (!env.JWT_SECRET) {
-      problems.push(`JWT_SECRET is not set; set it to a random string of at least ${MIN_JWT_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 48\`)`);
+      problems.push(
+        `JWT_SECRET is not set; set it to a random string of at least ${MIN_JWT_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 48\`)`,
+      );
     } else if (env.JWT_SECRET.length < MIN_JWT_SECRET_LENGTH) {
-      problems.push(`JWT_SECRET is shorter than ${MIN_JWT_SECRET_LENGTH} characters; set a longer random secret (e.g. \`openssl rand -base64 48\`)`);
+      problems.push(
+        `JWT_SECRET is shorter than ${MIN_JWT_SECRET_LENGTH} characters; set a longer random secret (e.g. \`openssl rand -base64 48\`)`,
+      );
     }
     if (problems.length > 0) {
-      throw new ConfigError(`Refusing to start with NODE_ENV=production:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+      throw new ConfigError(
+        `Refusing to start with NODE_ENV=production:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      );
     }
   } else if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < MIN_JWT_SECRET_LENGTH) {
-    throw new ConfigError(`JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters (or unset in development to generate one)`);
+    throw new ConfigError(
+      `JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters (or unset in development to generate one)`,
+    );
   }
   return env;
 }

@@ -25,7 +25,9 @@ describe('development JWT secret', () => {
   it('is never generated when JWT_SECRET is set', () => {
     dir = mkdtempSync(join(tmpdir(), 'attune-secret-'));
     const secret = 's'.repeat(40);
-    expect(loadConfig({ DATABASE_PATH: join(dir, 'attune.db'), JWT_SECRET: secret }).jwtSecret).toBe(secret);
+    expect(
+      loadConfig({ DATABASE_PATH: join(dir, 'attune.db'), JWT_SECRET: secret }).jwtSecret,
+    ).toBe(secret);
     expect(() => statSync(join(dir!, DEV_JWT_SECRET_FILE))).toThrow();
   });
 });

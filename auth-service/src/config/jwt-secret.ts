@@ -22,7 +22,8 @@ export function loadOrCreateDevJwtSecret(databasePath: string): string {
     writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     // Another process started at the same moment and wrote first: use its secret.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      return readFileSync(file, 'utf8').trim();
     throw error;
   }
   return secret;

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { type TestServer, startTestServer } from '../testing/test-server.ts';
 
 let server: TestServer;
 beforeAll(async () => {

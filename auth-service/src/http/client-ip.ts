@@ -64,7 +64,8 @@ export function createProxyTrust(entries: readonly string[]): ProxyTrust {
     return range;
   });
   return {
-    trusts: (ip) => ranges.some(([network, bits]) => network.kind() === ip.kind() && ip.match(network, bits)),
+    trusts: (ip) =>
+      ranges.some(([network, bits]) => network.kind() === ip.kind() && ip.match(network, bits)),
   };
 }
 
@@ -79,7 +80,11 @@ export const TRUST_NO_PROXY: ProxyTrust = { trusts: () => false };
  * trusted proxy, the left-most one is. Addresses come back normalised (IPv4-mapped IPv6 as
  * IPv4, IPv6 in RFC 5952 form). `null` when there is no socket (e.g. `app.request()` in tests).
  */
-export function resolveClientIp(remoteAddress: string | undefined | null, forwardedFor: string | undefined, trust: ProxyTrust): string | null {
+export function resolveClientIp(
+  remoteAddress: string | undefined | null,
+  forwardedFor: string | undefined,
+  trust: ProxyTrust,
+): string | null {
   if (!remoteAddress) return null;
   const peer = parseIp(remoteAddress);
   if (!peer) return remoteAddress;

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUser, startTestServer, type TestServer } from '../testing/test-server.ts';
+import { type TestServer, registerUser, startTestServer } from '../testing/test-server.ts';
 
 let server: TestServer;
 let closed: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ CORS_ORIGINS: 'https://frontend.example.org, http://localhost:5173' });
+  server = await startTestServer({
+    CORS_ORIGINS: 'https://frontend.example.org, http://localhost:5173',
+  });
   closed = await startTestServer();
 });
 afterAll(async () => {
@@ -15,15 +17,23 @@ afterAll(async () => {
 const preflight = (target: TestServer, origin: string) =>
   target.fetch('/auth/token', {
     method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization, content-type',
+    },
   });
 
 describe('CORS', () => {
   it('lets a configured frontend origin call the token endpoint', async () => {
     const response = await preflight(server, 'https://frontend.example.org');
     expect(response.status).toBe(204);
-    expect(response.headers.get('access-control-allow-origin')).toBe('https://frontend.example.org');
-    expect(response.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+    expect(response.headers.get('access-control-allow-origin')).toBe(
+      'https://frontend.example.org',
+    );
+    expect(response.headers.get('access-control-allow-headers')?.toLowerCase()).toContain(
+      'authorization',
+    );
 
     const user = await registerUser(server);
     const minted = await server.fetch('/auth/token', {

@@ -24,9 +24,15 @@ export function errorResponses<const S extends number>(...statuses: S[]) {
   return Object.fromEntries(
     statuses.map((status) => [
       status,
-      { description: descriptions[status] ?? 'Error', content: { 'application/json': { schema: errorBodySchema } } },
+      {
+        description: descriptions[status] ?? 'Error',
+        content: { 'application/json': { schema: errorBodySchema } },
+      },
     ]),
-  ) as Record<S, { description: string; content: { 'application/json': { schema: typeof errorBodySchema } } }>;
+  ) as Record<
+    S,
+    { description: string; content: { 'application/json': { schema: typeof errorBodySchema } } }
+  >;
 }
 
 export function jsonContent<T>(schema: T, description: string) {

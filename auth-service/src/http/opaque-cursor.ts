@@ -15,7 +15,11 @@ export function opaqueCursor<T>(schema: z.ZodType<T>) {
       try {
         return schema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
       } catch {
-        throw new ApiError(400, 'cursor_invalid', 'cursor is not one this API handed out; start again without it');
+        throw new ApiError(
+          400,
+          'cursor_invalid',
+          'cursor is not one this API handed out; start again without it',
+        );
       }
     },
   };

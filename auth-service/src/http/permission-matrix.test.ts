@@ -1,8 +1,13 @@
 // Every route × every role (and no token): who gets through and who gets 401 or 403. The route
 // list comes from the app itself, so a new route without a rule here fails this test.
-import { setUserRole, type UserRole } from '@attune/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonPost, registerUser, startTestServer, type TestServer } from '../testing/test-server.ts';
+import { type UserRole, setUserRole } from '@attune/db';
+import {
+  type TestServer,
+  jsonPost,
+  registerUser,
+  startTestServer,
+} from '../testing/test-server.ts';
 
 type Caller = 'none' | UserRole;
 const CALLERS: Caller[] = ['none', 'guest', 'user', 'analyst', 'admin'];
@@ -76,14 +81,19 @@ const tokens = new Map<Caller, string>();
 
 /** A fresh signed-in caller of that role (routes like logout end the caller's sign-in). */
 async function signedInAs(role: UserRole): Promise<string> {
-  if (role === 'guest') return ((await (await jsonPost(server, '/auth/guest', {})).json()) as { access_token: string }).access_token;
+  if (role === 'guest')
+    return ((await (await jsonPost(server, '/auth/guest', {})).json()) as { access_token: string })
+      .access_token;
   const user = await registerUser(server);
   if (role !== 'user') setUserRole(server.database.db, user.id, role);
   return user.accessToken;
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ METRICS_TOKEN: 'a-metrics-token-of-enough-length', RATE_LIMIT_ENABLED: 'false' });
+  server = await startTestServer({
+    METRICS_TOKEN: 'a-metrics-token-of-enough-length',
+    RATE_LIMIT_ENABLED: 'false',
+  });
   for (const caller of CALLERS) if (caller !== 'none') tokens.set(caller, await signedInAs(caller));
 });
 afterAll(async () => {
@@ -91,7 +101,13 @@ afterAll(async () => {
 });
 
 const routeKeys = () =>
-  [...new Set(server.routes.filter((r) => r.method !== 'ALL' && !r.path.startsWith('/docs')).map((r) => `${r.method} ${r.path}`))].sort();
+  [
+    ...new Set(
+      server.routes
+        .filter((r) => r.method !== 'ALL' && !r.path.startsWith('/docs'))
+        .map((r) => `${r.method} ${r.path}`),
+    ),
+  ].sort();
 
 describe('permission matrix', () => {
   it('has a rule for every route the app answers', () => {
@@ -106,19 +122,30 @@ describe('permission matrix', () => {
       // Ids that exist nowhere: an admin gets a 404, which still shows it got past the guard.
       const path = pattern.replace(/:(\w+)/g, 'no-such-$1');
       for (const caller of CALLERS) {
-        const token = caller === 'none' ? undefined : key === 'POST /auth/logout' ? await signedInAs(caller) : tokens.get(caller);
+        const token =
+          caller === 'none'
+            ? undefined
+            : key === 'POST /auth/logout'
+              ? await signedInAs(caller)
+              : tokens.get(caller);
         const hasBody = !['GET', 'HEAD'].includes(method);
         const response = await server.fetch(path, {
           method,
-          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(hasBody ? { 'content-type': 'application/json' } : {}),
+          },
           ...(hasBody ? { body: '{}' } : {}),
         });
         await response.arrayBuffer();
         const want = expected(RULES[key]!, caller);
-        const got = response.status === 401 || response.status === 403 ? response.status : 'through';
+        const got =
+          response.status === 401 || response.status === 403 ? response.status : 'through';
         outcomes.push(`${key} as ${caller}: ${response.status}`);
-        if (response.status >= 500) mismatches.push(`${key} as ${caller}: server error ${response.status}`);
-        if (got !== want) mismatches.push(`${key} as ${caller}: wanted ${want}, got ${response.status}`);
+        if (response.status >= 500)
+          mismatches.push(`${key} as ${caller}: server error ${response.status}`);
+        if (got !== want)
+          mismatches.push(`${key} as ${caller}: wanted ${want}, got ${response.status}`);
       }
     }
     expect(mismatches).toEqual([]);

@@ -1,17 +1,37 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.ts';
-import { registerUser, startTestServer, type TestServer } from '../testing/test-server.ts';
+import { type TestServer, registerUser, startTestServer } from '../testing/test-server.ts';
 import { FixedWindowCounter, ipRateLimitKey, routeClassOf } from './rate-limit.ts';
 
 describe('FixedWindowCounter', () => {
   it('allows `limit` requests per key per window, then refuses without counting, then starts afresh', () => {
     const counter = new FixedWindowCounter(3, 60_000, 100);
-    expect(counter.hit('a', 1_000)).toEqual({ allowed: true, limit: 3, remaining: 2, resetAtMs: 61_000 });
+    expect(counter.hit('a', 1_000)).toEqual({
+      allowed: true,
+      limit: 3,
+      remaining: 2,
+      resetAtMs: 61_000,
+    });
     expect(counter.hit('a', 2_000).remaining).toBe(1);
-    expect(counter.hit('a', 3_000)).toEqual({ allowed: true, limit: 3, remaining: 0, resetAtMs: 61_000 });
-    expect(counter.hit('a', 60_999)).toEqual({ allowed: false, limit: 3, remaining: 0, resetAtMs: 61_000 });
+    expect(counter.hit('a', 3_000)).toEqual({
+      allowed: true,
+      limit: 3,
+      remaining: 0,
+      resetAtMs: 61_000,
+    });
+    expect(counter.hit('a', 60_999)).toEqual({
+      allowed: false,
+      limit: 3,
+      remaining: 0,
+      resetAtMs: 61_000,
+    });
     expect(counter.hit('b', 60_999).allowed).toBe(true);
-    expect(counter.hit('a', 61_000)).toEqual({ allowed: true, limit: 3, remaining: 2, resetAtMs: 121_000 });
+    expect(counter.hit('a', 61_000)).toEqual({
+      allowed: true,
+      limit: 3,
+      remaining: 2,
+      resetAtMs: 121_000,
+    });
   });
 
   it('forgets ended windows as time passes', () => {
@@ -33,13 +53,31 @@ describe('FixedWindowCounter', () => {
 
 describe('route classes', () => {
   it('sorts routes into auth, token and general, and leaves probes and the webhook alone', () => {
-    for (const path of ['/auth/register', '/auth/login', '/auth/refresh', '/auth/guest', '/me/password']) expect(routeClassOf('POST', path)).toBe('auth');
+    for (const path of [
+      '/auth/register',
+      '/auth/login',
+      '/auth/refresh',
+      '/auth/guest',
+      '/me/password',
+    ])
+      expect(routeClassOf('POST', path)).toBe('auth');
     expect(routeClassOf('DELETE', '/me')).toBe('auth');
     expect(routeClassOf('POST', '/auth/token')).toBe('token');
-    for (const [method, path] of [['GET', '/auth/me'], ['POST', '/auth/logout'], ['GET', '/me/sessions'], ['GET', '/nowhere'], ['GET', '/auth/login']]) {
+    for (const [method, path] of [
+      ['GET', '/auth/me'],
+      ['POST', '/auth/logout'],
+      ['GET', '/me/sessions'],
+      ['GET', '/nowhere'],
+      ['GET', '/auth/login'],
+    ]) {
       expect(routeClassOf(method!, path!)).toBe('general');
     }
-    for (const [method, path] of [['GET', '/health'], ['HEAD', '/health'], ['GET', '/ready'], ['POST', '/livekit/webhook']]) {
+    for (const [method, path] of [
+      ['GET', '/health'],
+      ['HEAD', '/health'],
+      ['GET', '/ready'],
+      ['POST', '/livekit/webhook'],
+    ]) {
       expect(routeClassOf(method!, path!)).toBeUndefined();
     }
   });
@@ -59,8 +97,12 @@ describe('settings', () => {
       maxKeys: 50_000,
       perWindow: { auth: 20, token: 30, general: 300 },
     });
-    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32), RATE_LIMIT_ENABLED: 'false' }).rateLimit).toBeNull();
-    expect(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), RATE_LIMIT_AUTH_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT_AUTH_PER_MINUTE/);
+    expect(
+      loadConfig({ JWT_SECRET: 'x'.repeat(32), RATE_LIMIT_ENABLED: 'false' }).rateLimit,
+    ).toBeNull();
+    expect(() =>
+      loadConfig({ JWT_SECRET: 'x'.repeat(32), RATE_LIMIT_AUTH_PER_MINUTE: '0' }),
+    ).toThrow(/RATE_LIMIT_AUTH_PER_MINUTE/);
   });
 });
 
@@ -83,9 +125,17 @@ describe('the limiter in the app', () => {
     const headers: Record<string, string> = { 'x-forwarded-for': ip };
     if (init.json !== undefined) headers['content-type'] = 'application/json';
     if (init.token) headers.authorization = `Bearer ${init.token}`;
-    return { ...init, headers, body: init.json === undefined ? init.body : JSON.stringify(init.json) };
+    return {
+      ...init,
+      headers,
+      body: init.json === undefined ? init.body : JSON.stringify(init.json),
+    };
   };
-  const login = (ip: string) => server.fetch('/auth/login', from(ip, { method: 'POST', json: { email: 'nobody@example.org', password: 'not this one' } }));
+  const login = (ip: string) =>
+    server.fetch(
+      '/auth/login',
+      from(ip, { method: 'POST', json: { email: 'nobody@example.org', password: 'not this one' } }),
+    );
 
   beforeAll(async () => {
     server = await startTestServer({
@@ -105,13 +155,27 @@ describe('the limiter in the app', () => {
     const answers = [await login(ip), await login(ip), await login(ip)];
     expect(answers.map((r) => r.status)).toEqual([401, 401, 401]);
     expect(answers.map((r) => rateHeaders(r).remaining)).toEqual(['2', '1', '0']);
-    expect(rateHeaders(answers[0]!)).toMatchObject({ limit: '3', reset: '60', policy: '3;w=60', retryAfter: null });
+    expect(rateHeaders(answers[0]!)).toMatchObject({
+      limit: '3',
+      reset: '60',
+      policy: '3;w=60',
+      retryAfter: null,
+    });
 
     server.advanceClock(20_000);
     const refused = await login(ip);
     expect(refused.status).toBe(429);
-    expect(((await refused.json()) as ErrorBody).error).toEqual({ code: 'rate_limited', message: 'Too many requests; try again in 40 s' });
-    expect(rateHeaders(refused)).toEqual({ limit: '3', remaining: '0', reset: '40', policy: '3;w=60', retryAfter: '40' });
+    expect(((await refused.json()) as ErrorBody).error).toEqual({
+      code: 'rate_limited',
+      message: 'Too many requests; try again in 40 s',
+    });
+    expect(rateHeaders(refused)).toEqual({
+      limit: '3',
+      remaining: '0',
+      reset: '40',
+      policy: '3;w=60',
+      retryAfter: '40',
+    });
 
     // Another client is not affected; the limited one is served again once its window ends.
     expect((await login('198.51.100.2')).status).toBe(401);
@@ -123,17 +187,30 @@ describe('the limiter in the app', () => {
 
   it('counts register, refresh and guest with login in the auth class', async () => {
     const ip = '198.51.100.3';
-    const post = (path: string, json: unknown) => server.fetch(path, from(ip, { method: 'POST', json }));
-    expect((await post('/auth/register', { email: 'rl-register@example.org', password: 'a good password', full_name: 'R' })).status).toBe(201);
+    const post = (path: string, json: unknown) =>
+      server.fetch(path, from(ip, { method: 'POST', json }));
+    expect(
+      (
+        await post('/auth/register', {
+          email: 'rl-register@example.org',
+          password: 'a good password',
+          full_name: 'R',
+        })
+      ).status,
+    ).toBe(201);
     expect((await post('/auth/refresh', { refresh_token: 'x'.repeat(43) })).status).toBe(401);
     expect((await post('/auth/guest', {})).status).toBe(201);
-    expect((await post('/auth/login', { email: 'rl-register@example.org', password: 'a good password' })).status).toBe(429);
+    expect(
+      (await post('/auth/login', { email: 'rl-register@example.org', password: 'a good password' }))
+        .status,
+    ).toBe(429);
   });
 
   it('limits POST /auth/token per user across IPs, and per IP across users', async () => {
     const alice = await registerUser(server);
     const bob = await registerUser(server);
-    const mint = (ip: string, token: string) => server.fetch('/auth/token', from(ip, { method: 'POST', json: {}, token }));
+    const mint = (ip: string, token: string) =>
+      server.fetch('/auth/token', from(ip, { method: 'POST', json: {}, token }));
 
     // Alice from two addresses: her own quota (4) runs out before either address's.
     expect((await mint('203.0.113.1', alice.accessToken)).status).toBe(201);
@@ -145,7 +222,11 @@ describe('the limiter in the app', () => {
     const refused = await mint('203.0.113.3', alice.accessToken);
     expect(refused.status).toBe(429);
     expect(((await refused.json()) as ErrorBody).error.code).toBe('rate_limited');
-    expect(rateHeaders(refused)).toMatchObject({ limit: '4', remaining: '0', retryAfter: expect.stringMatching(/^\d+$/) });
+    expect(rateHeaders(refused)).toMatchObject({
+      limit: '4',
+      remaining: '0',
+      retryAfter: expect.stringMatching(/^\d+$/),
+    });
 
     // Bob shares 203.0.113.2 (two used): two more there, then the address is out.
     expect((await mint('203.0.113.2', bob.accessToken)).status).toBe(201);
@@ -161,11 +242,13 @@ describe('the limiter in the app', () => {
     const carol = await registerUser(server);
     const me = (ip: string) => server.fetch('/auth/me', from(ip, { token: carol.accessToken }));
     const statuses = [];
-    for (const ip of ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.5', '192.0.2.6']) statuses.push((await me(ip)).status);
+    for (const ip of ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.5', '192.0.2.6'])
+      statuses.push((await me(ip)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
 
     const unknown = [];
-    for (let i = 0; i < 6; i += 1) unknown.push((await server.fetch('/nowhere', from('192.0.2.9'))).status);
+    for (let i = 0; i < 6; i += 1)
+      unknown.push((await server.fetch('/nowhere', from('192.0.2.9'))).status);
     expect(unknown).toEqual([404, 404, 404, 404, 404, 429]);
 
     for (let i = 0; i < 10; i += 1) {
@@ -173,7 +256,11 @@ describe('the limiter in the app', () => {
       expect(health.status).toBe(200);
       expect(health.headers.get('ratelimit-limit')).toBeNull();
       expect((await server.fetch('/ready', from('192.0.2.9'))).status).toBe(200);
-      const webhook = await server.fetch('/livekit/webhook', { method: 'POST', headers: { 'content-type': 'application/webhook+json', 'x-forwarded-for': '192.0.2.9' }, body: '{}' });
+      const webhook = await server.fetch('/livekit/webhook', {
+        method: 'POST',
+        headers: { 'content-type': 'application/webhook+json', 'x-forwarded-for': '192.0.2.9' },
+        body: '{}',
+      });
       expect(webhook.status).toBe(401); // unsigned, but never 429
       expect(webhook.headers.get('ratelimit-limit')).toBeNull();
     }
@@ -186,7 +273,10 @@ describe('the limiter in the app', () => {
       for (let i = 0; i < 3; i += 1) {
         const response = await direct.fetch('/auth/login', {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-forwarded-for': `198.51.100.${i + 10}` },
+          headers: {
+            'content-type': 'application/json',
+            'x-forwarded-for': `198.51.100.${i + 10}`,
+          },
           body: JSON.stringify({ email: 'nobody@example.org', password: 'not this one' }),
         });
         statuses.push(response.status);
@@ -198,7 +288,10 @@ describe('the limiter in the app', () => {
   });
 
   it('is off with RATE_LIMIT_ENABLED=false', async () => {
-    const off = await startTestServer({ RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_AUTH_PER_MINUTE: '1' });
+    const off = await startTestServer({
+      RATE_LIMIT_ENABLED: 'false',
+      RATE_LIMIT_AUTH_PER_MINUTE: '1',
+    });
     try {
       for (let i = 0; i < 3; i += 1) {
         const response = await off.fetch('/auth/login', {

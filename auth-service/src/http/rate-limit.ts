@@ -16,10 +16,23 @@ export interface RateLimitConfig {
 
 // Routes that check a password are held to the sign-in limit too, so a stolen access token
 // cannot be used to guess the password behind it.
-const AUTH_ROUTES = new Set(['POST /auth/register', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/guest', 'POST /me/password', 'DELETE /me']);
+const AUTH_ROUTES = new Set([
+  'POST /auth/register',
+  'POST /auth/login',
+  'POST /auth/refresh',
+  'POST /auth/guest',
+  'POST /me/password',
+  'DELETE /me',
+]);
 const TOKEN_ROUTES = new Set(['POST /auth/token']);
 /** Probes and LiveKit's own signed webhook are never limited. */
-const UNLIMITED_ROUTES = new Set(['GET /health', 'HEAD /health', 'GET /ready', 'HEAD /ready', 'POST /livekit/webhook']);
+const UNLIMITED_ROUTES = new Set([
+  'GET /health',
+  'HEAD /health',
+  'GET /ready',
+  'HEAD /ready',
+  'POST /livekit/webhook',
+]);
 
 /** The class of a request, or `undefined` when it is not limited. Unknown paths are `general`. */
 export function routeClassOf(method: string, path: string): RouteClass | undefined {
@@ -79,9 +92,15 @@ export class FixedWindowCounter {
       window = { count: 0, resetAtMs: nowMs + this.windowMs };
       this.#windows.set(key, window);
     }
-    if (window.count >= this.limit) return { allowed: false, limit: this.limit, remaining: 0, resetAtMs: window.resetAtMs };
+    if (window.count >= this.limit)
+      return { allowed: false, limit: this.limit, remaining: 0, resetAtMs: window.resetAtMs };
     window.count += 1;
-    return { allowed: true, limit: this.limit, remaining: this.limit - window.count, resetAtMs: window.resetAtMs };
+    return {
+      allowed: true,
+      limit: this.limit,
+      remaining: this.limit - window.count,
+      resetAtMs: window.resetAtMs,
+    };
   }
 
   #dropEnded(nowMs: number): void {
@@ -100,12 +119,18 @@ export function ipRateLimitKey(ip: string | null): string {
   const parsed = ip === null ? undefined : parseIp(ip);
   if (!parsed) return `ip:${ip ?? 'unknown'}`;
   if (parsed.kind() === 'ipv4') return `ip:${parsed.toString()}`;
-  const network = (parsed as { parts: number[] }).parts.slice(0, 4).map((part) => part.toString(16));
+  const network = (parsed as { parts: number[] }).parts
+    .slice(0, 4)
+    .map((part) => part.toString(16));
   return `ip:${network.join(':')}::/64`;
 }
 
 /** The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers) for a quota. */
-export function rateLimitHeaders(quota: Quota, nowMs: number, windowMs: number): Record<string, string> {
+export function rateLimitHeaders(
+  quota: Quota,
+  nowMs: number,
+  windowMs: number,
+): Record<string, string> {
   return {
     'RateLimit-Limit': String(quota.limit),
     'RateLimit-Remaining': String(quota.remaining),
@@ -164,8 +189,14 @@ function setHeaders(c: Context, headers: Record<string, string>): void {
 
 function rateLimited(quota: Quota, nowMs: number, windowMs: number): ApiError {
   const retryAfter = secondsUntil(quota.resetAtMs, nowMs);
-  return new ApiError(429, 'rate_limited', `Too many requests; try again in ${retryAfter} s`, undefined, {
-    'Retry-After': String(retryAfter),
-    ...rateLimitHeaders(quota, nowMs, windowMs),
-  });
+  return new ApiError(
+    429,
+    'rate_limited',
+    `Too many requests; try again in ${retryAfter} s`,
+    undefined,
+    {
+      'Retry-After': String(retryAfter),
+      ...rateLimitHeaders(quota, nowMs, windowMs),
+    },
+  );
 }

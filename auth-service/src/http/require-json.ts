@@ -19,7 +19,11 @@ export function requireJsonBody(c: Context): void {
   } else if (length !== undefined || chunked) {
     const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
     if (!JSON_MEDIA_TYPE.test(mediaType)) {
-      throw new ApiError(415, 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json');
+      throw new ApiError(
+        415,
+        'unsupported_media_type',
+        'Send the request body as JSON with Content-Type: application/json',
+      );
     }
   }
 }

@@ -1,5 +1,5 @@
-import type { UserRole } from '@attune/db';
 import { createMiddleware } from 'hono/factory';
+import type { UserRole } from '@attune/db';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError } from './api-error.ts';
 

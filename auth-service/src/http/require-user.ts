@@ -1,5 +1,5 @@
-import { findSignedInUser } from '@attune/db';
 import { createMiddleware } from 'hono/factory';
+import { findSignedInUser } from '@attune/db';
 import type { AppEnv } from '../app-env.ts';
 import type { AppDeps } from '../deps.ts';
 import { InvalidAccessToken } from '../tokens/app-jwt.ts';
@@ -9,7 +9,9 @@ import { ApiError } from './api-error.ts';
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*) *$/i;
 
 function unauthorized(message: string): ApiError {
-  return new ApiError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer realm="attune"' });
+  return new ApiError(401, 'unauthorized', message, undefined, {
+    'WWW-Authenticate': 'Bearer realm="attune"',
+  });
 }
 
 /**
@@ -25,7 +27,8 @@ export function requireUser(deps: Pick<AppDeps, 'appJwt' | 'database' | 'now'>) 
     try {
       claims = await deps.appJwt.verify(match[1], nowMs);
     } catch (error) {
-      if (error instanceof InvalidAccessToken) throw unauthorized('The access token is invalid or expired');
+      if (error instanceof InvalidAccessToken)
+        throw unauthorized('The access token is invalid or expired');
       throw error;
     }
     const user = findSignedInUser(deps.database.db, claims.userId, claims.familyId, nowMs);

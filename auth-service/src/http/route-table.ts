@@ -13,7 +13,9 @@ function toPattern(path: string): RegExp {
  * Built on first use from `routes()`, so middleware registered before the routes can hold it.
  * Middleware entries (method ALL) are not routes; GET implies HEAD.
  */
-export function createRouteTable(routes: () => readonly { method: string; path: string }[]): RouteTable {
+export function createRouteTable(
+  routes: () => readonly { method: string; path: string }[],
+): RouteTable {
   let table: { method: string; pattern: RegExp }[] | undefined;
   const entries = () =>
     (table ??= routes()
@@ -21,7 +23,11 @@ export function createRouteTable(routes: () => readonly { method: string; path: 
       .map((route) => ({ method: route.method, pattern: toPattern(route.path) })));
 
   function allowedMethods(path: string): string[] {
-    const methods = new Set(entries().filter((route) => route.pattern.test(path)).map((route) => route.method));
+    const methods = new Set(
+      entries()
+        .filter((route) => route.pattern.test(path))
+        .map((route) => route.method),
+    );
     if (methods.has('GET')) methods.add('HEAD');
     return [...methods];
   }

@@ -1,5 +1,5 @@
-import { findLiveSessions } from '@attune/db';
 import { RoomServiceClient } from 'livekit-server-sdk';
+import { findLiveSessions } from '@attune/db';
 import type { Config } from '../config/config.ts';
 import type { AppDeps } from '../deps.ts';
 
@@ -32,8 +32,15 @@ function isNotFound(error: unknown): boolean {
  * Disconnects a user's participants from live rooms through `RoomServiceClient.removeParticipant`,
  * each call on its own, so one unreachable room does not hide the others' outcome.
  */
-export async function removeParticipants(livekit: Config['livekit'], targets: RemovalTarget[]): Promise<RemovalReport> {
-  const client = new RoomServiceClient(liveKitApiUrl(livekit.url), livekit.apiKey, livekit.apiSecret);
+export async function removeParticipants(
+  livekit: Config['livekit'],
+  targets: RemovalTarget[],
+): Promise<RemovalReport> {
+  const client = new RoomServiceClient(
+    liveKitApiUrl(livekit.url),
+    livekit.apiKey,
+    livekit.apiSecret,
+  );
   const report: RemovalReport = { removed: [], notInRoom: [], failed: [] };
   await Promise.all(
     targets.map(async (target) => {
@@ -50,8 +57,15 @@ export async function removeParticipants(livekit: Config['livekit'], targets: Re
 }
 
 /** Where the user may be connected right now: rooms of sessions joined and not ended, or with a valid token. */
-export function liveRoomsOf(deps: Pick<AppDeps, 'config' | 'database' | 'now'>, userId: string): RemovalTarget[] {
-  return findLiveSessions(deps.database.db, userId, deps.now() - deps.config.livekit.tokenTtlMs).map((s) => ({
+export function liveRoomsOf(
+  deps: Pick<AppDeps, 'config' | 'database' | 'now'>,
+  userId: string,
+): RemovalTarget[] {
+  return findLiveSessions(
+    deps.database.db,
+    userId,
+    deps.now() - deps.config.livekit.tokenTtlMs,
+  ).map((s) => ({
     roomName: s.roomName,
     identity: s.participantIdentity,
   }));

@@ -1,5 +1,5 @@
-import { countActiveSessionsOf, openUserSession, type User, type UserSession } from '@attune/db';
 import { z } from '@hono/zod-openapi';
+import { type User, type UserSession, countActiveSessionsOf, openUserSession } from '@attune/db';
 import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { mintLiveKitToken } from '../tokens/livekit-token.ts';
@@ -15,7 +15,8 @@ export const roomSessionSchema = z.object({
 
 export type RoomSession = z.infer<typeof roomSessionSchema>;
 
-export type RoomSessionResult = { ok: true; room: RoomSession } | { ok: false; reason: 'room_forbidden' | 'session_limit' };
+export type RoomSessionResult =
+  { ok: true; room: RoomSession } | { ok: false; reason: 'room_forbidden' | 'session_limit' };
 
 /**
  * How many sessions a user may have in progress at once (joined and not ended). Tokens not used
@@ -34,16 +35,34 @@ export function sessionLimitOf(config: AppDeps['config'], user: Pick<User, 'role
 export async function openRoomSession(
   deps: Pick<AppDeps, 'config' | 'database' | 'now'>,
   user: User,
-  request: { roomName?: string | undefined; participantName?: string | undefined; ip?: string | null },
+  request: {
+    roomName?: string | undefined;
+    participantName?: string | undefined;
+    ip?: string | null;
+  },
 ): Promise<RoomSessionResult> {
   const nowMs = deps.now();
   const roomName = request.roomName ?? newRoomName();
   const limit = sessionLimitOf(deps.config, user);
   const outcome = await deps.database.groupCommit.run((db) => {
     if (countActiveSessionsOf(db, user.id) >= limit) return 'session_limit' as const;
-    const session = openUserSession(db, { userId: user.id, roomName, participantIdentity: user.id }, nowMs);
+    const session = openUserSession(
+      db,
+      { userId: user.id, roomName, participantIdentity: user.id },
+      nowMs,
+    );
     if (!session) return 'room_forbidden' as const;
-    auditIn(db, { action: 'token_minted', actorId: user.id, target: session.id, ip: request.ip ?? null, detail: { room: roomName } }, nowMs);
+    auditIn(
+      db,
+      {
+        action: 'token_minted',
+        actorId: user.id,
+        target: session.id,
+        ip: request.ip ?? null,
+        detail: { room: roomName },
+      },
+      nowMs,
+    );
     return session;
   });
   if (typeof outcome === 'string') return { ok: false, reason: outcome };

@@ -1,7 +1,14 @@
-import { findUserSession, insertAuditEntry, insertUser, insertUserSession, insertWebhookEvent, updateSessionTimeline } from '@attune/db';
-import { insertTestUsers, openTempDatabase, snapshotTables } from '@attune/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JOIN_GRACE_MS, sweepSessions, WEBHOOK_EVENT_RETENTION_MS } from './session-sweep.ts';
+import {
+  findUserSession,
+  insertAuditEntry,
+  insertUser,
+  insertUserSession,
+  insertWebhookEvent,
+  updateSessionTimeline,
+} from '@attune/db';
+import { insertTestUsers, openTempDatabase, snapshotTables } from '@attune/db/testing';
+import { JOIN_GRACE_MS, WEBHOOK_EVENT_RETENTION_MS, sweepSessions } from './session-sweep.ts';
 
 const TTL = 600_000;
 const MAX = 4 * 3_600_000;
@@ -16,7 +23,12 @@ beforeEach(() => {
 });
 afterEach(() => database.remove());
 
-const issue = (atMs: number) => insertUserSession(database.db, { userId, roomName: `room-${atMs}`, participantIdentity: userId }, atMs).id;
+const issue = (atMs: number) =>
+  insertUserSession(
+    database.db,
+    { userId, roomName: `room-${atMs}`, participantIdentity: userId },
+    atMs,
+  ).id;
 const row = (id: string) => findUserSession(database.db, userId, id)!;
 
 describe('sweepSessions', () => {
@@ -25,7 +37,12 @@ describe('sweepSessions', () => {
     const old = issue(now - TTL - JOIN_GRACE_MS - 1);
     const fresh = issue(now - TTL);
     expect(await sweepSessions(database, now, options)).toMatchObject({ expired: 1 });
-    expect(row(old)).toMatchObject({ status: 'expired', endReason: 'token_unused', sessionStart: null, durationSeconds: null });
+    expect(row(old)).toMatchObject({
+      status: 'expired',
+      endReason: 'token_unused',
+      sessionStart: null,
+      durationSeconds: null,
+    });
     expect(row(fresh).status).toBe('issued');
   });
 
@@ -43,7 +60,12 @@ describe('sweepSessions', () => {
       endReason: null,
       endSource: null,
     });
-    updateSessionTimeline(database.db, live, { ...row(stale), sessionStart: now - 60_000, lastJoinAt: now - 60_000, status: 'active' });
+    updateSessionTimeline(database.db, live, {
+      ...row(stale),
+      sessionStart: now - 60_000,
+      lastJoinAt: now - 60_000,
+      status: 'active',
+    });
 
     expect(await sweepSessions(database, now, options)).toMatchObject({ timedOut: 1 });
     expect(row(stale)).toMatchObject({
@@ -58,21 +80,57 @@ describe('sweepSessions', () => {
 
   it('forgets webhook ids after the retention period', async () => {
     const now = WEBHOOK_EVENT_RETENTION_MS * 2;
-    insertWebhookEvent(database.db, { id: 'EV_old', event: 'participant_joined' }, now - WEBHOOK_EVENT_RETENTION_MS - 1);
+    insertWebhookEvent(
+      database.db,
+      { id: 'EV_old', event: 'participant_joined' },
+      now - WEBHOOK_EVENT_RETENTION_MS - 1,
+    );
     insertWebhookEvent(database.db, { id: 'EV_new', event: 'participant_joined' }, now - 1);
     expect(await sweepSessions(database, now, options)).toMatchObject({ prunedEvents: 1 });
-    expect(insertWebhookEvent(database.db, { id: 'EV_new', event: 'participant_joined' }, now)).toBe(false);
+    expect(
+      insertWebhookEvent(database.db, { id: 'EV_new', event: 'participant_joined' }, now),
+    ).toBe(false);
   });
 });
 
 describe('guest clean-up', () => {
   it('deletes guests past their lifetime with everything they own, and forgets their id in the audit log', async () => {
     const now = 10 * GUEST_TTL;
-    const old = insertUser(database.db, { email: 'guest-old@guests.attune.invalid', fullName: 'Guest', passwordHash: 'x', role: 'guest' }, now - GUEST_TTL - 1)!;
-    const fresh = insertUser(database.db, { email: 'guest-new@guests.attune.invalid', fullName: 'Guest', passwordHash: 'x', role: 'guest' }, now - 1000)!;
-    const oldRegular = insertUser(database.db, { email: 'old@example.org', fullName: 'Old', passwordHash: 'x' }, 0)!;
-    insertUserSession(database.db, { userId: old.id, roomName: 'guest-room', participantIdentity: old.id }, now - 60_000);
-    insertAuditEntry(database.db, { action: 'guest_created', actorId: old.id, target: old.id, ip: null }, now - GUEST_TTL);
+    const old = insertUser(
+      database.db,
+      {
+        email: 'guest-old@guests.attune.invalid',
+        fullName: 'Guest',
+        passwordHash: 'x',
+        role: 'guest',
+      },
+      now - GUEST_TTL - 1,
+    )!;
+    const fresh = insertUser(
+      database.db,
+      {
+        email: 'guest-new@guests.attune.invalid',
+        fullName: 'Guest',
+        passwordHash: 'x',
+        role: 'guest',
+      },
+      now - 1000,
+    )!;
+    const oldRegular = insertUser(
+      database.db,
+      { email: 'old@example.org', fullName: 'Old', passwordHash: 'x' },
+      0,
+    )!;
+    insertUserSession(
+      database.db,
+      { userId: old.id, roomName: 'guest-room', participantIdentity: old.id },
+      now - 60_000,
+    );
+    insertAuditEntry(
+      database.db,
+      { action: 'guest_created', actorId: old.id, target: old.id, ip: null },
+      now - GUEST_TTL,
+    );
 
     expect(await sweepSessions(database, now, options)).toMatchObject({
       deletedGuests: 1,

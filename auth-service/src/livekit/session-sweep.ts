@@ -1,4 +1,6 @@
+import type { Logger } from 'pino';
 import {
+  type AttuneDatabase,
   closeStaleSessions,
   deleteUser,
   expireUnusedSessions,
@@ -6,12 +8,10 @@ import {
   findLiveSessions,
   forgetUserInAuditLog,
   pruneWebhookEvents,
-  type AttuneDatabase,
 } from '@attune/db';
-import type { Logger } from 'pino';
 import { auditIn } from '../audit/audit.ts';
 import type { Config } from '../config/config.ts';
-import { removeParticipants, type RemovalTarget } from './participant-removal.ts';
+import { type RemovalTarget, removeParticipants } from './participant-removal.ts';
 
 /** A token may be used up to its expiry; its join webhook can take a moment longer to arrive. */
 export const JOIN_GRACE_MS = 60_000;
@@ -39,15 +39,31 @@ export interface SweepResult {
  * are closed `maxSessionMs` after their latest join (end reason `timeout`), old webhook ids are
  * forgotten, and guest accounts past their lifetime are deleted (their id also leaves the audit log). One transaction, off the event loop's critical path via the group commit.
  */
-export function sweepSessions(database: Pick<AttuneDatabase, 'groupCommit'>, nowMs: number, options: SweepOptions): Promise<SweepResult> {
+export function sweepSessions(
+  database: Pick<AttuneDatabase, 'groupCommit'>,
+  nowMs: number,
+  options: SweepOptions,
+): Promise<SweepResult> {
   return database.groupCommit.run((db) => {
     const deletedGuestRooms: RemovalTarget[] = [];
     const deletedGuests = findExpiredGuests(db, nowMs - options.guestTtlMs).filter(({ id }) => {
       const live = findLiveSessions(db, id, nowMs - options.tokenTtlMs);
       forgetUserInAuditLog(db, id);
       if (!deleteUser(db, id)) return false;
-      deletedGuestRooms.push(...live.map((s) => ({ roomName: s.roomName, identity: s.participantIdentity })));
-      auditIn(db, { action: 'user_deleted', actorId: null, target: null, ip: null, detail: { role: 'guest', reason: 'guest_expired' } }, nowMs);
+      deletedGuestRooms.push(
+        ...live.map((s) => ({ roomName: s.roomName, identity: s.participantIdentity })),
+      );
+      auditIn(
+        db,
+        {
+          action: 'user_deleted',
+          actorId: null,
+          target: null,
+          ip: null,
+          detail: { role: 'guest', reason: 'guest_expired' },
+        },
+        nowMs,
+      );
       return true;
     }).length;
     return {
@@ -65,7 +81,12 @@ export function sweepSessions(database: Pick<AttuneDatabase, 'groupCommit'>, now
  * again. `stop()` resolves once a pass in progress has finished, so the database can be closed.
  */
 export function startSessionSweep(
-  deps: { database: Pick<AttuneDatabase, 'groupCommit'>; logger: Logger; now: () => number; config: Pick<Config, 'livekit'> },
+  deps: {
+    database: Pick<AttuneDatabase, 'groupCommit'>;
+    logger: Logger;
+    now: () => number;
+    config: Pick<Config, 'livekit'>;
+  },
   options: SweepOptions & { intervalMs: number },
 ): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
@@ -73,11 +94,16 @@ export function startSessionSweep(
     running = sweepSessions(deps.database, deps.now(), options).then(
       async (result) => {
         const { deletedGuestRooms, ...counts } = result;
-        if (counts.expired + counts.timedOut + counts.prunedEvents + counts.deletedGuests > 0) deps.logger.info(counts, 'session sweep');
+        if (counts.expired + counts.timedOut + counts.prunedEvents + counts.deletedGuests > 0)
+          deps.logger.info(counts, 'session sweep');
         if (deletedGuestRooms.length === 0) return;
         // Expired guests still in a room are removed from it; an unreachable LiveKit is logged.
         const removal = await removeParticipants(deps.config.livekit, deletedGuestRooms);
-        if (removal.failed.length > 0) deps.logger.warn({ failed: removal.failed.length }, 'could not remove expired guests from their rooms');
+        if (removal.failed.length > 0)
+          deps.logger.warn(
+            { failed: removal.failed.length },
+            'could not remove expired guests from their rooms',
+          );
       },
       (error: unknown) => deps.logger.error({ err: error }, 'session sweep failed'),
     );

@@ -7,10 +7,12 @@ export type TimelineEvent =
   | { type: 'left'; joinedAtMs: number; leftAtMs: number; reason: string }
   | { type: 'room_finished'; finishedAtMs: number };
 
-const durationSeconds = (startMs: number, endMs: number) => Math.max(0, Math.round((endMs - startMs) / 1000));
+const durationSeconds = (startMs: number, endMs: number) =>
+  Math.max(0, Math.round((endMs - startMs) / 1000));
 
 /** An end LiveKit itself has not confirmed: recorded by the agent or the sweep, or by room_finished. */
-const isProvisionalEnd = (t: SessionTimeline) => (t.endSource !== 'livekit' && t.endSource !== 'admin') || t.endReason === 'room_finished';
+const isProvisionalEnd = (t: SessionTimeline) =>
+  (t.endSource !== 'livekit' && t.endSource !== 'admin') || t.endReason === 'room_finished';
 
 /** An admin terminated the session: nothing LiveKit reports afterwards reopens or moves its end. */
 const isFinalEnd = (t: SessionTimeline) => t.sessionEnd !== null && t.endSource === 'admin';
@@ -36,7 +38,10 @@ function seenJoin(t: SessionTimeline, joinedAtMs: number): SessionTimeline {
  * connection (a quick reconnect) does not end it. Ends recorded by the agent or the sweep are
  * replaced by LiveKit's own.
  */
-export function applyTimelineEvent(current: SessionTimeline, event: TimelineEvent): SessionTimeline {
+export function applyTimelineEvent(
+  current: SessionTimeline,
+  event: TimelineEvent,
+): SessionTimeline {
   switch (event.type) {
     case 'joined': {
       const t = seenJoin(current, event.joinedAtMs);
@@ -46,9 +51,17 @@ export function applyTimelineEvent(current: SessionTimeline, event: TimelineEven
       // still there (a reconnect, possibly overlapping the old one). An end the agent or the sweep
       // recorded only stands if it is not before this join.
       const reopen =
-        t.sessionEnd !== null && (isProvisionalEnd(t) ? t.sessionEnd < t.lastJoinAt! : newerConnection);
+        t.sessionEnd !== null &&
+        (isProvisionalEnd(t) ? t.sessionEnd < t.lastJoinAt! : newerConnection);
       if (t.sessionEnd === null || reopen) {
-        return { ...t, sessionEnd: null, durationSeconds: null, endReason: null, endSource: null, status: 'active' };
+        return {
+          ...t,
+          sessionEnd: null,
+          durationSeconds: null,
+          endReason: null,
+          endSource: null,
+          status: 'active',
+        };
       }
       return withDuration({ ...t, status: 'ended' });
     }
@@ -61,14 +74,32 @@ export function applyTimelineEvent(current: SessionTimeline, event: TimelineEven
       }
       // LiveKit stamps events in whole seconds: a leave within the join's second is at the join.
       const leftAtMs = Math.max(event.leftAtMs, event.joinedAtMs);
-      const end = t.sessionEnd === null || isProvisionalEnd(t) ? leftAtMs : Math.max(t.sessionEnd, leftAtMs);
-      return withDuration({ ...t, sessionEnd: end, status: 'ended', endReason: event.reason, endSource: 'livekit' });
+      const end =
+        t.sessionEnd === null || isProvisionalEnd(t) ? leftAtMs : Math.max(t.sessionEnd, leftAtMs);
+      return withDuration({
+        ...t,
+        sessionEnd: end,
+        status: 'ended',
+        endReason: event.reason,
+        endSource: 'livekit',
+      });
     }
     case 'room_finished': {
       // Only a session of this room's instance: one that joined before the room finished (room
       // names are reused, so a late event of an earlier instance must not end a newer session).
-      if (current.lastJoinAt === null || current.sessionEnd !== null || current.lastJoinAt > event.finishedAtMs) return current;
-      return withDuration({ ...current, sessionEnd: event.finishedAtMs, status: 'ended', endReason: 'room_finished', endSource: 'livekit' });
+      if (
+        current.lastJoinAt === null ||
+        current.sessionEnd !== null ||
+        current.lastJoinAt > event.finishedAtMs
+      )
+        return current;
+      return withDuration({
+        ...current,
+        sessionEnd: event.finishedAtMs,
+        status: 'ended',
+        endReason: 'room_finished',
+        endSource: 'livekit',
+      });
     }
   }
 }

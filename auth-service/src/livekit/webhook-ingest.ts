@@ -1,19 +1,23 @@
+import { ParticipantInfo_Kind } from '@livekit/protocol';
+import type { WebhookEvent } from 'livekit-server-sdk';
 import {
+  type Db,
+  type UserSession,
   findParticipantSession,
   insertWebhookEvent,
   openSessionsInRoom,
   updateSessionTimeline,
-  type Db,
-  type UserSession,
 } from '@attune/db';
-import { ParticipantInfo_Kind } from '@livekit/protocol';
-import type { WebhookEvent } from 'livekit-server-sdk';
 import { ATTRIBUTE_SESSION_ID } from '../tokens/livekit-token.ts';
-import { applyTimelineEvent, type TimelineEvent } from './session-timeline.ts';
+import { type TimelineEvent, applyTimelineEvent } from './session-timeline.ts';
 
 export type IngestOutcome = 'applied' | 'duplicate' | 'ignored';
 
-const PARTICIPANT_EVENTS = new Set(['participant_joined', 'participant_left', 'participant_connection_aborted']);
+const PARTICIPANT_EVENTS = new Set([
+  'participant_joined',
+  'participant_left',
+  'participant_connection_aborted',
+]);
 
 const secondsToMs = (seconds: bigint) => Number(seconds) * 1000;
 
@@ -35,7 +39,8 @@ export function ingestWebhookEvent(db: Db, event: WebhookEvent, nowMs: number): 
 
   if (event.event === 'room_finished') {
     const open = openSessionsInRoom(db, roomName);
-    for (const session of open) apply(db, session, { type: 'room_finished', finishedAtMs: eventAtMs });
+    for (const session of open)
+      apply(db, session, { type: 'room_finished', finishedAtMs: eventAtMs });
     return open.length > 0 ? 'applied' : 'ignored';
   }
   if (!PARTICIPANT_EVENTS.has(event.event)) return 'ignored';
@@ -49,13 +54,21 @@ export function ingestWebhookEvent(db: Db, event: WebhookEvent, nowMs: number): 
   });
   if (!session) return 'ignored';
 
-  const joinedAtMs = participant.joinedAtMs > 0n ? Number(participant.joinedAtMs) : secondsToMs(participant.joinedAt);
+  const joinedAtMs =
+    participant.joinedAtMs > 0n
+      ? Number(participant.joinedAtMs)
+      : secondsToMs(participant.joinedAt);
   apply(
     db,
     session,
     event.event === 'participant_joined'
       ? { type: 'joined', joinedAtMs: joinedAtMs || eventAtMs }
-      : { type: 'left', joinedAtMs: joinedAtMs || eventAtMs, leftAtMs: eventAtMs, reason: event.event },
+      : {
+          type: 'left',
+          joinedAtMs: joinedAtMs || eventAtMs,
+          leftAtMs: eventAtMs,
+          reason: event.event,
+        },
   );
   return 'applied';
 }

@@ -1,10 +1,15 @@
-import { countActiveSessions, type Db } from '@attune/db';
 import type { MiddlewareHandler } from 'hono';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { type Db, countActiveSessions } from '@attune/db';
 import type { AppEnv } from '../app-env.ts';
 
 /** Routes that answer with a fresh LiveKit token when they succeed. */
-const TOKEN_ROUTES = new Set(['POST /auth/token', 'POST /auth/register', 'POST /auth/login', 'POST /auth/guest']);
+const TOKEN_ROUTES = new Set([
+  'POST /auth/token',
+  'POST /auth/register',
+  'POST /auth/login',
+  'POST /auth/guest',
+]);
 
 export interface Metrics {
   registry: Registry;
@@ -28,8 +33,16 @@ export function createMetrics(db: Db): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const tokensMinted = new Counter({ name: 'attune_livekit_tokens_minted_total', help: 'LiveKit tokens minted', registers: [registry] });
-  const loginsFailed = new Counter({ name: 'attune_logins_failed_total', help: 'Sign-ins refused (wrong credentials or locked)', registers: [registry] });
+  const tokensMinted = new Counter({
+    name: 'attune_livekit_tokens_minted_total',
+    help: 'LiveKit tokens minted',
+    registers: [registry],
+  });
+  const loginsFailed = new Counter({
+    name: 'attune_logins_failed_total',
+    help: 'Sign-ins refused (wrong credentials or locked)',
+    registers: [registry],
+  });
   new Gauge({
     name: 'attune_active_sessions',
     help: 'Voice sessions joined and not ended',
@@ -48,7 +61,10 @@ export function createMetrics(db: Db): Metrics {
       const route = c.req.routePath && c.req.routePath !== '/*' ? c.req.routePath : 'unmatched';
       const status = c.res.status;
       requests.inc({ method: c.req.method, route, status: String(status) });
-      latency.observe({ method: c.req.method, route }, Number(process.hrtime.bigint() - started) / 1e9);
+      latency.observe(
+        { method: c.req.method, route },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
       const key = `${c.req.method} ${route}`;
       if (TOKEN_ROUTES.has(key) && status >= 200 && status < 300) tokensMinted.inc();
       if (key === 'POST /auth/login' && status === 401) loginsFailed.inc();

@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env.ts';
 import type { AppDeps } from '../deps.ts';
@@ -35,9 +35,18 @@ const RATE_LIMITED = {
   description: 'Too many requests from this client or user; try again after Retry-After seconds',
   headers: {
     'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
-    'RateLimit-Limit': { description: 'Requests allowed in the window', schema: { type: 'integer' } },
-    'RateLimit-Remaining': { description: 'Requests left in the window', schema: { type: 'integer' } },
-    'RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer' } },
+    'RateLimit-Limit': {
+      description: 'Requests allowed in the window',
+      schema: { type: 'integer' },
+    },
+    'RateLimit-Remaining': {
+      description: 'Requests left in the window',
+      schema: { type: 'integer' },
+    },
+    'RateLimit-Reset': {
+      description: 'Seconds until the window resets',
+      schema: { type: 'integer' },
+    },
   },
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 };
@@ -45,7 +54,9 @@ const RATE_LIMITED = {
 /** Declares the 429 on every operation the rate limiter covers (all but probes and the webhook). */
 function withRateLimitAnswers<D extends { paths?: object }>(document: D, limited: boolean): D {
   if (!limited) return document;
-  for (const [path, operations] of Object.entries((document.paths ?? {}) as Record<string, Record<string, unknown>>)) {
+  for (const [path, operations] of Object.entries(
+    (document.paths ?? {}) as Record<string, Record<string, unknown>>,
+  )) {
     for (const [method, operation] of Object.entries(operations)) {
       if (routeClassOf(method.toUpperCase(), path) === undefined) continue;
       const responses = (operation as { responses?: Record<string, unknown> }).responses;
@@ -66,7 +77,11 @@ function sameSecret(presented: string, expected: string): boolean {
  * requests), `/docs` (Swagger UI served from this server, no CDN), and `/metrics` (Prometheus text,
  * only when METRICS_TOKEN is set, and only with that bearer token).
  */
-export function registerOpsRoutes(app: OpenAPIHono<AppEnv>, deps: Pick<AppDeps, 'config'>, metrics: Metrics): void {
+export function registerOpsRoutes(
+  app: OpenAPIHono<AppEnv>,
+  deps: Pick<AppDeps, 'config'>,
+  metrics: Metrics,
+): void {
   // Built on the first request, when every route is registered, then served from memory.
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
   app.get('/openapi.json', (c) => {
@@ -76,7 +91,8 @@ export function registerOpsRoutes(app: OpenAPIHono<AppEnv>, deps: Pick<AppDeps, 
         info: {
           title: 'Attune API',
           version: '1.0.0',
-          description: 'Accounts, LiveKit tokens, session durations, memory and administration of an Attune voice-assistant deployment.',
+          description:
+            'Accounts, LiveKit tokens, session durations, memory and administration of an Attune voice-assistant deployment.',
         },
       }),
       deps.config.rateLimit !== null,
@@ -85,29 +101,57 @@ export function registerOpsRoutes(app: OpenAPIHono<AppEnv>, deps: Pick<AppDeps, 
   });
 
   app.get('/docs', (c) => c.html(DOCS_HTML));
-  app.get('/docs/swagger-ui.css', (c) => c.body(asset('swagger-ui.css'), 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=86400' }));
-  app.get('/docs/swagger-ui-bundle.js', (c) =>
-    c.body(asset('swagger-ui-bundle.js'), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' }),
+  app.get('/docs/swagger-ui.css', (c) =>
+    c.body(asset('swagger-ui.css'), 200, {
+      'content-type': 'text/css; charset=utf-8',
+      'cache-control': 'public, max-age=86400',
+    }),
   );
-  app.get('/docs/init.js', (c) => c.body(DOCS_INIT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
+  app.get('/docs/swagger-ui-bundle.js', (c) =>
+    c.body(asset('swagger-ui-bundle.js'), 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=86400',
+    }),
+  );
+  app.get('/docs/init.js', (c) =>
+    c.body(DOCS_INIT, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
+  );
 
   app.get('/metrics', async (c) => {
     const token = deps.config.metricsToken;
-    if (token === null) throw new ApiError(404, 'metrics_disabled', 'Metrics are off; set METRICS_TOKEN to turn them on');
+    if (token === null)
+      throw new ApiError(
+        404,
+        'metrics_disabled',
+        'Metrics are off; set METRICS_TOKEN to turn them on',
+      );
     const presented = /^Bearer (.+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
     if (!sameSecret(presented, token)) {
-      throw new ApiError(401, 'unauthorized', 'Send the metrics token as Authorization: Bearer <METRICS_TOKEN>', undefined, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'Send the metrics token as Authorization: Bearer <METRICS_TOKEN>',
+        undefined,
+        { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+      );
     }
-    return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
+    return c.body(await metrics.registry.metrics(), 200, {
+      'content-type': metrics.registry.contentType,
+    });
   });
   app.openAPIRegistry.registerPath({
     method: 'get',
     path: '/metrics',
     tags: ['ops'],
-    summary: 'Prometheus metrics: requests by route and status, latency, tokens minted, failed logins, active sessions',
-    description: 'Off (404) unless METRICS_TOKEN is set; then it needs `Authorization: Bearer <METRICS_TOKEN>`.',
+    summary:
+      'Prometheus metrics: requests by route and status, latency, tokens minted, failed logins, active sessions',
+    description:
+      'Off (404) unless METRICS_TOKEN is set; then it needs `Authorization: Bearer <METRICS_TOKEN>`.',
     responses: {
-      200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+      200: {
+        description: 'Prometheus text exposition format',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
       401: { description: 'Missing or wrong metrics token' },
       404: { description: 'Metrics are off' },
     },

@@ -1,6 +1,11 @@
 import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonPost, registerUser, startTestServer, type TestServer } from '../testing/test-server.ts';
+import {
+  type TestServer,
+  jsonPost,
+  registerUser,
+  startTestServer,
+} from '../testing/test-server.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 let server: TestServer;
@@ -27,7 +32,9 @@ describe('GET /openapi.json', () => {
   });
 
   it('declares the 429 of the rate limiter on limited routes only', async () => {
-    const document = (await (await server.fetch('/openapi.json')).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const document = (await (await server.fetch('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     expect(Object.keys(document.paths['/auth/login']!.post!.responses)).toContain('429');
     expect(Object.keys(document.paths['/admin/users/{id}']!.patch!.responses)).toContain('429');
     expect(Object.keys(document.paths['/health']!.get!.responses)).not.toContain('429');
@@ -38,9 +45,13 @@ describe('GET /openapi.json', () => {
     const document = (await (await server.fetch('/openapi.json')).json()) as OpenApiDocument;
     // The app's own route table (the Swagger UI assets and the document itself are not API routes).
     const routes = server.routes
-      .filter((r) => r.method !== 'ALL' && !r.path.startsWith('/docs') && r.path !== '/openapi.json')
+      .filter(
+        (r) => r.method !== 'ALL' && !r.path.startsWith('/docs') && r.path !== '/openapi.json',
+      )
       .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
-    const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method} ${path}`));
+    const documented = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method} ${path}`),
+    );
     expect(new Set(routes).size).toBeGreaterThan(25);
     for (const route of new Set(routes)) expect(documented, route).toContain(route);
   });
@@ -61,20 +72,30 @@ describe('GET /docs', () => {
 describe('GET /metrics', () => {
   it('needs the metrics token', async () => {
     expect((await server.fetch('/metrics')).status).toBe(401);
-    expect((await server.fetch('/metrics', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect(
+      (await server.fetch('/metrics', { headers: { authorization: 'Bearer wrong' } })).status,
+    ).toBe(401);
   });
 
   it('counts requests by route pattern and status, tokens minted, failed logins and active sessions', async () => {
     const user = await registerUser(server);
     await jsonPost(server, '/auth/login', { email: user.email, password: 'wrong password!' });
     await server.fetch(`/admin/users/${user.id}`, { method: 'PATCH' });
-    const response = await server.fetch('/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const response = await server.fetch('/metrics', {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     expect(response.status).toBe(200);
     const text = await response.text();
-    expect(text).toMatch(/attune_http_requests_total\{method="POST",route="\/auth\/register",status="201"\} [1-9]/);
-    expect(text).toMatch(/attune_http_requests_total\{method="PATCH",route="\/admin\/users\/:id",status="401"\} 1/);
+    expect(text).toMatch(
+      /attune_http_requests_total\{method="POST",route="\/auth\/register",status="201"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /attune_http_requests_total\{method="PATCH",route="\/admin\/users\/:id",status="401"\} 1/,
+    );
     expect(text).not.toContain(user.id);
-    expect(text).toMatch(/attune_http_request_duration_seconds_bucket\{le="0.5",method="POST",route="\/auth\/register"\}/);
+    expect(text).toMatch(
+      /attune_http_request_duration_seconds_bucket\{le="0.5",method="POST",route="\/auth\/register"\}/,
+    );
     expect(text).toMatch(/attune_livekit_tokens_minted_total [1-9]/);
     expect(text).toMatch(/attune_logins_failed_total [1-9]/);
     expect(text).toMatch(/attune_active_sessions 0/);

@@ -1,8 +1,13 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import bcrypt from 'bcryptjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jsonPost, registerUser, startTestServer, type TestServer } from '../testing/test-server.ts';
-import { createPasswordHasher, type PasswordHasher } from './password-hasher.ts';
+import {
+  type TestServer,
+  jsonPost,
+  registerUser,
+  startTestServer,
+} from '../testing/test-server.ts';
+import { type PasswordHasher, createPasswordHasher } from './password-hasher.ts';
 
 const servers: TestServer[] = [];
 afterAll(async () => {
@@ -31,15 +36,18 @@ describe('password hasher', () => {
 
   it('spends one comparison at the configured cost on unknown emails, wrong and overlong passwords alike', async () => {
     const comparedAgainst: string[] = [];
-    const server = await startTestServer({ BCRYPT_COST: '5' }, {
-      wrapPasswords: (real): PasswordHasher => ({
-        ...real,
-        verify: (password, hash) => {
-          comparedAgainst.push(hash);
-          return real.verify(password, hash);
-        },
-      }),
-    });
+    const server = await startTestServer(
+      { BCRYPT_COST: '5' },
+      {
+        wrapPasswords: (real): PasswordHasher => ({
+          ...real,
+          verify: (password, hash) => {
+            comparedAgainst.push(hash);
+            return real.verify(password, hash);
+          },
+        }),
+      },
+    );
     servers.push(server);
     const user = await registerUser(server);
     comparedAgainst.length = 0;
@@ -50,7 +58,9 @@ describe('password hasher', () => {
     ]) {
       const response = await jsonPost(server, '/auth/login', attempt);
       expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ error: { code: 'invalid_credentials', message: 'Email or password is incorrect' } });
+      expect(await response.json()).toEqual({
+        error: { code: 'invalid_credentials', message: 'Email or password is incorrect' },
+      });
     }
     expect(comparedAgainst).toHaveLength(3);
     for (const hash of comparedAgainst) expect(bcrypt.getRounds(hash)).toBe(5);
@@ -74,10 +84,12 @@ describe('logins under load', () => {
     delay.enable();
     let loginsDone = 0;
     const logins = Array.from({ length: 8 }, () =>
-      jsonPost(server, '/auth/login', { email: user.email, password: user.password }).then((response) => {
-        loginsDone += 1;
-        return response.status;
-      }),
+      jsonPost(server, '/auth/login', { email: user.email, password: user.password }).then(
+        (response) => {
+          loginsDone += 1;
+          return response.status;
+        },
+      ),
     );
     const health = await server.fetch('/health');
     const loginsDoneWhenHealthAnswered = loginsDone;

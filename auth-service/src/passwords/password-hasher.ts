@@ -22,8 +22,16 @@ export interface PasswordHasher {
 
 const WORKER_URL = new URL('./password-worker.mjs', import.meta.url).href;
 
-export function createPasswordHasher(cost: number, threads = availableParallelism()): PasswordHasher {
-  const pool = new Piscina({ filename: WORKER_URL, minThreads: 1, maxThreads: Math.max(1, threads), idleTimeout: 60_000 });
+export function createPasswordHasher(
+  cost: number,
+  threads = availableParallelism(),
+): PasswordHasher {
+  const pool = new Piscina({
+    filename: WORKER_URL,
+    minThreads: 1,
+    maxThreads: Math.max(1, threads),
+    idleTimeout: 60_000,
+  });
   const hash = (password: string): Promise<string> => pool.run({ op: 'hash', password, cost });
   // Made at start, so even the first unknown-email login costs one comparison, like the rest.
   const decoy = hash(randomBytes(24).toString('base64'));

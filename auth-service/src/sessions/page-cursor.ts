@@ -2,7 +2,9 @@ import { z } from '@hono/zod-openapi';
 import type { SessionPageCursor } from '@attune/db';
 import { opaqueCursor } from '../http/opaque-cursor.ts';
 
-const pageCursor = opaqueCursor<SessionPageCursor>(z.strictObject({ issuedAt: z.number().int().nonnegative(), id: z.string().min(1).max(64) }));
+const pageCursor = opaqueCursor<SessionPageCursor>(
+  z.strictObject({ issuedAt: z.number().int().nonnegative(), id: z.string().min(1).max(64) }),
+);
 
 /** An opaque page token: where the previous page stopped. */
 export const encodePageCursor = pageCursor.encode;

@@ -11,7 +11,10 @@ export const sessionResponseSchema = z
     status: z.enum(SESSION_STATUSES),
     issued_at: z.string().describe('When the LiveKit token was minted (ISO-8601, UTC)'),
     session_start: z.string().nullable().describe('When LiveKit says the participant joined'),
-    session_end: z.string().nullable().describe('When it left (or the room finished, or the session timed out)'),
+    session_end: z
+      .string()
+      .nullable()
+      .describe('When it left (or the room finished, or the session timed out)'),
     duration_seconds: z.number().int().nullable(),
     end_reason: z.string().nullable(),
   })

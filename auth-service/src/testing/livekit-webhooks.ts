@@ -11,7 +11,12 @@ export interface WebhookParticipant {
 }
 
 export interface WebhookEventInput {
-  event: 'participant_joined' | 'participant_left' | 'participant_connection_aborted' | 'room_finished' | 'room_started';
+  event:
+    | 'participant_joined'
+    | 'participant_left'
+    | 'participant_connection_aborted'
+    | 'room_finished'
+    | 'room_started';
   room: string;
   /** Event time in seconds, as LiveKit stamps `createdAt`. */
   createdAtSeconds: number;
@@ -47,9 +52,16 @@ export function webhookEvent(input: WebhookEventInput): WebhookEvent {
  * `Authorization` (no `Bearer` prefix) a LiveKit JWT signed with the API secret whose `sha256`
  * claim is the base64 SHA-256 of the body.
  */
-export async function signWebhook(event: WebhookEvent, apiKey: string, apiSecret: string): Promise<{ body: string; headers: Record<string, string> }> {
+export async function signWebhook(
+  event: WebhookEvent,
+  apiKey: string,
+  apiSecret: string,
+): Promise<{ body: string; headers: Record<string, string> }> {
   const body = event.toJsonString();
   const token = new AccessToken(apiKey, apiSecret, { ttl: '5m' });
   token.sha256 = createHash('sha256').update(body).digest('base64');
-  return { body, headers: { authorization: await token.toJwt(), 'content-type': 'application/webhook+json' } };
+  return {
+    body,
+    headers: { authorization: await token.toJwt(), 'content-type': 'application/webhook+json' },
+  };
 }

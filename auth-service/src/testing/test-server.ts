@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { type ServerType, serve } from '@hono/node-server';
 import type { AttuneDatabase } from '@attune/db';
-import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../app.ts';
-import { loadConfig, type Config } from '../config/config.ts';
+import { type Config, loadConfig } from '../config/config.ts';
 import { createLogger } from '../logger.ts';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import { openServices } from '../services.ts';
@@ -37,7 +37,10 @@ export interface TestServerOptions {
  * The real app on a real HTTP server on 127.0.0.1 with a real SQLite file in a fresh temp
  * folder. bcrypt cost defaults to 4 to keep suites quick; pass BCRYPT_COST to test real costs.
  */
-export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'attune-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -60,8 +63,14 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     },
   });
   let clockOffsetMs = 0;
-  const services = await openServices(config, createLogger(config.logLevel, sink), () => Date.now() + clockOffsetMs);
-  const passwords = options.wrapPasswords ? options.wrapPasswords(services.passwords) : services.passwords;
+  const services = await openServices(
+    config,
+    createLogger(config.logLevel, sink),
+    () => Date.now() + clockOffsetMs,
+  );
+  const passwords = options.wrapPasswords
+    ? options.wrapPasswords(services.passwords)
+    : services.passwords;
   const app = createApp({ ...services, passwords });
 
   const server: ServerType = await new Promise((resolve) => {
@@ -89,7 +98,12 @@ export async function startTestServer(env: Record<string, string> = {}, options:
 }
 
 /** JSON request helpers over a test server, with an optional bearer token. */
-export function jsonPost(server: TestServer, path: string, body: unknown, accessToken?: string): Promise<Response> {
+export function jsonPost(
+  server: TestServer,
+  path: string,
+  body: unknown,
+  accessToken?: string,
+): Promise<Response> {
   return server.fetch(path, {
     method: 'POST',
     headers: {
@@ -100,7 +114,11 @@ export function jsonPost(server: TestServer, path: string, body: unknown, access
   });
 }
 
-export function authedGet(server: TestServer, path: string, accessToken: string): Promise<Response> {
+export function authedGet(
+  server: TestServer,
+  path: string,
+  accessToken: string,
+): Promise<Response> {
   return server.fetch(path, { headers: { authorization: `Bearer ${accessToken}` } });
 }
 
@@ -116,14 +134,38 @@ export interface RegisteredUser {
 let userCounter = 0;
 
 /** Registers a fresh user through the API and returns its credentials. */
-export async function registerUser(server: TestServer, overrides: { email?: string; password?: string; full_name?: string } = {}): Promise<RegisteredUser> {
+export async function registerUser(
+  server: TestServer,
+  overrides: { email?: string; password?: string; full_name?: string } = {},
+): Promise<RegisteredUser> {
   userCounter += 1;
   const email = overrides.email ?? `user${userCounter}-${Date.now()}@example.org`;
   const password = overrides.password ?? 'a good password';
-  const response = await jsonPost(server, '/auth/register', { email, password, full_name: overrides.full_name ?? `User ${userCounter}` });
-  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${await response.text()}`);
-  const body = (await response.json()) as Record<string, unknown> & { access_token: string; refresh_token: string; user: { id: string } };
-  return { id: body.user.id, email, password, accessToken: body.access_token, refreshToken: body.refresh_token, body };
+  const response = await jsonPost(server, '/auth/register', {
+    email,
+    password,
+    full_name: overrides.full_name ?? `User ${userCounter}`,
+  });
+  if (response.status !== 201)
+    throw new Error(`register failed: ${response.status} ${await response.text()}`);
+  const body = (await response.json()) as Record<string, unknown> & {
+    access_token: string;
+    refresh_token: string;
+    user: { id: string };
+  };
+  return {
+    id: body.user.id,
+    email,
+    password,
+    accessToken: body.access_token,
+    refreshToken: body.refresh_token,
+    body,
+  };
 }
 
-export { signWebhook, webhookEvent, type WebhookEventInput, type WebhookParticipant } from './livekit-webhooks.ts';
+export {
+  signWebhook,
+  webhookEvent,
+  type WebhookEventInput,
+  type WebhookParticipant,
+} from './livekit-webhooks.ts';

@@ -1,6 +1,13 @@
 import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authedGet, registerUser, startTestServer, TEST_JWT_SECRET, type RegisteredUser, type TestServer } from '../testing/test-server.ts';
+import {
+  type RegisteredUser,
+  TEST_JWT_SECRET,
+  type TestServer,
+  authedGet,
+  registerUser,
+  startTestServer,
+} from '../testing/test-server.ts';
 import { APP_JWT_AUDIENCE, APP_JWT_ISSUER } from './app-jwt.ts';
 
 let server: TestServer;
@@ -40,7 +47,9 @@ async function forge(options: Forgery = {}): Promise<string> {
 async function status(token: string): Promise<number> {
   const response = await authedGet(server, '/auth/me', token);
   if (response.status === 401) {
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      'unauthorized',
+    );
   }
   return response.status;
 }
@@ -64,7 +73,9 @@ describe('app access tokens', () => {
   });
 
   it('rejects a token signed with another key', async () => {
-    expect(await status(await forge({ secret: 'another-secret-that-is-also-quite-long!!' }))).toBe(401);
+    expect(await status(await forge({ secret: 'another-secret-that-is-also-quite-long!!' }))).toBe(
+      401,
+    );
   });
 
   it('rejects another HMAC algorithm under the right key', async () => {
@@ -87,7 +98,9 @@ describe('app access tokens', () => {
 
   it('rejects a tampered payload', async () => {
     const [header, , signature] = user.accessToken.split('.');
-    const payload = Buffer.from(JSON.stringify({ ...decodeJwt(user.accessToken), role: 'admin' })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ ...decodeJwt(user.accessToken), role: 'admin' }),
+    ).toString('base64url');
     expect(await status(`${header}.${payload}.${signature}`)).toBe(401);
   });
 

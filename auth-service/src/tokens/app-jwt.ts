@@ -1,4 +1,4 @@
-import { SignJWT, jwtVerify, errors } from 'jose';
+import { SignJWT, errors, jwtVerify } from 'jose';
 import { USER_ROLES, type UserRole } from '@attune/db';
 
 export const APP_JWT_ISSUER = 'attune-auth';
@@ -81,7 +81,12 @@ export async function createAppJwt(secret: string, ttlMs: number): Promise<AppJw
           currentDate: new Date(nowMs),
         });
         const { sub, role, fam, exp } = payload;
-        if (typeof sub !== 'string' || typeof fam !== 'string' || typeof role !== 'string' || !roles.includes(role)) {
+        if (
+          typeof sub !== 'string' ||
+          typeof fam !== 'string' ||
+          typeof role !== 'string' ||
+          !roles.includes(role)
+        ) {
           throw new InvalidAccessToken('access token claims are malformed');
         }
         const claims: AccessClaims = { userId: sub, role: role as UserRole, familyId: fam };

@@ -12,5 +12,8 @@ export function displayNameSchema(field: string) {
     .trim()
     .min(1, `${field} must not be empty`)
     .max(100, `${field} must be at most 100 characters`)
-    .refine((value) => !CONTROL_OR_LONE_SURROGATE.test(value), `${field} must not contain control characters or broken Unicode`);
+    .refine(
+      (value) => !CONTROL_OR_LONE_SURROGATE.test(value),
+      `${field} must not contain control characters or broken Unicode`,
+    );
 }

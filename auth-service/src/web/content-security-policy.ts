@@ -7,8 +7,13 @@
 export function contentSecurityPolicy(livekitUrl: string): string {
   const url = new URL(livekitUrl);
   const secure = url.protocol === 'wss:';
-  const hosts = url.hostname.endsWith('.livekit.cloud') ? [url.host, '*.livekit.cloud'] : [url.host];
-  const livekitSources = hosts.flatMap((host) => [`${secure ? 'wss' : 'ws'}://${host}`, `${secure ? 'https' : 'http'}://${host}`]);
+  const hosts = url.hostname.endsWith('.livekit.cloud')
+    ? [url.host, '*.livekit.cloud']
+    : [url.host];
+  const livekitSources = hosts.flatMap((host) => [
+    `${secure ? 'wss' : 'ws'}://${host}`,
+    `${secure ? 'https' : 'http'}://${host}`,
+  ]);
   return [
     "default-src 'self'",
     "script-src 'self'",

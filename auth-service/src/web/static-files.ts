@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
+import { brotliCompress, gzip, constants as zlib } from 'node:zlib';
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -22,7 +22,17 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
 };
-const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.map', '.svg', '.txt', '.webmanifest']);
+const COMPRESSIBLE = new Set([
+  '.html',
+  '.js',
+  '.mjs',
+  '.css',
+  '.json',
+  '.map',
+  '.svg',
+  '.txt',
+  '.webmanifest',
+]);
 /** Smaller files gain nothing from compression. */
 const MIN_COMPRESS_BYTES = 1024;
 
@@ -40,7 +50,9 @@ export interface StaticFile {
  * Reading and compressing are asynchronous (zlib runs on libuv's thread pool), so the event
  * loop never waits on them. Only paths inside `dir` resolve; dot files and climbing paths do not.
  */
-export function createStaticFiles(dir: string): { get(path: string): Promise<StaticFile | undefined> } {
+export function createStaticFiles(dir: string): {
+  get(path: string): Promise<StaticFile | undefined>;
+} {
   const root = resolve(dir);
   const loaded = new Map<string, { version: string; entry: Promise<StaticFile | undefined> }>();
 
@@ -55,7 +67,9 @@ export function createStaticFiles(dir: string): { get(path: string): Promise<Sta
     };
     if (COMPRESSIBLE.has(extension) && body.length >= MIN_COMPRESS_BYTES) {
       [entry.brotli, entry.gzip] = await Promise.all([
-        brotli(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+        brotli(body, {
+          params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
+        }),
         gzipAsync(body, { level: 9 }),
       ]);
     }
@@ -92,17 +106,30 @@ function fileFor(root: string, urlPath: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (decoded.includes('\0') || decoded.includes('\\') || decoded.split('/').some((segment) => segment.startsWith('.'))) return undefined;
+  if (
+    decoded.includes('\0') ||
+    decoded.includes('\\') ||
+    decoded.split('/').some((segment) => segment.startsWith('.'))
+  )
+    return undefined;
   const file = resolve(join(root, decoded));
   return file.startsWith(root + sep) ? file : undefined;
 }
 
 /** The body for the client's Accept-Encoding: brotli, then gzip, then as stored. */
-export function negotiate(file: StaticFile, acceptEncoding: string | undefined): { body: Buffer; encoding?: 'br' | 'gzip' } {
+export function negotiate(
+  file: StaticFile,
+  acceptEncoding: string | undefined,
+): { body: Buffer; encoding?: 'br' | 'gzip' } {
   const accepted = new Set(
     (acceptEncoding ?? '')
       .split(',')
-      .map((part) => part.trim().toLowerCase().split(/\s*;\s*/))
+      .map((part) =>
+        part
+          .trim()
+          .toLowerCase()
+          .split(/\s*;\s*/),
+      )
       .filter(([, weight]) => !weight || !/^q=0(\.0*)?$/.test(weight))
       .map(([coding]) => coding),
   );

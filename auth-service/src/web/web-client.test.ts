@@ -1,21 +1,26 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { type TestServer, startTestServer } from '../testing/test-server.ts';
 
 // The auth service serving a built web client: a stand-in build in a temp folder (the real
 // Vite build is served to Chromium in test/browser/).
 
-const PAGE = '<!doctype html><html><head><script type="module" src="/assets/app-1a2b3c.js"></script></head><body><main id="app"></main></body></html>';
+const PAGE =
+  '<!doctype html><html><head><script type="module" src="/assets/app-1a2b3c.js"></script></head><body><main id="app"></main></body></html>';
 const SCRIPT = 'console.log("attune");';
 const BIG_SCRIPT = `export const words = ${JSON.stringify(Array.from({ length: 2000 }, (_, i) => `word-${i % 50}`))};`;
 const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 
 /** A GET whose body is not decoded (fetch always decodes). */
-function rawGet(baseUrl: string, path: string, headers: Record<string, string>): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function rawGet(
+  baseUrl: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     request(`${baseUrl}${path}`, { headers }, (response) => {
       const chunks: Buffer[] = [];
@@ -37,7 +42,10 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'assets', 'app-big.js'), BIG_SCRIPT);
   writeFileSync(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   writeFileSync(join(dir, '.source-hash'), 'abc\n');
-  server = await startTestServer({ WEB_CLIENT_DIR: dir, LIVEKIT_URL: 'wss://attune-demo.livekit.cloud' });
+  server = await startTestServer({
+    WEB_CLIENT_DIR: dir,
+    LIVEKIT_URL: 'wss://attune-demo.livekit.cloud',
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -46,22 +54,35 @@ afterAll(async () => {
 
 describe('the web client', () => {
   it('answers every page path with index.html, its CSP and no caching', async () => {
-    for (const path of ['/', '/talk', '/memory', '/history', '/dashboard', '/sign-in', '/no-such-page']) {
+    for (const path of [
+      '/',
+      '/talk',
+      '/memory',
+      '/history',
+      '/dashboard',
+      '/sign-in',
+      '/no-such-page',
+    ]) {
       const response = await server.fetch(path, { headers: HTML });
       expect(response.status, path).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
       expect(response.headers.get('cache-control')).toBe('no-cache');
       expect(await response.text()).toBe(PAGE);
     }
-    const csp = (await server.fetch('/', { headers: HTML })).headers.get('content-security-policy') ?? '';
+    const csp =
+      (await server.fetch('/', { headers: HTML })).headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     // The LiveKit project's host and, for LiveKit Cloud, its region hosts.
-    expect(csp).toContain("connect-src 'self' wss://attune-demo.livekit.cloud https://attune-demo.livekit.cloud wss://*.livekit.cloud https://*.livekit.cloud");
+    expect(csp).toContain(
+      "connect-src 'self' wss://attune-demo.livekit.cloud https://attune-demo.livekit.cloud wss://*.livekit.cloud https://*.livekit.cloud",
+    );
   });
 
   it('compresses as the client accepts (brotli, then gzip) and revalidates by ETag', async () => {
-    const big = await server.fetch('/assets/app-big.js', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    const big = await server.fetch('/assets/app-big.js', {
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
     expect(big.headers.get('content-encoding')).toBe('br');
     expect(big.headers.get('vary')).toBe('Accept-Encoding');
     expect(await big.text()).toBe(BIG_SCRIPT); // fetch decodes it
@@ -69,7 +90,9 @@ describe('the web client', () => {
     expect(raw.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(raw.body).toString()).toBe(BIG_SCRIPT);
     expect(raw.body.length).toBeLessThan(BIG_SCRIPT.length / 10);
-    const plain = await rawGet(server.baseUrl, '/assets/app-big.js', { 'accept-encoding': 'br;q=0, identity' });
+    const plain = await rawGet(server.baseUrl, '/assets/app-big.js', {
+      'accept-encoding': 'br;q=0, identity',
+    });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body.toString()).toBe(BIG_SCRIPT);
 
@@ -128,7 +151,12 @@ describe('the web client', () => {
     expect(dotFile.status).toBe(404);
     expect(await dotFile.text()).not.toContain('abc');
     // Whatever a climbing path becomes, the answer is the page or a 4xx, never the file.
-    for (const path of ['/assets/../../../../etc/passwd', '/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2f..%2fetc%2fpasswd', '/assets/..%5c..%5cpasswd.txt']) {
+    for (const path of [
+      '/assets/../../../../etc/passwd',
+      '/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/..%2f..%2f..%2fetc%2fpasswd',
+      '/assets/..%5c..%5cpasswd.txt',
+    ]) {
       const response = await server.fetch(path, { headers: HTML });
       expect(response.status, path).toBeLessThan(500);
       const text = await response.text();
@@ -140,7 +168,10 @@ describe('the web client', () => {
 
 describe('the API rate limit', () => {
   it('does not count page and file requests', async () => {
-    const limited = await startTestServer({ WEB_CLIENT_DIR: dir, RATE_LIMIT_GENERAL_PER_MINUTE: '2' });
+    const limited = await startTestServer({
+      WEB_CLIENT_DIR: dir,
+      RATE_LIMIT_GENERAL_PER_MINUTE: '2',
+    });
     try {
       for (let i = 0; i < 5; i += 1) {
         expect((await limited.fetch('/assets/app-1a2b3c.js')).status).toBe(200);
@@ -164,7 +195,10 @@ describe('without a build', () => {
       const response = await unbuilt.fetch('/', { headers: HTML });
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({
-        error: { code: 'web_client_not_built', message: expect.stringContaining('pnpm --filter @attune/web-client build') },
+        error: {
+          code: 'web_client_not_built',
+          message: expect.stringContaining('pnpm --filter @attune/web-client build'),
+        },
       });
       expect((await unbuilt.fetch('/health')).status).toBe(200);
     } finally {

@@ -5,7 +5,7 @@ import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import { contentSecurityPolicy } from './content-security-policy.ts';
-import { createStaticFiles, negotiate, type StaticFile } from './static-files.ts';
+import { type StaticFile, createStaticFiles, negotiate } from './static-files.ts';
 
 export interface WebClientOptions {
   /** The Vite build (web-client/dist). */
@@ -67,7 +67,9 @@ export function webClient(options: WebClientOptions): MiddlewareHandler<AppEnv> 
     if (HIDDEN_SEGMENT.test(path) || options.routes.allowedMethods(path).length > 0) return next();
     if (isFile) {
       const file = await files.get(path);
-      return file ? send(c, file, path.startsWith('/assets/') ? IMMUTABLE : 'no-cache', false) : next();
+      return file
+        ? send(c, file, path.startsWith('/assets/') ? IMMUTABLE : 'no-cache', false)
+        : next();
     }
     const page = await files.get('/index.html');
     if (!page) {

@@ -1,19 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertTestUsers, openTempDatabase, snapshotTables } from '../testing.ts';
 import {
+  type HistoryCursor,
+  type HistoryGroup,
   deleteConversationHistory,
   deleteUserWithPasswordHash,
   exportUserData,
   listHistoryPage,
   listLiveDevices,
   signOutDevice,
-  type HistoryCursor,
-  type HistoryGroup,
 } from './account.ts';
 import { insertAuditEntry } from './audit-log.ts';
 import { insertConversationTurn } from './conversation-turns.ts';
 import { savePreference } from './preferences.ts';
-import { insertRefreshTokenFamily, revokeUserRefreshFamilies, rotateRefreshToken } from './refresh-tokens.ts';
+import {
+  insertRefreshTokenFamily,
+  revokeUserRefreshFamilies,
+  rotateRefreshToken,
+} from './refresh-tokens.ts';
 import { openUserSession } from './user-sessions.ts';
 import { findUserById } from './users.ts';
 
@@ -29,12 +33,28 @@ afterEach(() => database.remove());
 
 const session = (userId: string, room: string, nowMs = 1) =>
   openUserSession(database.db, { userId, roomName: room, participantIdentity: userId }, nowMs)!.id;
-const turn = (userId: string, sessionId: string | null, text: string, atMs: number, role: 'user' | 'assistant' = 'user') =>
-  insertConversationTurn(database.db, { userId, sessionId, role, text }, atMs);
-const family = (userId: string, hash: string, nowMs: number, expiresAt = 10_000, userAgent: string | null = null) =>
-  insertRefreshTokenFamily(database.db, { userId, tokenHash: hash, expiresAt, userAgent, ip: '10.0.0.1' }, nowMs);
+const turn = (
+  userId: string,
+  sessionId: string | null,
+  text: string,
+  atMs: number,
+  role: 'user' | 'assistant' = 'user',
+) => insertConversationTurn(database.db, { userId, sessionId, role, text }, atMs);
+const family = (
+  userId: string,
+  hash: string,
+  nowMs: number,
+  expiresAt = 10_000,
+  userAgent: string | null = null,
+) =>
+  insertRefreshTokenFamily(
+    database.db,
+    { userId, tokenHash: hash, expiresAt, userAgent, ip: '10.0.0.1' },
+    nowMs,
+  );
 
-const summary = (groups: HistoryGroup[]) => groups.map((g) => [g.sessionId, g.startedAt, g.turns.map((t) => t.text)]);
+const summary = (groups: HistoryGroup[]) =>
+  groups.map((g) => [g.sessionId, g.startedAt, g.turns.map((t) => t.text)]);
 
 function allPages(userId: string, limit: number): HistoryGroup[][] {
   const pages: HistoryGroup[][] = [];
@@ -99,7 +119,11 @@ describe('deleteConversationHistory', () => {
     turn(alice, s, 'a', 1);
     turn(alice, null, 'b', 2);
     turn(bob, null, 'c', 3);
-    savePreference(database.db, { userId: alice, key: 'units', value: 'metric', maxPerUser: 10 }, 1);
+    savePreference(
+      database.db,
+      { userId: alice, key: 'units', value: 'metric', maxPerUser: 10 },
+      1,
+    );
     expect(deleteConversationHistory(database.db, alice)).toBe(2);
     const tables = snapshotTables(database.db);
     expect(tables.conversation_turns).toMatchObject([{ userId: bob, text: 'c' }]);
@@ -111,7 +135,16 @@ describe('deleteConversationHistory', () => {
 describe('devices', () => {
   it('lists live families only, with the first sign-in time and the latest token’s details', () => {
     const phone = family(alice, 'h-phone', 100, 10_000, 'phone');
-    rotateRefreshToken(database.db, { presentedHash: 'h-phone', nextHash: 'h-phone-2', nextExpiresAt: 20_000, userAgent: 'phone 2' }, 500);
+    rotateRefreshToken(
+      database.db,
+      {
+        presentedHash: 'h-phone',
+        nextHash: 'h-phone-2',
+        nextExpiresAt: 20_000,
+        userAgent: 'phone 2',
+      },
+      500,
+    );
     const laptop = family(alice, 'h-laptop', 200, 10_000, 'laptop');
     const revoked = family(alice, 'h-old', 50);
     signOutDevice(database.db, alice, revoked.familyId, 60);
@@ -119,8 +152,22 @@ describe('devices', () => {
     family(bob, 'h-bob', 300);
 
     expect(listLiveDevices(database.db, alice, 1_000)).toEqual([
-      { familyId: phone.familyId, createdAt: 100, lastUsedAt: 500, expiresAt: 20_000, userAgent: 'phone 2', ip: '10.0.0.1' },
-      { familyId: laptop.familyId, createdAt: 200, lastUsedAt: 200, expiresAt: 10_000, userAgent: 'laptop', ip: '10.0.0.1' },
+      {
+        familyId: phone.familyId,
+        createdAt: 100,
+        lastUsedAt: 500,
+        expiresAt: 20_000,
+        userAgent: 'phone 2',
+        ip: '10.0.0.1',
+      },
+      {
+        familyId: laptop.familyId,
+        createdAt: 200,
+        lastUsedAt: 200,
+        expiresAt: 10_000,
+        userAgent: 'laptop',
+        ip: '10.0.0.1',
+      },
     ]);
     expect(listLiveDevices(database.db, alice, 20_000)).toEqual([]);
   });
@@ -137,7 +184,9 @@ describe('devices', () => {
     expect(signOutDevice(database.db, alice, mine.familyId, 1_000)).toBe(true);
     expect(signOutDevice(database.db, alice, mine.familyId, 1_001)).toBe(false);
     expect(listLiveDevices(database.db, alice, 1_000)).toEqual([]);
-    expect(listLiveDevices(database.db, bob, 1_000).map((d) => d.familyId)).toEqual([bobs.familyId]);
+    expect(listLiveDevices(database.db, bob, 1_000).map((d) => d.familyId)).toEqual([
+      bobs.familyId,
+    ]);
   });
 
   it('revokes every other family of the user, keeping one', () => {
@@ -146,7 +195,9 @@ describe('devices', () => {
     family(alice, 'h-3', 100);
     const bobs = family(bob, 'h-b', 100);
     expect(revokeUserRefreshFamilies(database.db, alice, 200, keep.familyId)).toBe(2);
-    expect(listLiveDevices(database.db, alice, 300).map((d) => d.familyId)).toEqual([keep.familyId]);
+    expect(listLiveDevices(database.db, alice, 300).map((d) => d.familyId)).toEqual([
+      keep.familyId,
+    ]);
     expect(listLiveDevices(database.db, bob, 300).map((d) => d.familyId)).toEqual([bobs.familyId]);
   });
 });
@@ -156,7 +207,11 @@ describe('deleteUserWithPasswordHash', () => {
     const s = session(alice, 'r1');
     turn(alice, s, 'hello', 5);
     family(alice, 'h-a', 1);
-    savePreference(database.db, { userId: alice, key: 'units', value: 'metric', maxPerUser: 10 }, 1);
+    savePreference(
+      database.db,
+      { userId: alice, key: 'units', value: 'metric', maxPerUser: 10 },
+      1,
+    );
     session(bob, 'rb');
     const before = snapshotTables(database.db);
     expect(deleteUserWithPasswordHash(database.db, alice, 'another hash')).toBe(false);
@@ -177,11 +232,31 @@ describe('exportUserData', () => {
     turn(alice, s, 'hello', 8);
     turn(alice, null, 'loose', 9, 'assistant');
     family(alice, 'secret-hash-a', 1, 10_000, 'ua');
-    rotateRefreshToken(database.db, { presentedHash: 'secret-hash-a', nextHash: 'secret-hash-a2', nextExpiresAt: 20_000 }, 2);
-    savePreference(database.db, { userId: alice, key: 'units', value: 'metric', maxPerUser: 10 }, 3);
-    insertAuditEntry(database.db, { action: 'login_success', actorId: alice, target: alice, ip: '1.2.3.4', detail: { x: 1 } }, 4);
-    insertAuditEntry(database.db, { action: 'role_change', actorId: bob, target: alice, ip: null }, 5);
-    insertAuditEntry(database.db, { action: 'login_success', actorId: bob, target: bob, ip: null }, 6);
+    rotateRefreshToken(
+      database.db,
+      { presentedHash: 'secret-hash-a', nextHash: 'secret-hash-a2', nextExpiresAt: 20_000 },
+      2,
+    );
+    savePreference(
+      database.db,
+      { userId: alice, key: 'units', value: 'metric', maxPerUser: 10 },
+      3,
+    );
+    insertAuditEntry(
+      database.db,
+      { action: 'login_success', actorId: alice, target: alice, ip: '1.2.3.4', detail: { x: 1 } },
+      4,
+    );
+    insertAuditEntry(
+      database.db,
+      { action: 'role_change', actorId: bob, target: alice, ip: null },
+      5,
+    );
+    insertAuditEntry(
+      database.db,
+      { action: 'login_success', actorId: bob, target: bob, ip: null },
+      6,
+    );
     turn(bob, null, 'bob', 10);
     family(bob, 'secret-hash-b', 1);
 
@@ -192,7 +267,11 @@ describe('exportUserData', () => {
     expect(text).not.toContain('unused'); // the test users' password hash
     // Bob made an entry about Alice: it is exported without who made it; none of his rows are here.
     expect(text).not.toContain(bob);
-    expect(exported.auditLog.find((e) => e.action === 'role_change')).toMatchObject({ actor_id: null, target: alice, ip: null });
+    expect(exported.auditLog.find((e) => e.action === 'role_change')).toMatchObject({
+      actor_id: null,
+      target: alice,
+      ip: null,
+    });
     expect(text).not.toContain('"bob"');
     expect(exported.user).toMatchObject({
       id: alice,
@@ -205,15 +284,26 @@ describe('exportUserData', () => {
       failed_logins: 0,
       locked_until: null,
     });
-    expect(exported.preferences).toEqual([{ user_id: alice, key: 'units', value: 'metric', updated_at: 3 }]);
-    expect(exported.conversationTurns.map((t) => [t.session_id, t.text, t.role, t.created_at])).toEqual([
+    expect(exported.preferences).toEqual([
+      { user_id: alice, key: 'units', value: 'metric', updated_at: 3 },
+    ]);
+    expect(
+      exported.conversationTurns.map((t) => [t.session_id, t.text, t.role, t.created_at]),
+    ).toEqual([
       [s, 'hello', 'user', 8],
       [null, 'loose', 'assistant', 9],
     ]);
-    expect(exported.sessions).toMatchObject([{ id: s, user_id: alice, room_name: 'r1', issued_at: 7, status: 'issued' }]);
+    expect(exported.sessions).toMatchObject([
+      { id: s, user_id: alice, room_name: 'r1', issued_at: 7, status: 'issued' },
+    ]);
     expect(exported.rooms).toEqual([{ name: 'r1', owner_id: alice, created_at: 7 }]);
     expect(exported.refreshTokens).toHaveLength(2);
-    expect(exported.refreshTokens[1]).toMatchObject({ user_id: alice, parent_id: exported.refreshTokens[0]!.id, created_at: 2, revoked_at: null });
+    expect(exported.refreshTokens[1]).toMatchObject({
+      user_id: alice,
+      parent_id: exported.refreshTokens[0]!.id,
+      created_at: 2,
+      revoked_at: null,
+    });
     expect(exported.auditLog.map((e) => [e.action, e.actor_id, e.target, e.detail])).toEqual([
       ['login_success', alice, alice, '{"x":1}'],
       ['role_change', null, alice, null],

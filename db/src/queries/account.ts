@@ -3,10 +3,23 @@
  * user's id and touches that user's rows only; none takes an id that could name another user's row
  * without also matching the user id.
  */
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import {
+  type SQL,
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  inArray,
+  isNull,
+  or,
+  sql,
+} from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../open-database.ts';
 import {
+  type ConversationTurn,
   auditLog,
   conversationTurns,
   refreshTokens,
@@ -14,7 +27,6 @@ import {
   userPreferences,
   userSessions,
   users,
-  type ConversationTurn,
 } from '../schema.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -50,7 +62,11 @@ const groupStart = sql<number>`min(${conversationTurns.createdAt})`;
  * groups at a time (keyset pagination on (first turn time, session id): stable while new turns
  * arrive). Turns with no session form one group of their own, with session id null.
  */
-export function listHistoryPage(db: Db, userId: string, query: { limit: number; after?: HistoryCursor | undefined }): HistoryPage {
+export function listHistoryPage(
+  db: Db,
+  userId: string,
+  query: { limit: number; after?: HistoryCursor | undefined },
+): HistoryPage {
   const { limit, after } = query;
   const rows = db
     .select({ sessionId: conversationTurns.sessionId, startedAt: groupStart })
@@ -80,13 +96,18 @@ export function listHistoryPage(db: Db, userId: string, query: { limit: number; 
     .orderBy(asc(conversationTurns.createdAt), asc(conversationTurns.id))
     .all();
 
-  const groups = heads.map((head): HistoryGroup => ({ sessionId: head.sessionId, startedAt: head.startedAt, turns: [] }));
+  const groups = heads.map((head): HistoryGroup => ({
+    sessionId: head.sessionId,
+    startedAt: head.startedAt,
+    turns: [],
+  }));
   const byKey = new Map(groups.map((group) => [group.sessionId ?? '', group]));
   for (const turn of turns) byKey.get(turn.sessionId ?? '')?.turns.push(turn);
   const last = groups.at(-1);
   return {
     groups,
-    next: rows.length > limit && last ? { startedAt: last.startedAt, key: last.sessionId ?? '' } : null,
+    next:
+      rows.length > limit && last ? { startedAt: last.startedAt, key: last.sessionId ?? '' } : null,
   };
 }
 
@@ -112,7 +133,11 @@ export interface Device {
 }
 
 const liveToken = (userId: string, nowMs: number) =>
-  and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, nowMs));
+  and(
+    eq(refreshTokens.userId, userId),
+    isNull(refreshTokens.revokedAt),
+    gt(refreshTokens.expiresAt, nowMs),
+  );
 
 /** The user's signed-in devices: families with a token neither revoked nor expired, last used first. */
 export function listLiveDevices(db: Db, userId: string, nowMs: number): Device[] {
@@ -126,7 +151,10 @@ export function listLiveDevices(db: Db, userId: string, nowMs: number): Device[]
   const familyIds = [...new Set(live.map((token) => token.familyId))];
   const started = new Map(
     db
-      .select({ familyId: refreshTokens.familyId, createdAt: sql<number>`min(${refreshTokens.createdAt})` })
+      .select({
+        familyId: refreshTokens.familyId,
+        createdAt: sql<number>`min(${refreshTokens.createdAt})`,
+      })
       .from(refreshTokens)
       .where(and(eq(refreshTokens.userId, userId), inArray(refreshTokens.familyId, familyIds)))
       .groupBy(refreshTokens.familyId)
@@ -163,7 +191,6 @@ export function signOutDevice(db: Db, userId: string, familyId: string, nowMs: n
   );
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Deleting the account
 // ---------------------------------------------------------------------------------------------
@@ -175,7 +202,12 @@ export function signOutDevice(db: Db, userId: string, familyId: string, nowMs: n
  * same transaction.
  */
 export function deleteUserWithPasswordHash(db: Db, userId: string, verifiedHash: string): boolean {
-  return db.delete(users).where(and(eq(users.id, userId), eq(users.passwordHash, verifiedHash))).run().changes === 1;
+  return (
+    db
+      .delete(users)
+      .where(and(eq(users.id, userId), eq(users.passwordHash, verifiedHash)))
+      .run().changes === 1
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,7 +270,12 @@ export function exportUserData(db: Db, userId: string): UserDataExport | undefin
         .where(eq(userSessions.userId, userId))
         .orderBy(asc(userSessions.issuedAt), asc(userSessions.id))
         .all(),
-      rooms: tx.select(storedColumns(rooms)).from(rooms).where(eq(rooms.ownerId, userId)).orderBy(asc(rooms.createdAt), asc(rooms.name)).all(),
+      rooms: tx
+        .select(storedColumns(rooms))
+        .from(rooms)
+        .where(eq(rooms.ownerId, userId))
+        .orderBy(asc(rooms.createdAt), asc(rooms.name))
+        .all(),
       refreshTokens: tx
         .select(storedColumns(refreshTokens))
         .from(refreshTokens)
@@ -253,7 +290,9 @@ export function exportUserData(db: Db, userId: string): UserDataExport | undefin
         .where(or(eq(auditLog.actorId, userId), eq(auditLog.target, userId)))
         .orderBy(asc(auditLog.id))
         .all()
-        .map((entry) => (entry.actor_id === userId ? entry : { ...entry, actor_id: null, ip: null })),
+        .map((entry) =>
+          entry.actor_id === userId ? entry : { ...entry, actor_id: null, ip: null },
+        ),
     };
   });
 }

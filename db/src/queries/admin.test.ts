@@ -23,8 +23,14 @@ describe('admin queries', () => {
 
   it('searches users by email or name, treating LIKE wildcards literally', () => {
     insertTestUsers(database.db, 'ada_lovelace', 'grace', 'adam');
-    expect(searchUsers(database.db, { search: 'ADA', limit: 10 }).users.map((u) => u.fullName).sort()).toEqual(['ada_lovelace', 'adam']);
-    expect(searchUsers(database.db, { search: '_', limit: 10 }).users.map((u) => u.fullName)).toEqual(['ada_lovelace']);
+    expect(
+      searchUsers(database.db, { search: 'ADA', limit: 10 })
+        .users.map((u) => u.fullName)
+        .sort(),
+    ).toEqual(['ada_lovelace', 'adam']);
+    expect(
+      searchUsers(database.db, { search: '_', limit: 10 }).users.map((u) => u.fullName),
+    ).toEqual(['ada_lovelace']);
     expect(searchUsers(database.db, { search: '%', limit: 10 }).users).toEqual([]);
   });
 

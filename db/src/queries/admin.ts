@@ -1,24 +1,41 @@
-import { and, count, desc, eq, gte, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { type SQL, and, count, desc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
+import {
+  type User,
+  type UserRole,
+  type UserSession,
+  type UserStatus,
+  refreshTokens,
+  userSessions,
+  users,
+} from '../schema.ts';
 import { durationSecondsSql, likeContaining } from '../sql-fragments.ts';
-import { refreshTokens, userSessions, users, type User, type UserRole, type UserSession, type UserStatus } from '../schema.ts';
 
 export interface UserPageCursor {
   createdAt: number;
   id: string;
 }
 
-
 /** Users newest first, a page at a time, optionally matching an email or name fragment. */
 export function searchUsers(
   db: Db,
-  query: { search?: string | undefined; role?: UserRole | undefined; status?: UserStatus | undefined; limit: number; after?: UserPageCursor | undefined },
+  query: {
+    search?: string | undefined;
+    role?: UserRole | undefined;
+    status?: UserStatus | undefined;
+    limit: number;
+    after?: UserPageCursor | undefined;
+  },
 ): { users: User[]; next: UserPageCursor | null } {
-  const pattern = query.search === undefined ? undefined : likeContaining(query.search.toLowerCase());
+  const pattern =
+    query.search === undefined ? undefined : likeContaining(query.search.toLowerCase());
   const matches: SQL | undefined =
     pattern === undefined
       ? undefined
-      : or(sql`${users.email} LIKE ${pattern} ESCAPE '\\'`, sql`lower(${users.fullName}) LIKE ${pattern} ESCAPE '\\'`);
+      : or(
+          sql`${users.email} LIKE ${pattern} ESCAPE '\\'`,
+          sql`lower(${users.fullName}) LIKE ${pattern} ESCAPE '\\'`,
+        );
   const rows = db
     .select()
     .from(users)
@@ -29,7 +46,10 @@ export function searchUsers(
         query.status === undefined ? undefined : eq(users.status, query.status),
         query.after === undefined
           ? undefined
-          : or(lt(users.createdAt, query.after.createdAt), and(eq(users.createdAt, query.after.createdAt), lt(users.id, query.after.id))),
+          : or(
+              lt(users.createdAt, query.after.createdAt),
+              and(eq(users.createdAt, query.after.createdAt), lt(users.id, query.after.id)),
+            ),
       ),
     )
     .orderBy(desc(users.createdAt), desc(users.id))
@@ -37,14 +57,25 @@ export function searchUsers(
     .all();
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
-  return { users: page, next: rows.length > query.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+  return {
+    users: page,
+    next: rows.length > query.limit && last ? { createdAt: last.createdAt, id: last.id } : null,
+  };
 }
 
-export function setUserStatusAndRole(db: Db, userId: string, change: { role?: UserRole | undefined; status?: UserStatus | undefined }): User | undefined {
-  if (change.role === undefined && change.status === undefined) return db.select().from(users).where(eq(users.id, userId)).get();
+export function setUserStatusAndRole(
+  db: Db,
+  userId: string,
+  change: { role?: UserRole | undefined; status?: UserStatus | undefined },
+): User | undefined {
+  if (change.role === undefined && change.status === undefined)
+    return db.select().from(users).where(eq(users.id, userId)).get();
   return db
     .update(users)
-    .set({ ...(change.role ? { role: change.role } : {}), ...(change.status ? { status: change.status } : {}) })
+    .set({
+      ...(change.role ? { role: change.role } : {}),
+      ...(change.status ? { status: change.status } : {}),
+    })
     .where(eq(users.id, userId))
     .returning()
     .get();
@@ -58,7 +89,10 @@ export function findLiveSessions(db: Db, userId: string, issuedAfterMs: number):
     .where(
       and(
         eq(userSessions.userId, userId),
-        or(eq(userSessions.status, 'active'), and(eq(userSessions.status, 'issued'), gte(userSessions.issuedAt, issuedAfterMs))),
+        or(
+          eq(userSessions.status, 'active'),
+          and(eq(userSessions.status, 'issued'), gte(userSessions.issuedAt, issuedAfterMs)),
+        ),
       ),
     )
     .all();
@@ -70,7 +104,11 @@ export function findSessionById(db: Db, sessionId: string): UserSession | undefi
 }
 
 /** Ends a session now on an admin's order; the LiveKit leave, if it comes, replaces the time. */
-export function terminateSession(db: Db, sessionId: string, nowMs: number): UserSession | undefined {
+export function terminateSession(
+  db: Db,
+  sessionId: string,
+  nowMs: number,
+): UserSession | undefined {
   const start = sql`coalesce(${userSessions.sessionStart}, ${nowMs})`;
   return db
     .update(userSessions)
@@ -89,7 +127,12 @@ export function terminateSession(db: Db, sessionId: string, nowMs: number): User
 
 export interface AdminStats {
   users: { total: number; byRole: Record<string, number>; suspended: number };
-  sessions: { active: number; startedLast24h: number; endedLast24h: number; meanSecondsLast7d: number | null };
+  sessions: {
+    active: number;
+    startedLast24h: number;
+    endedLast24h: number;
+    meanSecondsLast7d: number | null;
+  };
   tokensMintedLast24h: number;
 }
 
@@ -97,20 +140,27 @@ export function adminStats(db: Db, nowMs: number): AdminStats {
   const day = nowMs - 86_400_000;
   const week = nowMs - 7 * 86_400_000;
   const roles = db.select({ role: users.role, n: count() }).from(users).groupBy(users.role).all();
-  const suspended = db.select({ n: count() }).from(users).where(eq(users.status, 'suspended')).get()?.n ?? 0;
+  const suspended =
+    db.select({ n: count() }).from(users).where(eq(users.status, 'suspended')).get()?.n ?? 0;
   const sessions = db
     .select({
       active: sql<number>`coalesce(sum(${userSessions.status} = 'active'), 0)`,
       startedLast24h: sql<number>`coalesce(sum(${userSessions.sessionStart} >= ${day}), 0)`,
       endedLast24h: sql<number>`coalesce(sum(${userSessions.sessionEnd} >= ${day}), 0)`,
-      meanSecondsLast7d: sql<number | null>`avg(CASE WHEN ${userSessions.status} = 'ended' AND ${userSessions.sessionStart} >= ${week} THEN ${userSessions.durationSeconds} END)`,
+      meanSecondsLast7d: sql<
+        number | null
+      >`avg(CASE WHEN ${userSessions.status} = 'ended' AND ${userSessions.sessionStart} >= ${week} THEN ${userSessions.durationSeconds} END)`,
       tokensMintedLast24h: sql<number>`coalesce(sum(${userSessions.issuedAt} >= ${day}), 0)`,
     })
     .from(userSessions)
     .get()!;
   const { tokensMintedLast24h, ...sessionFigures } = sessions;
   return {
-    users: { total: roles.reduce((n, r) => n + r.n, 0), byRole: Object.fromEntries(roles.map((r) => [r.role, r.n])), suspended },
+    users: {
+      total: roles.reduce((n, r) => n + r.n, 0),
+      byRole: Object.fromEntries(roles.map((r) => [r.role, r.n])),
+      suspended,
+    },
     sessions: sessionFigures,
     tokensMintedLast24h,
   };
@@ -122,7 +172,9 @@ export function countOtherActiveAdmins(db: Db, userId: string): number {
     db
       .select({ n: count() })
       .from(users)
-      .where(and(eq(users.role, 'admin'), eq(users.status, 'active'), sql`${users.id} <> ${userId}`))
+      .where(
+        and(eq(users.role, 'admin'), eq(users.status, 'active'), sql`${users.id} <> ${userId}`),
+      )
       .get()?.n ?? 0
   );
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { prepared } from '../prepared.ts';
-import { auditLog, type AuditEntry } from '../schema.ts';
+import { type AuditEntry, auditLog } from '../schema.ts';
 
 export interface NewAuditEntry {
   action: string;
@@ -51,14 +51,19 @@ export interface AuditQuery {
 }
 
 /** Newest first, a page at a time. */
-export function listAuditEntries(db: Db, query: AuditQuery): { entries: AuditEntry[]; nextBeforeId: number | null } {
+export function listAuditEntries(
+  db: Db,
+  query: AuditQuery,
+): { entries: AuditEntry[]; nextBeforeId: number | null } {
   const rows = db
     .select()
     .from(auditLog)
     .where(
       and(
         query.action === undefined ? undefined : eq(auditLog.action, query.action),
-        query.userId === undefined ? undefined : or(eq(auditLog.actorId, query.userId), eq(auditLog.target, query.userId)),
+        query.userId === undefined
+          ? undefined
+          : or(eq(auditLog.actorId, query.userId), eq(auditLog.target, query.userId)),
         query.fromMs === undefined ? undefined : gte(auditLog.at, query.fromMs),
         query.toMs === undefined ? undefined : lt(auditLog.at, query.toMs),
         query.beforeId === undefined ? undefined : lt(auditLog.id, query.beforeId),
@@ -77,9 +82,16 @@ export function listAuditEntries(db: Db, query: AuditQuery): { entries: AuditEnt
  * admin's own id on entries about the user stays. Both columns are indexed.
  */
 export function forgetUserInAuditLog(db: Db, userId: string): void {
-  db.update(auditLog).set({ actorId: null, ip: null, detail: null }).where(eq(auditLog.actorId, userId)).run();
   db.update(auditLog)
-    .set({ target: null, detail: null, ip: sql`CASE WHEN ${auditLog.actorId} IS NULL THEN NULL ELSE ${auditLog.ip} END` })
+    .set({ actorId: null, ip: null, detail: null })
+    .where(eq(auditLog.actorId, userId))
+    .run();
+  db.update(auditLog)
+    .set({
+      target: null,
+      detail: null,
+      ip: sql`CASE WHEN ${auditLog.actorId} IS NULL THEN NULL ELSE ${auditLog.ip} END`,
+    })
     .where(eq(auditLog.target, userId))
     .run();
 }

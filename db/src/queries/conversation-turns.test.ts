@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertSyntheticTurns, insertTestUsers, openTempDatabase } from '../testing.ts';
-import { insertConversationTurn, previousSessionTurns, recentTurns, searchTurns } from './conversation-turns.ts';
+import {
+  insertConversationTurn,
+  previousSessionTurns,
+  recentTurns,
+  searchTurns,
+} from './conversation-turns.ts';
 import { insertUserSession } from './user-sessions.ts';
 
 let database: ReturnType<typeof openTempDatabase>;
@@ -13,11 +18,20 @@ beforeEach(() => {
 });
 afterEach(() => database.remove());
 
-const say = (userId: string, sessionId: string | null, role: 'user' | 'assistant', text: string, atMs: number) =>
-  insertConversationTurn(database.db, { userId, sessionId, role, text }, atMs);
+const say = (
+  userId: string,
+  sessionId: string | null,
+  role: 'user' | 'assistant',
+  text: string,
+  atMs: number,
+) => insertConversationTurn(database.db, { userId, sessionId, role, text }, atMs);
 
 const sessionOf = (userId: string, atMs: number) =>
-  insertUserSession(database.db, { userId, roomName: `room-${atMs}`, participantIdentity: userId }, atMs).id;
+  insertUserSession(
+    database.db,
+    { userId, roomName: `room-${atMs}`, participantIdentity: userId },
+    atMs,
+  ).id;
 
 describe('recentTurns', () => {
   it('returns the newest turns that fit the budget, newest last', () => {
@@ -25,15 +39,23 @@ describe('recentTurns', () => {
     say(alice, null, 'assistant', 'two', 2);
     say(alice, null, 'user', 'three', 3);
     say(bob, null, 'user', 'not yours', 4);
-    expect(recentTurns(database.db, alice, { maxTurns: 2, maxChars: 1000 }).map((t) => t.text)).toEqual(['two', 'three']);
-    expect(recentTurns(database.db, alice, { maxTurns: 10, maxChars: 8 }).map((t) => t.text)).toEqual(['two', 'three']);
-    expect(recentTurns(database.db, alice, { maxTurns: 10, maxChars: 4 }).map((t) => t.text)).toEqual([]);
+    expect(
+      recentTurns(database.db, alice, { maxTurns: 2, maxChars: 1000 }).map((t) => t.text),
+    ).toEqual(['two', 'three']);
+    expect(
+      recentTurns(database.db, alice, { maxTurns: 10, maxChars: 8 }).map((t) => t.text),
+    ).toEqual(['two', 'three']);
+    expect(
+      recentTurns(database.db, alice, { maxTurns: 10, maxChars: 4 }).map((t) => t.text),
+    ).toEqual([]);
   });
 
   it('orders turns written in the same millisecond by insertion', () => {
     say(alice, null, 'user', 'first', 5);
     say(alice, null, 'assistant', 'second', 5);
-    expect(recentTurns(database.db, alice, { maxTurns: 10, maxChars: 1000 }).map((t) => t.text)).toEqual(['first', 'second']);
+    expect(
+      recentTurns(database.db, alice, { maxTurns: 10, maxChars: 1000 }).map((t) => t.text),
+    ).toEqual(['first', 'second']);
   });
 
   it('returns the bounded slice, read through the index, for a user with 100,000 turns', () => {
@@ -65,11 +87,12 @@ describe('searchTurns', () => {
     say(alice, null, 'assistant', 'Lisbon is lovely in spring', 2);
     say(alice, null, 'user', 'What about Porto?', 3);
     say(bob, null, 'user', 'Lisbon trip for bob', 4);
-    expect(searchTurns(database.db, alice, { words: ['lisbon'], limit: 10 }).map((t) => t.text)).toEqual([
-      'Lisbon is lovely in spring',
-      'I am planning a trip to Lisbon',
-    ]);
-    expect(searchTurns(database.db, alice, { words: ['lisbon', 'TRIP'], limit: 10 }).map((t) => t.text)).toEqual(['I am planning a trip to Lisbon']);
+    expect(
+      searchTurns(database.db, alice, { words: ['lisbon'], limit: 10 }).map((t) => t.text),
+    ).toEqual(['Lisbon is lovely in spring', 'I am planning a trip to Lisbon']);
+    expect(
+      searchTurns(database.db, alice, { words: ['lisbon', 'TRIP'], limit: 10 }).map((t) => t.text),
+    ).toEqual(['I am planning a trip to Lisbon']);
     expect(searchTurns(database.db, alice, { words: ['lisbon'], limit: 1 })).toHaveLength(1);
   });
 
@@ -79,18 +102,25 @@ describe('searchTurns', () => {
     say(alice, earlier, 'user', 'my cat is called Miso', 10);
     say(alice, null, 'user', 'Miso again, from before sessions were recorded', 11);
     say(alice, current, 'user', 'what is my cat called? Miso?', 20);
-    expect(searchTurns(database.db, alice, { words: ['miso'], excludeSessionId: current, limit: 10 }).map((t) => t.text)).toEqual([
-      'Miso again, from before sessions were recorded',
-      'my cat is called Miso',
-    ]);
+    expect(
+      searchTurns(database.db, alice, {
+        words: ['miso'],
+        excludeSessionId: current,
+        limit: 10,
+      }).map((t) => t.text),
+    ).toEqual(['Miso again, from before sessions were recorded', 'my cat is called Miso']);
   });
 
   it('treats LIKE wildcards in the words literally', () => {
     say(alice, null, 'user', 'a discount of 50% off', 1);
     say(alice, null, 'user', 'fifty percent', 2);
     say(alice, null, 'user', 'snake_case names', 3);
-    expect(searchTurns(database.db, alice, { words: ['%'], limit: 10 }).map((t) => t.text)).toEqual(['a discount of 50% off']);
-    expect(searchTurns(database.db, alice, { words: ['_'], limit: 10 }).map((t) => t.text)).toEqual(['snake_case names']);
+    expect(searchTurns(database.db, alice, { words: ['%'], limit: 10 }).map((t) => t.text)).toEqual(
+      ['a discount of 50% off'],
+    );
+    expect(searchTurns(database.db, alice, { words: ['_'], limit: 10 }).map((t) => t.text)).toEqual(
+      ['snake_case names'],
+    );
     expect(searchTurns(database.db, alice, { words: ['\\'], limit: 10 })).toEqual([]);
   });
 });
@@ -110,8 +140,12 @@ describe('previousSessionTurns', () => {
       'about gardening',
       'tomatoes need sun',
     ]);
-    expect(previousSessionTurns(database.db, alice, current, 1).map((t) => t.text)).toEqual(['tomatoes need sun']);
-    expect(previousSessionTurns(database.db, alice, null, 10).map((t) => t.text)).toEqual(['what did we talk about?']);
+    expect(previousSessionTurns(database.db, alice, current, 1).map((t) => t.text)).toEqual([
+      'tomatoes need sun',
+    ]);
+    expect(previousSessionTurns(database.db, alice, null, 10).map((t) => t.text)).toEqual([
+      'what did we talk about?',
+    ]);
     expect(previousSessionTurns(database.db, bob, bobs, 10)).toEqual([]);
   });
 });

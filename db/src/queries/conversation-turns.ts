@@ -1,8 +1,8 @@
-import { and, desc, eq, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { type SQL, and, desc, eq, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
-import { likeContaining } from '../sql-fragments.ts';
 import { prepared } from '../prepared.ts';
-import { conversationTurns, type ConversationTurn, type TurnRole } from '../schema.ts';
+import { type ConversationTurn, type TurnRole, conversationTurns } from '../schema.ts';
+import { likeContaining } from '../sql-fragments.ts';
 
 export interface NewConversationTurn {
   userId: string;
@@ -60,7 +60,6 @@ export function recentTurns(db: Db, userId: string, budget: TurnBudget): Convers
   return slice.reverse();
 }
 
-
 /** `text LIKE '%word%'` for a literal word: `%`, `_` and `\` in it match only themselves. */
 function containsWord(word: string): SQL {
   return sql`${conversationTurns.text} LIKE ${likeContaining(word)} ESCAPE '\\'`;
@@ -116,7 +115,9 @@ export function previousSessionTurns(
   return db
     .select()
     .from(conversationTurns)
-    .where(and(eq(conversationTurns.userId, userId), eq(conversationTurns.sessionId, latest.sessionId)))
+    .where(
+      and(eq(conversationTurns.userId, userId), eq(conversationTurns.sessionId, latest.sessionId)),
+    )
     .orderBy(desc(conversationTurns.createdAt), desc(conversationTurns.id))
     .limit(limit)
     .all()

@@ -22,7 +22,12 @@ export interface CountedLoginFailure {
  * whose lock has run out starts a fresh count. While the account is locked nothing changes (a
  * lock is not extended) and the answer is `undefined`, as it is for an unknown user id.
  */
-export function recordFailedLogin(db: Db, userId: string, policy: LockoutPolicy, nowMs: number): CountedLoginFailure | undefined {
+export function recordFailedLogin(
+  db: Db,
+  userId: string,
+  policy: LockoutPolicy,
+  nowMs: number,
+): CountedLoginFailure | undefined {
   const nextCount = sql`(CASE WHEN ${users.lockedUntil} IS NULL THEN ${users.failedLogins} + 1 ELSE 1 END)`;
   return db
     .update(users)

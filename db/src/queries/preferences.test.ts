@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertTestUsers, openTempDatabase } from '../testing.ts';
-import { deletePreference, listPreferences, normalizePreferenceKey, savePreference } from './preferences.ts';
+import {
+  deletePreference,
+  listPreferences,
+  normalizePreferenceKey,
+  savePreference,
+} from './preferences.ts';
 
 let database: ReturnType<typeof openTempDatabase>;
 let alice: string;
@@ -19,7 +24,9 @@ describe('user preferences', () => {
   it('stores a preference and replaces its value when the key is saved again', () => {
     expect(save(alice, 'units', 'imperial', 100)).toBe('saved');
     expect(save(alice, 'units', 'metric', 200)).toBe('saved');
-    expect(listPreferences(database.db, alice)).toEqual([{ userId: alice, key: 'units', value: 'metric', updatedAt: 200 }]);
+    expect(listPreferences(database.db, alice)).toEqual([
+      { userId: alice, key: 'units', value: 'metric', updatedAt: 200 },
+    ]);
   });
 
   it('lists and deletes only the given user’s keys', () => {
@@ -37,12 +44,16 @@ describe('user preferences', () => {
     expect(save(alice, 'c', '3', 100, 2)).toBe('limit_reached');
     expect(save(alice, 'b', 'two', 100, 2)).toBe('saved');
     expect(save(bob, 'c', '3', 100, 2)).toBe('saved');
-    expect(listPreferences(database.db, alice).map((p) => `${p.key}=${p.value}`)).toEqual(['a=1', 'b=two']);
+    expect(listPreferences(database.db, alice).map((p) => `${p.key}=${p.value}`)).toEqual([
+      'a=1',
+      'b=two',
+    ]);
   });
 
   it('normalises keys one way, and empties keys no URL path could name', () => {
     expect(normalizePreferenceKey(' Answer__LENGTH ')).toBe('answer length');
     expect(normalizePreferenceKey('e.g. units')).toBe('e.g. units');
-    for (const key of ['.', '..', ' . . ', '___', '']) expect(normalizePreferenceKey(key), JSON.stringify(key)).toBe('');
+    for (const key of ['.', '..', ' . . ', '___', ''])
+      expect(normalizePreferenceKey(key), JSON.stringify(key)).toBe('');
   });
 });

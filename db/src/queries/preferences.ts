@@ -1,7 +1,7 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { prepared } from '../prepared.ts';
-import { userPreferences, type UserPreference } from '../schema.ts';
+import { type UserPreference, userPreferences } from '../schema.ts';
 
 export type SavePreferenceResult = 'saved' | 'limit_reached';
 
@@ -31,7 +31,12 @@ const preferenceByKey = (db: Db) =>
   db
     .select({ key: userPreferences.key })
     .from(userPreferences)
-    .where(and(eq(userPreferences.userId, sql.placeholder('userId')), eq(userPreferences.key, sql.placeholder('key'))))
+    .where(
+      and(
+        eq(userPreferences.userId, sql.placeholder('userId')),
+        eq(userPreferences.key, sql.placeholder('key')),
+      ),
+    )
     .prepare();
 
 /**
@@ -46,7 +51,8 @@ export function savePreference(
 ): SavePreferenceResult {
   const { userId, key, value, maxPerUser } = input;
   const isNewKey = prepared(db, preferenceByKey).get({ userId, key }) === undefined;
-  if (isNewKey && (prepared(db, preferenceCount).get({ userId })?.n ?? 0) >= maxPerUser) return 'limit_reached';
+  if (isNewKey && (prepared(db, preferenceCount).get({ userId })?.n ?? 0) >= maxPerUser)
+    return 'limit_reached';
   prepared(db, upsertPreference).run({ userId, key, value, nowMs });
   return 'saved';
 }
@@ -81,6 +87,9 @@ export function listPreferences(db: Db, userId: string): UserPreference[] {
  * them away); callers refuse it.
  */
 export function normalizePreferenceKey(key: string): string {
-  const normalized = key.toLowerCase().replace(/[\s_]+/g, ' ').trim();
+  const normalized = key
+    .toLowerCase()
+    .replace(/[\s_]+/g, ' ')
+    .trim();
   return /^[.\s]*$/.test(normalized) ? '' : normalized;
 }

@@ -6,12 +6,20 @@ import { rooms } from '../schema.ts';
 const insertRoomIfFree = (db: Db) =>
   db
     .insert(rooms)
-    .values({ name: sql.placeholder('name'), ownerId: sql.placeholder('ownerId'), createdAt: sql.placeholder('nowMs') })
+    .values({
+      name: sql.placeholder('name'),
+      ownerId: sql.placeholder('ownerId'),
+      createdAt: sql.placeholder('nowMs'),
+    })
     .onConflictDoNothing({ target: rooms.name })
     .prepare();
 
 const roomOwner = (db: Db) =>
-  db.select({ ownerId: rooms.ownerId }).from(rooms).where(eq(rooms.name, sql.placeholder('name'))).prepare();
+  db
+    .select({ ownerId: rooms.ownerId })
+    .from(rooms)
+    .where(eq(rooms.name, sql.placeholder('name')))
+    .prepare();
 
 /**
  * Makes `ownerId` the owner of room `name` if nobody owns it yet. Returns true when the

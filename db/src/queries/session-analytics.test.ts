@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { insertEndedSession, insertTestUsers, openTempDatabase, referenceDurationStats } from '../testing.ts';
-import { listSessions, sessionDurationReport, type SessionFilter } from './session-analytics.ts';
+import {
+  insertEndedSession,
+  insertTestUsers,
+  openTempDatabase,
+  referenceDurationStats,
+} from '../testing.ts';
+import { type SessionFilter, listSessions, sessionDurationReport } from './session-analytics.ts';
 import { insertUserSession } from './user-sessions.ts';
 
 const DAY = 86_400_000;
@@ -40,7 +45,13 @@ function generate(count: number): Generated[] {
     const start = T0 + Math.floor(next() * 5 * DAY);
     const duration = 1 + Math.floor(next() ** 2 * 1800);
     const issuedAt = start - 2_000;
-    insertEndedSession(database.db, { userId, roomName: room, issuedAtMs: issuedAt, startMs: start, durationSeconds: duration });
+    insertEndedSession(database.db, {
+      userId,
+      roomName: room,
+      issuedAtMs: issuedAt,
+      startMs: start,
+      durationSeconds: duration,
+    });
     made.push({ userId, room, issuedAt, start, duration });
   }
   return made;
@@ -61,7 +72,9 @@ describe('sessionDurationReport', () => {
     const filter: SessionFilter = { fromMs: T0 + DAY, toMs: T0 + 4 * DAY };
     const inPeriod = sessions.filter((s) => s.start >= filter.fromMs && s.start < filter.toMs);
 
-    const mintedInPeriod = sessions.filter((s) => s.issuedAt >= filter.fromMs && s.issuedAt < filter.toMs);
+    const mintedInPeriod = sessions.filter(
+      (s) => s.issuedAt >= filter.fromMs && s.issuedAt < filter.toMs,
+    );
 
     for (const [groupBy, keyOf, tokenKeyOf] of [
       ['day', (s: Generated) => dayOf(s.start), (s: Generated) => dayOf(s.issuedAt)],
@@ -78,7 +91,10 @@ describe('sessionDurationReport', () => {
         const minted = mintedInPeriod.filter((s) => tokenKeyOf(s) === group.key).length;
         expect(group.tokens).toEqual({ issued: minted, joined: minted, expired: 0, pending: 0 });
       }
-      expectStats(report.overall, inPeriod.map((s) => s.duration));
+      expectStats(
+        report.overall,
+        inPeriod.map((s) => s.duration),
+      );
     }
     const byUser = sessionDurationReport(database.db, filter, 'user');
     expect(byUser.groups.find((g) => g.key === users[0])?.label).toBe('ana@example.org');
@@ -87,22 +103,53 @@ describe('sessionDurationReport', () => {
   it('filters by user and room, and counts what became of the tokens', () => {
     const sessions = generate(200);
     const [ana] = users as [string];
-    const unused = insertUserSession(database.db, { userId: ana, roomName: 'room-1', participantIdentity: ana }, T0 + 1000).id;
-    insertUserSession(database.db, { userId: ana, roomName: 'room-1', participantIdentity: ana }, T0 + 2000);
-    database.connection.prepare("UPDATE user_sessions SET status = 'expired' WHERE id = ?").run(unused);
+    const unused = insertUserSession(
+      database.db,
+      { userId: ana, roomName: 'room-1', participantIdentity: ana },
+      T0 + 1000,
+    ).id;
+    insertUserSession(
+      database.db,
+      { userId: ana, roomName: 'room-1', participantIdentity: ana },
+      T0 + 2000,
+    );
+    database.connection
+      .prepare("UPDATE user_sessions SET status = 'expired' WHERE id = ?")
+      .run(unused);
 
-    const filter: SessionFilter = { fromMs: T0, toMs: T0 + 10 * DAY, userId: ana, roomName: 'room-1' };
+    const filter: SessionFilter = {
+      fromMs: T0,
+      toMs: T0 + 10 * DAY,
+      userId: ana,
+      roomName: 'room-1',
+    };
     const report = sessionDurationReport(database.db, filter, 'day');
     const mine = sessions.filter((s) => s.userId === ana && s.room === 'room-1');
-    expectStats(report.overall, mine.map((s) => s.duration));
-    expect(report.tokens).toEqual({ issued: mine.length + 2, joined: mine.length, expired: 1, pending: 1 });
+    expectStats(
+      report.overall,
+      mine.map((s) => s.duration),
+    );
+    expect(report.tokens).toEqual({
+      issued: mine.length + 2,
+      joined: mine.length,
+      expired: 1,
+      pending: 1,
+    });
   });
 
   it('reports zeros and nulls for an empty period', () => {
     const report = sessionDurationReport(database.db, { fromMs: 0, toMs: 1 }, 'room');
     expect(report).toEqual({
       groups: [],
-      overall: { sessions: 0, totalSeconds: 0, meanSeconds: null, p50Seconds: null, p90Seconds: null, p99Seconds: null, maxSeconds: null },
+      overall: {
+        sessions: 0,
+        totalSeconds: 0,
+        meanSeconds: null,
+        p50Seconds: null,
+        p90Seconds: null,
+        p99Seconds: null,
+        maxSeconds: null,
+      },
       tokens: { issued: 0, joined: 0, expired: 0, pending: 0 },
     });
   });
@@ -118,7 +165,9 @@ describe('listSessions', () => {
       seen.push(...page.sessions.map((s) => s.id));
       after = page.next ?? undefined;
     } while (after);
-    const all = database.connection.prepare('SELECT id FROM user_sessions ORDER BY issued_at DESC, id DESC').all() as { id: string }[];
+    const all = database.connection
+      .prepare('SELECT id FROM user_sessions ORDER BY issued_at DESC, id DESC')
+      .all() as { id: string }[];
     expect(seen).toEqual(all.map((r) => r.id));
   });
 
@@ -134,9 +183,16 @@ describe('listSessions', () => {
 
 describe('session listing query plans', () => {
   it('pages through an index, with or without a status filter, never sorting the whole table', () => {
-    for (const where of ['', "WHERE status = 'ended'", "WHERE status = 'ended' AND issued_at >= 0 AND issued_at < 9e15", 'WHERE issued_at >= 0']) {
+    for (const where of [
+      '',
+      "WHERE status = 'ended'",
+      "WHERE status = 'ended' AND issued_at >= 0 AND issued_at < 9e15",
+      'WHERE issued_at >= 0',
+    ]) {
       const plan = database.connection
-        .prepare(`EXPLAIN QUERY PLAN SELECT * FROM user_sessions ${where} ORDER BY issued_at DESC, id DESC LIMIT 51`)
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT * FROM user_sessions ${where} ORDER BY issued_at DESC, id DESC LIMIT 51`,
+        )
         .all() as { detail: string }[];
       const details = plan.map((row) => row.detail).join('\n');
       expect(details, where).toMatch(/user_sessions_(status_)?issued_idx/);

@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { type SQL, and, desc, eq, gte, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
-import { userSessions, users, type SessionStatus, type UserSession } from '../schema.ts';
+import { type SessionStatus, type UserSession, userSessions, users } from '../schema.ts';
 
 export const REPORT_GROUPINGS = ['day', 'user', 'room'] as const;
 export type ReportGrouping = (typeof REPORT_GROUPINGS)[number];
@@ -83,8 +83,14 @@ const GROUP_KEYS: Record<ReportGrouping, { sessions: SQL<string>; tokens: SQL<st
     sessions: sql<string>`date(${userSessions.sessionStart} / 1000, 'unixepoch')`,
     tokens: sql<string>`date(${userSessions.issuedAt} / 1000, 'unixepoch')`,
   },
-  user: { sessions: sql<string>`${userSessions.userId}`, tokens: sql<string>`${userSessions.userId}` },
-  room: { sessions: sql<string>`${userSessions.roomName}`, tokens: sql<string>`${userSessions.roomName}` },
+  user: {
+    sessions: sql<string>`${userSessions.userId}`,
+    tokens: sql<string>`${userSessions.userId}`,
+  },
+  room: {
+    sessions: sql<string>`${userSessions.roomName}`,
+    tokens: sql<string>`${userSessions.roomName}`,
+  },
 };
 
 const NO_TOKENS: TokenCounts = { issued: 0, joined: 0, expired: 0, pending: 0 };
@@ -111,7 +117,10 @@ function scoped(filter: SessionFilter): (SQL | undefined)[] {
  * its table page (measured: about 4 times slower over a million sessions). The unary `+` is
  * SQLite's way of saying "not this index".
  */
-function inPeriod(column: typeof userSessions.sessionStart | typeof userSessions.issuedAt, filter: SessionFilter): SQL {
+function inPeriod(
+  column: typeof userSessions.sessionStart | typeof userSessions.issuedAt,
+  filter: SessionFilter,
+): SQL {
   return sql`+${column} >= ${filter.fromMs} AND +${column} < ${filter.toMs}`;
 }
 
@@ -120,7 +129,11 @@ function inPeriod(column: typeof userSessions.sessionStart | typeof userSessions
  * p90, p99, max), per day, user or room and overall, plus what became of the tokens minted in the
  * period. Reads every matching row: run it off the event loop (the auth service uses a worker).
  */
-export function sessionDurationReport(db: Db, filter: SessionFilter, groupBy: ReportGrouping): SessionReport {
+export function sessionDurationReport(
+  db: Db,
+  filter: SessionFilter,
+  groupBy: ReportGrouping,
+): SessionReport {
   const ended = sql`(${userSessions.status} = 'ended' AND ${inPeriod(userSessions.sessionStart, filter)})`;
   const minted = sql`(${inPeriod(userSessions.issuedAt, filter)})`;
   const relevant = and(or(ended, minted), ...scoped(filter));
@@ -128,24 +141,38 @@ export function sessionDurationReport(db: Db, filter: SessionFilter, groupBy: Re
   // The email is looked up once per group, not joined to every row.
   const label =
     groupBy === 'user'
-      ? sql<string | null>`(SELECT ${users.email} FROM ${users} WHERE ${users.id} = ${userSessions.userId})`
+      ? sql<
+          string | null
+        >`(SELECT ${users.email} FROM ${users} WHERE ${users.id} = ${userSessions.userId})`
       : sql<string | null>`NULL`;
 
   let groups: DurationGroup[];
   if (groupBy !== 'day') {
     // Users and rooms: sessions and tokens share the key, so one scan gives both.
     groups = db
-      .select({ key: keys.sessions.as('group_key'), label: label.as('label'), ...durationStats(ended), ...tokenCounts(minted) })
+      .select({
+        key: keys.sessions.as('group_key'),
+        label: label.as('label'),
+        ...durationStats(ended),
+        ...tokenCounts(minted),
+      })
       .from(userSessions)
       .where(relevant)
       .groupBy(keys.sessions)
       .all()
-      .map(({ issued, joined, expired, pending, ...stats }) => ({ ...stats, tokens: { issued, joined, expired, pending } }));
+      .map(({ issued, joined, expired, pending, ...stats }) => ({
+        ...stats,
+        tokens: { issued, joined, expired, pending },
+      }));
   } else {
     // Days: sessions count on the day they started, tokens on the day they were minted.
     const byKey = new Map<string, DurationGroup>();
     const sessionRows = db
-      .select({ key: keys.sessions.as('group_key'), label: label.as('label'), ...durationStats(ended) })
+      .select({
+        key: keys.sessions.as('group_key'),
+        label: label.as('label'),
+        ...durationStats(ended),
+      })
       .from(userSessions)
       .where(relevant)
       .groupBy(keys.sessions)
@@ -154,7 +181,11 @@ export function sessionDurationReport(db: Db, filter: SessionFilter, groupBy: Re
       if (stats.sessions > 0) byKey.set(key, { key, label: text, ...stats, tokens: NO_TOKENS });
     }
     const tokenRows = db
-      .select({ key: keys.tokens.as('group_key'), label: label.as('label'), ...tokenCounts(minted) })
+      .select({
+        key: keys.tokens.as('group_key'),
+        label: label.as('label'),
+        ...tokenCounts(minted),
+      })
       .from(userSessions)
       .where(relevant)
       .groupBy(keys.tokens)
@@ -166,7 +197,9 @@ export function sessionDurationReport(db: Db, filter: SessionFilter, groupBy: Re
     }
     groups = [...byKey.values()];
   }
-  groups = groups.filter((g) => g.sessions > 0 || g.tokens.issued > 0).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  groups = groups
+    .filter((g) => g.sessions > 0 || g.tokens.issued > 0)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
   const { issued, joined, expired, pending, ...overall } = db
     .select({ ...durationStats(ended), ...tokenCounts(minted) })
@@ -215,7 +248,10 @@ export function listSessions(
         ...scoped({ fromMs: 0, toMs: 0, ...filter }),
         after === undefined
           ? undefined
-          : or(lt(userSessions.issuedAt, after.issuedAt), and(eq(userSessions.issuedAt, after.issuedAt), lt(userSessions.id, after.id))),
+          : or(
+              lt(userSessions.issuedAt, after.issuedAt),
+              and(eq(userSessions.issuedAt, after.issuedAt), lt(userSessions.id, after.id)),
+            ),
       ),
     )
     .orderBy(desc(userSessions.issuedAt), desc(userSessions.id))
@@ -223,5 +259,8 @@ export function listSessions(
     .all();
   const sessions = rows.slice(0, limit);
   const last = sessions.at(-1);
-  return { sessions, next: rows.length > limit && last ? { issuedAt: last.issuedAt, id: last.id } : null };
+  return {
+    sessions,
+    next: rows.length > limit && last ? { issuedAt: last.issuedAt, id: last.id } : null,
+  };
 }

@@ -1,21 +1,35 @@
 import { and, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
+import { type UserSession, userSessions, webhookEvents } from '../schema.ts';
 import { durationSecondsSql } from '../sql-fragments.ts';
-import { userSessions, webhookEvents, type UserSession } from '../schema.ts';
 
 /** The columns of a session that LiveKit's events move. */
 export type SessionTimeline = Pick<
   UserSession,
-  'sessionStart' | 'lastJoinAt' | 'sessionEnd' | 'durationSeconds' | 'status' | 'endReason' | 'endSource'
+  | 'sessionStart'
+  | 'lastJoinAt'
+  | 'sessionEnd'
+  | 'durationSeconds'
+  | 'status'
+  | 'endReason'
+  | 'endSource'
 >;
 
 /**
  * Records a webhook event id; false when it was recorded before (a redelivery). Run it in the
  * same transaction as the event's effects, so a failed event is not marked as seen.
  */
-export function insertWebhookEvent(db: Db, event: { id: string; event: string }, nowMs: number): boolean {
+export function insertWebhookEvent(
+  db: Db,
+  event: { id: string; event: string },
+  nowMs: number,
+): boolean {
   return (
-    db.insert(webhookEvents).values({ id: event.id, event: event.event, receivedAt: nowMs }).onConflictDoNothing().run().changes === 1
+    db
+      .insert(webhookEvents)
+      .values({ id: event.id, event: event.event, receivedAt: nowMs })
+      .onConflictDoNothing()
+      .run().changes === 1
   );
 }
 
@@ -33,12 +47,25 @@ export function findParticipantSession(
   db: Db,
   participant: { roomName: string; identity: string; sessionId: string | undefined },
 ): UserSession | undefined {
-  const inRoom = and(eq(userSessions.roomName, participant.roomName), eq(userSessions.participantIdentity, participant.identity));
+  const inRoom = and(
+    eq(userSessions.roomName, participant.roomName),
+    eq(userSessions.participantIdentity, participant.identity),
+  );
   if (participant.sessionId) {
-    const named = db.select().from(userSessions).where(and(eq(userSessions.id, participant.sessionId), inRoom)).get();
+    const named = db
+      .select()
+      .from(userSessions)
+      .where(and(eq(userSessions.id, participant.sessionId), inRoom))
+      .get();
     if (named) return named;
   }
-  return db.select().from(userSessions).where(inRoom).orderBy(desc(userSessions.issuedAt), desc(userSessions.id)).limit(1).get();
+  return db
+    .select()
+    .from(userSessions)
+    .where(inRoom)
+    .orderBy(desc(userSessions.issuedAt), desc(userSessions.id))
+    .limit(1)
+    .get();
 }
 
 /** Sessions in the room that LiveKit saw join and that have no end yet. */
@@ -46,7 +73,13 @@ export function openSessionsInRoom(db: Db, roomName: string): UserSession[] {
   return db
     .select()
     .from(userSessions)
-    .where(and(eq(userSessions.roomName, roomName), isNotNull(userSessions.lastJoinAt), isNull(userSessions.sessionEnd)))
+    .where(
+      and(
+        eq(userSessions.roomName, roomName),
+        isNotNull(userSessions.lastJoinAt),
+        isNull(userSessions.sessionEnd),
+      ),
+    )
     .all();
 }
 
@@ -94,6 +127,12 @@ export function closeStaleSessions(db: Db, nowMs: number, maxMs: number): number
       endReason: 'timeout',
       endSource: 'sweep',
     })
-    .where(and(inArray(userSessions.status, ['active']), isNull(userSessions.sessionEnd), lt(lastSeen, nowMs - maxMs)))
+    .where(
+      and(
+        inArray(userSessions.status, ['active']),
+        isNull(userSessions.sessionEnd),
+        lt(lastSeen, nowMs - maxMs),
+      ),
+    )
     .run().changes;
 }

@@ -1,9 +1,9 @@
 import { and, count, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
-import type { Db } from '../open-database.ts';
-import { durationSecondsSql } from '../sql-fragments.ts';
 import { newId } from '../ids.ts';
+import type { Db } from '../open-database.ts';
 import { prepared } from '../prepared.ts';
-import { userSessions, type UserSession } from '../schema.ts';
+import { type UserSession, userSessions } from '../schema.ts';
+import { durationSecondsSql } from '../sql-fragments.ts';
 import { claimRoom } from './rooms.ts';
 
 export interface NewUserSession {
@@ -50,12 +50,22 @@ export function insertUserSession(db: Db, input: NewUserSession, nowMs: number):
  * transaction (the group commit gives each piece of work a savepoint), so that a failed insert
  * leaves no claimed room behind.
  */
-export function openUserSession(db: Db, input: NewUserSession, nowMs: number): UserSession | undefined {
-  return claimRoom(db, input.roomName, input.userId, nowMs) ? insertUserSession(db, input, nowMs) : undefined;
+export function openUserSession(
+  db: Db,
+  input: NewUserSession,
+  nowMs: number,
+): UserSession | undefined {
+  return claimRoom(db, input.roomName, input.userId, nowMs)
+    ? insertUserSession(db, input, nowMs)
+    : undefined;
 }
 
 /** A session only if it belongs to `userId`: callers never see another user's rows. */
-export function findUserSession(db: Db, userId: string, sessionId: string): UserSession | undefined {
+export function findUserSession(
+  db: Db,
+  userId: string,
+  sessionId: string,
+): UserSession | undefined {
   return db
     .select()
     .from(userSessions)
@@ -64,7 +74,11 @@ export function findUserSession(db: Db, userId: string, sessionId: string): User
 }
 
 /** How many of the user's sessions other than `currentSessionId` were actually joined. */
-export function countEarlierSessions(db: Db, userId: string, currentSessionId: string | null): number {
+export function countEarlierSessions(
+  db: Db,
+  userId: string,
+  currentSessionId: string | null,
+): number {
   return (
     db
       .select({ n: count() })
@@ -107,7 +121,13 @@ export function recordSessionEnd(db: Db, end: SessionEnd): boolean {
         endReason: end.reason,
         endSource: 'agent',
       })
-      .where(and(eq(userSessions.id, end.sessionId), eq(userSessions.userId, end.userId), isNull(userSessions.sessionEnd)))
+      .where(
+        and(
+          eq(userSessions.id, end.sessionId),
+          eq(userSessions.userId, end.userId),
+          isNull(userSessions.sessionEnd),
+        ),
+      )
       .run().changes === 1
   );
 }
@@ -117,7 +137,10 @@ export function recordSessionEnd(db: Db, end: SessionEnd): boolean {
  * `active`, so durations exist and the sweep leaves it alone even where no webhook is configured.
  * LiveKit's own join, when its webhook comes, still sets the start it reports.
  */
-export function markSessionJoined(db: Db, input: { userId: string; sessionId: string; joinedAtMs: number }): boolean {
+export function markSessionJoined(
+  db: Db,
+  input: { userId: string; sessionId: string; joinedAtMs: number },
+): boolean {
   return (
     db
       .update(userSessions)
@@ -149,5 +172,8 @@ export function countActiveSessionsOf(db: Db, userId: string, exceptSessionId = 
 
 /** Sessions LiveKit (or the agent) saw join that have not ended, across all users. */
 export function countActiveSessions(db: Db): number {
-  return db.select({ n: count() }).from(userSessions).where(eq(userSessions.status, 'active')).get()?.n ?? 0;
+  return (
+    db.select({ n: count() }).from(userSessions).where(eq(userSessions.status, 'active')).get()
+      ?.n ?? 0
+  );
 }

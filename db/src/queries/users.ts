@@ -1,8 +1,8 @@
 import { and, eq, exists, gt, isNull, lt, sql } from 'drizzle-orm';
-import type { Db } from '../open-database.ts';
 import { newId } from '../ids.ts';
+import type { Db } from '../open-database.ts';
 import { prepared } from '../prepared.ts';
-import { refreshTokens, users, type User, type UserRole, type UserStatus } from '../schema.ts';
+import { type User, type UserRole, type UserStatus, refreshTokens, users } from '../schema.ts';
 
 export interface NewUser {
   email: string;
@@ -21,7 +21,12 @@ export function insertUser(db: Db, input: NewUser, nowMs: number): User | undefi
     .get();
 }
 
-const userById = (db: Db) => db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
+const userById = (db: Db) =>
+  db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare();
 
 export function findUserById(db: Db, id: string): User | undefined {
   return prepared(db, userById).get({ id });
@@ -55,7 +60,12 @@ const signedInUser = (db: Db) =>
  * The user, if they are still signed in on the device (refresh-token family) an access token
  * names: the family has a token that is neither revoked nor expired. One query per request.
  */
-export function findSignedInUser(db: Db, userId: string, familyId: string, nowMs: number): User | undefined {
+export function findSignedInUser(
+  db: Db,
+  userId: string,
+  familyId: string,
+  nowMs: number,
+): User | undefined {
   return prepared(db, signedInUser).get({ userId, familyId, nowMs });
 }
 
@@ -78,7 +88,11 @@ export interface VerifiedLogin {
  * password change during bcrypt wins). Returns the updated user, or `undefined` when it no
  * longer qualifies.
  */
-export function recordSuccessfulLogin(db: Db, login: VerifiedLogin, nowMs: number): User | undefined {
+export function recordSuccessfulLogin(
+  db: Db,
+  login: VerifiedLogin,
+  nowMs: number,
+): User | undefined {
   return db
     .update(users)
     .set({
@@ -124,7 +138,13 @@ export function findExpiredGuests(db: Db, createdBefore: number): Pick<User, 'id
   return db
     .select({ id: users.id })
     .from(users)
-    .where(and(eq(users.role, 'guest'), sql`${users.email} LIKE ${`%@${GUEST_EMAIL_DOMAIN}`}`, lt(users.createdAt, createdBefore)))
+    .where(
+      and(
+        eq(users.role, 'guest'),
+        sql`${users.email} LIKE ${`%@${GUEST_EMAIL_DOMAIN}`}`,
+        lt(users.createdAt, createdBefore),
+      ),
+    )
     .all();
 }
 

@@ -68,7 +68,10 @@ export interface AuthApi {
   refresh(refreshToken?: string): Promise<Credentials>;
   logout(accessToken: string, options?: { everywhere?: boolean }): Promise<void>;
   me(accessToken: string): Promise<ApiUser>;
-  mintRoomToken(accessToken: string, input?: { room_name?: string; participant_name?: string }): Promise<RoomAccess>;
+  mintRoomToken(
+    accessToken: string,
+    input?: { room_name?: string; participant_name?: string },
+  ): Promise<RoomAccess>;
   /** Any JSON route; `undefined` for a 204. */
   request<T>(request: ApiRequest): Promise<T>;
   /** A route that answers a file (e.g. /me/export): its bytes and the file name it suggests. */
@@ -86,7 +89,11 @@ export interface AuthApiOptions {
 const FILENAME = /filename="([^"]+)"/;
 
 /** `baseUrl` is '' in the browser (same origin) and the service's URL elsewhere. */
-export function createAuthApi(baseUrl = '', fetchImpl: typeof fetch = fetch, options: AuthApiOptions = {}): AuthApi {
+export function createAuthApi(
+  baseUrl = '',
+  fetchImpl: typeof fetch = fetch,
+  options: AuthApiOptions = {},
+): AuthApi {
   async function send(request: ApiRequest): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
@@ -113,11 +120,21 @@ export function createAuthApi(baseUrl = '', fetchImpl: typeof fetch = fetch, opt
     login: (input) => request({ method: 'POST', path: '/auth/login', body: input }),
     guest: (input = {}) => request({ method: 'POST', path: '/auth/guest', body: input }),
     refresh: (refreshToken) =>
-      request({ method: 'POST', path: '/auth/refresh', body: refreshToken === undefined ? {} : { refresh_token: refreshToken } }),
+      request({
+        method: 'POST',
+        path: '/auth/refresh',
+        body: refreshToken === undefined ? {} : { refresh_token: refreshToken },
+      }),
     logout: (accessToken, { everywhere = false } = {}) =>
-      request({ method: 'POST', path: '/auth/logout', body: everywhere ? { everywhere: true } : {}, accessToken }),
+      request({
+        method: 'POST',
+        path: '/auth/logout',
+        body: everywhere ? { everywhere: true } : {},
+        accessToken,
+      }),
     me: (accessToken) => request({ method: 'GET', path: '/auth/me', accessToken }),
-    mintRoomToken: (accessToken, input = {}) => request({ method: 'POST', path: '/auth/token', body: input, accessToken }),
+    mintRoomToken: (accessToken, input = {}) =>
+      request({ method: 'POST', path: '/auth/token', body: input, accessToken }),
     request,
     async download(input) {
       const response = await send(input);
@@ -129,7 +146,9 @@ export function createAuthApi(baseUrl = '', fetchImpl: typeof fetch = fetch, opt
 
 async function errorOf(response: Response): Promise<AuthApiError> {
   const payload: unknown = await response.json().catch(() => undefined);
-  const error = (payload as { error?: { code?: string; message?: string; issues?: ApiIssue[] } } | undefined)?.error;
+  const error = (
+    payload as { error?: { code?: string; message?: string; issues?: ApiIssue[] } } | undefined
+  )?.error;
   const retryAfter = Number(response.headers.get('retry-after'));
   return new AuthApiError(
     response.status,

@@ -1,6 +1,6 @@
 import type { ApiUser } from '../api/auth-api.ts';
 import { ChartIcon, HistoryIcon, LogoMark, MemoryIcon, MicIcon } from '../ui/icons.tsx';
-import { canSeeDashboard, PRODUCT_NAME, type RouteName } from './routes.ts';
+import { PRODUCT_NAME, type RouteName, canSeeDashboard } from './routes.ts';
 import { UserMenu } from './user-menu.tsx';
 
 const NAV: { route: RouteName; path: string; label: string; icon: typeof MicIcon }[] = [
@@ -13,7 +13,9 @@ const NAV: { route: RouteName; path: string; label: string; icon: typeof MicIcon
 /** The product name, the main navigation and the account menu. Signed out: the name alone. */
 export function AppHeader(props: { user: ApiUser | undefined; current: RouteName }) {
   const { user, current } = props;
-  const items = user ? NAV.filter((item) => item.route !== 'dashboard' || canSeeDashboard(user.role)) : [];
+  const items = user
+    ? NAV.filter((item) => item.route !== 'dashboard' || canSeeDashboard(user.role))
+    : [];
   return (
     <header class="app-header">
       <div class="app-header__inner">
@@ -26,7 +28,11 @@ export function AppHeader(props: { user: ApiUser | undefined; current: RouteName
             <ul class={`main-nav__list main-nav__list--${items.length}`}>
               {items.map((item) => (
                 <li key={item.route}>
-                  <a class="main-nav__link" href={item.path} aria-current={item.route === current ? 'page' : undefined}>
+                  <a
+                    class="main-nav__link"
+                    href={item.path}
+                    aria-current={item.route === current ? 'page' : undefined}
+                  >
                     <item.icon class="main-nav__icon" />
                     <span>{item.label}</span>
                   </a>

@@ -6,11 +6,17 @@ import { MemoryPage } from '../pages/memory-page.tsx';
 import { NotFoundPage } from '../pages/not-found-page.tsx';
 import { SignInPage } from '../pages/sign-in-page.tsx';
 import { SignUpPage } from '../pages/sign-up-page.tsx';
-import { AppContext, useApp, useLocation, useSessionState, type AppServices } from './app-context.ts';
+import {
+  AppContext,
+  type AppServices,
+  useApp,
+  useLocation,
+  useSessionState,
+} from './app-context.ts';
 import { AppHeader } from './app-header.tsx';
 import { LazyTalkPage } from './lazy-talk-page.tsx';
 import { LoadingScreen } from './loading-screen.tsx';
-import { decideRoute, documentTitle, type RouteName } from './routes.ts';
+import { type RouteName, decideRoute, documentTitle } from './routes.ts';
 
 export function App(props: AppServices) {
   return (
@@ -25,7 +31,12 @@ function Shell() {
   const location = useLocation();
   const state = useSessionState();
   const user = state.status === 'signed-in' ? state.user : undefined;
-  const decision = decideRoute(location, user ? { status: 'signed-in', role: user.role } : { status: state.status === 'restoring' ? 'restoring' : 'signed-out' });
+  const decision = decideRoute(
+    location,
+    user
+      ? { status: 'signed-in', role: user.role }
+      : { status: state.status === 'restoring' ? 'restoring' : 'signed-out' },
+  );
 
   useLayoutEffect(() => {
     if (decision.kind === 'redirect') router.navigate(decision.to, { replace: true });
@@ -48,7 +59,11 @@ function Shell() {
       </a>
       {header ? <AppHeader user={user} current={page} /> : null}
       <main id="main" class="app-main" tabIndex={-1}>
-        <Page route={page} user={user} reason={state.status === 'signed-out' ? state.reason : undefined} />
+        <Page
+          route={page}
+          user={user}
+          reason={state.status === 'signed-out' ? state.reason : undefined}
+        />
       </main>
     </div>
   );

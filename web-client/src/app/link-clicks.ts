@@ -23,10 +23,15 @@ export interface AnchorLike {
  * `rel=external`, other origins, and same-origin paths that are not the client's pages (/docs,
  * /openapi.json, files).
  */
-export function inPageNavigation(click: ClickLike, anchor: AnchorLike, origin: string): string | undefined {
+export function inPageNavigation(
+  click: ClickLike,
+  anchor: AnchorLike,
+  origin: string,
+): string | undefined {
   if (click.defaultPrevented || click.button !== 0) return undefined;
   if (click.metaKey || click.ctrlKey || click.shiftKey || click.altKey) return undefined;
-  if ((anchor.target && anchor.target !== '_self') || anchor.hasAttribute('download')) return undefined;
+  if ((anchor.target && anchor.target !== '_self') || anchor.hasAttribute('download'))
+    return undefined;
   if (anchor.hasAttribute('data-native-link')) return undefined;
   let url: URL;
   try {

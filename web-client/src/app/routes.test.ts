@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { canSeeDashboard, decideRoute, documentTitle, matchRoute, safeNextPath, signInPathFor, withNext } from './routes.ts';
+import {
+  canSeeDashboard,
+  decideRoute,
+  documentTitle,
+  matchRoute,
+  safeNextPath,
+  signInPathFor,
+  withNext,
+} from './routes.ts';
 
 describe('matchRoute', () => {
   it('names every page and ignores a trailing slash', () => {
@@ -26,12 +34,21 @@ describe('safeNextPath', () => {
     expect(safeNextPath('/history?x=1#top')).toBe('/history?x=1#top');
   });
   it('refuses paths that normalise to another host', () => {
-    for (const next of ['/.//evil.example', '/talk/..//evil.example', '/%2e//evil.example']) expect(safeNextPath(next), next).toBeUndefined();
+    for (const next of ['/.//evil.example', '/talk/..//evil.example', '/%2e//evil.example'])
+      expect(safeNextPath(next), next).toBeUndefined();
   });
 
-
   it('refuses other sites, protocol-relative and backslash tricks', () => {
-    for (const next of ['https://evil.example/', '//evil.example/memory', '/\\evil.example', 'javascript:alert(1)', 'memory', '', null, undefined]) {
+    for (const next of [
+      'https://evil.example/',
+      '//evil.example/memory',
+      '/\\evil.example',
+      'javascript:alert(1)',
+      'memory',
+      '',
+      null,
+      undefined,
+    ]) {
       expect(safeNextPath(next)).toBeUndefined();
     }
   });
@@ -52,32 +69,62 @@ describe('decideRoute', () => {
   it('waits while the session restores, except on a page that does not exist', () => {
     expect(decideRoute(at('/memory'), { status: 'restoring' })).toEqual({ kind: 'loading' });
     expect(decideRoute(at('/sign-in'), { status: 'restoring' })).toEqual({ kind: 'loading' });
-    expect(decideRoute(at('/nope'), { status: 'restoring' })).toEqual({ kind: 'page', route: 'not-found' });
+    expect(decideRoute(at('/nope'), { status: 'restoring' })).toEqual({
+      kind: 'page',
+      route: 'not-found',
+    });
   });
 
   it('sends a signed-out user to sign in, remembering where they were', () => {
-    expect(decideRoute(at('/memory'), { status: 'signed-out' })).toEqual({ kind: 'redirect', to: '/sign-in?next=%2Fmemory' });
-    expect(decideRoute(at('/history?page=2'), { status: 'signed-out' })).toEqual({ kind: 'redirect', to: '/sign-in?next=%2Fhistory%3Fpage%3D2' });
-    expect(decideRoute(at('/'), { status: 'signed-out' })).toEqual({ kind: 'redirect', to: '/sign-in' });
-    expect(decideRoute(at('/sign-in'), { status: 'signed-out' })).toEqual({ kind: 'page', route: 'sign-in' });
-    expect(decideRoute(at('/sign-up'), { status: 'signed-out' })).toEqual({ kind: 'page', route: 'sign-up' });
+    expect(decideRoute(at('/memory'), { status: 'signed-out' })).toEqual({
+      kind: 'redirect',
+      to: '/sign-in?next=%2Fmemory',
+    });
+    expect(decideRoute(at('/history?page=2'), { status: 'signed-out' })).toEqual({
+      kind: 'redirect',
+      to: '/sign-in?next=%2Fhistory%3Fpage%3D2',
+    });
+    expect(decideRoute(at('/'), { status: 'signed-out' })).toEqual({
+      kind: 'redirect',
+      to: '/sign-in',
+    });
+    expect(decideRoute(at('/sign-in'), { status: 'signed-out' })).toEqual({
+      kind: 'page',
+      route: 'sign-in',
+    });
+    expect(decideRoute(at('/sign-up'), { status: 'signed-out' })).toEqual({
+      kind: 'page',
+      route: 'sign-up',
+    });
   });
 
   it('moves a signed-in user on from the sign-in pages to next, or Talk', () => {
     const user = { status: 'signed-in', role: 'user' } as const;
-    expect(decideRoute(at('/sign-in?next=%2Fmemory'), user)).toEqual({ kind: 'redirect', to: '/memory' });
-    expect(decideRoute(at('/sign-in?next=https%3A%2F%2Fevil.example'), user)).toEqual({ kind: 'redirect', to: '/talk' });
+    expect(decideRoute(at('/sign-in?next=%2Fmemory'), user)).toEqual({
+      kind: 'redirect',
+      to: '/memory',
+    });
+    expect(decideRoute(at('/sign-in?next=https%3A%2F%2Fevil.example'), user)).toEqual({
+      kind: 'redirect',
+      to: '/talk',
+    });
     expect(decideRoute(at('/sign-up'), user)).toEqual({ kind: 'redirect', to: '/talk' });
     expect(decideRoute(at('/'), user)).toEqual({ kind: 'redirect', to: '/talk' });
     expect(decideRoute(at('/history'), user)).toEqual({ kind: 'page', route: 'history' });
   });
 
   it('lets a guest open the sign-in pages to make a real account', () => {
-    expect(decideRoute(at('/sign-up'), { status: 'signed-in', role: 'guest' })).toEqual({ kind: 'page', route: 'sign-up' });
+    expect(decideRoute(at('/sign-up'), { status: 'signed-in', role: 'guest' })).toEqual({
+      kind: 'page',
+      route: 'sign-up',
+    });
   });
 
   it('shows the dashboard route to everyone signed in (the page itself says who may see it)', () => {
-    expect(decideRoute(at('/dashboard'), { status: 'signed-in', role: 'user' })).toEqual({ kind: 'page', route: 'dashboard' });
+    expect(decideRoute(at('/dashboard'), { status: 'signed-in', role: 'user' })).toEqual({
+      kind: 'page',
+      route: 'dashboard',
+    });
     expect(canSeeDashboard('user')).toBe(false);
     expect(canSeeDashboard('guest')).toBe(false);
     expect(canSeeDashboard('analyst')).toBe(true);

@@ -1,7 +1,8 @@
 import type { Role } from '../api/auth-api.ts';
 
 /** Every page of the client. The server answers index.html for each of these paths. */
-export type RouteName = 'home' | 'sign-in' | 'sign-up' | 'talk' | 'memory' | 'history' | 'dashboard' | 'not-found';
+export type RouteName =
+  'home' | 'sign-in' | 'sign-up' | 'talk' | 'memory' | 'history' | 'dashboard' | 'not-found';
 
 const PATHS: Record<string, RouteName> = {
   '/': 'home',
@@ -55,7 +56,8 @@ export function documentTitle(route: RouteName): string {
  * back to a sign-in page.
  */
 export function safeNextPath(next: string | null | undefined): string | undefined {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return undefined;
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\'))
+    return undefined;
   let url: URL;
   try {
     url = new URL(next, 'http://attune.invalid');
@@ -76,19 +78,21 @@ export function signInPathFor(here: string): string {
   return next ? `/sign-in?next=${encodeURIComponent(next)}` : '/sign-in';
 }
 
-export type AuthView = { status: 'restoring' } | { status: 'signed-out' } | { status: 'signed-in'; role: Role };
+export type AuthView =
+  { status: 'restoring' } | { status: 'signed-out' } | { status: 'signed-in'; role: Role };
 
 export type RouteDecision =
-  | { kind: 'loading' }
-  | { kind: 'redirect'; to: string }
-  | { kind: 'page'; route: RouteName };
+  { kind: 'loading' } | { kind: 'redirect'; to: string } | { kind: 'page'; route: RouteName };
 
 /**
  * What the shell shows for a location: nothing yet while the session is restoring, the sign-in
  * page (remembering where the user was) for a signed-out user on a private page, the place they
  * came for once they are signed in, and otherwise the page itself.
  */
-export function decideRoute(location: { pathname: string; search: string }, auth: AuthView): RouteDecision {
+export function decideRoute(
+  location: { pathname: string; search: string },
+  auth: AuthView,
+): RouteDecision {
   const route = matchRoute(location.pathname);
   if (route === 'not-found') return { kind: 'page', route };
   if (auth.status === 'restoring') return { kind: 'loading' };

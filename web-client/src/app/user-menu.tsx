@@ -1,8 +1,8 @@
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { ApiUser } from '../api/auth-api.ts';
 import { errorMessage } from '../ui/error-message.ts';
-import { ChevronDownIcon, DevicesIcon, SignOutIcon } from '../ui/icons.tsx';
 import { initials } from '../ui/format.ts';
+import { ChevronDownIcon, DevicesIcon, SignOutIcon } from '../ui/icons.tsx';
 import { useApp, useNavigate } from './app-context.ts';
 
 export const ROLE_LABELS: Record<ApiUser['role'], string> = {
@@ -88,7 +88,12 @@ export function UserMenu(props: { user: ApiUser }) {
           {user.role === 'guest' ? null : <span class="menu__email">{user.email}</span>}
           <span class={`role-badge role-badge--${user.role}`}>{ROLE_LABELS[user.role]}</span>
         </div>
-        <button type="button" class="menu__item" onClick={() => void signOut(false)} disabled={busy}>
+        <button
+          type="button"
+          class="menu__item"
+          onClick={() => void signOut(false)}
+          disabled={busy}
+        >
           <SignOutIcon />
           Sign out
         </button>

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useSessionState } from '../app/app-context.ts';
 import { Notice } from '../ui/feedback.tsx';
-import { LogoMark, MemoryIcon, MicIcon, HistoryIcon } from '../ui/icons.tsx';
+import { HistoryIcon, LogoMark, MemoryIcon, MicIcon } from '../ui/icons.tsx';
 
 /** The sign-in and sign-up pages: the form on a card, beside a short word about the product. */
 export function AuthLayout(props: { title: string; intro: string; children: ComponentChildren }) {
@@ -38,7 +38,8 @@ export function AuthLayout(props: { title: string; intro: string; children: Comp
           <p class="auth__intro">{props.intro}</p>
           {guest ? (
             <Notice class="auth__notice">
-              You are trying Attune as a guest. Sign in or create an account to be remembered. <a href="/talk">Back to Talk</a>
+              You are trying Attune as a guest. Sign in or create an account to be remembered.{' '}
+              <a href="/talk">Back to Talk</a>
             </Notice>
           ) : null}
           {props.children}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayKey, fillDays, periodOf, reportPath, type SessionReport } from './dashboard-data.ts';
+import { type SessionReport, dayKey, fillDays, periodOf, reportPath } from './dashboard-data.ts';
 
 describe('periodOf', () => {
   it('covers the last n UTC days including today, with `to` at tomorrow’s midnight', () => {
@@ -7,7 +7,15 @@ describe('periodOf', () => {
     const period = periodOf(7, now);
     expect(period.from).toBe('2025-11-04');
     expect(period.to).toBe('2025-11-11');
-    expect(period.days).toEqual(['2025-11-04', '2025-11-05', '2025-11-06', '2025-11-07', '2025-11-08', '2025-11-09', '2025-11-10']);
+    expect(period.days).toEqual([
+      '2025-11-04',
+      '2025-11-05',
+      '2025-11-06',
+      '2025-11-07',
+      '2025-11-08',
+      '2025-11-09',
+      '2025-11-10',
+    ]);
   });
 
   it('crosses months and years', () => {
@@ -18,7 +26,9 @@ describe('periodOf', () => {
   });
 
   it('asks the report for those days, grouped by day', () => {
-    expect(reportPath({ from: '2025-11-04', to: '2025-11-11' })).toBe('/analytics/sessions?group_by=day&from=2025-11-04&to=2025-11-11');
+    expect(reportPath({ from: '2025-11-04', to: '2025-11-11' })).toBe(
+      '/analytics/sessions?group_by=day&from=2025-11-04&to=2025-11-11',
+    );
   });
 });
 

@@ -35,7 +35,10 @@ export function dayKey(ms: number): string {
  * The last `days` UTC days up to and including today: `from` is the first day's midnight, `to`
  * tomorrow's (exclusive), as the report's query parameters.
  */
-export function periodOf(days: number, nowMs: number): { from: string; to: string; days: string[] } {
+export function periodOf(
+  days: number,
+  nowMs: number,
+): { from: string; to: string; days: string[] } {
   const todayStart = Date.parse(`${dayKey(nowMs)}T00:00:00.000Z`);
   const firstStart = todayStart - (days - 1) * DAY_MS;
   return {

@@ -9,7 +9,15 @@ import { formatDayKey, formatDuration, formatMinutes, plural } from '../ui/forma
 import { ChartIcon, LockIcon } from '../ui/icons.tsx';
 import { PageHeader } from '../ui/page-header.tsx';
 import { useAsync } from '../ui/use-async.ts';
-import { fillDays, periodOf, PERIODS, reportPath, type DayStats, type PeriodDays, type SessionReport } from './dashboard-data.ts';
+import {
+  type DayStats,
+  PERIODS,
+  type PeriodDays,
+  type SessionReport,
+  fillDays,
+  periodOf,
+  reportPath,
+} from './dashboard-data.ts';
 
 /** Session durations per day for analysts and admins: a chart of total minutes and the statistics. */
 export function DashboardPage(props: { user: ApiUser }) {
@@ -28,7 +36,10 @@ function NotAllowed() {
           </div>
           <h2 class="empty-state__title">You are not allowed to see the dashboard</h2>
           <div class="empty-state__text">
-            <p>Session analytics are for analysts and admins. Ask an admin of this Attune server if you need access.</p>
+            <p>
+              Session analytics are for analysts and admins. Ask an admin of this Attune server if
+              you need access.
+            </p>
           </div>
           <a class="button button--secondary" href="/talk">
             Back to Talk
@@ -44,7 +55,10 @@ function Dashboard() {
   const [days, setDays] = useState<PeriodDays>(30);
   const { state, retry } = useAsync(async () => {
     const period = periodOf(days, Date.now());
-    const report = await session.request<SessionReport>({ method: 'GET', path: reportPath(period) });
+    const report = await session.request<SessionReport>({
+      method: 'GET',
+      path: reportPath(period),
+    });
     return { report, days: fillDays(report.groups, period.days) };
   }, [days]);
 
@@ -72,8 +86,17 @@ function PeriodPicker(props: { value: PeriodDays; onChange: (days: PeriodDays) =
   return (
     <div class="segmented" role="radiogroup" aria-label="Period">
       {PERIODS.map((days) => (
-        <label key={days} class={`segmented__option ${props.value === days ? 'segmented__option--on' : ''}`}>
-          <input type="radio" name="period" value={days} checked={props.value === days} onChange={() => props.onChange(days)} />
+        <label
+          key={days}
+          class={`segmented__option ${props.value === days ? 'segmented__option--on' : ''}`}
+        >
+          <input
+            type="radio"
+            name="period"
+            value={days}
+            checked={props.value === days}
+            onChange={() => props.onChange(days)}
+          />
           <span>Last {days} days</span>
         </label>
       ))}
@@ -90,12 +113,17 @@ function Report(props: { report: SessionReport; days: DayStats[]; period: Period
     label: formatDayKey(day.day),
     description: `${formatDayKey(day.day, { weekday: true })}: ${formatMinutes(day.total_seconds)} in ${plural(day.sessions, 'session')}`,
   }));
-  const busiest = active.reduce<DayStats | undefined>((best, day) => (!best || day.total_seconds > best.total_seconds ? day : best), undefined);
+  const busiest = active.reduce<DayStats | undefined>(
+    (best, day) => (!best || day.total_seconds > best.total_seconds ? day : best),
+    undefined,
+  );
   const chartSummary =
     overall.sessions === 0
       ? 'No sessions in this period.'
       : `${plural(overall.sessions, 'session')} over ${plural(active.length, 'day')}, ${formatMinutes(overall.total_seconds)} in total.` +
-        (busiest ? ` The busiest day was ${formatDayKey(busiest.day, { weekday: true })} with ${formatMinutes(busiest.total_seconds)}.` : '');
+        (busiest
+          ? ` The busiest day was ${formatDayKey(busiest.day, { weekday: true })} with ${formatMinutes(busiest.total_seconds)}.`
+          : '');
 
   return (
     <>
@@ -114,12 +142,17 @@ function Report(props: { report: SessionReport; days: DayStats[]; period: Period
             Minutes talked per day
           </h2>
           <span class="card__meta">
-            {plural(overall.tokens.issued, 'token')} issued · {overall.tokens.joined.toLocaleString('en')} joined · {overall.tokens.expired.toLocaleString('en')} never used
+            {plural(overall.tokens.issued, 'token')} issued ·{' '}
+            {overall.tokens.joined.toLocaleString('en')} joined ·{' '}
+            {overall.tokens.expired.toLocaleString('en')} never used
           </span>
         </div>
         {overall.sessions === 0 ? (
           <EmptyState icon={<ChartIcon size={28} />} title="No sessions in this period">
-            <p>Once people talk with the assistant, their ended sessions show up here by day. Try a longer period.</p>
+            <p>
+              Once people talk with the assistant, their ended sessions show up here by day. Try a
+              longer period.
+            </p>
           </EmptyState>
         ) : (
           <BarChart
@@ -142,7 +175,9 @@ function Report(props: { report: SessionReport; days: DayStats[]; period: Period
             </summary>
             <div class="table-scroll">
               <table class="table">
-                <caption class="visually-hidden">Ended sessions per day: count and durations</caption>
+                <caption class="visually-hidden">
+                  Ended sessions per day: count and durations
+                </caption>
                 <thead>
                   <tr>
                     <th scope="col">Day</th>

@@ -8,7 +8,10 @@ import { Spinner } from '../ui/feedback.tsx';
  * "Try as a guest": a short-lived account without memory. Its error (e.g. the operator turned
  * guests off) is reported through `onError` so it shows where the form shows its own.
  */
-export function GuestEntry(props: { disabled?: boolean; onError: (message: string | undefined) => void }) {
+export function GuestEntry(props: {
+  disabled?: boolean;
+  onError: (message: string | undefined) => void;
+}) {
   const { session } = useApp();
   const location = useLocation();
   const navigate = useNavigate();
@@ -19,7 +22,9 @@ export function GuestEntry(props: { disabled?: boolean; onError: (message: strin
     try {
       await session.guest();
       // Guests may stay on the sign-in pages (to make a real account later), so move them on here.
-      navigate(safeNextPath(new URLSearchParams(location.search).get('next')) ?? '/talk', { replace: true });
+      navigate(safeNextPath(new URLSearchParams(location.search).get('next')) ?? '/talk', {
+        replace: true,
+      });
     } catch (error) {
       props.onError(errorMessage(error));
       setBusy(false);
@@ -30,7 +35,12 @@ export function GuestEntry(props: { disabled?: boolean; onError: (message: strin
       <div class="divider" role="separator">
         <span>or</span>
       </div>
-      <button type="button" class="button button--secondary button--block" onClick={() => void start()} disabled={busy || props.disabled}>
+      <button
+        type="button"
+        class="button button--secondary button--block"
+        onClick={() => void start()}
+        disabled={busy || props.disabled}
+      >
         {busy ? <Spinner size="sm" /> : null}
         Try as a guest
       </button>

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { sessionTime, statusLabel, TranscriptIndex, wasJoined, type HistoryPage, type SessionItem } from './history-data.ts';
+import {
+  type HistoryPage,
+  type SessionItem,
+  TranscriptIndex,
+  sessionTime,
+  statusLabel,
+  wasJoined,
+} from './history-data.ts';
 
 const session = (over: Partial<SessionItem>): SessionItem => ({
   id: 's1',
@@ -32,7 +39,11 @@ describe('sessions', () => {
 });
 
 describe('TranscriptIndex', () => {
-  const turn = (text: string) => ({ role: 'user' as const, text, created_at: '2025-11-03T10:00:05.000Z' });
+  const turn = (text: string) => ({
+    role: 'user' as const,
+    text,
+    created_at: '2025-11-03T10:00:05.000Z',
+  });
   const pages: Record<string, HistoryPage> = {
     first: {
       history: [

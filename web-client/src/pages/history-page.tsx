@@ -8,14 +8,14 @@ import { ChevronDownIcon, HistoryIcon, TrashIcon } from '../ui/icons.tsx';
 import { LiveStatus, PageHeader, useStatus } from '../ui/page-header.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import {
-  sessionTime,
-  statusLabel,
-  TranscriptIndex,
-  wasJoined,
   type HistoryPage as HistoryPageBody,
   type SessionItem,
   type SessionPage,
+  TranscriptIndex,
   type Turn,
+  sessionTime,
+  statusLabel,
+  wasJoined,
 } from './history-data.ts';
 
 const SESSIONS_PER_PAGE = 25;
@@ -57,7 +57,10 @@ export function HistoryPage() {
     setMoreError(undefined);
     try {
       const page = await loadSessions(cursor);
-      setData((current) => ({ sessions: [...current.sessions, ...page.sessions], next_cursor: page.next_cursor }));
+      setData((current) => ({
+        sessions: [...current.sessions, ...page.sessions],
+        next_cursor: page.next_cursor,
+      }));
     } catch (error) {
       setMoreError(errorMessage(error));
     } finally {
@@ -112,7 +115,10 @@ export function HistoryPage() {
       onConfirm={() => void deleteHistory()}
       onCancel={() => setConfirming(false)}
     >
-      <p>Every transcript is erased and the assistant will no longer recall past conversations. Your preferences and the list of sessions stay.</p>
+      <p>
+        Every transcript is erased and the assistant will no longer recall past conversations. Your
+        preferences and the list of sessions stay.
+      </p>
     </ConfirmDialog>
   );
 
@@ -121,7 +127,11 @@ export function HistoryPage() {
       <div class="page">
         {header}
         <section class="card">
-          {state.status === 'loading' ? <LoadingBlock label="Loading your sessions…" /> : <LoadFailed message={errorMessage(state.error)} onRetry={() => void retry()} />}
+          {state.status === 'loading' ? (
+            <LoadingBlock label="Loading your sessions…" />
+          ) : (
+            <LoadFailed message={errorMessage(state.error)} onRetry={() => void retry()} />
+          )}
         </section>
         {dialog}
       </div>
@@ -139,13 +149,20 @@ export function HistoryPage() {
             Sessions
           </h2>
           <label class="checkbox">
-            <input type="checkbox" checked={showUnused} onChange={(event) => setShowUnused(event.currentTarget.checked)} />
+            <input
+              type="checkbox"
+              checked={showUnused}
+              onChange={(event) => setShowUnused(event.currentTarget.checked)}
+            />
             <span>Show rooms never joined</span>
           </label>
         </div>
         {shown.length === 0 ? (
           <EmptyState icon={<HistoryIcon size={28} />} title="No conversations yet">
-            <p>When you talk with the assistant, each conversation appears here with how long it lasted and what was said.</p>
+            <p>
+              When you talk with the assistant, each conversation appears here with how long it
+              lasted and what was said.
+            </p>
             <p>
               <a class="button button--primary" href="/talk">
                 Start talking
@@ -161,11 +178,14 @@ export function HistoryPage() {
         )}
         {shown.length > 0 || state.data.next_cursor ? (
           <div class="session-list__footer">
-            <span class="session-list__count">
-              {plural(shown.length, 'session')} shown
-            </span>
+            <span class="session-list__count">{plural(shown.length, 'session')} shown</span>
             {state.data.next_cursor ? (
-              <button type="button" class="button button--secondary" disabled={moreBusy} onClick={() => void loadMore(state.data.next_cursor!)}>
+              <button
+                type="button"
+                class="button button--secondary"
+                disabled={moreBusy}
+                onClick={() => void loadMore(state.data.next_cursor!)}
+              >
                 {moreBusy ? <Spinner size="sm" /> : null}
                 Load more
               </button>
@@ -208,7 +228,9 @@ function SessionRow(props: { item: SessionItem; transcripts: TranscriptIndex }) 
         {item.status === 'ended' ? (
           formatDuration(item.duration_seconds)
         ) : (
-          <span class={`status-badge status-badge--${item.status}`}>{statusLabel(item.status)}</span>
+          <span class={`status-badge status-badge--${item.status}`}>
+            {statusLabel(item.status)}
+          </span>
         )}
       </span>
       <span class="session__room" title="Room">
@@ -226,7 +248,13 @@ function SessionRow(props: { item: SessionItem; transcripts: TranscriptIndex }) 
   }
   return (
     <li class={`session ${open ? 'session--open' : ''}`}>
-      <button type="button" class="session__summary session__toggle" aria-expanded={open} aria-controls={panelId} onClick={toggle}>
+      <button
+        type="button"
+        class="session__summary session__toggle"
+        aria-expanded={open}
+        aria-controls={panelId}
+        onClick={toggle}
+      >
         {summary}
         <span class="visually-hidden">{open ? 'Hide transcript' : 'Show transcript'}</span>
         <ChevronDownIcon class="session__chevron" />

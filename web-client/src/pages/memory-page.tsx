@@ -1,16 +1,23 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { AuthApiError, type ApiUser } from '../api/auth-api.ts';
-import { Field } from '../ui/field.tsx';
+import { type ApiUser, AuthApiError } from '../api/auth-api.ts';
 import { useApp } from '../app/app-context.ts';
 import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
 import { errorMessage, formErrors } from '../ui/error-message.ts';
 import { EmptyState, ErrorAlert, LoadFailed, LoadingBlock, Spinner } from '../ui/feedback.tsx';
+import { Field } from '../ui/field.tsx';
 import { formatDateTime, formatRelative, plural } from '../ui/format.ts';
-import { DownloadIcon, LockIcon, MemoryIcon, PencilIcon, PlusIcon, TrashIcon } from '../ui/icons.tsx';
+import {
+  DownloadIcon,
+  LockIcon,
+  MemoryIcon,
+  PencilIcon,
+  PlusIcon,
+  TrashIcon,
+} from '../ui/icons.tsx';
 import { LiveStatus, PageHeader, useStatus } from '../ui/page-header.tsx';
 import { saveBlob } from '../ui/save-file.ts';
 import { useAsync } from '../ui/use-async.ts';
-import { sortPreferences, upsertPreference, type Preference } from './memory-data.ts';
+import { type Preference, sortPreferences, upsertPreference } from './memory-data.ts';
 
 /** What the assistant remembers (view, edit, add, delete), and the export of all one's data. */
 export function MemoryPage(props: { user: ApiUser }) {
@@ -18,7 +25,9 @@ export function MemoryPage(props: { user: ApiUser }) {
   const guest = props.user.role === 'guest';
   return (
     <div class="page">
-      <PageHeader title="Memory">What your assistant remembers about you. It reads these at the start of every conversation.</PageHeader>
+      <PageHeader title="Memory">
+        What your assistant remembers about you. It reads these at the start of every conversation.
+      </PageHeader>
       <LiveStatus message={status} />
       {guest ? <GuestMemory /> : <Preferences onStatus={setStatus} />}
       <ExportCard onStatus={setStatus} />
@@ -37,7 +46,10 @@ function GuestMemory() {
           Guests have no memory
         </h2>
         <div class="empty-state__text">
-          <p>The assistant forgets guests when they leave. Sign up to keep preferences, like the units you use or how long you like answers.</p>
+          <p>
+            The assistant forgets guests when they leave. Sign up to keep preferences, like the
+            units you use or how long you like answers.
+          </p>
         </div>
         <a class="button button--primary" href="/sign-up">
           Create an account
@@ -50,7 +62,10 @@ function GuestMemory() {
 function Preferences(props: { onStatus: (message: string) => void }) {
   const { session } = useApp();
   const { state, retry, setData } = useAsync(
-    () => session.request<{ preferences: Preference[] }>({ method: 'GET', path: '/me/preferences' }).then((body) => sortPreferences(body.preferences)),
+    () =>
+      session
+        .request<{ preferences: Preference[] }>({ method: 'GET', path: '/me/preferences' })
+        .then((body) => sortPreferences(body.preferences)),
     [],
   );
   const [deleting, setDeleting] = useState<Preference | undefined>();
@@ -58,7 +73,11 @@ function Preferences(props: { onStatus: (message: string) => void }) {
   const [deleteError, setDeleteError] = useState<string | undefined>();
 
   async function save(key: string, value: string): Promise<Preference> {
-    const saved = await session.request<Preference>({ method: 'PUT', path: `/me/preferences/${encodeURIComponent(key)}`, body: { value } });
+    const saved = await session.request<Preference>({
+      method: 'PUT',
+      path: `/me/preferences/${encodeURIComponent(key)}`,
+      body: { value },
+    });
     setData((list) => upsertPreference(list, saved));
     return saved;
   }
@@ -68,7 +87,10 @@ function Preferences(props: { onStatus: (message: string) => void }) {
     setDeleteBusy(true);
     setDeleteError(undefined);
     try {
-      await session.request({ method: 'DELETE', path: `/me/preferences/${encodeURIComponent(deleting.key)}` });
+      await session.request({
+        method: 'DELETE',
+        path: `/me/preferences/${encodeURIComponent(deleting.key)}`,
+      });
     } catch (error) {
       // Already gone is what the user wanted.
       if (!(error instanceof AuthApiError && error.status === 404)) {
@@ -94,7 +116,8 @@ function Preferences(props: { onStatus: (message: string) => void }) {
     );
   }
   if (state.status === 'failed') {
-    if (state.error instanceof AuthApiError && state.error.code === 'guest_no_memory') return <GuestMemory />;
+    if (state.error instanceof AuthApiError && state.error.code === 'guest_no_memory')
+      return <GuestMemory />;
     return (
       <section class="card">
         <LoadFailed message={errorMessage(state.error)} onRetry={() => void retry()} />
@@ -113,8 +136,9 @@ function Preferences(props: { onStatus: (message: string) => void }) {
       {preferences.length === 0 ? (
         <EmptyState icon={<MemoryIcon size={28} />} title="Nothing remembered yet">
           <p>
-            Tell the assistant things you want it to keep, like <q>Remember that I prefer metric units</q>, and they appear here. You can also add
-            one yourself below.
+            Tell the assistant things you want it to keep, like{' '}
+            <q>Remember that I prefer metric units</q>, and they appear here. You can also add one
+            yourself below.
           </p>
         </EmptyState>
       ) : (
@@ -123,7 +147,9 @@ function Preferences(props: { onStatus: (message: string) => void }) {
             <PreferenceRow
               key={preference.key}
               preference={preference}
-              onSave={(value) => save(preference.key, value).then(() => props.onStatus(`Saved “${preference.key}”.`))}
+              onSave={(value) =>
+                save(preference.key, value).then(() => props.onStatus(`Saved “${preference.key}”.`))
+              }
               onDelete={() => {
                 setDeleteError(undefined);
                 setDeleting(preference);
@@ -148,14 +174,19 @@ function Preferences(props: { onStatus: (message: string) => void }) {
         onCancel={() => setDeleting(undefined)}
       >
         <p>
-          The assistant will no longer know <strong>{deleting?.key}</strong>: <q>{deleting?.value}</q>.
+          The assistant will no longer know <strong>{deleting?.key}</strong>:{' '}
+          <q>{deleting?.value}</q>.
         </p>
       </ConfirmDialog>
     </section>
   );
 }
 
-function PreferenceRow(props: { preference: Preference; onSave: (value: string) => Promise<void>; onDelete: () => void }) {
+function PreferenceRow(props: {
+  preference: Preference;
+  onSave: (value: string) => Promise<void>;
+  onDelete: () => void;
+}) {
   const { preference } = props;
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(preference.value);
@@ -194,7 +225,11 @@ function PreferenceRow(props: { preference: Preference; onSave: (value: string) 
   }
 
   const updated = (
-    <time class="pref__updated" dateTime={preference.updated_at} title={formatDateTime(preference.updated_at)}>
+    <time
+      class="pref__updated"
+      dateTime={preference.updated_at}
+      title={formatDateTime(preference.updated_at)}
+    >
       Updated {formatRelative(preference.updated_at, Date.now())}
     </time>
   );
@@ -228,7 +263,12 @@ function PreferenceRow(props: { preference: Preference; onSave: (value: string) 
               {busy ? <Spinner size="sm" /> : null}
               Save
             </button>
-            <button type="button" class="button button--ghost button--small" onClick={cancel} disabled={busy}>
+            <button
+              type="button"
+              class="button button--ghost button--small"
+              onClick={cancel}
+              disabled={busy}
+            >
               Cancel
             </button>
           </div>
@@ -247,10 +287,23 @@ function PreferenceRow(props: { preference: Preference; onSave: (value: string) 
       <span class="pref__value">{preference.value}</span>
       {updated}
       <div class="pref__actions">
-        <button ref={editButton} type="button" class="icon-button" onClick={() => setEditing(true)} aria-label={`Edit ${preference.key}`} title="Edit">
+        <button
+          ref={editButton}
+          type="button"
+          class="icon-button"
+          onClick={() => setEditing(true)}
+          aria-label={`Edit ${preference.key}`}
+          title="Edit"
+        >
           <PencilIcon />
         </button>
-        <button type="button" class="icon-button icon-button--danger" onClick={props.onDelete} aria-label={`Delete ${preference.key}`} title="Delete">
+        <button
+          type="button"
+          class="icon-button icon-button--danger"
+          onClick={props.onDelete}
+          aria-label={`Delete ${preference.key}`}
+          title="Delete"
+        >
           <TrashIcon />
         </button>
       </div>
@@ -290,19 +343,42 @@ function AddPreference(props: { onAdd: (key: string, value: string) => Promise<v
   }
 
   return (
-    <form class="pref-add" onSubmit={(event) => void submit(event)} noValidate aria-labelledby="pref-add-title">
+    <form
+      class="pref-add"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-labelledby="pref-add-title"
+    >
       <h3 class="pref-add__title" id="pref-add-title">
         Add a preference
       </h3>
       <div class="pref-add__fields">
-        <Field label="Name" inputRef={keyInput} placeholder="units" maxLength={64} value={key} onValue={setKey} error={issues.key} />
-        <Field label="Value" class="field--grow" placeholder="metric" maxLength={500} value={value} onValue={setValue} error={issues.value} />
+        <Field
+          label="Name"
+          inputRef={keyInput}
+          placeholder="units"
+          maxLength={64}
+          value={key}
+          onValue={setKey}
+          error={issues.key}
+        />
+        <Field
+          label="Value"
+          class="field--grow"
+          placeholder="metric"
+          maxLength={500}
+          value={value}
+          onValue={setValue}
+          error={issues.value}
+        />
         <button type="submit" class="button button--secondary pref-add__submit" disabled={busy}>
           {busy ? <Spinner size="sm" /> : <PlusIcon />}
           Add
         </button>
       </div>
-      {error && !(issues.key || issues.value) ? <ErrorAlert class="pref-add__error">{error}</ErrorAlert> : null}
+      {error && !(issues.key || issues.value) ? (
+        <ErrorAlert class="pref-add__error">{error}</ErrorAlert>
+      ) : null}
     </form>
   );
 }
@@ -330,10 +406,18 @@ function ExportCard(props: { onStatus: (message: string) => void }) {
         <h2 class="card__title" id="export-title">
           Your data
         </h2>
-        <p class="card__lead">Download everything Attune keeps about you (your account, preferences, sessions and transcripts) as one JSON file.</p>
+        <p class="card__lead">
+          Download everything Attune keeps about you (your account, preferences, sessions and
+          transcripts) as one JSON file.
+        </p>
         {error ? <ErrorAlert>{error}</ErrorAlert> : null}
       </div>
-      <button type="button" class="button button--secondary" onClick={() => void exportData()} disabled={busy}>
+      <button
+        type="button"
+        class="button button--secondary"
+        onClick={() => void exportData()}
+        disabled={busy}
+      >
         {busy ? <Spinner size="sm" /> : <DownloadIcon />}
         Export my data
       </button>

@@ -28,7 +28,17 @@ export function SignInPage(props: { reason: string | undefined }) {
       {props.reason && !error ? <Notice class="auth__notice">{props.reason}</Notice> : null}
       {error ? <ErrorAlert class="auth__notice">{error}</ErrorAlert> : null}
       <form class="form" onSubmit={onSubmit} noValidate aria-busy={busy}>
-        <Field label="Email" type="email" name="email" autocomplete="username" inputMode="email" required value={email} onValue={setEmail} error={issues.email} />
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autocomplete="username"
+          inputMode="email"
+          required
+          value={email}
+          onValue={setEmail}
+          error={issues.email}
+        />
         <Field
           label="Password"
           type="password"
@@ -39,7 +49,11 @@ export function SignInPage(props: { reason: string | undefined }) {
           onValue={setPassword}
           error={issues.password}
         />
-        <button type="submit" class="button button--primary button--block" disabled={busy || cooldown > 0}>
+        <button
+          type="submit"
+          class="button button--primary button--block"
+          disabled={busy || cooldown > 0}
+        >
           {busy ? <Spinner size="sm" /> : null}
           {cooldown > 0 ? `Try again in ${cooldown} s` : busy ? 'Signing in…' : 'Sign in'}
         </button>

@@ -14,7 +14,11 @@ export function SignUpPage() {
   const [fullName, setFullName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const { busy, error, setError, issues, cooldown, submit } = useAuthForm(['full_name', 'email', 'password']);
+  const { busy, error, setError, issues, cooldown, submit } = useAuthForm([
+    'full_name',
+    'email',
+    'password',
+  ]);
 
   function onSubmit(event: Event) {
     event.preventDefault();
@@ -22,15 +26,38 @@ export function SignUpPage() {
     if (!fullName.trim()) missing.full_name = 'Enter your name.';
     if (!email.trim()) missing.email = 'Enter your email address.';
     if (!password) missing.password = 'Choose a password.';
-    void submit(missing, () => session.register({ email: email.trim(), password, full_name: fullName.trim() }));
+    void submit(missing, () =>
+      session.register({ email: email.trim(), password, full_name: fullName.trim() }),
+    );
   }
 
   return (
-    <AuthLayout title="Create your account" intro="Your assistant will remember your preferences and past conversations.">
+    <AuthLayout
+      title="Create your account"
+      intro="Your assistant will remember your preferences and past conversations."
+    >
       {error ? <ErrorAlert class="auth__notice">{error}</ErrorAlert> : null}
       <form class="form" onSubmit={onSubmit} noValidate aria-busy={busy}>
-        <Field label="Full name" name="full_name" autocomplete="name" required value={fullName} onValue={setFullName} error={issues.full_name} />
-        <Field label="Email" type="email" name="email" autocomplete="email" inputMode="email" required value={email} onValue={setEmail} error={issues.email} />
+        <Field
+          label="Full name"
+          name="full_name"
+          autocomplete="name"
+          required
+          value={fullName}
+          onValue={setFullName}
+          error={issues.full_name}
+        />
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autocomplete="email"
+          inputMode="email"
+          required
+          value={email}
+          onValue={setEmail}
+          error={issues.email}
+        />
         <Field
           label="Password"
           type="password"
@@ -42,9 +69,17 @@ export function SignUpPage() {
           hint="At least 8 characters. A few unrelated words make a good one."
           error={issues.password}
         />
-        <button type="submit" class="button button--primary button--block" disabled={busy || cooldown > 0}>
+        <button
+          type="submit"
+          class="button button--primary button--block"
+          disabled={busy || cooldown > 0}
+        >
           {busy ? <Spinner size="sm" /> : null}
-          {cooldown > 0 ? `Try again in ${cooldown} s` : busy ? 'Creating your account…' : 'Create account'}
+          {cooldown > 0
+            ? `Try again in ${cooldown} s`
+            : busy
+              ? 'Creating your account…'
+              : 'Create account'}
         </button>
       </form>
       <GuestEntry disabled={busy} onError={setError} />

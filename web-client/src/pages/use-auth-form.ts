@@ -15,7 +15,10 @@ export function useAuthForm(fields: readonly string[]) {
   const [cooldown, startCooldown] = useCooldown();
 
   /** `missing`: a message for each required field left empty. `send` signs in; the shell then moves on. */
-  async function submit(missing: Record<string, string>, send: () => Promise<unknown>): Promise<void> {
+  async function submit(
+    missing: Record<string, string>,
+    send: () => Promise<unknown>,
+  ): Promise<void> {
     setIssues(missing);
     setError(undefined);
     if (Object.keys(missing).length > 0) return;
@@ -26,7 +29,8 @@ export function useAuthForm(fields: readonly string[]) {
       const shown = formErrors(failure, fields);
       setIssues(shown.fields);
       setError(shown.summary);
-      if (failure instanceof AuthApiError && failure.status === 429) startCooldown(failure.retryAfterSeconds ?? 30);
+      if (failure instanceof AuthApiError && failure.status === 429)
+        startCooldown(failure.retryAfterSeconds ?? 30);
       setBusy(false);
     }
   }

@@ -1,4 +1,10 @@
-import { AuthApiError, type ApiRequest, type ApiUser, type AuthApi, type Credentials } from '../api/auth-api.ts';
+import {
+  type ApiRequest,
+  type ApiUser,
+  type AuthApi,
+  AuthApiError,
+  type Credentials,
+} from '../api/auth-api.ts';
 
 export type SessionState =
   | { status: 'restoring' }
@@ -23,7 +29,8 @@ const RETRY_MS = 10_000;
 const LOCK_NAME = 'attune-refresh';
 const SESSION_ENDED = 'Your session ended; sign in again.';
 const UNREACHABLE = 'Attune could not be reached; check your connection and reload the page.';
-const SIGN_OUT_FAILED = 'Attune could not be reached to sign you out, so this browser may still be signed in. Sign out again once you are back online.';
+const SIGN_OUT_FAILED =
+  'Attune could not be reached to sign you out, so this browser may still be signed in. Sign out again once you are back online.';
 
 type RefreshOutcome = 'refreshed' | 'refused' | 'unreachable';
 
@@ -48,9 +55,11 @@ export class BrowserSession {
     private readonly env: SessionEnvironment,
   ) {
     env.channel?.addEventListener('message', (event: MessageEvent<ChannelMessage>) => {
-      if (event.data?.type === 'signed-out' && this.#state.status === 'signed-in') this.#end(undefined);
+      if (event.data?.type === 'signed-out' && this.#state.status === 'signed-in')
+        this.#end(undefined);
       // Another tab signed in, perhaps as someone else (a guest who made an account): follow it.
-      if (event.data?.type === 'signed-in' && this.user?.id !== event.data.userId) void this.restore();
+      if (event.data?.type === 'signed-in' && this.user?.id !== event.data.userId)
+        void this.restore();
     });
   }
 
@@ -119,7 +128,9 @@ export class BrowserSession {
     return this.#withToken((accessToken) => this.api.request<T>({ ...request, accessToken }));
   }
 
-  download(request: Omit<ApiRequest, 'accessToken'>): Promise<{ blob: Blob; filename: string | undefined }> {
+  download(
+    request: Omit<ApiRequest, 'accessToken'>,
+  ): Promise<{ blob: Blob; filename: string | undefined }> {
     return this.#withToken((accessToken) => this.api.download({ ...request, accessToken }));
   }
 
@@ -128,15 +139,20 @@ export class BrowserSession {
     try {
       return await call(token);
     } catch (error) {
-      if (!(error instanceof AuthApiError) || error.status !== 401 || error.code !== 'unauthorized') throw error;
-      if ((await this.#refresh()) !== 'refreshed') throw new AuthApiError(401, 'signed_out', SESSION_ENDED);
+      if (!(error instanceof AuthApiError) || error.status !== 401 || error.code !== 'unauthorized')
+        throw error;
+      if ((await this.#refresh()) !== 'refreshed')
+        throw new AuthApiError(401, 'signed_out', SESSION_ENDED);
       return call(this.#accessToken!);
     }
   }
 
   #begin(credentials: Credentials): ApiUser {
     this.#accept(credentials);
-    this.env.channel?.postMessage({ type: 'signed-in', userId: credentials.user.id } satisfies ChannelMessage);
+    this.env.channel?.postMessage({
+      type: 'signed-in',
+      userId: credentials.user.id,
+    } satisfies ChannelMessage);
     return credentials.user;
   }
 
@@ -167,7 +183,9 @@ export class BrowserSession {
   async #refreshOnce(): Promise<RefreshOutcome> {
     try {
       const spend = () => this.api.refresh();
-      const credentials = this.env.locks ? await this.env.locks.request(LOCK_NAME, spend) : await spend();
+      const credentials = this.env.locks
+        ? await this.env.locks.request(LOCK_NAME, spend)
+        : await spend();
       this.#accept(credentials);
       return 'refreshed';
     } catch (error) {

@@ -17,13 +17,31 @@ describe('agent state', () => {
   });
 
   it('describes each state for the page', () => {
-    expect(describeAgentState(false, undefined)).toMatchObject({ tone: 'absent', label: 'Waiting for the assistant…' });
+    expect(describeAgentState(false, undefined)).toMatchObject({
+      tone: 'absent',
+      label: 'Waiting for the assistant…',
+    });
     expect(describeAgentState(false, 'speaking').tone).toBe('absent');
-    expect(describeAgentState(true, undefined)).toMatchObject({ tone: 'preparing', label: 'Getting ready…' });
+    expect(describeAgentState(true, undefined)).toMatchObject({
+      tone: 'preparing',
+      label: 'Getting ready…',
+    });
     expect(describeAgentState(true, 'initializing').tone).toBe('preparing');
-    expect(describeAgentState(true, 'listening')).toMatchObject({ tone: 'listening', label: 'Listening' });
-    expect(describeAgentState(true, 'idle')).toMatchObject({ tone: 'listening', label: 'Listening' });
-    expect(describeAgentState(true, 'thinking')).toMatchObject({ tone: 'thinking', label: 'Thinking…' });
-    expect(describeAgentState(true, 'speaking')).toMatchObject({ tone: 'speaking', label: 'Speaking' });
+    expect(describeAgentState(true, 'listening')).toMatchObject({
+      tone: 'listening',
+      label: 'Listening',
+    });
+    expect(describeAgentState(true, 'idle')).toMatchObject({
+      tone: 'listening',
+      label: 'Listening',
+    });
+    expect(describeAgentState(true, 'thinking')).toMatchObject({
+      tone: 'thinking',
+      label: 'Thinking…',
+    });
+    expect(describeAgentState(true, 'speaking')).toMatchObject({
+      tone: 'speaking',
+      label: 'Speaking',
+    });
   });
 });

@@ -1,9 +1,9 @@
 import {
-  createAudioAnalyser,
-  createLocalAudioTrack,
-  Room,
   type LocalAudioTrack,
   type RemoteTrack,
+  Room,
+  createAudioAnalyser,
+  createLocalAudioTrack,
 } from 'livekit-client';
 import type { RoomAccess } from '../api/auth-api.ts';
 import type { BrowserSession } from '../session/browser-session.ts';
@@ -24,9 +24,14 @@ export function browserTalkDependencies(
       if (!navigator.mediaDevices?.getUserMedia) {
         throw new TalkSetupError('no-media-devices', 'This browser offers no microphone access');
       }
-      return createLocalAudioTrack({ echoCancellation: true, noiseSuppression: true, autoGainControl: true });
+      return createLocalAudioTrack({
+        echoCancellation: true,
+        noiseSuppression: true,
+        autoGainControl: true,
+      });
     },
-    requestRoomAccess: () => session.request<RoomAccess>({ method: 'POST', path: '/auth/token', body: {} }),
+    requestRoomAccess: () =>
+      session.request<RoomAccess>({ method: 'POST', path: '/auth/token', body: {} }),
     createRoom: () =>
       new Room({
         // Audio only: nothing to adapt or simulcast.
@@ -51,7 +56,9 @@ export function browserTalkDependencies(
 function analyserMeter(track: LocalAudioTrack | RemoteTrack): LevelMeter {
   if (track.kind !== 'audio') return { level: () => 0, stop: () => undefined };
   try {
-    const { calculateVolume, cleanup } = createAudioAnalyser(track as Parameters<typeof createAudioAnalyser>[0]);
+    const { calculateVolume, cleanup } = createAudioAnalyser(
+      track as Parameters<typeof createAudioAnalyser>[0],
+    );
     return { level: () => levelFromVolume(calculateVolume()), stop: cleanup };
   } catch {
     // No Web Audio here: the conversation works, only the meter stays still.

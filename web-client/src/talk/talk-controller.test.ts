@@ -1,7 +1,18 @@
-import { ConnectionError, ConnectionState, DisconnectReason, ParticipantKind, RoomEvent } from 'livekit-client';
+import {
+  ConnectionError,
+  ConnectionState,
+  DisconnectReason,
+  ParticipantKind,
+  RoomEvent,
+} from 'livekit-client';
 import { describe, expect, it } from 'vitest';
 import { AuthApiError, type RoomAccess } from '../api/auth-api.ts';
-import { TalkController, type LevelMeter, type ParticipantLike, type TalkDependencies } from './talk-controller.ts';
+import {
+  type LevelMeter,
+  type ParticipantLike,
+  TalkController,
+  type TalkDependencies,
+} from './talk-controller.ts';
 import type { TextStreamReaderLike } from './transcription-stream.ts';
 
 /** The microphone as livekit-client's LocalAudioTrack behaves for the controller. */
@@ -38,7 +49,10 @@ class StandInRoom {
   disconnectCalls: (boolean | undefined)[] = [];
   startAudioCalls = 0;
   connectOutcome: Promise<void> = Promise.resolve();
-  readonly textHandlers = new Map<string, (reader: TextStreamReaderLike, participant: { identity: string }) => void>();
+  readonly textHandlers = new Map<
+    string,
+    (reader: TextStreamReaderLike, participant: { identity: string }) => void
+  >();
   readonly #listeners = new Map<string, ((...args: never[]) => void)[]>();
   readonly localParticipant = {
     identity: 'usr_me',
@@ -54,7 +68,8 @@ class StandInRoom {
   }
 
   emit(event: RoomEvent, ...args: unknown[]): void {
-    for (const listener of this.#listeners.get(event) ?? []) (listener as (...a: unknown[]) => void)(...args);
+    for (const listener of this.#listeners.get(event) ?? [])
+      (listener as (...a: unknown[]) => void)(...args);
   }
 
   async connect(url: string, token: string): Promise<void> {
@@ -70,7 +85,10 @@ class StandInRoom {
     this.startAudioCalls += 1;
   }
 
-  registerTextStreamHandler(topic: string, handler: (reader: TextStreamReaderLike, participant: { identity: string }) => void): void {
+  registerTextStreamHandler(
+    topic: string,
+    handler: (reader: TextStreamReaderLike, participant: { identity: string }) => void,
+  ): void {
     this.textHandlers.set(topic, handler);
   }
 
@@ -95,7 +113,9 @@ const agent = (state?: string): ParticipantLike => ({
   attributes: state ? { 'lk.agent.state': state } : {},
 });
 
-function setup(options: { mic?: () => Promise<StandInMic>; access?: () => Promise<RoomAccess> } = {}) {
+function setup(
+  options: { mic?: () => Promise<StandInMic>; access?: () => Promise<RoomAccess> } = {},
+) {
   const mic = new StandInMic();
   const room = new StandInRoom();
   const meters: { track: unknown; stopped: number }[] = [];
@@ -171,32 +191,49 @@ describe('TalkController start', () => {
       phase: 'live',
       connection: 'connected',
       agent: { present: false },
-      room: { name: 'attune-room-1', sessionId: 'ses_0123456789', livekitUrl: 'ws://127.0.0.1:7880' },
+      room: {
+        name: 'attune-room-1',
+        sessionId: 'ses_0123456789',
+        livekitUrl: 'ws://127.0.0.1:7880',
+      },
       talkedBefore: true,
     });
     expect(t.controller.micLevel()).toBe(0.5);
   });
 
   it('never asks for a token when the microphone is refused', async () => {
-    const t = setup({ mic: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) });
+    const t = setup({
+      mic: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')),
+    });
     await t.controller.start();
     expect(t.calls).toEqual(['microphone']);
-    expect(t.controller.snapshot).toMatchObject({ phase: 'idle', connection: 'disconnected', problem: { kind: 'microphone-denied' } });
+    expect(t.controller.snapshot).toMatchObject({
+      phase: 'idle',
+      connection: 'disconnected',
+      problem: { kind: 'microphone-denied' },
+    });
   });
 
   it('releases the microphone when the service refuses a token', async () => {
-    const t = setup({ access: () => Promise.reject(new AuthApiError(409, 'session_limit', 'End one first')) });
+    const t = setup({
+      access: () => Promise.reject(new AuthApiError(409, 'session_limit', 'End one first')),
+    });
     await t.controller.start();
     expect(t.mic.stopped).toBe(1);
     expect(t.meters[0]?.stopped).toBe(1);
-    expect(t.controller.snapshot).toMatchObject({ phase: 'idle', problem: { kind: 'session-limit', message: 'End one first' } });
+    expect(t.controller.snapshot).toMatchObject({
+      phase: 'idle',
+      problem: { kind: 'session-limit', message: 'End one first' },
+    });
   });
 
   it('reports an unreachable LiveKit server with its URL and releases everything', async () => {
     const t = setup();
     t.room.connectOutcome = Promise.reject(ConnectionError.serverUnreachable('Failed to fetch'));
     await t.controller.start();
-    expect(t.controller.snapshot.problem?.message).toBe('Could not reach the LiveKit server at ws://127.0.0.1:7880. Is livekit-server running? (`livekit-server --dev`)');
+    expect(t.controller.snapshot.problem?.message).toBe(
+      'Could not reach the LiveKit server at ws://127.0.0.1:7880. Is livekit-server running? (`livekit-server --dev`)',
+    );
     expect(t.controller.snapshot.phase).toBe('idle');
     expect(t.mic.stopped).toBe(1);
     expect(t.meters[0]?.stopped).toBe(1);
@@ -210,7 +247,11 @@ describe('TalkController start', () => {
     t.room.connectOutcome = new Promise((resolve) => (finishConnect = resolve));
     const started = t.controller.start();
     await flush();
-    expect(t.controller.snapshot).toMatchObject({ phase: 'starting', step: 'connecting', connection: 'connecting' });
+    expect(t.controller.snapshot).toMatchObject({
+      phase: 'starting',
+      step: 'connecting',
+      connection: 'connecting',
+    });
     await t.controller.hangUp();
     finishConnect();
     await started;
@@ -235,7 +276,11 @@ describe('TalkController waiting for the assistant', () => {
     expect(t.controller.snapshot).toMatchObject({
       phase: 'idle',
       connection: 'disconnected',
-      problem: { kind: 'agent-timeout', message: 'The assistant did not join within 20 s. Is the agent running (`pnpm agent`)?', retry: true },
+      problem: {
+        kind: 'agent-timeout',
+        message: 'The assistant did not join within 20 s. Is the agent running (`pnpm agent`)?',
+        retry: true,
+      },
     });
     expect(t.mic.stopped).toBe(1);
     expect(t.room.disconnectCalls).toEqual([true]);
@@ -253,7 +298,10 @@ describe('TalkController waiting for the assistant', () => {
     t.room.emit(RoomEvent.ParticipantAttributesChanged, { 'lk.agent.state': 'listening' }, joined);
     expect(t.controller.snapshot.agent).toEqual({ present: true, state: 'listening' });
     t.advance(60_000);
-    expect(t.controller.snapshot).toMatchObject({ phase: 'live', agent: { present: true, state: 'listening' } });
+    expect(t.controller.snapshot).toMatchObject({
+      phase: 'live',
+      agent: { present: true, state: 'listening' },
+    });
     expect(t.controller.snapshot.problem).toBeUndefined();
     expect(t.pendingTimers()).toBe(0);
   });
@@ -280,11 +328,15 @@ describe('TalkController in a conversation', () => {
     await flush();
     expect(t.controller.snapshot).toMatchObject({
       phase: 'idle',
-      problem: { kind: 'agent-timeout', title: 'The assistant left the conversation', message: 'The assistant left and did not come back within 20 s. Is the agent still running (`pnpm agent`)?' },
+      problem: {
+        kind: 'agent-timeout',
+        title: 'The assistant left the conversation',
+        message:
+          'The assistant left and did not come back within 20 s. Is the agent still running (`pnpm agent`)?',
+      },
     });
     expect(t.mic.stopped).toBe(1);
   });
-
 
   it('shows reconnecting while livekit-client reconnects, and recovers', async () => {
     const t = setup();
@@ -321,7 +373,11 @@ describe('TalkController in a conversation', () => {
     t.room.emit(RoomEvent.Reconnecting);
     t.room.emit(RoomEvent.Disconnected, DisconnectReason.SIGNAL_CLOSE);
     await flush();
-    expect(t.controller.snapshot).toMatchObject({ phase: 'idle', connection: 'disconnected', problem: { title: 'The connection was lost', retry: true } });
+    expect(t.controller.snapshot).toMatchObject({
+      phase: 'idle',
+      connection: 'disconnected',
+      problem: { title: 'The connection was lost', retry: true },
+    });
     expect(t.mic.stopped).toBe(1);
   });
 
@@ -331,7 +387,11 @@ describe('TalkController in a conversation', () => {
     t.room.join(agent('listening'));
     t.room.emit(RoomEvent.Disconnected, DisconnectReason.ROOM_DELETED);
     await flush();
-    expect(t.controller.snapshot).toMatchObject({ phase: 'idle', notice: 'The conversation ended.', talkedBefore: true });
+    expect(t.controller.snapshot).toMatchObject({
+      phase: 'idle',
+      notice: 'The conversation ended.',
+      talkedBefore: true,
+    });
     expect(t.controller.snapshot.problem).toBeUndefined();
   });
 
@@ -362,7 +422,12 @@ describe('TalkController in a conversation', () => {
     expect(t.mic.stopped).toBe(1);
     expect(t.meters.map((m) => m.stopped)).toEqual([1, 1]);
     expect(t.attached[0]?.detached).toBe(true);
-    expect(t.controller.snapshot).toMatchObject({ phase: 'idle', connection: 'disconnected', agent: { present: false }, talkedBefore: true });
+    expect(t.controller.snapshot).toMatchObject({
+      phase: 'idle',
+      connection: 'disconnected',
+      agent: { present: false },
+      talkedBefore: true,
+    });
     expect(t.controller.snapshot.problem).toBeUndefined();
     expect(t.controller.micLevel()).toBe(0);
     // Our own disconnect's event changes nothing.
@@ -388,16 +453,32 @@ describe('TalkController in a conversation', () => {
     await t.controller.start();
     const handler = t.room.textHandlers.get('lk.transcription');
     expect(handler).toBeDefined();
-    const reader = (id: string, attributes: Record<string, string>, chunks: string[]): TextStreamReaderLike => ({
+    const reader = (
+      id: string,
+      attributes: Record<string, string>,
+      chunks: string[],
+    ): TextStreamReaderLike => ({
       info: { id, attributes },
       async *[Symbol.asyncIterator]() {
         yield* chunks;
       },
     });
-    handler!(reader('ST_1', { 'lk.segment_id': 'SG_u', 'lk.transcription_final': 'false' }, ['hello']), { identity: 'usr_me' });
+    handler!(
+      reader('ST_1', { 'lk.segment_id': 'SG_u', 'lk.transcription_final': 'false' }, ['hello']),
+      { identity: 'usr_me' },
+    );
     await flush();
-    handler!(reader('ST_2', { 'lk.segment_id': 'SG_a', 'lk.transcription_final': 'false' }, ['Hi ', 'Ada!']), { identity: 'agent-AJ_1' });
-    handler!(reader('ST_3', { 'lk.segment_id': 'SG_u', 'lk.transcription_final': 'true' }, ['Hello.']), { identity: 'usr_me' });
+    handler!(
+      reader('ST_2', { 'lk.segment_id': 'SG_a', 'lk.transcription_final': 'false' }, [
+        'Hi ',
+        'Ada!',
+      ]),
+      { identity: 'agent-AJ_1' },
+    );
+    handler!(
+      reader('ST_3', { 'lk.segment_id': 'SG_u', 'lk.transcription_final': 'true' }, ['Hello.']),
+      { identity: 'usr_me' },
+    );
     await flush();
     expect(t.controller.snapshot.transcript.map((l) => [l.speaker, l.text, l.final])).toEqual([
       ['user', 'Hello.', true],

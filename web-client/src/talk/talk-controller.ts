@@ -1,9 +1,19 @@
-import { ConnectionState, ParticipantKind, RoomEvent, type DisconnectReason } from 'livekit-client';
+import { ConnectionState, type DisconnectReason, ParticipantKind, RoomEvent } from 'livekit-client';
 import type { RoomAccess } from '../api/auth-api.ts';
-import { agentStateOf, type AgentState } from './agent-state.ts';
-import { agentTimeoutProblem, describeDisconnect, describeTalkError, type TalkProblem, type TalkStage } from './talk-errors.ts';
-import { TranscriptStore, type TranscriptLine } from './transcript-store.ts';
-import { readTranscriptionStream, TRANSCRIPTION_TOPIC, type TextStreamReaderLike } from './transcription-stream.ts';
+import { type AgentState, agentStateOf } from './agent-state.ts';
+import {
+  type TalkProblem,
+  type TalkStage,
+  agentTimeoutProblem,
+  describeDisconnect,
+  describeTalkError,
+} from './talk-errors.ts';
+import { type TranscriptLine, TranscriptStore } from './transcript-store.ts';
+import {
+  TRANSCRIPTION_TOPIC,
+  type TextStreamReaderLike,
+  readTranscriptionStream,
+} from './transcription-stream.ts';
 
 /** How long the page waits for the assistant to join a room before it says so. */
 export const DEFAULT_AGENT_JOIN_TIMEOUT_MS = 20_000;
@@ -38,17 +48,35 @@ export interface TalkRoom<Mic extends MicrophoneTrack, Remote extends RemoteTrac
   readonly name: string;
   readonly canPlaybackAudio: boolean;
   readonly remoteParticipants: ReadonlyMap<string, ParticipantLike>;
-  readonly localParticipant: { readonly identity: string; publishTrack(track: Mic): Promise<unknown> };
+  readonly localParticipant: {
+    readonly identity: string;
+    publishTrack(track: Mic): Promise<unknown>;
+  };
   connect(url: string, token: string): Promise<void>;
   disconnect(stopTracks?: boolean): Promise<void>;
   startAudio(): Promise<void>;
-  registerTextStreamHandler(topic: string, handler: (reader: TextStreamReaderLike, participant: { identity: string }) => void): void;
+  registerTextStreamHandler(
+    topic: string,
+    handler: (reader: TextStreamReaderLike, participant: { identity: string }) => void,
+  ): void;
   on(event: RoomEvent.ConnectionStateChanged, listener: (state: ConnectionState) => void): unknown;
-  on(event: RoomEvent.Reconnecting | RoomEvent.SignalReconnecting | RoomEvent.Reconnected, listener: () => void): unknown;
+  on(
+    event: RoomEvent.Reconnecting | RoomEvent.SignalReconnecting | RoomEvent.Reconnected,
+    listener: () => void,
+  ): unknown;
   on(event: RoomEvent.Disconnected, listener: (reason?: DisconnectReason) => void): unknown;
-  on(event: RoomEvent.ParticipantConnected | RoomEvent.ParticipantDisconnected, listener: (participant: ParticipantLike) => void): unknown;
-  on(event: RoomEvent.ParticipantAttributesChanged, listener: (changed: Record<string, string>, participant: ParticipantLike) => void): unknown;
-  on(event: RoomEvent.TrackSubscribed | RoomEvent.TrackUnsubscribed, listener: (track: Remote, publication: unknown, participant: ParticipantLike) => void): unknown;
+  on(
+    event: RoomEvent.ParticipantConnected | RoomEvent.ParticipantDisconnected,
+    listener: (participant: ParticipantLike) => void,
+  ): unknown;
+  on(
+    event: RoomEvent.ParticipantAttributesChanged,
+    listener: (changed: Record<string, string>, participant: ParticipantLike) => void,
+  ): unknown;
+  on(
+    event: RoomEvent.TrackSubscribed | RoomEvent.TrackUnsubscribed,
+    listener: (track: Remote, publication: unknown, participant: ParticipantLike) => void,
+  ): unknown;
   on(event: RoomEvent.AudioPlaybackStatusChanged, listener: (playing: boolean) => void): unknown;
 }
 
@@ -159,7 +187,12 @@ export class TalkController<Mic extends MicrophoneTrack, Remote extends RemoteTr
     const attempt: Attempt<Mic, Remote> = { ended: false };
     this.#attempt = attempt;
     this.#transcript.clear();
-    this.#set({ ...IDLE, phase: 'starting', step: 'microphone', talkedBefore: this.#snapshot.talkedBefore });
+    this.#set({
+      ...IDLE,
+      phase: 'starting',
+      step: 'microphone',
+      talkedBefore: this.#snapshot.talkedBefore,
+    });
 
     let stage: TalkStage = 'microphone';
     let livekitUrl: string | undefined;
@@ -181,7 +214,11 @@ export class TalkController<Mic extends MicrophoneTrack, Remote extends RemoteTr
       this.#set({
         step: 'connecting',
         connection: 'connecting',
-        room: { name: access.room_name, sessionId: access.session_id, livekitUrl: access.livekit_url },
+        room: {
+          name: access.room_name,
+          sessionId: access.session_id,
+          livekitUrl: access.livekit_url,
+        },
       });
       this.#listen(attempt, room);
       await room.connect(access.livekit_url, access.livekit_token);
@@ -194,8 +231,15 @@ export class TalkController<Mic extends MicrophoneTrack, Remote extends RemoteTr
       await room.startAudio().catch(() => undefined);
       if (attempt.ended) return this.#release(attempt);
 
-      this.#set({ phase: 'live', step: undefined, connection: 'connected', talkedBefore: true, audioBlocked: !room.canPlaybackAudio });
-      for (const participant of room.remoteParticipants.values()) this.#onParticipant(attempt, participant);
+      this.#set({
+        phase: 'live',
+        step: undefined,
+        connection: 'connected',
+        talkedBefore: true,
+        audioBlocked: !room.canPlaybackAudio,
+      });
+      for (const participant of room.remoteParticipants.values())
+        this.#onParticipant(attempt, participant);
       if (!this.#snapshot.agent.present) this.#armAgentTimer(attempt);
     } catch (error) {
       if (attempt.ended) return;
@@ -243,7 +287,8 @@ export class TalkController<Mic extends MicrophoneTrack, Remote extends RemoteTr
     room.on(RoomEvent.ConnectionStateChanged, (state) => {
       if (!live() || this.#snapshot.phase !== 'live') return;
       if (state === ConnectionState.Connected) this.#set({ connection: 'connected' });
-      if (state === ConnectionState.Reconnecting || state === ConnectionState.SignalReconnecting) this.#onReconnecting(attempt);
+      if (state === ConnectionState.Reconnecting || state === ConnectionState.SignalReconnecting)
+        this.#onReconnecting(attempt);
     });
     room.on(RoomEvent.Reconnecting, () => {
       if (live() && this.#snapshot.phase === 'live') this.#onReconnecting(attempt);
@@ -265,20 +310,28 @@ export class TalkController<Mic extends MicrophoneTrack, Remote extends RemoteTr
       if (live() && this.#snapshot.phase === 'live') this.#onParticipant(attempt, participant);
     });
     room.on(RoomEvent.ParticipantAttributesChanged, (_changed, participant) => {
-      if (live() && this.#snapshot.phase === 'live' && isAgent(participant)) this.#onParticipant(attempt, participant);
+      if (live() && this.#snapshot.phase === 'live' && isAgent(participant))
+        this.#onParticipant(attempt, participant);
     });
     room.on(RoomEvent.ParticipantDisconnected, (participant) => {
       if (!live() || !isAgent(participant)) return;
-      const stillThere = [...room.remoteParticipants.values()].some((other) => other !== participant && isAgent(other));
+      const stillThere = [...room.remoteParticipants.values()].some(
+        (other) => other !== participant && isAgent(other),
+      );
       if (stillThere) return;
       // An agent that crashed leaves the room open: wait for it (or another) as for the first one.
       this.#set({ agent: { present: false } });
-      if (this.#snapshot.phase === 'live' && this.#snapshot.connection === 'connected') this.#armAgentTimer(attempt, { left: true });
+      if (this.#snapshot.phase === 'live' && this.#snapshot.connection === 'connected')
+        this.#armAgentTimer(attempt, { left: true });
     });
     room.on(RoomEvent.TrackSubscribed, (track, _publication, participant) => {
       if (!live() || track.kind !== 'audio' || !isAgent(participant)) return;
       this.#stopAgentAudio(attempt);
-      attempt.agentAudio = { track, detach: this.deps.attachAgentAudio(track), meter: this.deps.createLevelMeter(track) };
+      attempt.agentAudio = {
+        track,
+        detach: this.deps.attachAgentAudio(track),
+        meter: this.deps.createLevelMeter(track),
+      };
     });
     room.on(RoomEvent.TrackUnsubscribed, (track) => {
       if (attempt.agentAudio?.track === track) this.#stopAgentAudio(attempt);
@@ -287,9 +340,13 @@ export class TalkController<Mic extends MicrophoneTrack, Remote extends RemoteTr
       if (live()) this.#set({ audioBlocked: !playing });
     });
     room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, sender) => {
-      const context = { localIdentity: room.localParticipant.identity, localMicrophoneSid: () => attempt.mic?.sid };
+      const context = {
+        localIdentity: room.localParticipant.identity,
+        localMicrophoneSid: () => attempt.mic?.sid,
+      };
       void readTranscriptionStream(reader, sender, context, (update) => {
-        if (live() && this.#transcript.apply(update)) this.#set({ transcript: this.#transcript.lines });
+        if (live() && this.#transcript.apply(update))
+          this.#set({ transcript: this.#transcript.lines });
       });
     });
   }
@@ -311,7 +368,11 @@ export class TalkController<Mic extends MicrophoneTrack, Remote extends RemoteTr
     attempt.agentTimer = this.deps.setTimeout(() => {
       attempt.agentTimer = undefined;
       if (this.#attempt !== attempt || attempt.ended || this.#snapshot.agent.present) return;
-      void this.#end(attempt, { problem: agentTimeoutProblem(this.#agentJoinTimeoutMs, { left: attempt.agentLeft === true }) });
+      void this.#end(attempt, {
+        problem: agentTimeoutProblem(this.#agentJoinTimeoutMs, {
+          left: attempt.agentLeft === true,
+        }),
+      });
     }, this.#agentJoinTimeoutMs);
   }
 
@@ -330,7 +391,10 @@ export class TalkController<Mic extends MicrophoneTrack, Remote extends RemoteTr
   }
 
   /** Ends an attempt: the page goes back to idle (with what to show) at once, the release follows. */
-  async #end(attempt: Attempt<Mic, Remote>, outcome: { problem?: TalkProblem | undefined; notice?: string | undefined }): Promise<void> {
+  async #end(
+    attempt: Attempt<Mic, Remote>,
+    outcome: { problem?: TalkProblem | undefined; notice?: string | undefined },
+  ): Promise<void> {
     if (attempt.ended) return;
     attempt.ended = true;
     if (this.#attempt === attempt) this.#attempt = undefined;

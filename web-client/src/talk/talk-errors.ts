@@ -41,10 +41,14 @@ export class TalkSetupError extends Error {
   }
 }
 
-const ELSEWHERE = 'Running LiveKit somewhere else? Set LIVEKIT_URL (and its key and secret) for the auth service to a server this browser can reach.';
+const ELSEWHERE =
+  'Running LiveKit somewhere else? Set LIVEKIT_URL (and its key and secret) for the auth service to a server this browser can reach.';
 
 /** The page's message for an error thrown while starting a conversation; undefined when there is nothing to tell (the user cancelled). */
-export function describeTalkError(error: unknown, context: { stage: TalkStage; livekitUrl?: string | undefined }): TalkProblem | undefined {
+export function describeTalkError(
+  error: unknown,
+  context: { stage: TalkStage; livekitUrl?: string | undefined },
+): TalkProblem | undefined {
   if (error instanceof TalkSetupError) {
     return {
       kind: 'insecure-context',
@@ -62,7 +66,8 @@ export function describeTalkError(error: unknown, context: { stage: TalkStage; l
     return {
       kind: 'service',
       title: 'Attune could not be reached',
-      message: 'The conversation could not be set up because Attune did not answer. Check your connection and try again.',
+      message:
+        'The conversation could not be set up because Attune did not answer. Check your connection and try again.',
       retry: true,
     };
   }
@@ -90,7 +95,8 @@ function microphoneProblem(error: unknown): TalkProblem {
     return {
       kind: 'microphone-denied',
       title: 'Microphone access is blocked',
-      message: 'Attune needs your microphone to hear you, and this browser is not allowing it for this site.',
+      message:
+        'Attune needs your microphone to hear you, and this browser is not allowing it for this site.',
       steps: [
         'Click the icon at the left of the address bar (a lock, a tune icon or a crossed-out microphone).',
         'Open the site settings and set Microphone to “Allow”.',
@@ -104,7 +110,8 @@ function microphoneProblem(error: unknown): TalkProblem {
     return {
       kind: 'microphone-missing',
       title: 'No microphone found',
-      message: 'This device has no microphone the browser can use. Plug one in (or turn it on in your system settings) and try again.',
+      message:
+        'This device has no microphone the browser can use. Plug one in (or turn it on in your system settings) and try again.',
       retry: true,
     };
   }
@@ -112,7 +119,8 @@ function microphoneProblem(error: unknown): TalkProblem {
     return {
       kind: 'microphone-busy',
       title: 'The microphone could not be started',
-      message: 'Another app may be using it, or the system blocked it. Close other apps that use the microphone and try again.',
+      message:
+        'Another app may be using it, or the system blocked it. Close other apps that use the microphone and try again.',
       retry: true,
     };
   }
@@ -126,17 +134,29 @@ function microphoneProblem(error: unknown): TalkProblem {
 
 function serviceProblem(error: AuthApiError): TalkProblem {
   if (error.status === 401) {
-    return { kind: 'signed-out', title: 'You are signed out', message: 'Your session ended; sign in again to talk.', retry: false };
+    return {
+      kind: 'signed-out',
+      title: 'You are signed out',
+      message: 'Your session ended; sign in again to talk.',
+      retry: false,
+    };
   }
   if (error.code === 'session_limit') {
-    return { kind: 'session-limit', title: 'Too many conversations at once', message: error.message, retry: true };
+    return {
+      kind: 'session-limit',
+      title: 'Too many conversations at once',
+      message: error.message,
+      retry: true,
+    };
   }
   if (error.status === 429) {
     const wait = error.retryAfterSeconds;
     return {
       kind: 'rate-limited',
       title: 'Slow down a little',
-      message: wait ? `Too many attempts in a short time. Wait ${wait} s and try again.` : 'Too many attempts in a short time. Wait a moment and try again.',
+      message: wait
+        ? `Too many attempts in a short time. Wait ${wait} s and try again.`
+        : 'Too many attempts in a short time. Wait a moment and try again.',
       retry: true,
     };
   }
@@ -148,7 +168,12 @@ function serviceProblem(error: AuthApiError): TalkProblem {
       retry: true,
     };
   }
-  return { kind: 'service', title: 'The conversation could not be set up', message: error.message, retry: false };
+  return {
+    kind: 'service',
+    title: 'The conversation could not be set up',
+    message: error.message,
+    retry: false,
+  };
 }
 
 interface ConnectionErrorLike {
@@ -159,10 +184,17 @@ interface ConnectionErrorLike {
 }
 
 function isConnectionError(error: unknown): error is ConnectionErrorLike {
-  return error instanceof Error && error.name === 'ConnectionError' && typeof (error as { reason?: unknown }).reason === 'number';
+  return (
+    error instanceof Error &&
+    error.name === 'ConnectionError' &&
+    typeof (error as { reason?: unknown }).reason === 'number'
+  );
 }
 
-function connectionProblem(error: ConnectionErrorLike, livekitUrl: string | undefined): TalkProblem | undefined {
+function connectionProblem(
+  error: ConnectionErrorLike,
+  livekitUrl: string | undefined,
+): TalkProblem | undefined {
   const at = livekitUrl ? ` at ${livekitUrl}` : '';
   switch (error.reason) {
     case ConnectionErrorReason.Cancelled:
@@ -194,7 +226,10 @@ function connectionProblem(error: ConnectionErrorLike, livekitUrl: string | unde
 }
 
 /** The assistant did not join in time, or left and did not come back (`left`). */
-export function agentTimeoutProblem(timeoutMs: number, options: { left?: boolean } = {}): TalkProblem {
+export function agentTimeoutProblem(
+  timeoutMs: number,
+  options: { left?: boolean } = {},
+): TalkProblem {
   const seconds = Math.round(timeoutMs / 1000);
   return {
     kind: 'agent-timeout',
@@ -202,7 +237,9 @@ export function agentTimeoutProblem(timeoutMs: number, options: { left?: boolean
     message: options.left
       ? `The assistant left and did not come back within ${seconds} s. Is the agent still running (\`pnpm agent\`)?`
       : `The assistant did not join within ${seconds} s. Is the agent running (\`pnpm agent\`)?`,
-    steps: ['Start it with `pnpm agent`, connected to the same LiveKit server and with the same agent name as the auth service.'],
+    steps: [
+      'Start it with `pnpm agent`, connected to the same LiveKit server and with the same agent name as the auth service.',
+    ],
     retry: true,
   };
 }
@@ -211,7 +248,10 @@ export function agentTimeoutProblem(timeoutMs: number, options: { left?: boolean
  * Why the room ended when we did not hang up ourselves: a problem to show, or a plain notice
  * when the conversation simply ended (the assistant closed the room).
  */
-export function describeDisconnect(reason: DisconnectReason | undefined): { problem?: TalkProblem; notice?: string } {
+export function describeDisconnect(reason: DisconnectReason | undefined): {
+  problem?: TalkProblem;
+  notice?: string;
+} {
   switch (reason) {
     case DisconnectReason.CLIENT_INITIATED:
       return {};
@@ -219,14 +259,36 @@ export function describeDisconnect(reason: DisconnectReason | undefined): { prob
     case DisconnectReason.ROOM_CLOSED:
       return { notice: 'The conversation ended.' };
     case DisconnectReason.PARTICIPANT_REMOVED:
-      return { problem: lost('You were removed from the conversation', 'The conversation was ended for you by the server (for example, by an administrator).', false) };
+      return {
+        problem: lost(
+          'You were removed from the conversation',
+          'The conversation was ended for you by the server (for example, by an administrator).',
+          false,
+        ),
+      };
     case DisconnectReason.DUPLICATE_IDENTITY:
-      return { problem: lost('The conversation moved elsewhere', 'You joined this conversation from another tab or device, so this one was closed.', true) };
+      return {
+        problem: lost(
+          'The conversation moved elsewhere',
+          'You joined this conversation from another tab or device, so this one was closed.',
+          true,
+        ),
+      };
     case DisconnectReason.SERVER_SHUTDOWN:
-      return { problem: lost('The LiveKit server shut down', 'The server hosting the conversation stopped. Try again once it is back.', true) };
+      return {
+        problem: lost(
+          'The LiveKit server shut down',
+          'The server hosting the conversation stopped. Try again once it is back.',
+          true,
+        ),
+      };
     default:
       return {
-        problem: lost('The connection was lost', 'The connection to the LiveKit server was lost and could not be restored. Check your network and try again.', true),
+        problem: lost(
+          'The connection was lost',
+          'The connection to the LiveKit server was lost and could not be restored. Check your network and try again.',
+          true,
+        ),
       };
   }
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { TranscriptStore, type SegmentUpdate } from './transcript-store.ts';
+import { type SegmentUpdate, TranscriptStore } from './transcript-store.ts';
 
-const user = (segmentId: string, streamId: string, text: string, final: boolean): SegmentUpdate => ({
+const user = (
+  segmentId: string,
+  streamId: string,
+  text: string,
+  final: boolean,
+): SegmentUpdate => ({
   participantIdentity: 'usr_1',
   speaker: 'user',
   segmentId,
@@ -9,7 +14,12 @@ const user = (segmentId: string, streamId: string, text: string, final: boolean)
   text,
   final,
 });
-const agent = (segmentId: string, streamId: string, text: string, final: boolean): SegmentUpdate => ({
+const agent = (
+  segmentId: string,
+  streamId: string,
+  text: string,
+  final: boolean,
+): SegmentUpdate => ({
   participantIdentity: 'agent-1',
   speaker: 'assistant',
   segmentId,
@@ -18,7 +28,8 @@ const agent = (segmentId: string, streamId: string, text: string, final: boolean
   final,
 });
 
-const texts = (store: TranscriptStore) => store.lines.map((line) => `${line.speaker}:${line.text}${line.final ? '' : '…'}`);
+const texts = (store: TranscriptStore) =>
+  store.lines.map((line) => `${line.speaker}:${line.text}${line.final ? '' : '…'}`);
 
 describe('TranscriptStore', () => {
   it('replaces interim text with the final text of the same segment', () => {
@@ -38,7 +49,11 @@ describe('TranscriptStore', () => {
     store.apply(user('SG_u1', 'ST_3', 'Hello there.', true));
     store.apply(agent('SG_a1', 'ST_2', 'Hi Ada, how can I help?', true));
     store.apply(user('SG_u2', 'ST_4', 'Tell me a joke.', true));
-    expect(texts(store)).toEqual(['user:Hello there.', 'assistant:Hi Ada, how can I help?', 'user:Tell me a joke.']);
+    expect(texts(store)).toEqual([
+      'user:Hello there.',
+      'assistant:Hi Ada, how can I help?',
+      'user:Tell me a joke.',
+    ]);
   });
 
   it('drops updates from an older stream once a newer stream of the segment took over', () => {

@@ -93,7 +93,14 @@ export class TranscriptStore {
     this.#lines = [...this.#segments.values()]
       .filter((segment) => segment.text.trim() !== '')
       .sort((a, b) => a.order - b.order)
-      .map(({ key, speaker, participantIdentity, segmentId, text, final }) => ({ key, speaker, participantIdentity, segmentId, text, final }));
+      .map(({ key, speaker, participantIdentity, segmentId, text, final }) => ({
+        key,
+        speaker,
+        participantIdentity,
+        segmentId,
+        text,
+        final,
+      }));
     return true;
   }
 }

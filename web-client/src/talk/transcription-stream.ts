@@ -44,7 +44,12 @@ export async function readTranscriptionStream(
 ): Promise<void> {
   const segmentId = reader.info.attributes?.[ATTRIBUTE_SEGMENT_ID] || reader.info.id;
   const speaker = speakerOf(reader, sender, context);
-  const base = { participantIdentity: sender.identity, speaker, segmentId, streamId: reader.info.id };
+  const base = {
+    participantIdentity: sender.identity,
+    speaker,
+    segmentId,
+    streamId: reader.info.id,
+  };
   let text = '';
   try {
     for await (const chunk of reader) {
@@ -57,7 +62,11 @@ export async function readTranscriptionStream(
   }
   // Trailer attributes (when a sender sends them) are merged into info by livekit-client.
   const declared = declaredFinal(reader);
-  onUpdate({ ...base, text, final: declared === true || declared === undefined || speaker === 'assistant' });
+  onUpdate({
+    ...base,
+    text,
+    final: declared === true || declared === undefined || speaker === 'assistant',
+  });
 }
 
 function declaredFinal(reader: TextStreamReaderLike): boolean | undefined {
@@ -66,7 +75,11 @@ function declaredFinal(reader: TextStreamReaderLike): boolean | undefined {
   return raw === 'true' || raw === '1';
 }
 
-function speakerOf(reader: TextStreamReaderLike, sender: { identity: string }, context: TranscriptionContext): Speaker {
+function speakerOf(
+  reader: TextStreamReaderLike,
+  sender: { identity: string },
+  context: TranscriptionContext,
+): Speaker {
   if (sender.identity === context.localIdentity) return 'user';
   const track = reader.info.attributes?.[ATTRIBUTE_TRANSCRIBED_TRACK_ID];
   if (track && track === context.localMicrophoneSid?.()) return 'user';

@@ -55,11 +55,17 @@ describe('layoutBars', () => {
 
   it('labels every bar when there is room, and every n-th bar counted from the last when not', () => {
     expect(layoutBars([1, 2, 3], (v) => v, box).bars.every((b) => b.labelled)).toBe(true);
-    const crowded = layoutBars(Array.from({ length: 30 }, (_, i) => i), (v) => v, box, 56);
+    const crowded = layoutBars(
+      Array.from({ length: 30 }, (_, i) => i),
+      (v) => v,
+      box,
+      56,
+    );
     // 450 px / 30 bars = 15 px a bar: every 4th bar gets a label, ending at the last.
     expect(crowded.bars.at(-1)!.labelled).toBe(true);
     expect(crowded.bars.filter((b) => b.labelled)).toHaveLength(8);
     const labelled = crowded.bars.filter((b) => b.labelled).map((b) => b.centre);
-    for (let i = 1; i < labelled.length; i += 1) expect(labelled[i]! - labelled[i - 1]!).toBeGreaterThanOrEqual(56);
+    for (let i = 1; i < labelled.length; i += 1)
+      expect(labelled[i]! - labelled[i - 1]!).toBeGreaterThanOrEqual(56);
   });
 });

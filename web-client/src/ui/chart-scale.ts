@@ -8,7 +8,8 @@ export function niceTicks(max: number, target = 5): number[] {
   if (!Number.isFinite(max) || max <= 0) return [0, 1];
   const rough = max / Math.max(1, target);
   const power = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((candidate) => candidate >= rough) ?? 10 * power;
+  const step =
+    [1, 2, 2.5, 5, 10].map((m) => m * power).find((candidate) => candidate >= rough) ?? 10 * power;
   const count = Math.ceil(max / step - 1e-9);
   return Array.from({ length: count + 1 }, (_, i) => roundTick(i * step));
 }
@@ -48,7 +49,12 @@ export interface ChartLayout<T> {
  * above zero is at least 1 px tall, so a short day still shows. Every `labelEvery`-th bar, counted
  * from the last (today), gets an x label, so labels never overlap at `minLabelGap` px.
  */
-export function layoutBars<T>(data: readonly T[], valueOf: (datum: T) => number, box: ChartBox, minLabelGap = 56): ChartLayout<T> {
+export function layoutBars<T>(
+  data: readonly T[],
+  valueOf: (datum: T) => number,
+  box: ChartBox,
+  minLabelGap = 56,
+): ChartLayout<T> {
   const plot = {
     left: box.padding.left,
     top: box.padding.top,

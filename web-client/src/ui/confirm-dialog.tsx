@@ -53,10 +53,21 @@ export function ConfirmDialog(props: {
           </p>
         ) : null}
         <div class="dialog__actions">
-          <button type="button" class="button button--secondary" onClick={props.onCancel} disabled={props.busy} autofocus>
+          <button
+            type="button"
+            class="button button--secondary"
+            onClick={props.onCancel}
+            disabled={props.busy}
+            autofocus
+          >
             Cancel
           </button>
-          <button type="button" class="button button--danger" onClick={props.onConfirm} disabled={props.busy}>
+          <button
+            type="button"
+            class="button button--danger"
+            onClick={props.onConfirm}
+            disabled={props.busy}
+          >
             {props.busy ? <Spinner size="sm" /> : null}
             {props.confirmLabel}
           </button>

@@ -1,6 +1,7 @@
-import { AuthApiError, type ApiIssue } from '../api/auth-api.ts';
+import { type ApiIssue, AuthApiError } from '../api/auth-api.ts';
 
-export const UNREACHABLE_MESSAGE = 'Attune could not be reached. Check your connection and try again.';
+export const UNREACHABLE_MESSAGE =
+  'Attune could not be reached. Check your connection and try again.';
 
 /**
  * The sentence to show for a failed call: the service's own message (it is written for people),
@@ -10,12 +11,15 @@ export function errorMessage(error: unknown): string {
   if (error instanceof AuthApiError) {
     if (error.status === 429) {
       const wait = error.retryAfterSeconds;
-      return wait ? `Too many attempts. Try again in ${waitText(wait)}.` : 'Too many attempts. Wait a moment and try again.';
+      return wait
+        ? `Too many attempts. Try again in ${waitText(wait)}.`
+        : 'Too many attempts. Wait a moment and try again.';
     }
     if (error.code === 'validation_failed' && error.issues?.length) {
       return error.issues.map(issueSentence).join(' ');
     }
-    if (error.status >= 500 && error.code === 'http_error') return 'Attune had a problem answering. Try again in a moment.';
+    if (error.status >= 500 && error.code === 'http_error')
+      return 'Attune had a problem answering. Try again in a moment.';
     return error.message;
   }
   // fetch rejects with a TypeError when the network or the server is down.
@@ -32,11 +36,14 @@ export function waitText(seconds: number): string {
 
 /** The validation issues of a 400, by field (the first segment of the issue's path). */
 export function fieldIssues(error: unknown): Record<string, string> {
-  if (!(error instanceof AuthApiError) || error.code !== 'validation_failed' || !error.issues) return {};
+  if (!(error instanceof AuthApiError) || error.code !== 'validation_failed' || !error.issues)
+    return {};
   const byField: Record<string, string> = {};
   for (const issue of error.issues as readonly ApiIssue[]) {
     const field = issue.path.split('.')[0] ?? '';
-    byField[field] = byField[field] ? `${byField[field]} ${issueSentence(issue)}` : issueSentence(issue);
+    byField[field] = byField[field]
+      ? `${byField[field]} ${issueSentence(issue)}`
+      : issueSentence(issue);
   }
   return byField;
 }
@@ -44,7 +51,10 @@ export function fieldIssues(error: unknown): Record<string, string> {
 /** "full_name must not be empty" → "Full name must not be empty." */
 function issueSentence(issue: ApiIssue): string {
   const field = issue.path.split('.')[0] ?? '';
-  const message = field && issue.message.startsWith(field) ? `${field.replace(/_/g, ' ')}${issue.message.slice(field.length)}` : issue.message;
+  const message =
+    field && issue.message.startsWith(field)
+      ? `${field.replace(/_/g, ' ')}${issue.message.slice(field.length)}`
+      : issue.message;
   return sentence(message);
 }
 
@@ -61,12 +71,24 @@ export function sentence(text: string): string {
  * and one sentence for the alert above the form (a pointer to the fields when they say it all,
  * else the service's message).
  */
-export function formErrors(error: unknown, fields: readonly string[]): { fields: Record<string, string>; summary: string } {
+export function formErrors(
+  error: unknown,
+  fields: readonly string[],
+): { fields: Record<string, string>; summary: string } {
   const byField = fieldIssues(error);
-  if (error instanceof AuthApiError && error.code === 'email_taken' && fields.includes('email')) byField.email = sentence(error.message);
+  if (error instanceof AuthApiError && error.code === 'email_taken' && fields.includes('email'))
+    byField.email = sentence(error.message);
   const keys = Object.keys(byField);
   if (keys.length > 0 && keys.every((key) => fields.includes(key))) {
-    return { fields: byField, summary: keys.length === 1 ? byField[keys[0]!]! : 'Check the highlighted fields.' };
+    return {
+      fields: byField,
+      summary: keys.length === 1 ? byField[keys[0]!]! : 'Check the highlighted fields.',
+    };
   }
-  return { fields: Object.fromEntries(keys.filter((key) => fields.includes(key)).map((key) => [key, byField[key]!])), summary: errorMessage(error) };
+  return {
+    fields: Object.fromEntries(
+      keys.filter((key) => fields.includes(key)).map((key) => [key, byField[key]!]),
+    ),
+    summary: errorMessage(error),
+  };
 }

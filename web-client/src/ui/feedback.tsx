@@ -12,7 +12,11 @@ export function ErrorAlert(props: { children: ComponentChildren; class?: string 
 }
 
 /** A calm notice (a reason, a hint); polite for screen readers. */
-export function Notice(props: { children: ComponentChildren; class?: string; tone?: 'info' | 'success' }) {
+export function Notice(props: {
+  children: ComponentChildren;
+  class?: string;
+  tone?: 'info' | 'success';
+}) {
   return (
     <div class={`alert alert--${props.tone ?? 'info'} ${props.class ?? ''}`} role="status">
       <InfoIcon class="alert__icon" />
@@ -22,7 +26,14 @@ export function Notice(props: { children: ComponentChildren; class?: string; ton
 }
 
 export function Spinner(props: { label?: string; size?: 'sm' | 'md' }) {
-  return <span class={`spinner spinner--${props.size ?? 'md'}`} role={props.label ? 'img' : undefined} aria-label={props.label} aria-hidden={props.label ? undefined : 'true'} />;
+  return (
+    <span
+      class={`spinner spinner--${props.size ?? 'md'}`}
+      role={props.label ? 'img' : undefined}
+      aria-label={props.label}
+      aria-hidden={props.label ? undefined : 'true'}
+    />
+  );
 }
 
 /** A loading placeholder for a section (announced politely). */
@@ -47,7 +58,11 @@ export function LoadFailed(props: { message: string; onRetry: () => void }) {
   );
 }
 
-export function EmptyState(props: { icon?: ComponentChildren; title: string; children?: ComponentChildren }) {
+export function EmptyState(props: {
+  icon?: ComponentChildren;
+  title: string;
+  children?: ComponentChildren;
+}) {
   return (
     <div class="empty-state">
       {props.icon ? <div class="empty-state__icon">{props.icon}</div> : null}

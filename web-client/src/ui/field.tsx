@@ -1,7 +1,10 @@
 import type { JSX, Ref } from 'preact';
 import { useId } from 'preact/hooks';
 
-type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onInput' | 'label'>;
+type InputProps = Omit<
+  JSX.InputHTMLAttributes<HTMLInputElement>,
+  'id' | 'value' | 'onInput' | 'label'
+>;
 
 /** A labelled input with an optional hint and error, both tied to it for screen readers. */
 export function Field(
@@ -17,9 +20,12 @@ export function Field(
 ) {
   const { label, value, onValue, hint, error, inputRef, class: className, ...input } = props;
   const id = useId();
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy =
+    [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <div class={`field ${error ? 'field--invalid' : ''} ${typeof className === 'string' ? className : ''}`}>
+    <div
+      class={`field ${error ? 'field--invalid' : ''} ${typeof className === 'string' ? className : ''}`}
+    >
       <label class="field__label" for={id}>
         {label}
       </label>

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatDayKey, formatDuration, formatMinutes, formatRelative, initials, plural } from './format.ts';
+import {
+  formatDateTime,
+  formatDayKey,
+  formatDuration,
+  formatMinutes,
+  formatRelative,
+  initials,
+  plural,
+} from './format.ts';
 
 describe('formatDuration', () => {
   it('says seconds, minutes and seconds, or hours and minutes', () => {
@@ -37,8 +45,12 @@ describe('dates', () => {
     expect(formatDateTime('2025-11-03T14:05:09Z', opts)).toBe('Mon, 3 Nov 2025, 14:05');
     expect(formatDateTime('not a date', opts)).toBe('not a date');
     const now = Date.parse('2025-12-01T00:00:00Z');
-    expect(formatDateTime('2025-11-03T14:05:09Z', { ...opts, nowMs: now })).toBe('Mon 3 Nov, 14:05');
-    expect(formatDateTime('2024-11-04T14:05:09Z', { ...opts, nowMs: now })).toBe('Mon, 4 Nov 2024, 14:05');
+    expect(formatDateTime('2025-11-03T14:05:09Z', { ...opts, nowMs: now })).toBe(
+      'Mon 3 Nov, 14:05',
+    );
+    expect(formatDateTime('2024-11-04T14:05:09Z', { ...opts, nowMs: now })).toBe(
+      'Mon, 4 Nov 2024, 14:05',
+    );
   });
 
   it('formats UTC day keys without shifting the day', () => {

@@ -32,10 +32,14 @@ export interface DateFormatOptions {
  * "Mon, 3 Nov 2025, 14:05" in the reader's locale and time zone; without the year when it is the
  * year of `nowMs` (when given).
  */
-export function formatDateTime(iso: string, options: DateFormatOptions & { nowMs?: number } = {}): string {
+export function formatDateTime(
+  iso: string,
+  options: DateFormatOptions & { nowMs?: number } = {},
+): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const yearOf = (d: Date) => new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: options.timeZone }).format(d);
+  const yearOf = (d: Date) =>
+    new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: options.timeZone }).format(d);
   const thisYear = options.nowMs !== undefined && yearOf(date) === yearOf(new Date(options.nowMs));
   return new Intl.DateTimeFormat(options.locale, {
     weekday: 'short',
@@ -52,11 +56,18 @@ export function formatDateTime(iso: string, options: DateFormatOptions & { nowMs
 export function formatTime(iso: string, options: DateFormatOptions = {}): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(options.locale, { hour: '2-digit', minute: '2-digit', timeZone: options.timeZone }).format(date);
+  return new Intl.DateTimeFormat(options.locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: options.timeZone,
+  }).format(date);
 }
 
 /** A UTC day key ("2025-11-03") as "3 Nov" (or "Mon 3 Nov" with `weekday`). */
-export function formatDayKey(day: string, options: DateFormatOptions & { weekday?: boolean } = {}): string {
+export function formatDayKey(
+  day: string,
+  options: DateFormatOptions & { weekday?: boolean } = {},
+): string {
   const date = new Date(`${day}T00:00:00Z`);
   if (Number.isNaN(date.getTime())) return day;
   return new Intl.DateTimeFormat(options.locale, {
@@ -71,7 +82,11 @@ export function formatDayKey(day: string, options: DateFormatOptions & { weekday
  * How long ago, for "updated" columns: "just now", "5 min ago", "3 h ago", "2 days ago", and the
  * date beyond a week.
  */
-export function formatRelative(iso: string, nowMs: number, options: DateFormatOptions = {}): string {
+export function formatRelative(
+  iso: string,
+  nowMs: number,
+  options: DateFormatOptions = {},
+): string {
   const thenMs = Date.parse(iso);
   if (Number.isNaN(thenMs)) return iso;
   const seconds = Math.max(0, Math.round((nowMs - thenMs) / 1000));
@@ -82,9 +97,12 @@ export function formatRelative(iso: string, nowMs: number, options: DateFormatOp
   if (hours < 24) return `${hours} h ago`;
   const days = Math.floor(hours / 24);
   if (days < 7) return days === 1 ? 'yesterday' : `${days} days ago`;
-  return new Intl.DateTimeFormat(options.locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: options.timeZone }).format(
-    new Date(thenMs),
-  );
+  return new Intl.DateTimeFormat(options.locale, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: options.timeZone,
+  }).format(new Date(thenMs));
 }
 
 /** "1 session", "3 sessions" */

@@ -28,7 +28,14 @@ export function Icon(props: IconProps & { children: JSX.Element | JSX.Element[] 
 export function LogoMark(props: { size?: number }) {
   const size = props.size ?? 28;
   return (
-    <svg class="logo-mark" width={size} height={size} viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+    <svg
+      class="logo-mark"
+      width={size}
+      height={size}
+      viewBox="0 0 32 32"
+      aria-hidden="true"
+      focusable="false"
+    >
       <rect width="32" height="32" rx="9" class="logo-mark__tile" />
       <rect x="8" y="12" width="3.5" height="8" rx="1.75" class="logo-mark__bar" />
       <rect x="14.25" y="7" width="3.5" height="18" rx="1.75" class="logo-mark__bar" />

@@ -1,8 +1,12 @@
-import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 
 /** The page's h1 (focused after navigation), a line about the page, and optional actions. */
-export function PageHeader(props: { title: string; children?: ComponentChildren; actions?: ComponentChildren }) {
+export function PageHeader(props: {
+  title: string;
+  children?: ComponentChildren;
+  actions?: ComponentChildren;
+}) {
   return (
     <div class="page-header">
       <div class="page-header__text">

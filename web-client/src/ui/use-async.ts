@@ -1,9 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 
 export type AsyncState<T> =
-  | { status: 'loading' }
-  | { status: 'ready'; data: T }
-  | { status: 'failed'; error: unknown };
+  { status: 'loading' } | { status: 'ready'; data: T } | { status: 'failed'; error: unknown };
 
 /**
  * Runs `load` on mount (and when `deps` change), keeping the latest answer only. `reload()` runs
@@ -36,7 +34,9 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]) {
   }, deps);
 
   const setData = useCallback((update: (data: T) => T) => {
-    setState((current) => (current.status === 'ready' ? { status: 'ready', data: update(current.data) } : current));
+    setState((current) =>
+      current.status === 'ready' ? { status: 'ready', data: update(current.data) } : current,
+    );
   }, []);
 
   return { state, reload: () => run(true), retry: () => run(false), setData };

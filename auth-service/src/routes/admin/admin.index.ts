@@ -1,4 +1,5 @@
 import {
+  type User,
   adminStats,
   countOtherActiveAdmins,
   deleteUser,
@@ -11,7 +12,6 @@ import {
   searchUsers,
   setUserStatusAndRole,
   terminateSession,
-  type User,
 } from '@attune/db';
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../../admin/guest-role.ts';
 import { auditIn } from '../../audit/audit.ts';
@@ -21,7 +21,11 @@ import { clientMeta } from '../../http/client-meta.ts';
 import { requireRole } from '../../http/require-role.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { createRouter } from '../../http/router.ts';
-import { liveRoomsOf, removeParticipants, type RemovalReport } from '../../livekit/participant-removal.ts';
+import {
+  type RemovalReport,
+  liveRoomsOf,
+  removeParticipants,
+} from '../../livekit/participant-removal.ts';
 import { decodePageCursor, encodePageCursor } from '../../sessions/page-cursor.ts';
 import { resolvePeriod } from '../../sessions/period.ts';
 import { toSessionResponse } from '../../sessions/session-response.ts';
@@ -57,13 +61,20 @@ export function createAdminRouter(deps: AppDeps) {
     ['GET', '/admin/stats'],
     ['GET', '/admin/audit'],
   ];
-  for (const [method, path] of guarded) router.on(method, path, requireUser(deps), requireRole('admin'));
+  for (const [method, path] of guarded)
+    router.on(method, path, requireUser(deps), requireRole('admin'));
 
   /** Removes the user's participants from the rooms they may be in now. */
-  const disconnect = (user: Pick<User, 'id'>): Promise<RemovalReport> => removeParticipants(deps.config.livekit, liveRoomsOf(deps, user.id));
+  const disconnect = (user: Pick<User, 'id'>): Promise<RemovalReport> =>
+    removeParticipants(deps.config.livekit, liveRoomsOf(deps, user.id));
 
   const otherUser = (callerId: string, id: string) => {
-    if (id === callerId) throw new ApiError(409, 'cannot_change_self', 'Admins cannot change or delete their own account here');
+    if (id === callerId)
+      throw new ApiError(
+        409,
+        'cannot_change_self',
+        'Admins cannot change or delete their own account here',
+      );
     const user = findUserById(db, id);
     if (!user) throw notFound('user');
     return user;
@@ -71,8 +82,16 @@ export function createAdminRouter(deps: AppDeps) {
 
   router.openapi(listUsersRoute, (c) => {
     const q = c.req.valid('query');
-    const page = searchUsers(db, { search: q.search, role: q.role, status: q.status, limit: q.limit, after: userCursor(q.cursor) });
-    const next = page.next ? encodePageCursor({ issuedAt: page.next.createdAt, id: page.next.id }) : null;
+    const page = searchUsers(db, {
+      search: q.search,
+      role: q.role,
+      status: q.status,
+      limit: q.limit,
+      after: userCursor(q.cursor),
+    });
+    const next = page.next
+      ? encodePageCursor({ issuedAt: page.next.createdAt, id: page.next.id })
+      : null;
     return c.json({ users: page.users.map(toUserResponse), next_cursor: next }, 200);
   });
 
@@ -80,24 +99,51 @@ export function createAdminRouter(deps: AppDeps) {
     const caller = c.get('caller').user;
     const target = otherUser(caller.id, c.req.valid('param').id);
     const change = c.req.valid('json');
-    if (change.role !== undefined && isGuestRoleMove(target.role, change.role)) throw new ApiError(409, 'guest_role_fixed', GUEST_ROLE_FIXED);
+    if (change.role !== undefined && isGuestRoleMove(target.role, change.role))
+      throw new ApiError(409, 'guest_role_fixed', GUEST_ROLE_FIXED);
     const nowMs = deps.now();
     const ip = clientMeta(c).ip;
     const suspending = change.status === 'suspended' && target.status !== 'suspended';
     const updated = await deps.database.groupCommit.run((tx) => {
       // Checked again inside the transaction: two admins demoting each other at once must not
       // leave the deployment without an active admin.
-      const removesAdmin = target.role === 'admin' && ((change.role !== undefined && change.role !== 'admin') || change.status === 'suspended');
+      const removesAdmin =
+        target.role === 'admin' &&
+        ((change.role !== undefined && change.role !== 'admin') || change.status === 'suspended');
       if (removesAdmin && countOtherActiveAdmins(tx, target.id) === 0) {
-        throw new ApiError(409, 'last_admin', 'This is the last active admin; make another admin first');
+        throw new ApiError(
+          409,
+          'last_admin',
+          'This is the last active admin; make another admin first',
+        );
       }
       const user = setUserStatusAndRole(tx, target.id, change);
       if (!user) throw notFound('user');
       if (change.role !== undefined && change.role !== target.role) {
-        auditIn(tx, { action: 'role_change', actorId: caller.id, target: target.id, ip, detail: { from: target.role, to: change.role } }, nowMs);
+        auditIn(
+          tx,
+          {
+            action: 'role_change',
+            actorId: caller.id,
+            target: target.id,
+            ip,
+            detail: { from: target.role, to: change.role },
+          },
+          nowMs,
+        );
       }
       if (change.status !== undefined && change.status !== target.status) {
-        auditIn(tx, { action: 'status_change', actorId: caller.id, target: target.id, ip, detail: { from: target.status, to: change.status } }, nowMs);
+        auditIn(
+          tx,
+          {
+            action: 'status_change',
+            actorId: caller.id,
+            target: target.id,
+            ip,
+            detail: { from: target.status, to: change.status },
+          },
+          nowMs,
+        );
       }
       if (suspending) revokeUserRefreshFamilies(tx, target.id, nowMs);
       return user;
@@ -110,14 +156,28 @@ export function createAdminRouter(deps: AppDeps) {
     const caller = c.get('caller').user;
     const target = otherUser(caller.id, c.req.valid('param').id);
     if (target.role === 'admin' && countOtherActiveAdmins(db, target.id) === 0) {
-      throw new ApiError(409, 'last_admin', 'This is the last active admin; make another admin first');
+      throw new ApiError(
+        409,
+        'last_admin',
+        'This is the last active admin; make another admin first',
+      );
     }
     const livekit = await disconnect(target);
     const nowMs = deps.now();
     await deps.database.groupCommit.run((tx) => {
       forgetUserInAuditLog(tx, target.id);
       deleteUser(tx, target.id);
-      auditIn(tx, { action: 'user_deleted', actorId: caller.id, target: null, ip: clientMeta(c).ip, detail: { role: target.role } }, nowMs);
+      auditIn(
+        tx,
+        {
+          action: 'user_deleted',
+          actorId: caller.id,
+          target: null,
+          ip: clientMeta(c).ip,
+          detail: { role: target.role },
+        },
+        nowMs,
+      );
     });
     return c.json({ deleted: true as const, livekit }, 200);
   });
@@ -125,8 +185,16 @@ export function createAdminRouter(deps: AppDeps) {
   router.openapi(listSessionsRoute, (c) => {
     const q = c.req.valid('query');
     const status = q.status ?? (q.recent === 'true' ? undefined : 'active');
-    const page = listSessions(db, { filter: {}, status, limit: q.limit, after: decodePageCursor(q.cursor) });
-    return c.json({ sessions: page.sessions.map(toSessionResponse), next_cursor: encodePageCursor(page.next) }, 200);
+    const page = listSessions(db, {
+      filter: {},
+      status,
+      limit: q.limit,
+      after: decodePageCursor(q.cursor),
+    });
+    return c.json(
+      { sessions: page.sessions.map(toSessionResponse), next_cursor: encodePageCursor(page.next) },
+      200,
+    );
   });
 
   router.openapi(terminateSessionRoute, async (c) => {
@@ -136,12 +204,24 @@ export function createAdminRouter(deps: AppDeps) {
     if (session.status === 'ended' || session.status === 'expired') {
       throw new ApiError(409, 'session_not_live', `The session is already ${session.status}`);
     }
-    const livekit = await removeParticipants(deps.config.livekit, [{ roomName: session.roomName, identity: session.participantIdentity }]);
+    const livekit = await removeParticipants(deps.config.livekit, [
+      { roomName: session.roomName, identity: session.participantIdentity },
+    ]);
     const nowMs = deps.now();
     const ended = await deps.database.groupCommit.run((tx) => {
       const row = terminateSession(tx, session.id, nowMs);
       revokeUserRefreshFamilies(tx, session.userId, nowMs);
-      auditIn(tx, { action: 'session_terminated', actorId: caller.id, target: session.userId, ip: clientMeta(c).ip, detail: { sessionId: session.id } }, nowMs);
+      auditIn(
+        tx,
+        {
+          action: 'session_terminated',
+          actorId: caller.id,
+          target: session.userId,
+          ip: clientMeta(c).ip,
+          detail: { sessionId: session.id },
+        },
+        nowMs,
+      );
       return row;
     });
     const current = ended ?? findSessionById(db, session.id);
@@ -153,7 +233,11 @@ export function createAdminRouter(deps: AppDeps) {
     const stats = adminStats(db, deps.now());
     return c.json(
       {
-        users: { total: stats.users.total, by_role: stats.users.byRole, suspended: stats.users.suspended },
+        users: {
+          total: stats.users.total,
+          by_role: stats.users.byRole,
+          suspended: stats.users.suspended,
+        },
         sessions: {
           active: stats.sessions.active,
           started_last_24h: stats.sessions.startedLast24h,
@@ -168,8 +252,15 @@ export function createAdminRouter(deps: AppDeps) {
 
   router.openapi(auditRoute, (c) => {
     const q = c.req.valid('query');
-    const period = q.from === undefined && q.to === undefined ? {} : resolvePeriod(q.from, q.to, deps.now());
-    const page = listAuditEntries(db, { action: q.action, userId: q.user, ...period, limit: q.limit, beforeId: q.cursor });
+    const period =
+      q.from === undefined && q.to === undefined ? {} : resolvePeriod(q.from, q.to, deps.now());
+    const page = listAuditEntries(db, {
+      action: q.action,
+      userId: q.user,
+      ...period,
+      limit: q.limit,
+      beforeId: q.cursor,
+    });
     return c.json(
       {
         entries: page.entries.map((e) => ({

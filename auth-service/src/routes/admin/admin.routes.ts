@@ -2,9 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SESSION_STATUSES, USER_ROLES, USER_STATUSES } from '@attune/db';
 import { errorResponses, jsonContent } from '../../http/error-responses.ts';
 import { pageQuerySchema } from '../../sessions/page-cursor.ts';
+import { instantSchema } from '../../sessions/period.ts';
 import { sessionResponseSchema } from '../../sessions/session-response.ts';
 import { userResponseSchema } from '../../users/user-response.ts';
-import { instantSchema } from '../../sessions/period.ts';
 
 const tags = ['admin'];
 const security = [{ bearerAuth: [] }];
@@ -17,7 +17,9 @@ export const removalReportSchema = z
     failed: z.array(z.object({ roomName: z.string(), identity: z.string(), error: z.string() })),
   })
   .openapi('LiveKitRemoval')
-  .describe('What LiveKit said when the participants were removed from their rooms; failures are listed, never hidden');
+  .describe(
+    'What LiveKit said when the participants were removed from their rooms; failures are listed, never hidden',
+  );
 
 export const listUsersRoute = createRoute({
   method: 'get',
@@ -34,7 +36,10 @@ export const listUsersRoute = createRoute({
     }),
   },
   responses: {
-    200: jsonContent(z.object({ users: z.array(userResponseSchema), next_cursor: z.string().nullable() }), 'One page'),
+    200: jsonContent(
+      z.object({ users: z.array(userResponseSchema), next_cursor: z.string().nullable() }),
+      'One page',
+    ),
     ...errorResponses(400, 401, 403),
   },
 });
@@ -44,7 +49,8 @@ export const updateUserRoute = createRoute({
   path: '/admin/users/{id}',
   tags,
   security,
-  summary: 'Change a user’s role or status; suspending revokes their devices and removes them from live rooms',
+  summary:
+    'Change a user’s role or status; suspending revokes their devices and removes them from live rooms',
   request: {
     params: idParam,
     body: {
@@ -52,14 +58,23 @@ export const updateUserRoute = createRoute({
       content: {
         'application/json': {
           schema: z
-            .strictObject({ role: z.enum(USER_ROLES).optional(), status: z.enum(USER_STATUSES).optional() })
-            .refine((b) => b.role !== undefined || b.status !== undefined, 'set role, status or both'),
+            .strictObject({
+              role: z.enum(USER_ROLES).optional(),
+              status: z.enum(USER_STATUSES).optional(),
+            })
+            .refine(
+              (b) => b.role !== undefined || b.status !== undefined,
+              'set role, status or both',
+            ),
         },
       },
     },
   },
   responses: {
-    200: jsonContent(z.object({ user: userResponseSchema, livekit: removalReportSchema.nullable() }), 'Updated'),
+    200: jsonContent(
+      z.object({ user: userResponseSchema, livekit: removalReportSchema.nullable() }),
+      'Updated',
+    ),
     ...errorResponses(400, 401, 403, 404, 409, 413, 415),
   },
 });
@@ -72,7 +87,10 @@ export const deleteUserRoute = createRoute({
   summary: 'Delete a user and every row that refers to them; removes them from live rooms first',
   request: { params: idParam },
   responses: {
-    200: jsonContent(z.object({ deleted: z.literal(true), livekit: removalReportSchema }), 'Deleted'),
+    200: jsonContent(
+      z.object({ deleted: z.literal(true), livekit: removalReportSchema }),
+      'Deleted',
+    ),
     ...errorResponses(401, 403, 404, 409),
   },
 });
@@ -83,9 +101,18 @@ export const listSessionsRoute = createRoute({
   tags,
   security,
   summary: 'Sessions, newest first: active ones by default, or any status',
-  request: { query: z.strictObject({ status: z.enum(SESSION_STATUSES).optional(), recent: z.enum(['true', 'false']).default('false'), ...pageQuerySchema }) },
+  request: {
+    query: z.strictObject({
+      status: z.enum(SESSION_STATUSES).optional(),
+      recent: z.enum(['true', 'false']).default('false'),
+      ...pageQuerySchema,
+    }),
+  },
   responses: {
-    200: jsonContent(z.object({ sessions: z.array(sessionResponseSchema), next_cursor: z.string().nullable() }), 'One page'),
+    200: jsonContent(
+      z.object({ sessions: z.array(sessionResponseSchema), next_cursor: z.string().nullable() }),
+      'One page',
+    ),
     ...errorResponses(400, 401, 403),
   },
 });
@@ -95,10 +122,14 @@ export const terminateSessionRoute = createRoute({
   path: '/admin/sessions/{id}/terminate',
   tags,
   security,
-  summary: 'End a session now: the participant is removed from the room and the user’s devices are signed out',
+  summary:
+    'End a session now: the participant is removed from the room and the user’s devices are signed out',
   request: { params: idParam },
   responses: {
-    200: jsonContent(z.object({ session: sessionResponseSchema, livekit: removalReportSchema }), 'Terminated'),
+    200: jsonContent(
+      z.object({ session: sessionResponseSchema, livekit: removalReportSchema }),
+      'Terminated',
+    ),
     ...errorResponses(401, 403, 404, 409),
   },
 });
@@ -112,8 +143,17 @@ export const statsRoute = createRoute({
   responses: {
     200: jsonContent(
       z.object({
-        users: z.object({ total: z.number(), by_role: z.record(z.string(), z.number()), suspended: z.number() }),
-        sessions: z.object({ active: z.number(), started_last_24h: z.number(), ended_last_24h: z.number(), mean_seconds_last_7d: z.number().nullable() }),
+        users: z.object({
+          total: z.number(),
+          by_role: z.record(z.string(), z.number()),
+          suspended: z.number(),
+        }),
+        sessions: z.object({
+          active: z.number(),
+          started_last_24h: z.number(),
+          ended_last_24h: z.number(),
+          mean_seconds_last_7d: z.number().nullable(),
+        }),
         tokens_minted_last_24h: z.number(),
       }),
       'Stats',
@@ -135,7 +175,12 @@ export const auditRoute = createRoute({
       from: instantSchema.optional(),
       to: instantSchema.optional(),
       limit: pageQuerySchema.limit,
-      cursor: z.coerce.number().int().positive().optional().describe('next_cursor from the previous page'),
+      cursor: z.coerce
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe('next_cursor from the previous page'),
     }),
   },
   responses: {

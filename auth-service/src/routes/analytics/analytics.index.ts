@@ -1,17 +1,21 @@
-import { listSessions } from '@attune/db';
 import type { Context } from 'hono';
-import type { AppDeps } from '../../deps.ts';
+import { listSessions } from '@attune/db';
 import { toCsv } from '../../analytics/csv.ts';
-import { ReportsBusyError } from '../../analytics/report-runner.ts';
 import { reportJson } from '../../analytics/report-json.ts';
-import { ApiError } from '../../http/api-error.ts';
+import { ReportsBusyError } from '../../analytics/report-runner.ts';
 import { REPORT_COLUMNS, reportRows } from '../../analytics/report-table.ts';
+import type { AppDeps } from '../../deps.ts';
+import { ApiError } from '../../http/api-error.ts';
 import { requireRole } from '../../http/require-role.ts';
 import { requireUser } from '../../http/require-user.ts';
 import { createRouter } from '../../http/router.ts';
 import { decodePageCursor, encodePageCursor } from '../../sessions/page-cursor.ts';
 import { resolvePeriod } from '../../sessions/period.ts';
-import { SESSION_CSV_COLUMNS, sessionCsvRow, toSessionResponse } from '../../sessions/session-response.ts';
+import {
+  SESSION_CSV_COLUMNS,
+  sessionCsvRow,
+  toSessionResponse,
+} from '../../sessions/session-response.ts';
 import { sessionListRoute, sessionReportRoute } from './analytics.routes.ts';
 
 function csvResponse(c: Context, name: string, csv: string) {
@@ -31,19 +35,35 @@ export function createAnalyticsRouter(deps: AppDeps) {
   router.openapi(sessionReportRoute, async (c) => {
     const query = c.req.valid('query');
     const { fromMs, toMs } = resolvePeriod(query.from, query.to, deps.now());
-    const report = await deps.reports.report({ fromMs, toMs, userId: query.user, roomName: query.room }, query.group_by).catch((error: unknown) => {
-      if (error instanceof ReportsBusyError) {
-        throw new ApiError(503, 'reports_busy', 'Too many analytics reports are running; try again shortly', undefined, { 'Retry-After': '5' });
-      }
-      throw error;
-    });
-    if (query.format === 'csv') return csvResponse(c, `attune-sessions-by-${query.group_by}`, toCsv(REPORT_COLUMNS, reportRows(report)));
+    const report = await deps.reports
+      .report({ fromMs, toMs, userId: query.user, roomName: query.room }, query.group_by)
+      .catch((error: unknown) => {
+        if (error instanceof ReportsBusyError) {
+          throw new ApiError(
+            503,
+            'reports_busy',
+            'Too many analytics reports are running; try again shortly',
+            undefined,
+            { 'Retry-After': '5' },
+          );
+        }
+        throw error;
+      });
+    if (query.format === 'csv')
+      return csvResponse(
+        c,
+        `attune-sessions-by-${query.group_by}`,
+        toCsv(REPORT_COLUMNS, reportRows(report)),
+      );
     return c.json(reportJson(report, { fromMs, toMs }, query.group_by), 200);
   });
 
   router.openapi(sessionListRoute, async (c) => {
     const query = c.req.valid('query');
-    const period = query.from === undefined && query.to === undefined ? {} : resolvePeriod(query.from, query.to, deps.now());
+    const period =
+      query.from === undefined && query.to === undefined
+        ? {}
+        : resolvePeriod(query.from, query.to, deps.now());
     const page = listSessions(deps.database.db, {
       filter: { ...period, userId: query.user, roomName: query.room },
       status: query.status,
@@ -51,7 +71,12 @@ export function createAnalyticsRouter(deps: AppDeps) {
       after: decodePageCursor(query.cursor),
     });
     const sessions = page.sessions.map(toSessionResponse);
-    if (query.format === 'csv') return csvResponse(c, 'attune-sessions', toCsv(SESSION_CSV_COLUMNS, sessions.map(sessionCsvRow)));
+    if (query.format === 'csv')
+      return csvResponse(
+        c,
+        'attune-sessions',
+        toCsv(SESSION_CSV_COLUMNS, sessions.map(sessionCsvRow)),
+      );
     return c.json({ sessions, next_cursor: encodePageCursor(page.next) }, 200);
   });
   return router;

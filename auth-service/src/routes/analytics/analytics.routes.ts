@@ -41,7 +41,9 @@ export const sessionReportSchema = z
   .openapi('SessionReport');
 
 const filterQuery = {
-  from: instantSchema.optional().describe('Start of the period (inclusive); default 30 days before `to`'),
+  from: instantSchema
+    .optional()
+    .describe('Start of the period (inclusive); default 30 days before `to`'),
   to: instantSchema.optional().describe('End of the period (exclusive); default now'),
   user: z.string().min(1).max(64).optional().describe('Only this user id'),
   room: z.string().min(1).max(128).optional().describe('Only this room'),
@@ -53,12 +55,19 @@ export const sessionReportRoute = createRoute({
   path: '/analytics/sessions',
   tags: ['analytics'],
   security: [{ bearerAuth: [] }],
-  summary: 'Session durations per day, user or room: count, total, mean, p50, p90, p99, max, and token outcomes',
-  request: { query: z.strictObject({ ...filterQuery, group_by: z.enum(REPORT_GROUPINGS).default('day') }) },
+  summary:
+    'Session durations per day, user or room: count, total, mean, p50, p90, p99, max, and token outcomes',
+  request: {
+    query: z.strictObject({ ...filterQuery, group_by: z.enum(REPORT_GROUPINGS).default('day') }),
+  },
   responses: {
     200: {
-      description: 'The report (JSON, or CSV with format=csv: one row per group, then an overall row)',
-      content: { 'application/json': { schema: sessionReportSchema }, 'text/csv': { schema: z.string() } },
+      description:
+        'The report (JSON, or CSV with format=csv: one row per group, then an overall row)',
+      content: {
+        'application/json': { schema: sessionReportSchema },
+        'text/csv': { schema: z.string() },
+      },
     },
     ...errorResponses(400, 401, 403, 503),
   },
@@ -75,12 +84,19 @@ export const sessionListRoute = createRoute({
   security: [{ bearerAuth: [] }],
   summary: 'Sessions minted in the period, newest first, a page at a time',
   request: {
-    query: z.strictObject({ ...filterQuery, status: z.enum(SESSION_STATUSES).optional(), ...pageQuerySchema }),
+    query: z.strictObject({
+      ...filterQuery,
+      status: z.enum(SESSION_STATUSES).optional(),
+      ...pageQuerySchema,
+    }),
   },
   responses: {
     200: {
       description: 'One page (JSON, or CSV with format=csv)',
-      content: { 'application/json': { schema: sessionListSchema }, 'text/csv': { schema: z.string() } },
+      content: {
+        'application/json': { schema: sessionListSchema },
+        'text/csv': { schema: z.string() },
+      },
     },
     ...errorResponses(400, 401, 403),
   },

@@ -1,16 +1,16 @@
-import { setUserRole } from '@attune/db';
-import { referenceDurationStats } from '@attune/db/testing';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setUserRole } from '@attune/db';
+import { referenceDurationStats } from '@attune/db/testing';
 import {
+  type RegisteredUser,
+  type TestServer,
   authedGet,
   jsonPost,
   registerUser,
   signWebhook,
   startTestServer,
   webhookEvent,
-  type RegisteredUser,
-  type TestServer,
 } from '../../testing/test-server.ts';
 
 let server: TestServer;
@@ -45,29 +45,65 @@ interface Played {
 const played: Played[] = [];
 
 async function deliver(event: ReturnType<typeof webhookEvent>) {
-  const { body, headers } = await signWebhook(event, server.config.livekit.apiKey, server.config.livekit.apiSecret);
+  const { body, headers } = await signWebhook(
+    event,
+    server.config.livekit.apiKey,
+    server.config.livekit.apiSecret,
+  );
   const response = await server.fetch('/livekit/webhook', { method: 'POST', headers, body });
   if (response.status !== 200) throw new Error(`webhook refused: ${response.status}`);
 }
 
 /** A real session: token minted through the API, joined and left as LiveKit reports it. */
-async function playSession(user: RegisteredUser, startS: number, duration: number): Promise<Played> {
-  const minted = (await (await jsonPost(server, '/auth/token', {}, user.accessToken)).json()) as { session_id: string; room_name: string };
+async function playSession(
+  user: RegisteredUser,
+  startS: number,
+  duration: number,
+): Promise<Played> {
+  const minted = (await (await jsonPost(server, '/auth/token', {}, user.accessToken)).json()) as {
+    session_id: string;
+    room_name: string;
+  };
   const participant = {
     identity: user.id,
     attributes: { 'attune.user_id': user.id, 'attune.session_id': minted.session_id },
     joinedAtMs: startS * 1000,
   };
-  await deliver(webhookEvent({ event: 'participant_joined', room: minted.room_name, createdAtSeconds: startS, participant }));
-  await deliver(webhookEvent({ event: 'participant_left', room: minted.room_name, createdAtSeconds: startS + duration, participant }));
-  return { userId: user.id, day: new Date(startS * 1000).toISOString().slice(0, 10), room: minted.room_name, duration };
+  await deliver(
+    webhookEvent({
+      event: 'participant_joined',
+      room: minted.room_name,
+      createdAtSeconds: startS,
+      participant,
+    }),
+  );
+  await deliver(
+    webhookEvent({
+      event: 'participant_left',
+      room: minted.room_name,
+      createdAtSeconds: startS + duration,
+      participant,
+    }),
+  );
+  return {
+    userId: user.id,
+    day: new Date(startS * 1000).toISOString().slice(0, 10),
+    room: minted.room_name,
+    duration,
+  };
 }
 
 beforeAll(async () => {
   server = await startTestServer();
-  [analyst, plain, ana, ben] = await Promise.all([registerUser(server), registerUser(server), registerUser(server), registerUser(server)]);
+  [analyst, plain, ana, ben] = await Promise.all([
+    registerUser(server),
+    registerUser(server),
+    registerUser(server),
+    registerUser(server),
+  ]);
   setUserRole(server.database.db, analyst.id, 'analyst');
-  for (const [who, day, second, duration] of PLAN) played.push(await playSession(who(), T0 + day * DAY_S + second, duration));
+  for (const [who, day, second, duration] of PLAN)
+    played.push(await playSession(who(), T0 + day * DAY_S + second, duration));
 });
 afterAll(async () => {
   await server.close();
@@ -92,35 +128,71 @@ const inPeriod = () => played.filter((p) => p.day >= FROM && p.day < TO);
 
 describe('GET /analytics/sessions', () => {
   it('gives an analyst the durations per day, equal to figures computed independently', async () => {
-    const response = await authedGet(server, `/analytics/sessions?from=${FROM}&to=${TO}&group_by=day`, analyst.accessToken);
+    const response = await authedGet(
+      server,
+      `/analytics/sessions?from=${FROM}&to=${TO}&group_by=day`,
+      analyst.accessToken,
+    );
     expect(response.status).toBe(200);
-    const report = (await response.json()) as { groups: (Stats & { key: string })[]; overall: Stats & { tokens: unknown } };
+    const report = (await response.json()) as {
+      groups: (Stats & { key: string })[];
+      overall: Stats & { tokens: unknown };
+    };
     const days = [...new Set(inPeriod().map((p) => p.day))].sort();
     expect(report.groups.map((g) => g.key)).toEqual(days);
     for (const group of report.groups) {
-      const want = expected(inPeriod().filter((p) => p.day === group.key).map((p) => p.duration));
-      for (const [field, value] of Object.entries(want)) expect(group[field as keyof Stats], `${group.key} ${field}`).toBeCloseTo(value, 6);
+      const want = expected(
+        inPeriod()
+          .filter((p) => p.day === group.key)
+          .map((p) => p.duration),
+      );
+      for (const [field, value] of Object.entries(want))
+        expect(group[field as keyof Stats], `${group.key} ${field}`).toBeCloseTo(value, 6);
     }
     const overall = expected(inPeriod().map((p) => p.duration));
-    for (const [field, value] of Object.entries(overall)) expect(report.overall[field as keyof Stats], field).toBeCloseTo(value, 6);
+    for (const [field, value] of Object.entries(overall))
+      expect(report.overall[field as keyof Stats], field).toBeCloseTo(value, 6);
   });
 
   it('groups per user with their email, and filters to one user or one room', async () => {
-    const byUser = (await (await authedGet(server, `/analytics/sessions?from=${FROM}&to=${TO}&group_by=user`, analyst.accessToken)).json()) as {
+    const byUser = (await (
+      await authedGet(
+        server,
+        `/analytics/sessions?from=${FROM}&to=${TO}&group_by=user`,
+        analyst.accessToken,
+      )
+    ).json()) as {
       groups: (Stats & { key: string; label: string })[];
     };
     const benGroup = byUser.groups.find((g) => g.key === ben.id)!;
     expect(benGroup.label).toBe(ben.email);
-    const want = expected(inPeriod().filter((p) => p.userId === ben.id).map((p) => p.duration));
-    for (const [field, value] of Object.entries(want)) expect(benGroup[field as keyof Stats], field).toBeCloseTo(value, 6);
+    const want = expected(
+      inPeriod()
+        .filter((p) => p.userId === ben.id)
+        .map((p) => p.duration),
+    );
+    for (const [field, value] of Object.entries(want))
+      expect(benGroup[field as keyof Stats], field).toBeCloseTo(value, 6);
 
-    const onlyAna = (await (await authedGet(server, `/analytics/sessions?from=${FROM}&to=${TO}&user=${ana.id}`, analyst.accessToken)).json()) as {
+    const onlyAna = (await (
+      await authedGet(
+        server,
+        `/analytics/sessions?from=${FROM}&to=${TO}&user=${ana.id}`,
+        analyst.accessToken,
+      )
+    ).json()) as {
       overall: Stats;
     };
     expect(onlyAna.overall.sessions).toBe(inPeriod().filter((p) => p.userId === ana.id).length);
 
     const room = inPeriod()[0]!.room;
-    const oneRoom = (await (await authedGet(server, `/analytics/sessions?from=${FROM}&to=${TO}&room=${room}&group_by=room`, analyst.accessToken)).json()) as {
+    const oneRoom = (await (
+      await authedGet(
+        server,
+        `/analytics/sessions?from=${FROM}&to=${TO}&room=${room}&group_by=room`,
+        analyst.accessToken,
+      )
+    ).json()) as {
       groups: (Stats & { key: string })[];
     };
     expect(oneRoom.groups.map((g) => [g.key, g.sessions])).toEqual([[room, 1]]);
@@ -128,13 +200,22 @@ describe('GET /analytics/sessions', () => {
 
   it('gives CSV that parses back to the same numbers', async () => {
     const query = `from=${FROM}&to=${TO}&group_by=user`;
-    const json = (await (await authedGet(server, `/analytics/sessions?${query}`, analyst.accessToken)).json()) as {
+    const json = (await (
+      await authedGet(server, `/analytics/sessions?${query}`, analyst.accessToken)
+    ).json()) as {
       groups: (Stats & { key: string; tokens: { issued: number } })[];
       overall: Stats;
     };
-    const response = await authedGet(server, `/analytics/sessions?${query}&format=csv`, analyst.accessToken);
+    const response = await authedGet(
+      server,
+      `/analytics/sessions?${query}&format=csv`,
+      analyst.accessToken,
+    );
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    const rows = parse(await response.text(), { columns: true, cast: true }) as Record<string, string | number>[];
+    const rows = parse(await response.text(), { columns: true, cast: true }) as Record<
+      string,
+      string | number
+    >[];
     expect(rows.map((r) => r.group)).toEqual([...json.groups.map((g) => g.key), 'overall']);
     for (const [i, group] of [...json.groups, json.overall].entries()) {
       const row = rows[i]!;
@@ -145,7 +226,9 @@ describe('GET /analytics/sessions', () => {
         expect(row[field], field).toBeCloseTo(group[field], 2);
       }
     }
-    expect(rows.find((r) => r.group === ana.id)?.tokens_issued).toBe(json.groups.find((g) => g.key === ana.id)?.tokens.issued);
+    expect(rows.find((r) => r.group === ana.id)?.tokens_issued).toBe(
+      json.groups.find((g) => g.key === ana.id)?.tokens.issued,
+    );
   });
 
   it('is for analysts and admins only', async () => {
@@ -159,10 +242,19 @@ describe('GET /analytics/sessions', () => {
   });
 
   it('refuses a bad query with a 400 that names the problem', async () => {
-    for (const query of ['group_by=week', 'from=yesterday', 'from=2026-10-08&to=2026-10-01', 'format=xml', 'color=blue', 'from=2026-02-30']) {
+    for (const query of [
+      'group_by=week',
+      'from=yesterday',
+      'from=2026-10-08&to=2026-10-01',
+      'format=xml',
+      'color=blue',
+      'from=2026-02-30',
+    ]) {
       const response = await authedGet(server, `/analytics/sessions?${query}`, analyst.accessToken);
       expect(response.status, query).toBe(400);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toMatch(/validation_failed|period_invalid/);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toMatch(
+        /validation_failed|period_invalid/,
+      );
     }
   });
 });
@@ -173,8 +265,15 @@ describe('GET /analytics/sessions/list', () => {
     let cursor: string | null = null;
     do {
       const page = (await (
-        await authedGet(server, `/analytics/sessions/list?limit=3${cursor ? `&cursor=${cursor}` : ''}`, analyst.accessToken)
-      ).json()) as { sessions: { id: string; issued_at: string; duration_seconds: number | null }[]; next_cursor: string | null };
+        await authedGet(
+          server,
+          `/analytics/sessions/list?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+          analyst.accessToken,
+        )
+      ).json()) as {
+        sessions: { id: string; issued_at: string; duration_seconds: number | null }[];
+        next_cursor: string | null;
+      };
       expect(page.sessions.length).toBeLessThanOrEqual(3);
       ids.push(...page.sessions.map((s) => s.id));
       cursor = page.next_cursor;
@@ -184,8 +283,13 @@ describe('GET /analytics/sessions/list', () => {
   });
 
   it('refuses a forged cursor and a plain user', async () => {
-    expect((await authedGet(server, '/analytics/sessions/list?cursor=bm9wZQ', analyst.accessToken)).status).toBe(400);
-    expect((await authedGet(server, '/analytics/sessions/list', plain.accessToken)).status).toBe(403);
+    expect(
+      (await authedGet(server, '/analytics/sessions/list?cursor=bm9wZQ', analyst.accessToken))
+        .status,
+    ).toBe(400);
+    expect((await authedGet(server, '/analytics/sessions/list', plain.accessToken)).status).toBe(
+      403,
+    );
   });
 });
 
@@ -193,27 +297,45 @@ describe('GET /me/sessions', () => {
   it('lists the caller’s own sessions with their durations, and never anyone else’s', async () => {
     const response = await authedGet(server, '/me/sessions?limit=100', ben.accessToken);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { sessions: { user_id: string; duration_seconds: number | null; status: string }[] };
+    const body = (await response.json()) as {
+      sessions: { user_id: string; duration_seconds: number | null; status: string }[];
+    };
     expect(body.sessions.every((s) => s.user_id === ben.id)).toBe(true);
-    const durations = body.sessions.filter((s) => s.status === 'ended').map((s) => s.duration_seconds).sort();
-    expect(durations).toEqual(played.filter((p) => p.userId === ben.id).map((p) => p.duration).sort());
+    const durations = body.sessions
+      .filter((s) => s.status === 'ended')
+      .map((s) => s.duration_seconds)
+      .sort();
+    expect(durations).toEqual(
+      played
+        .filter((p) => p.userId === ben.id)
+        .map((p) => p.duration)
+        .sort(),
+    );
   });
 
   it('with joined=true leaves out the tokens nobody used (the one each sign-in mints)', async () => {
-    const all = (await (await authedGet(server, '/me/sessions?limit=100', ben.accessToken)).json()) as { sessions: { id: string }[] };
-    const joined = (await (await authedGet(server, '/me/sessions?limit=100&joined=true', ben.accessToken)).json()) as {
+    const all = (await (
+      await authedGet(server, '/me/sessions?limit=100', ben.accessToken)
+    ).json()) as { sessions: { id: string }[] };
+    const joined = (await (
+      await authedGet(server, '/me/sessions?limit=100&joined=true', ben.accessToken)
+    ).json()) as {
       sessions: { id: string; status: string; session_start: string | null }[];
     };
     const bensPlayed = played.filter((p) => p.userId === ben.id);
     // The registration minted one more session that nobody joined.
     expect(all.sessions).toHaveLength(bensPlayed.length + 1);
     expect(joined.sessions).toHaveLength(bensPlayed.length);
-    expect(joined.sessions.every((s) => s.status === 'ended' && s.session_start !== null)).toBe(true);
+    expect(joined.sessions.every((s) => s.status === 'ended' && s.session_start !== null)).toBe(
+      true,
+    );
     expect((await authedGet(server, '/me/sessions?joined=yes', ben.accessToken)).status).toBe(400);
   });
 
   it('takes no user parameter and needs a sign-in', async () => {
-    expect((await authedGet(server, `/me/sessions?user=${ana.id}`, ben.accessToken)).status).toBe(400);
+    expect((await authedGet(server, `/me/sessions?user=${ana.id}`, ben.accessToken)).status).toBe(
+      400,
+    );
     expect((await server.fetch('/me/sessions')).status).toBe(401);
   });
 });

@@ -1,8 +1,18 @@
-import { findUserById, insertUser, revokeRefreshFamily, revokeUserRefreshFamilies, rotateRefreshToken } from '@attune/db';
+import {
+  findUserById,
+  insertUser,
+  revokeRefreshFamily,
+  revokeUserRefreshFamilies,
+  rotateRefreshToken,
+} from '@attune/db';
 import { audit, auditIn } from '../../audit/audit.ts';
 import { accessCredentials } from '../../auth/credentials.ts';
 import { logIn } from '../../auth/login.ts';
-import { clearRefreshCookie, deliverRefreshToken, presentedRefreshToken } from '../../auth/refresh-cookie.ts';
+import {
+  clearRefreshCookie,
+  deliverRefreshToken,
+  presentedRefreshToken,
+} from '../../auth/refresh-cookie.ts';
 import { signIn } from '../../auth/sign-in.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ApiError } from '../../http/api-error.ts';
@@ -14,7 +24,11 @@ import { toUserResponse } from '../../users/user-response.ts';
 import { loginRoute, logoutRoute, meRoute, refreshRoute, registerRoute } from './auth.routes.ts';
 
 const invalidRefreshToken = () =>
-  new ApiError(401, 'invalid_refresh_token', 'The refresh token is invalid, expired or already used; sign in again');
+  new ApiError(
+    401,
+    'invalid_refresh_token',
+    'The refresh token is invalid, expired or already used; sign in again',
+  );
 
 export function createAuthRouter(deps: AppDeps) {
   const router = createRouter();
@@ -29,22 +43,41 @@ export function createAuthRouter(deps: AppDeps) {
     const meta = clientMeta(c);
     const signedIn = await signIn(deps, meta, (tx) => {
       const nowMs = deps.now();
-      const user = insertUser(tx, { email: body.email, fullName: body.full_name, passwordHash }, nowMs);
-      if (user) auditIn(tx, { action: 'register', actorId: user.id, target: user.id, ip: meta.ip }, nowMs);
+      const user = insertUser(
+        tx,
+        { email: body.email, fullName: body.full_name, passwordHash },
+        nowMs,
+      );
+      if (user)
+        auditIn(tx, { action: 'register', actorId: user.id, target: user.id, ip: meta.ip }, nowMs);
       return user;
     });
-    if (!signedIn) throw new ApiError(409, 'email_taken', 'An account with this email already exists; sign in instead');
+    if (!signedIn)
+      throw new ApiError(
+        409,
+        'email_taken',
+        'An account with this email already exists; sign in instead',
+      );
     deps.logger.info({ userId: signedIn.user.id }, 'user registered');
     return c.json(deliverRefreshToken(c, deps.config, signedIn), 201);
   });
 
   // Lockout, the uniform 401 and the login audit live in auth/login.ts.
-  router.openapi(loginRoute, async (c) => c.json(deliverRefreshToken(c, deps.config, await logIn(deps, c.req.valid('json'), clientMeta(c))), 200));
+  router.openapi(loginRoute, async (c) =>
+    c.json(
+      deliverRefreshToken(c, deps.config, await logIn(deps, c.req.valid('json'), clientMeta(c))),
+      200,
+    ),
+  );
 
   router.openapi(refreshRoute, async (c) => {
     const refreshToken = presentedRefreshToken(c, deps.config, c.req.valid('json').refresh_token);
     if (refreshToken === undefined) {
-      throw new ApiError(400, 'refresh_token_missing', 'Send refresh_token in the body, or X-Refresh-Cookie: 1 with the refresh cookie');
+      throw new ApiError(
+        400,
+        'refresh_token_missing',
+        'Send refresh_token in the body, or X-Refresh-Cookie: 1 with the refresh cookie',
+      );
     }
     const nowMs = deps.now();
     const next = newRefreshToken();
@@ -61,8 +94,17 @@ export function createAuthRouter(deps: AppDeps) {
       nowMs,
     );
     if (result.status === 'reused') {
-      deps.logger.warn({ userId: result.userId, familyId: result.familyId }, 'refresh token reuse detected; family revoked');
-      await audit(deps, { action: 'refresh_reuse_detected', actorId: null, target: result.userId, ip: meta.ip, detail: { familyId: result.familyId } });
+      deps.logger.warn(
+        { userId: result.userId, familyId: result.familyId },
+        'refresh token reuse detected; family revoked',
+      );
+      await audit(deps, {
+        action: 'refresh_reuse_detected',
+        actorId: null,
+        target: result.userId,
+        ip: meta.ip,
+        detail: { familyId: result.familyId },
+      });
     }
     if (result.status !== 'rotated') {
       clearRefreshCookie(c, deps.config);
@@ -74,12 +116,25 @@ export function createAuthRouter(deps: AppDeps) {
       clearRefreshCookie(c, deps.config);
       throw invalidRefreshToken();
     }
-    const credentials = await accessCredentials(deps, user, result.token.familyId, next.token, nowMs);
+    const credentials = await accessCredentials(
+      deps,
+      user,
+      result.token.familyId,
+      next.token,
+      nowMs,
+    );
     // The cookie lives as long as the new token, and a guest's no longer than the guest: the sweep
     // deletes guests GUEST_TTL_MINUTES after they were created.
     const cookieMs =
-      user.role === 'guest' ? Math.max(0, user.createdAt + deps.config.guests.ttlMs - nowMs) : result.token.expiresAt - nowMs;
-    const body = deliverRefreshToken(c, deps.config, { ...credentials, user: toUserResponse(user) }, cookieMs);
+      user.role === 'guest'
+        ? Math.max(0, user.createdAt + deps.config.guests.ttlMs - nowMs)
+        : result.token.expiresAt - nowMs;
+    const body = deliverRefreshToken(
+      c,
+      deps.config,
+      { ...credentials, user: toUserResponse(user) },
+      cookieMs,
+    );
     return c.json(body, 200);
   });
 
@@ -91,7 +146,11 @@ export function createAuthRouter(deps: AppDeps) {
       if (everywhere) revokeUserRefreshFamilies(tx, user.id, nowMs);
       else revokeRefreshFamily(tx, user.id, claims.familyId, nowMs);
       const detail = everywhere ? { everywhere: true } : { familyId: claims.familyId };
-      auditIn(tx, { action: 'logout', actorId: user.id, target: user.id, ip: clientMeta(c).ip, detail }, nowMs);
+      auditIn(
+        tx,
+        { action: 'logout', actorId: user.id, target: user.id, ip: clientMeta(c).ip, detail },
+        nowMs,
+      );
     });
     clearRefreshCookie(c, deps.config);
     return c.body(null, 204);

@@ -19,7 +19,10 @@ export const registerRoute = createRoute({
   path: '/auth/register',
   tags,
   summary: 'Create an account; answers with credentials and a LiveKit token for a fresh room',
-  request: { headers: refreshCookieHeadersSchema, body: { required: true, content: { 'application/json': { schema: registerBodySchema } } } },
+  request: {
+    headers: refreshCookieHeadersSchema,
+    body: { required: true, content: { 'application/json': { schema: registerBodySchema } } },
+  },
   responses: {
     201: jsonContent(signedInSchema, 'Account created and signed in'),
     ...errorResponses(400, 409, 413, 415),
@@ -31,7 +34,10 @@ export const loginRoute = createRoute({
   path: '/auth/login',
   tags,
   summary: 'Sign in; answers with credentials and a LiveKit token for a fresh room',
-  request: { headers: refreshCookieHeadersSchema, body: { required: true, content: { 'application/json': { schema: loginBodySchema } } } },
+  request: {
+    headers: refreshCookieHeadersSchema,
+    body: { required: true, content: { 'application/json': { schema: loginBodySchema } } },
+  },
   responses: {
     200: jsonContent(signedInSchema, 'Signed in'),
     ...errorResponses(400, 401, 413, 415),
@@ -43,7 +49,10 @@ export const refreshRoute = createRoute({
   path: '/auth/refresh',
   tags,
   summary: 'Exchange a refresh token for a new access token and a new refresh token (rotation)',
-  request: { headers: refreshCookieHeadersSchema, body: { required: true, content: { 'application/json': { schema: refreshBodySchema } } } },
+  request: {
+    headers: refreshCookieHeadersSchema,
+    body: { required: true, content: { 'application/json': { schema: refreshBodySchema } } },
+  },
   responses: {
     200: jsonContent(refreshedSchema, 'New credentials; the presented refresh token is spent'),
     ...errorResponses(400, 401, 413, 415),
@@ -55,8 +64,12 @@ export const logoutRoute = createRoute({
   path: '/auth/logout',
   tags,
   security: bearer,
-  summary: 'Sign this device out (revokes its refresh-token family), or every device with {"everywhere": true}',
-  request: { headers: refreshCookieHeadersSchema, body: { required: false, content: { 'application/json': { schema: logoutBodySchema } } } },
+  summary:
+    'Sign this device out (revokes its refresh-token family), or every device with {"everywhere": true}',
+  request: {
+    headers: refreshCookieHeadersSchema,
+    body: { required: false, content: { 'application/json': { schema: logoutBodySchema } } },
+  },
   responses: {
     204: { description: 'Signed out' },
     ...errorResponses(400, 401, 413, 415),

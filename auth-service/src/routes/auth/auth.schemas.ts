@@ -51,13 +51,18 @@ export const refreshBodySchema = z
       .min(1)
       .max(256)
       .optional()
-      .describe('required unless the request sends X-Refresh-Cookie: 1 and carries the refresh cookie'),
+      .describe(
+        'required unless the request sends X-Refresh-Cookie: 1 and carries the refresh cookie',
+      ),
   })
   .openapi('RefreshRequest');
 
 export const logoutBodySchema = z
   .strictObject({
-    everywhere: z.boolean().optional().describe('true: sign out every device of this account, not just this one'),
+    everywhere: z
+      .boolean()
+      .optional()
+      .describe('true: sign out every device of this account, not just this one'),
   })
   .openapi('LogoutRequest');
 
@@ -66,12 +71,16 @@ export const signedInSchema = credentialsSchema
   .extend(roomSessionSchema.shape)
   .openapi('SignedIn');
 
-export const refreshedSchema = credentialsSchema.extend({ user: userResponseSchema }).openapi('Refreshed');
+export const refreshedSchema = credentialsSchema
+  .extend({ user: userResponseSchema })
+  .openapi('Refreshed');
 
 /** Browser mode (auth/refresh-cookie.ts): the refresh token travels in an httpOnly cookie instead of the body. */
 export const refreshCookieHeadersSchema = z.object({
   'x-refresh-cookie': z
     .literal('1')
     .optional()
-    .describe('1: put the refresh token in an httpOnly, SameSite=Strict cookie (__Host-attune_refresh over https, attune_refresh with Path=/auth over http) instead of the body; /auth/refresh then reads it from there'),
+    .describe(
+      '1: put the refresh token in an httpOnly, SameSite=Strict cookie (__Host-attune_refresh over https, attune_refresh with Path=/auth over http) instead of the body; /auth/refresh then reads it from there',
+    ),
 });

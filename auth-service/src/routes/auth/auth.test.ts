@@ -1,10 +1,16 @@
-import { insertUser, setUserStatus, updatePasswordHash } from '@attune/db';
-import { snapshotTables } from '@attune/db/testing';
 import bcrypt from 'bcryptjs';
 import { decodeJwt } from 'jose';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authedGet, jsonPost, registerUser, startTestServer, type TestServer } from '../../testing/test-server.ts';
+import { insertUser, setUserStatus, updatePasswordHash } from '@attune/db';
+import { snapshotTables } from '@attune/db/testing';
+import {
+  type TestServer,
+  authedGet,
+  jsonPost,
+  registerUser,
+  startTestServer,
+} from '../../testing/test-server.ts';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -20,7 +26,18 @@ afterAll(async () => {
 
 function expectSignedInShape(body: Record<string, unknown>, email: string, fullName: string) {
   expect(Object.keys(body).sort()).toEqual(
-    ['access_token', 'expires_in', 'livekit_token', 'livekit_url', 'refresh_token', 'room_name', 'session_id', 'token_type', 'user', 'expires_at'].sort(),
+    [
+      'access_token',
+      'expires_in',
+      'livekit_token',
+      'livekit_url',
+      'refresh_token',
+      'room_name',
+      'session_id',
+      'token_type',
+      'user',
+      'expires_at',
+    ].sort(),
   );
   expect(body.access_token).toMatch(JWT);
   expect(body.token_type).toBe('bearer');
@@ -32,7 +49,15 @@ function expectSignedInShape(body: Record<string, unknown>, email: string, fullN
   expect(body.session_id).toMatch(UUID);
   expect(body.expires_at).toMatch(ISO);
   const user = body.user as Record<string, unknown>;
-  expect(Object.keys(user).sort()).toEqual(['created_at', 'email', 'full_name', 'id', 'last_login', 'role', 'status']);
+  expect(Object.keys(user).sort()).toEqual([
+    'created_at',
+    'email',
+    'full_name',
+    'id',
+    'last_login',
+    'role',
+    'status',
+  ]);
   expect(user.id).toMatch(UUID);
   expect(user.email).toBe(email);
   expect(user.full_name).toBe(fullName);
@@ -56,16 +81,30 @@ describe('register → login → me → token → refresh → logout', () => {
     expectSignedInShape(reg, 'ada.lovelace@example.org', 'Ada Lovelace');
     expect(reg.user.last_login).toBeNull();
     const userId = reg.user.id as string;
-    const device = server.database.db.query.refreshTokens.findFirst({ where: (t, { eq }) => eq(t.userId, userId) }).sync();
-    expect(device).toMatchObject({ ip: expect.stringMatching(/127\.0\.0\.1$/), userAgent: expect.any(String), revokedAt: null });
+    const device = server.database.db.query.refreshTokens
+      .findFirst({ where: (t, { eq }) => eq(t.userId, userId) })
+      .sync();
+    expect(device).toMatchObject({
+      ip: expect.stringMatching(/127\.0\.0\.1$/),
+      userAgent: expect.any(String),
+      revokedAt: null,
+    });
     expect(device!.tokenHash).not.toBe(reg.refresh_token);
 
     const access = decodeJwt(reg.access_token);
-    expect(access).toMatchObject({ sub: userId, role: 'user', iss: 'attune-auth', aud: 'attune-api' });
+    expect(access).toMatchObject({
+      sub: userId,
+      role: 'user',
+      iss: 'attune-auth',
+      aud: 'attune-api',
+    });
     expect((access.exp as number) - (access.iat as number)).toBe(900);
 
     // login with the address as typed differently
-    const loggedIn = await jsonPost(server, '/auth/login', { email: 'ADA.LOVELACE@example.org', password: 'analytical engine' });
+    const loggedIn = await jsonPost(server, '/auth/login', {
+      email: 'ADA.LOVELACE@example.org',
+      password: 'analytical engine',
+    });
     expect(loggedIn.status).toBe(200);
     const login = (await loggedIn.json()) as Record<string, any>;
     expectSignedInShape(login, 'ada.lovelace@example.org', 'Ada Lovelace');
@@ -81,11 +120,24 @@ describe('register → login → me → token → refresh → logout', () => {
     expect(await me.json()).toEqual(login.user);
 
     // token
-    const minted = await jsonPost(server, '/auth/token', { participant_name: 'Ada' }, login.access_token);
+    const minted = await jsonPost(
+      server,
+      '/auth/token',
+      { participant_name: 'Ada' },
+      login.access_token,
+    );
     expect(minted.status).toBe(201);
     const token = (await minted.json()) as Record<string, any>;
     expect(Object.keys(token).sort()).toEqual(
-      ['expires_at', 'livekit_token', 'livekit_url', 'participant_token', 'room_name', 'server_url', 'session_id'].sort(),
+      [
+        'expires_at',
+        'livekit_token',
+        'livekit_url',
+        'participant_token',
+        'room_name',
+        'server_url',
+        'session_id',
+      ].sort(),
     );
     expect(token.livekit_token).toMatch(JWT);
     expect(token.participant_token).toBe(token.livekit_token);
@@ -99,10 +151,18 @@ describe('register → login → me → token → refresh → logout', () => {
     expect(decodeJwt(token.livekit_token).name).toBe('Ada');
 
     // refresh: a rotated pair, the old refresh token spent
-    const refreshed = await jsonPost(server, '/auth/refresh', { refresh_token: login.refresh_token });
+    const refreshed = await jsonPost(server, '/auth/refresh', {
+      refresh_token: login.refresh_token,
+    });
     expect(refreshed.status).toBe(200);
     const refresh = (await refreshed.json()) as Record<string, any>;
-    expect(Object.keys(refresh).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'token_type', 'user']);
+    expect(Object.keys(refresh).sort()).toEqual([
+      'access_token',
+      'expires_in',
+      'refresh_token',
+      'token_type',
+      'user',
+    ]);
     expect(refresh.token_type).toBe('bearer');
     expect(refresh.expires_in).toBe(900);
     expect(refresh.refresh_token).not.toBe(login.refresh_token);
@@ -114,7 +174,9 @@ describe('register → login → me → token → refresh → logout', () => {
     expect(loggedOut.status).toBe(204);
     expect(await loggedOut.text()).toBe('');
     expect((await authedGet(server, '/auth/me', refresh.access_token)).status).toBe(401);
-    expect((await jsonPost(server, '/auth/refresh', { refresh_token: refresh.refresh_token })).status).toBe(401);
+    expect(
+      (await jsonPost(server, '/auth/refresh', { refresh_token: refresh.refresh_token })).status,
+    ).toBe(401);
     expect((await authedGet(server, '/auth/me', reg.access_token)).status).toBe(200);
   });
 });
@@ -122,14 +184,21 @@ describe('register → login → me → token → refresh → logout', () => {
 describe('register and login tokens', () => {
   it('each record an issued session for the room their LiveKit token admits to', async () => {
     const user = await registerUser(server);
-    const login = (await (await jsonPost(server, '/auth/login', { email: user.email, password: user.password })).json()) as Record<string, string>;
-    const verifier = new TokenVerifier(server.config.livekit.apiKey, server.config.livekit.apiSecret);
+    const login = (await (
+      await jsonPost(server, '/auth/login', { email: user.email, password: user.password })
+    ).json()) as Record<string, string>;
+    const verifier = new TokenVerifier(
+      server.config.livekit.apiKey,
+      server.config.livekit.apiSecret,
+    );
     for (const body of [user.body as Record<string, string>, login]) {
       const claims = await verifier.verify(body.livekit_token!);
       expect(claims.sub).toBe(user.id);
       expect(claims.video?.room).toBe(body.room_name);
       expect(claims.attributes?.['attune.session_id']).toBe(body.session_id);
-      const row = server.database.db.query.userSessions.findFirst({ where: (t, { eq }) => eq(t.id, body.session_id!) }).sync();
+      const row = server.database.db.query.userSessions
+        .findFirst({ where: (t, { eq }) => eq(t.id, body.session_id!) })
+        .sync();
       expect(row).toMatchObject({ userId: user.id, roomName: body.room_name, status: 'issued' });
     }
   });
@@ -138,14 +207,38 @@ describe('register and login tokens', () => {
 describe('password hashes', () => {
   it('are re-hashed at the configured cost on the next successful login', async () => {
     const weak = bcrypt.hashSync('an older password', 4);
-    const user = insertUser(server.database.db, { email: 'old-cost@example.org', fullName: 'Old', passwordHash: weak }, Date.now())!;
+    const user = insertUser(
+      server.database.db,
+      { email: 'old-cost@example.org', fullName: 'Old', passwordHash: weak },
+      Date.now(),
+    )!;
     const costed = await startTestServer({ BCRYPT_COST: '5', DATABASE_PATH: server.database.path });
     try {
       // a wrong password changes nothing
-      expect((await jsonPost(costed, '/auth/login', { email: 'old-cost@example.org', password: 'not the password' })).status).toBe(401);
-      expect(server.database.db.query.users.findFirst({ where: (t, { eq }) => eq(t.id, user.id) }).sync()!.passwordHash).toBe(weak);
-      expect((await jsonPost(costed, '/auth/login', { email: 'old-cost@example.org', password: 'an older password' })).status).toBe(200);
-      const stored = server.database.db.query.users.findFirst({ where: (t, { eq }) => eq(t.id, user.id) }).sync()!.passwordHash;
+      expect(
+        (
+          await jsonPost(costed, '/auth/login', {
+            email: 'old-cost@example.org',
+            password: 'not the password',
+          })
+        ).status,
+      ).toBe(401);
+      expect(
+        server.database.db.query.users
+          .findFirst({ where: (t, { eq }) => eq(t.id, user.id) })
+          .sync()!.passwordHash,
+      ).toBe(weak);
+      expect(
+        (
+          await jsonPost(costed, '/auth/login', {
+            email: 'old-cost@example.org',
+            password: 'an older password',
+          })
+        ).status,
+      ).toBe(200);
+      const stored = server.database.db.query.users
+        .findFirst({ where: (t, { eq }) => eq(t.id, user.id) })
+        .sync()!.passwordHash;
       expect(bcrypt.getRounds(stored)).toBe(5);
       expect(bcrypt.compareSync('an older password', stored)).toBe(true);
     } finally {
@@ -157,29 +250,47 @@ describe('password hashes', () => {
 describe('changes while bcrypt runs', () => {
   it('a suspension or a new password that lands during the comparison wins over the login', async () => {
     let duringVerify: (() => unknown) | undefined;
-    const racing = await startTestServer({}, {
-      wrapPasswords: (real) => ({
-        ...real,
-        verify: async (password, hash) => {
-          const result = await real.verify(password, hash);
-          duringVerify?.();
-          return result;
-        },
-      }),
-    });
+    const racing = await startTestServer(
+      {},
+      {
+        wrapPasswords: (real) => ({
+          ...real,
+          verify: async (password, hash) => {
+            const result = await real.verify(password, hash);
+            duringVerify?.();
+            return result;
+          },
+        }),
+      },
+    );
     try {
       const suspended = await registerUser(racing);
       const changed = await registerUser(racing);
       const rows = () => snapshotTables(racing.database.db);
       duringVerify = () => setUserStatus(racing.database.db, suspended.id, 'suspended');
       let before = rows();
-      expect((await jsonPost(racing, '/auth/login', { email: suspended.email, password: suspended.password })).status).toBe(401);
+      expect(
+        (
+          await jsonPost(racing, '/auth/login', {
+            email: suspended.email,
+            password: suspended.password,
+          })
+        ).status,
+      ).toBe(401);
       expect(rows().refresh_tokens).toEqual(before.refresh_tokens);
       expect(rows().user_sessions).toEqual(before.user_sessions);
 
-      duringVerify = () => updatePasswordHash(racing.database.db, changed.id, bcrypt.hashSync('a newer password', 4));
+      duringVerify = () =>
+        updatePasswordHash(racing.database.db, changed.id, bcrypt.hashSync('a newer password', 4));
       before = rows();
-      expect((await jsonPost(racing, '/auth/login', { email: changed.email, password: changed.password })).status).toBe(401);
+      expect(
+        (
+          await jsonPost(racing, '/auth/login', {
+            email: changed.email,
+            password: changed.password,
+          })
+        ).status,
+      ).toBe(401);
       expect(rows().refresh_tokens).toEqual(before.refresh_tokens);
     } finally {
       await racing.close();
@@ -190,8 +301,14 @@ describe('changes while bcrypt runs', () => {
 describe('sign-in failures', () => {
   it('answers an unknown email and a wrong password identically', async () => {
     const user = await registerUser(server);
-    const wrongPassword = await jsonPost(server, '/auth/login', { email: user.email, password: 'not the password' });
-    const unknownEmail = await jsonPost(server, '/auth/login', { email: 'nobody@example.org', password: 'not the password' });
+    const wrongPassword = await jsonPost(server, '/auth/login', {
+      email: user.email,
+      password: 'not the password',
+    });
+    const unknownEmail = await jsonPost(server, '/auth/login', {
+      email: 'nobody@example.org',
+      password: 'not the password',
+    });
     expect(wrongPassword.status).toBe(401);
     expect(unknownEmail.status).toBe(401);
     expect(await wrongPassword.json()).toEqual(await unknownEmail.json());
@@ -199,21 +316,35 @@ describe('sign-in failures', () => {
 
   it('refuses a second account for the same email, however it is cased', async () => {
     const user = await registerUser(server);
-    const again = await jsonPost(server, '/auth/register', { email: user.email.toUpperCase(), password: 'another password', full_name: 'Copy' });
+    const again = await jsonPost(server, '/auth/register', {
+      email: user.email.toUpperCase(),
+      password: 'another password',
+      full_name: 'Copy',
+    });
     expect(again.status).toBe(409);
-    expect(await again.json()).toEqual({ error: { code: 'email_taken', message: expect.any(String) } });
+    expect(await again.json()).toEqual({
+      error: { code: 'email_taken', message: expect.any(String) },
+    });
   });
 
   it('says the password rule when a password is refused', async () => {
     for (const password of ['short', 'x'.repeat(73), 'é'.repeat(37)]) {
-      const response = await jsonPost(server, '/auth/register', { email: `rule-${password.length}@example.org`, password, full_name: 'R' });
+      const response = await jsonPost(server, '/auth/register', {
+        email: `rule-${password.length}@example.org`,
+        password,
+        full_name: 'R',
+      });
       expect(response.status).toBe(400);
       const body = (await response.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe('validation_failed');
       expect(body.error.message).toContain('password must be 8 to 72 bytes');
     }
     // 72 bytes exactly is accepted, multi-byte characters counted in bytes
-    const ok = await jsonPost(server, '/auth/register', { email: 'rule-ok@example.org', password: 'é'.repeat(36), full_name: 'R' });
+    const ok = await jsonPost(server, '/auth/register', {
+      email: 'rule-ok@example.org',
+      password: 'é'.repeat(36),
+      full_name: 'R',
+    });
     expect(ok.status).toBe(201);
   });
 });
@@ -221,19 +352,29 @@ describe('sign-in failures', () => {
 describe('refresh token reuse', () => {
   it('revokes the whole family when a rotated token is replayed', async () => {
     const user = await registerUser(server);
-    const first = (await (await jsonPost(server, '/auth/refresh', { refresh_token: user.refreshToken })).json()) as Record<string, string>;
-    const second = (await (await jsonPost(server, '/auth/refresh', { refresh_token: first.refresh_token! })).json()) as Record<string, string>;
+    const first = (await (
+      await jsonPost(server, '/auth/refresh', { refresh_token: user.refreshToken })
+    ).json()) as Record<string, string>;
+    const second = (await (
+      await jsonPost(server, '/auth/refresh', { refresh_token: first.refresh_token! })
+    ).json()) as Record<string, string>;
     expect(second.refresh_token).toBeTruthy();
 
     // the attacker replays the original token
     const replay = await jsonPost(server, '/auth/refresh', { refresh_token: user.refreshToken });
     expect(replay.status).toBe(401);
-    expect(((await replay.json()) as { error: { code: string } }).error.code).toBe('invalid_refresh_token');
+    expect(((await replay.json()) as { error: { code: string } }).error.code).toBe(
+      'invalid_refresh_token',
+    );
 
     // the newest token of that family is revoked too, and so is its access token
-    expect((await jsonPost(server, '/auth/refresh', { refresh_token: second.refresh_token! })).status).toBe(401);
+    expect(
+      (await jsonPost(server, '/auth/refresh', { refresh_token: second.refresh_token! })).status,
+    ).toBe(401);
     expect((await authedGet(server, '/auth/me', second.access_token!)).status).toBe(401);
-    const rows = server.database.db.query.refreshTokens.findMany({ where: (t, { eq }) => eq(t.userId, user.id) }).sync();
+    const rows = server.database.db.query.refreshTokens
+      .findMany({ where: (t, { eq }) => eq(t.userId, user.id) })
+      .sync();
     expect(rows).toHaveLength(3);
     expect(rows.every((row) => row.revokedAt !== null)).toBe(true);
     expect(server.logs.some((line) => line.includes('refresh token reuse detected'))).toBe(true);
@@ -247,15 +388,22 @@ describe('refresh token reuse', () => {
   it('refuses a password longer than bcrypt reads even when its first 72 bytes match', async () => {
     const password = 'p'.repeat(72);
     const user = await registerUser(server, { password });
-    expect((await jsonPost(server, '/auth/login', { email: user.email, password })).status).toBe(200);
-    expect((await jsonPost(server, '/auth/login', { email: user.email, password: `${password}EXTRA` })).status).toBe(401);
+    expect((await jsonPost(server, '/auth/login', { email: user.email, password })).status).toBe(
+      200,
+    );
+    expect(
+      (await jsonPost(server, '/auth/login', { email: user.email, password: `${password}EXTRA` }))
+        .status,
+    ).toBe(401);
   });
 
   it('refuses an expired refresh token', async () => {
     const user = await registerUser(server);
     server.advanceClock(31 * 24 * 60 * 60 * 1000);
     try {
-      expect((await jsonPost(server, '/auth/refresh', { refresh_token: user.refreshToken })).status).toBe(401);
+      expect(
+        (await jsonPost(server, '/auth/refresh', { refresh_token: user.refreshToken })).status,
+      ).toBe(401);
     } finally {
       server.advanceClock(-31 * 24 * 60 * 60 * 1000);
     }
@@ -266,11 +414,21 @@ describe('logs', () => {
   it('never contain passwords or tokens', async () => {
     const password = 'very secret passphrase';
     const user = await registerUser(server, { password });
-    const login = (await (await jsonPost(server, '/auth/login', { email: user.email, password })).json()) as Record<string, string>;
+    const login = (await (
+      await jsonPost(server, '/auth/login', { email: user.email, password })
+    ).json()) as Record<string, string>;
     await jsonPost(server, '/auth/refresh', { refresh_token: login.refresh_token! });
     const all = server.logs.join('\n');
     expect(all).toContain('"path":"/auth/login"');
-    for (const secret of [password, user.accessToken, user.refreshToken, login.access_token!, login.refresh_token!, login.livekit_token!, server.config.jwtSecret]) {
+    for (const secret of [
+      password,
+      user.accessToken,
+      user.refreshToken,
+      login.access_token!,
+      login.refresh_token!,
+      login.livekit_token!,
+      server.config.jwtSecret,
+    ]) {
       expect(all).not.toContain(secret);
     }
   });

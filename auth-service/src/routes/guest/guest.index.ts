@@ -17,7 +17,11 @@ export function createGuestRouter(deps: AppDeps) {
   const router = createRouter();
   router.openapi(guestRoute, async (c) => {
     if (!deps.config.guests.enabled) {
-      throw new ApiError(403, 'guest_access_disabled', 'Guest access is turned off on this server; sign up instead');
+      throw new ApiError(
+        403,
+        'guest_access_disabled',
+        'Guest access is turned off on this server; sign up instead',
+      );
     }
     const body = c.req.valid('json');
     const meta = clientMeta(c);
@@ -29,10 +33,20 @@ export function createGuestRouter(deps: AppDeps) {
       (db) => {
         const user = insertUser(
           db,
-          { email: `guest-${randomUUID()}@${GUEST_EMAIL_DOMAIN}`, fullName: body.full_name ?? 'Guest', passwordHash, role: 'guest' },
+          {
+            email: `guest-${randomUUID()}@${GUEST_EMAIL_DOMAIN}`,
+            fullName: body.full_name ?? 'Guest',
+            passwordHash,
+            role: 'guest',
+          },
           nowMs,
         );
-        if (user) auditIn(db, { action: 'guest_created', actorId: user.id, target: user.id, ip: meta.ip }, nowMs);
+        if (user)
+          auditIn(
+            db,
+            { action: 'guest_created', actorId: user.id, target: user.id, ip: meta.ip },
+            nowMs,
+          );
         return user;
       },
       { refreshTtlMs: deps.config.guests.ttlMs },

@@ -5,7 +5,9 @@ import { refreshCookieHeadersSchema, signedInSchema } from '../auth/auth.schemas
 
 export const guestBodySchema = z
   .strictObject({
-    full_name: displayNameSchema('full_name').optional().describe('What the assistant calls the guest; default "Guest"'),
+    full_name: displayNameSchema('full_name')
+      .optional()
+      .describe('What the assistant calls the guest; default "Guest"'),
   })
   .openapi('GuestRequest');
 
@@ -13,10 +15,17 @@ export const guestRoute = createRoute({
   method: 'post',
   path: '/auth/guest',
   tags: ['auth'],
-  summary: 'Try the assistant without an account: a short-lived guest user, its credentials and a LiveKit token',
-  request: { headers: refreshCookieHeadersSchema, body: { required: false, content: { 'application/json': { schema: guestBodySchema } } } },
+  summary:
+    'Try the assistant without an account: a short-lived guest user, its credentials and a LiveKit token',
+  request: {
+    headers: refreshCookieHeadersSchema,
+    body: { required: false, content: { 'application/json': { schema: guestBodySchema } } },
+  },
   responses: {
-    201: jsonContent(signedInSchema, 'Guest created and signed in; it is deleted with everything it owns after GUEST_TTL_MINUTES'),
+    201: jsonContent(
+      signedInSchema,
+      'Guest created and signed in; it is deleted with everything it owns after GUEST_TTL_MINUTES',
+    ),
     ...errorResponses(400, 403, 413, 415),
   },
 });

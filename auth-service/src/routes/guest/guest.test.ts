@@ -1,6 +1,6 @@
-import { findUserById, markSessionJoined } from '@attune/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonPost, startTestServer, type TestServer } from '../../testing/test-server.ts';
+import { findUserById, markSessionJoined } from '@attune/db';
+import { type TestServer, jsonPost, startTestServer } from '../../testing/test-server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -26,7 +26,9 @@ describe('POST /auth/guest', () => {
     expect(body.user.email).toMatch(/^guest-[0-9a-f-]+@guests\.attune\.invalid$/);
     expect(body.livekit_token.split('.')).toHaveLength(3);
     expect(findUserById(server.database.db, body.user.id)?.role).toBe('guest');
-    const me = await server.fetch('/auth/me', { headers: { authorization: `Bearer ${body.access_token}` } });
+    const me = await server.fetch('/auth/me', {
+      headers: { authorization: `Bearer ${body.access_token}` },
+    });
     expect(me.status).toBe(200);
   });
 
@@ -40,14 +42,24 @@ describe('POST /auth/guest', () => {
   it('gives the guest account no password anyone can sign in with', async () => {
     const guest = (await (await jsonPost(server, '/auth/guest', {})).json()) as GuestBody;
     for (const password of ['', 'Guest', 'password', guest.user.id]) {
-      const login = await jsonPost(server, '/auth/login', { email: guest.user.email, password: password.padEnd(8, 'x') });
+      const login = await jsonPost(server, '/auth/login', {
+        email: guest.user.email,
+        password: password.padEnd(8, 'x'),
+      });
       expect(login.status).toBe(401);
     }
   });
 
   it('holds guests to their own, lower session limit', async () => {
-    const guest = (await (await jsonPost(server, '/auth/guest', {})).json()) as GuestBody & { session_id: string };
-    const join = (sessionId: string) => markSessionJoined(server.database.db, { userId: guest.user.id, sessionId, joinedAtMs: Date.now() });
+    const guest = (await (await jsonPost(server, '/auth/guest', {})).json()) as GuestBody & {
+      session_id: string;
+    };
+    const join = (sessionId: string) =>
+      markSessionJoined(server.database.db, {
+        userId: guest.user.id,
+        sessionId,
+        joinedAtMs: Date.now(),
+      });
     join(guest.session_id);
     for (let i = 1; i < server.config.guests.maxSessions; i += 1) {
       const minted = await jsonPost(server, '/auth/token', {}, guest.access_token);
@@ -62,7 +74,9 @@ describe('POST /auth/guest', () => {
     try {
       const response = await jsonPost(closed, '/auth/guest', {});
       expect(response.status).toBe(403);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('guest_access_disabled');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+        'guest_access_disabled',
+      );
     } finally {
       await closed.close();
     }

@@ -18,7 +18,10 @@ const readyRoute = createRoute({
   tags: ['ops'],
   summary: 'Readiness: the database answers',
   responses: {
-    200: jsonContent(z.object({ status: z.literal('ready'), database: z.literal('ok') }), 'Ready to serve'),
+    200: jsonContent(
+      z.object({ status: z.literal('ready'), database: z.literal('ok') }),
+      'Ready to serve',
+    ),
     ...errorResponses(503),
   },
 });
@@ -27,7 +30,8 @@ export function createHealthRouter(deps: Pick<AppDeps, 'database'>) {
   const router = createRouter();
   router.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
   router.openapi(readyRoute, (c) => {
-    if (!deps.database.isReachable()) throw new ApiError(503, 'not_ready', 'The database is not reachable');
+    if (!deps.database.isReachable())
+      throw new ApiError(503, 'not_ready', 'The database is not reachable');
     return c.json({ status: 'ready' as const, database: 'ok' as const }, 200);
   });
   return router;

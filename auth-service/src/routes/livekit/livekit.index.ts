@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
+import { type WebhookEvent, WebhookReceiver } from 'livekit-server-sdk';
 import type { AppDeps } from '../../deps.ts';
 import { ApiError } from '../../http/api-error.ts';
 import { errorResponses, jsonContent } from '../../http/error-responses.ts';
@@ -7,7 +7,10 @@ import { createRouter } from '../../http/router.ts';
 import { ingestWebhookEvent } from '../../livekit/webhook-ingest.ts';
 
 const WEBHOOK_PATH = '/livekit/webhook';
-const webhookAnswer = z.object({ received: z.literal(true), outcome: z.enum(['applied', 'duplicate', 'ignored']) });
+const webhookAnswer = z.object({
+  received: z.literal(true),
+  outcome: z.enum(['applied', 'duplicate', 'ignored']),
+});
 
 /**
  * LiveKit's webhook: the server POSTs protobuf-JSON events signed with the API secret (a LiveKit
@@ -20,17 +23,29 @@ export function createLiveKitRouter(deps: AppDeps) {
 
   router.post(WEBHOOK_PATH, async (c) => {
     const authorization = c.req.header('authorization');
-    if (!authorization) throw new ApiError(401, 'signature_missing', 'A LiveKit webhook must carry its signature in the Authorization header');
+    if (!authorization)
+      throw new ApiError(
+        401,
+        'signature_missing',
+        'A LiveKit webhook must carry its signature in the Authorization header',
+      );
     const body = await c.req.text();
     let event: WebhookEvent;
     try {
       event = await receiver.receive(body, authorization);
     } catch {
-      throw new ApiError(401, 'signature_invalid', 'The webhook signature does not match this body and the configured LiveKit API key');
+      throw new ApiError(
+        401,
+        'signature_invalid',
+        'The webhook signature does not match this body and the configured LiveKit API key',
+      );
     }
-    if (!event.id || !event.event) throw new ApiError(400, 'event_invalid', 'The webhook event has no id or no event name');
+    if (!event.id || !event.event)
+      throw new ApiError(400, 'event_invalid', 'The webhook event has no id or no event name');
     const nowMs = deps.now();
-    const outcome = await deps.database.groupCommit.run((db) => ingestWebhookEvent(db, event, nowMs));
+    const outcome = await deps.database.groupCommit.run((db) =>
+      ingestWebhookEvent(db, event, nowMs),
+    );
     return c.json({ received: true as const, outcome }, 200);
   });
 
@@ -38,14 +53,25 @@ export function createLiveKitRouter(deps: AppDeps) {
     method: 'post',
     path: WEBHOOK_PATH,
     tags: ['livekit'],
-    summary: 'LiveKit webhook: participant joins and leaves give sessions their true start, end and duration',
+    summary:
+      'LiveKit webhook: participant joins and leaves give sessions their true start, end and duration',
     description:
       'Configure livekit-server with `webhook: { api_key: <LIVEKIT_API_KEY>, urls: [https://<host>/livekit/webhook] }`. Redelivered events (same id) change nothing.',
     request: {
-      headers: z.object({ authorization: z.string().describe('The LiveKit JWT livekit-server signs the body with (no Bearer prefix)') }),
+      headers: z.object({
+        authorization: z
+          .string()
+          .describe('The LiveKit JWT livekit-server signs the body with (no Bearer prefix)'),
+      }),
       body: { content: { 'application/webhook+json': { schema: z.object({}).passthrough() } } },
     },
-    responses: { 200: jsonContent(webhookAnswer, 'Verified and recorded (or a redelivery, or not about an Attune session)'), ...errorResponses(400, 401) },
+    responses: {
+      200: jsonContent(
+        webhookAnswer,
+        'Verified and recorded (or a redelivery, or not about an Attune session)',
+      ),
+      ...errorResponses(400, 401),
+    },
   });
   return router;
 }

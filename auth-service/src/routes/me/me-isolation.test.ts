@@ -1,7 +1,21 @@
-import { snapshotTables } from '@attune/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authedGet, jsonPost, startTestServer, type TestServer } from '../../testing/test-server.ts';
-import { call, errorCode, refresh, register, rowsMentioning, say, signInAgain, type Person } from './me-testing.ts';
+import { snapshotTables } from '@attune/db/testing';
+import {
+  type TestServer,
+  authedGet,
+  jsonPost,
+  startTestServer,
+} from '../../testing/test-server.ts';
+import {
+  type Person,
+  call,
+  errorCode,
+  refresh,
+  register,
+  rowsMentioning,
+  say,
+  signInAgain,
+} from './me-testing.ts';
 
 /**
  * User B, signed in, tries every /me route with every id of user A they could get hold of. A's
@@ -21,7 +35,8 @@ const annRows = () => rowsMentioning(snapshotTables(server.database.db), ann.id,
 
 /** Everything B reads must be free of A's id, email, words, devices and sessions. */
 function expectNothingOfAnn(text: string) {
-  for (const needle of [ann.id, ann.email, ANN_SECRET, ...annFamilies, ...annSessions]) expect(text).not.toContain(needle);
+  for (const needle of [ann.id, ann.email, ANN_SECRET, ...annFamilies, ...annSessions])
+    expect(text).not.toContain(needle);
 }
 
 beforeAll(async () => {
@@ -36,30 +51,53 @@ beforeAll(async () => {
     [ann, 'ann private', `diary ${ANN_SECRET}`],
     [bob, 'units', 'imperial'],
   ] as const) {
-    expect((await call(server, 'PUT', `/me/preferences/${encodeURIComponent(key)}`, who.accessToken, { value })).status).toBe(200);
+    expect(
+      (
+        await call(server, 'PUT', `/me/preferences/${encodeURIComponent(key)}`, who.accessToken, {
+          value,
+        })
+      ).status,
+    ).toBe(200);
   }
-  const annSecond = (await (await jsonPost(server, '/auth/token', {}, ann.accessToken)).json()) as { session_id: string };
+  const annSecond = (await (await jsonPost(server, '/auth/token', {}, ann.accessToken)).json()) as {
+    session_id: string;
+  };
   say(server, ann.id, ann.sessionId, `hello ${ANN_SECRET}`, 1_000);
   say(server, ann.id, annSecond.session_id, `again ${ANN_SECRET}`, 5_000);
   say(server, ann.id, null, `loose ${ANN_SECRET}`, 3_000);
   say(server, bob.id, bob.sessionId, 'bob says hi', 2_000);
   say(server, bob.id, null, 'bob loose', 4_000);
 
-  const devices = (await (await authedGet(server, '/me/devices', ann.accessToken)).json()) as { devices: { id: string }[] };
+  const devices = (await (await authedGet(server, '/me/devices', ann.accessToken)).json()) as {
+    devices: { id: string }[];
+  };
   annFamilies = devices.devices.map((d) => d.id);
   expect(annFamilies).toHaveLength(2);
-  annSessions = (snapshotTables(server.database.db).user_sessions as { id: string; userId: string }[])
+  annSessions = (
+    snapshotTables(server.database.db).user_sessions as { id: string; userId: string }[]
+  )
     .filter((s) => s.userId === ann.id)
     .map((s) => s.id);
   expect(annSessions.length).toBeGreaterThanOrEqual(3);
-  const history = (await (await authedGet(server, '/me/history?limit=1', ann.accessToken)).json()) as { next_cursor: string };
+  const history = (await (
+    await authedGet(server, '/me/history?limit=1', ann.accessToken)
+  ).json()) as { next_cursor: string };
   annHistoryCursor = history.next_cursor;
-  const sessions = (await (await authedGet(server, '/me/sessions?limit=1', ann.accessToken)).json()) as { next_cursor: string };
+  const sessions = (await (
+    await authedGet(server, '/me/sessions?limit=1', ann.accessToken)
+  ).json()) as { next_cursor: string };
   annSessionsCursor = sessions.next_cursor;
   expect(annHistoryCursor && annSessionsCursor).toBeTruthy();
 
   annRowsBefore = annRows();
-  for (const table of ['users', 'refresh_tokens', 'rooms', 'user_sessions', 'user_preferences', 'conversation_turns']) {
+  for (const table of [
+    'users',
+    'refresh_tokens',
+    'rooms',
+    'user_sessions',
+    'user_preferences',
+    'conversation_turns',
+  ]) {
     expect(annRowsBefore[table]?.length, table).toBeGreaterThan(0);
   }
 });
@@ -76,7 +114,9 @@ describe('user B never sees or changes user A’s rows', () => {
       expect(body.sessions.every((s) => s.user_id === bob.id)).toBe(true);
       expectNothingOfAnn(JSON.stringify(body));
     }
-    expect((await authedGet(server, `/me/sessions?user_id=${ann.id}`, bob.accessToken)).status).toBe(400);
+    expect(
+      (await authedGet(server, `/me/sessions?user_id=${ann.id}`, bob.accessToken)).status,
+    ).toBe(400);
   });
 
   it('GET/PUT/DELETE /me/preferences, with A’s keys', async () => {
@@ -90,24 +130,51 @@ describe('user B never sees or changes user A’s rows', () => {
     expect(await errorCode(missing)).toBe('preference_not_found');
 
     // The same key names B's own row.
-    expect((await call(server, 'PUT', '/me/preferences/units', bob.accessToken, { value: 'kelvin' })).status).toBe(200);
-    expect((await call(server, 'PUT', '/me/preferences/ann%20private', bob.accessToken, { value: 'bob’s own' })).status).toBe(200);
-    expect((await call(server, 'DELETE', '/me/preferences/ann%20private', bob.accessToken)).status).toBe(204);
-    expect((await call(server, 'DELETE', '/me/preferences/units', bob.accessToken)).status).toBe(204);
-    const smuggled = await call(server, 'PUT', '/me/preferences/units', bob.accessToken, { value: 'x', user_id: ann.id });
+    expect(
+      (await call(server, 'PUT', '/me/preferences/units', bob.accessToken, { value: 'kelvin' }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await call(server, 'PUT', '/me/preferences/ann%20private', bob.accessToken, {
+          value: 'bob’s own',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await call(server, 'DELETE', '/me/preferences/ann%20private', bob.accessToken)).status,
+    ).toBe(204);
+    expect((await call(server, 'DELETE', '/me/preferences/units', bob.accessToken)).status).toBe(
+      204,
+    );
+    const smuggled = await call(server, 'PUT', '/me/preferences/units', bob.accessToken, {
+      value: 'x',
+      user_id: ann.id,
+    });
     expect(smuggled.status).toBe(400);
     expect(annRows()).toEqual(annRowsBefore);
   });
 
   it('GET/DELETE /me/history (also with A’s cursor)', async () => {
-    for (const path of ['/me/history', `/me/history?cursor=${annHistoryCursor}`, '/me/history?limit=100']) {
+    for (const path of [
+      '/me/history',
+      `/me/history?cursor=${annHistoryCursor}`,
+      '/me/history?limit=100',
+    ]) {
       const response = await authedGet(server, path, bob.accessToken);
       expect(response.status).toBe(200);
       expectNothingOfAnn(await response.text());
     }
-    const all = (await (await authedGet(server, '/me/history', bob.accessToken)).json()) as { history: { turns: { text: string }[] }[] };
-    expect(all.history.flatMap((g) => g.turns.map((t) => t.text)).sort()).toEqual(['bob loose', 'bob says hi']);
-    expect((await authedGet(server, `/me/history?user_id=${ann.id}`, bob.accessToken)).status).toBe(400);
+    const all = (await (await authedGet(server, '/me/history', bob.accessToken)).json()) as {
+      history: { turns: { text: string }[] }[];
+    };
+    expect(all.history.flatMap((g) => g.turns.map((t) => t.text)).sort()).toEqual([
+      'bob loose',
+      'bob says hi',
+    ]);
+    expect((await authedGet(server, `/me/history?user_id=${ann.id}`, bob.accessToken)).status).toBe(
+      400,
+    );
 
     expect((await call(server, 'DELETE', '/me/history', bob.accessToken)).status).toBe(204);
     expect(annRows()).toEqual(annRowsBefore);
@@ -154,7 +221,10 @@ describe('user B never sees or changes user A’s rows', () => {
   });
 
   it('DELETE /me deletes B only, and A’s devices keep working', async () => {
-    expect((await call(server, 'DELETE', '/me', bob.accessToken, { password: 'bob’s new password' })).status).toBe(204);
+    expect(
+      (await call(server, 'DELETE', '/me', bob.accessToken, { password: 'bob’s new password' }))
+        .status,
+    ).toBe(204);
     const after = snapshotTables(server.database.db);
     expect(rowsMentioning(after, ann.id, ann.email)).toEqual(annRowsBefore);
     expect(JSON.stringify(after)).not.toContain(bob.id);
@@ -162,7 +232,9 @@ describe('user B never sees or changes user A’s rows', () => {
     expect((await authedGet(server, '/auth/me', ann.accessToken)).status).toBe(200);
     expect((await authedGet(server, '/auth/me', ann.phone.accessToken)).status).toBe(200);
     expect((await refresh(server, ann.phone.refreshToken)).status).toBe(200);
-    const prefs = (await (await authedGet(server, '/me/preferences', ann.accessToken)).json()) as { preferences: unknown[] };
+    const prefs = (await (await authedGet(server, '/me/preferences', ann.accessToken)).json()) as {
+      preferences: unknown[];
+    };
     expect(prefs.preferences).toHaveLength(2);
   });
 });

@@ -1,5 +1,6 @@
+import { createMiddleware } from 'hono/factory';
 import {
-  recordFailedLogin,
+  type User,
   deleteConversationHistory,
   deletePreference,
   deleteUserWithPasswordHash,
@@ -10,18 +11,17 @@ import {
   listLiveDevices,
   listPreferences,
   listSessions,
+  recordFailedLogin,
   revokeUserRefreshFamilies,
   savePreference,
   signOutDevice,
   updatePasswordHash,
-  type User,
 } from '@attune/db';
-import { createMiddleware } from 'hono/factory';
 import { toExportDocument } from '../../account/export-document.ts';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../account/history-cursor.ts';
 import type { AppEnv } from '../../app-env.ts';
-import { clearRefreshCookie } from '../../auth/refresh-cookie.ts';
 import { auditIn } from '../../audit/audit.ts';
+import { clearRefreshCookie } from '../../auth/refresh-cookie.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ApiError } from '../../http/api-error.ts';
 import { clientMeta } from '../../http/client-meta.ts';
@@ -46,12 +46,17 @@ import {
 } from './me.routes.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'The password is incorrect');
+const invalidCredentials = () =>
+  new ApiError(401, 'invalid_credentials', 'The password is incorrect');
 
 /** Guests have no memory: the preference routes refuse them. Runs after `requireUser`. */
 const requireMemory = createMiddleware<AppEnv>(async (c, next) => {
   if (c.get('caller').user.role === 'guest') {
-    throw new ApiError(403, 'guest_no_memory', 'Guests have no memory; sign up to have the assistant remember your preferences');
+    throw new ApiError(
+      403,
+      'guest_no_memory',
+      'Guests have no memory; sign up to have the assistant remember your preferences',
+    );
   }
   await next();
 });
@@ -70,12 +75,29 @@ export function createMeRouter(deps: AppDeps) {
    * Checks the caller's password; a wrong one counts toward the account lockout and is audited
    * like a failed sign-in, so a stolen access token cannot be used to guess the password.
    */
-  async function passwordMatches(user: User, password: string, ip: string | null): Promise<boolean> {
+  async function passwordMatches(
+    user: User,
+    password: string,
+    ip: string | null,
+  ): Promise<boolean> {
     if (await checkPassword(deps.passwords, password, user.passwordHash)) return true;
     const nowMs = deps.now();
     await deps.database.groupCommit.run((tx) => {
       const counted = recordFailedLogin(tx, user.id, deps.config.lockout, nowMs);
-      auditIn(tx, { action: 'login_failure', actorId: user.id, target: user.id, ip, detail: { reason: 'wrong_password_on_account_route', failed_logins: counted?.failedLogins ?? null } }, nowMs);
+      auditIn(
+        tx,
+        {
+          action: 'login_failure',
+          actorId: user.id,
+          target: user.id,
+          ip,
+          detail: {
+            reason: 'wrong_password_on_account_route',
+            failed_logins: counted?.failedLogins ?? null,
+          },
+        },
+        nowMs,
+      );
     });
     return false;
   }
@@ -103,14 +125,26 @@ export function createMeRouter(deps: AppDeps) {
       limit,
       after: decodePageCursor(cursor),
     });
-    return c.json({ sessions: page.sessions.map(toSessionResponse), next_cursor: encodePageCursor(page.next) }, 200);
+    return c.json(
+      { sessions: page.sessions.map(toSessionResponse), next_cursor: encodePageCursor(page.next) },
+      200,
+    );
   });
 
   // --- preferences ---
 
   router.openapi(listPreferencesRoute, (c) => {
     const preferences = listPreferences(db, c.get('caller').user.id);
-    return c.json({ preferences: preferences.map((p) => ({ key: p.key, value: p.value, updated_at: iso(p.updatedAt) })) }, 200);
+    return c.json(
+      {
+        preferences: preferences.map((p) => ({
+          key: p.key,
+          value: p.value,
+          updated_at: iso(p.updatedAt),
+        })),
+      },
+      200,
+    );
   });
 
   router.openapi(putPreferenceRoute, async (c) => {
@@ -120,9 +154,15 @@ export function createMeRouter(deps: AppDeps) {
     const maxPerUser = deps.config.maxPreferencesPerUser;
     const nowMs = deps.now();
     // The group commit runs it in a transaction, so the count and the insert see the same rows.
-    const result = await deps.database.groupCommit.run((tx) => savePreference(tx, { userId, key, value, maxPerUser }, nowMs));
+    const result = await deps.database.groupCommit.run((tx) =>
+      savePreference(tx, { userId, key, value, maxPerUser }, nowMs),
+    );
     if (result === 'limit_reached') {
-      throw new ApiError(409, 'preference_limit', `You can keep at most ${maxPerUser} preferences; delete one first`);
+      throw new ApiError(
+        409,
+        'preference_limit',
+        `You can keep at most ${maxPerUser} preferences; delete one first`,
+      );
     }
     return c.json({ key, value, updated_at: iso(nowMs) }, 200);
   });
@@ -139,13 +179,20 @@ export function createMeRouter(deps: AppDeps) {
 
   router.openapi(historyRoute, (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const page = listHistoryPage(db, c.get('caller').user.id, { limit, after: decodeHistoryCursor(cursor) });
+    const page = listHistoryPage(db, c.get('caller').user.id, {
+      limit,
+      after: decodeHistoryCursor(cursor),
+    });
     return c.json(
       {
         history: page.groups.map((group) => ({
           session_id: group.sessionId,
           started_at: iso(group.startedAt),
-          turns: group.turns.map((turn) => ({ role: turn.role, text: turn.text, created_at: iso(turn.createdAt) })),
+          turns: group.turns.map((turn) => ({
+            role: turn.role,
+            text: turn.text,
+            created_at: iso(turn.createdAt),
+          })),
         })),
         next_cursor: encodeHistoryCursor(page.next),
       },
@@ -166,7 +213,10 @@ export function createMeRouter(deps: AppDeps) {
     const data = exportUserData(db, user.id);
     // requireUser loaded the user a moment ago, on this same connection; only a bug gets here.
     if (!data) throw new Error('the signed-in user vanished during the export');
-    c.header('Content-Disposition', `attachment; filename="attune-export-${iso(nowMs).slice(0, 10)}.json"`);
+    c.header(
+      'Content-Disposition',
+      `attachment; filename="attune-export-${iso(nowMs).slice(0, 10)}.json"`,
+    );
     c.header('Cache-Control', 'no-store');
     return c.json(toExportDocument(data, nowMs), 200);
   });
@@ -183,7 +233,17 @@ export function createMeRouter(deps: AppDeps) {
         if (!deleteUserWithPasswordHash(tx, user.id, user.passwordHash)) return false;
         forgetUserInAuditLog(tx, user.id);
         // Nothing that names the person stays: no id, no address.
-        auditIn(tx, { action: 'account_deleted', actorId: null, target: null, ip: null, detail: { role: user.role } }, nowMs);
+        auditIn(
+          tx,
+          {
+            action: 'account_deleted',
+            actorId: null,
+            target: null,
+            ip: null,
+            detail: { role: user.role },
+          },
+          nowMs,
+        );
         return true;
       },
       { behavior: 'immediate' },
@@ -193,7 +253,11 @@ export function createMeRouter(deps: AppDeps) {
     // The account is gone; its participants leave the rooms they are in. A LiveKit that cannot be
     // reached is logged (their tokens no longer resolve to a user, so the agent refuses them).
     const removal = await removeParticipants(deps.config.livekit, liveRooms);
-    if (removal.failed.length > 0) deps.logger.warn({ failed: removal.failed.length }, 'could not remove a deleted account from its LiveKit rooms');
+    if (removal.failed.length > 0)
+      deps.logger.warn(
+        { failed: removal.failed.length },
+        'could not remove a deleted account from its LiveKit rooms',
+      );
     // Over https the browser sends its refresh cookie here too (Path=/); it belongs to nobody now.
     clearRefreshCookie(c, deps.config);
     return c.body(null, 204);
@@ -202,7 +266,8 @@ export function createMeRouter(deps: AppDeps) {
   router.openapi(changePasswordRoute, async (c) => {
     const { user, claims } = c.get('caller');
     const body = c.req.valid('json');
-    if (!(await passwordMatches(user, body.current_password, clientMeta(c).ip))) throw invalidCredentials();
+    if (!(await passwordMatches(user, body.current_password, clientMeta(c).ip)))
+      throw invalidCredentials();
     const passwordHash = await deps.passwords.hash(body.new_password);
     const nowMs = deps.now();
     const { ip } = clientMeta(c);
@@ -244,7 +309,17 @@ export function createMeRouter(deps: AppDeps) {
     const signedOut = db.transaction(
       (tx) => {
         if (!signOutDevice(tx, user.id, id, nowMs)) return false;
-        auditIn(tx, { action: 'device_signed_out', actorId: user.id, target: user.id, ip, detail: { device_id: id } }, nowMs);
+        auditIn(
+          tx,
+          {
+            action: 'device_signed_out',
+            actorId: user.id,
+            target: user.id,
+            ip,
+            detail: { device_id: id },
+          },
+          nowMs,
+        );
         return true;
       },
       { behavior: 'immediate' },

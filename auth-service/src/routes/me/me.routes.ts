@@ -18,7 +18,10 @@ import {
 
 const tags = ['me'];
 const security = [{ bearerAuth: [] }];
-const jsonBody = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+const jsonBody = <T>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
 
 export const mySessionsSchema = z
   .object({ sessions: z.array(sessionResponseSchema), next_cursor: z.string().nullable() })
@@ -40,7 +43,10 @@ export const mySessionsRoute = createRoute({
         .describe('true: only sessions someone joined, leaving out tokens that were never used'),
     }),
   },
-  responses: { 200: jsonContent(mySessionsSchema, 'One page of your sessions'), ...errorResponses(400, 401) },
+  responses: {
+    200: jsonContent(mySessionsSchema, 'One page of your sessions'),
+    ...errorResponses(400, 401),
+  },
 });
 
 // --- preferences (what the assistant remembers); guests have none -------------------------------
@@ -51,7 +57,10 @@ export const listPreferencesRoute = createRoute({
   tags,
   security,
   summary: 'What the assistant remembers about you, by key',
-  responses: { 200: jsonContent(preferencesSchema, 'Your preferences'), ...errorResponses(401, 403) },
+  responses: {
+    200: jsonContent(preferencesSchema, 'Your preferences'),
+    ...errorResponses(401, 403),
+  },
 });
 
 export const putPreferenceRoute = createRoute({
@@ -59,7 +68,8 @@ export const putPreferenceRoute = createRoute({
   path: '/me/preferences/{key}',
   tags,
   security,
-  summary: 'Save a preference (the key is normalised the way the assistant does); replaces an earlier value',
+  summary:
+    'Save a preference (the key is normalised the way the assistant does); replaces an earlier value',
   request: { params: preferenceKeyParams, body: jsonBody(preferenceBodySchema) },
   responses: {
     200: jsonContent(preferenceSchema, 'The saved preference'),
@@ -86,7 +96,10 @@ export const historyRoute = createRoute({
   security,
   summary: 'Your conversations with the assistant, grouped by session, the latest first',
   request: { query: historyQuerySchema },
-  responses: { 200: jsonContent(historySchema, 'One page of conversations'), ...errorResponses(400, 401) },
+  responses: {
+    200: jsonContent(historySchema, 'One page of conversations'),
+    ...errorResponses(400, 401),
+  },
 });
 
 export const deleteHistoryRoute = createRoute({
@@ -133,7 +146,10 @@ export const changePasswordRoute = createRoute({
   security,
   summary: 'Change your password; signs out every other device',
   request: { body: jsonBody(passwordChangeBodySchema) },
-  responses: { 204: { description: 'Changed; this device stays signed in' }, ...errorResponses(400, 401, 413, 415) },
+  responses: {
+    204: { description: 'Changed; this device stays signed in' },
+    ...errorResponses(400, 401, 413, 415),
+  },
 });
 
 // --- signed-in devices ------------------------------------------------------------------------
@@ -144,7 +160,10 @@ export const devicesRoute = createRoute({
   tags,
   security,
   summary: 'The devices signed in to your account',
-  responses: { 200: jsonContent(devicesSchema, 'Live refresh-token families, last used first'), ...errorResponses(401) },
+  responses: {
+    200: jsonContent(devicesSchema, 'Live refresh-token families, last used first'),
+    ...errorResponses(401),
+  },
 });
 
 export const deleteDeviceRoute = createRoute({

@@ -1,19 +1,24 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type AuditEntry,
+  type ConversationTurn,
+  type RefreshToken,
   insertRefreshTokenFamily,
   listPreferences,
   savePreference,
   setUserRole,
-  type AuditEntry,
-  type ConversationTurn,
-  type RefreshToken,
 } from '@attune/db';
-import { snapshotTables } from '@attune/db/testing';
 import { normalizePreferenceKey } from '@attune/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snapshotTables } from '@attune/db/testing';
 import type { AppDeps } from '../../deps.ts';
-import { authedGet, jsonPost, startTestServer, type TestServer } from '../../testing/test-server.ts';
+import {
+  type TestServer,
+  authedGet,
+  jsonPost,
+  startTestServer,
+} from '../../testing/test-server.ts';
+import { type Person, call, errorCode, refresh, register, say, signInAgain } from './me-testing.ts';
 import { createMeRouter } from './me.index.ts';
-import { call, errorCode, refresh, register, say, signInAgain, type Person } from './me-testing.ts';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -26,9 +31,14 @@ afterAll(async () => {
 });
 
 const db = () => server.database.db;
-const turnsOf = (userId: string) => (snapshotTables(db()).conversation_turns as ConversationTurn[]).filter((t) => t.userId === userId);
-const tokensOf = (userId: string) => (snapshotTables(db()).refresh_tokens as RefreshToken[]).filter((t) => t.userId === userId);
-const auditOf = (action: string) => (snapshotTables(db()).audit_log as AuditEntry[]).filter((e) => e.action === action);
+const turnsOf = (userId: string) =>
+  (snapshotTables(db()).conversation_turns as ConversationTurn[]).filter(
+    (t) => t.userId === userId,
+  );
+const tokensOf = (userId: string) =>
+  (snapshotTables(db()).refresh_tokens as RefreshToken[]).filter((t) => t.userId === userId);
+const auditOf = (action: string) =>
+  (snapshotTables(db()).audit_log as AuditEntry[]).filter((e) => e.action === action);
 
 describe('preference keys', () => {
   it('are normalised the way the agent does', () => {
@@ -48,27 +58,67 @@ describe('GET/PUT/DELETE /me/preferences', () => {
   });
 
   it('saves, lists, replaces and deletes preferences under normalised keys', async () => {
-    expect(await (await authedGet(server, '/me/preferences', ann.accessToken)).json()).toEqual({ preferences: [] });
+    expect(await (await authedGet(server, '/me/preferences', ann.accessToken)).json()).toEqual({
+      preferences: [],
+    });
 
-    const put = await call(server, 'PUT', `/me/preferences/${encodeURIComponent(' Answer_ Length ')}`, ann.accessToken, { value: '  short answers ' });
+    const put = await call(
+      server,
+      'PUT',
+      `/me/preferences/${encodeURIComponent(' Answer_ Length ')}`,
+      ann.accessToken,
+      { value: '  short answers ' },
+    );
     expect(put.status).toBe(200);
     const saved = (await put.json()) as Record<string, string>;
-    expect(saved).toEqual({ key: 'answer length', value: 'short answers', updated_at: expect.stringMatching(ISO) });
+    expect(saved).toEqual({
+      key: 'answer length',
+      value: 'short answers',
+      updated_at: expect.stringMatching(ISO),
+    });
     expect(listPreferences(db(), ann.id)).toEqual([
-      { userId: ann.id, key: 'answer length', value: 'short answers', updatedAt: Date.parse(saved.updated_at!) },
+      {
+        userId: ann.id,
+        key: 'answer length',
+        value: 'short answers',
+        updatedAt: Date.parse(saved.updated_at!),
+      },
     ]);
 
-    expect((await call(server, 'PUT', '/me/preferences/ANSWER%20LENGTH', ann.accessToken, { value: 'long answers' })).status).toBe(200);
-    expect((await call(server, 'PUT', '/me/preferences/units', ann.accessToken, { value: 'metric' })).status).toBe(200);
-    expect((await call(server, 'PUT', `/me/preferences/${encodeURIComponent('home/work city')}`, ann.accessToken, { value: 'Lisbon' })).status).toBe(200);
-    const listed = (await (await authedGet(server, '/me/preferences', ann.accessToken)).json()) as { preferences: Record<string, string>[] };
+    expect(
+      (
+        await call(server, 'PUT', '/me/preferences/ANSWER%20LENGTH', ann.accessToken, {
+          value: 'long answers',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await call(server, 'PUT', '/me/preferences/units', ann.accessToken, { value: 'metric' }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await call(
+          server,
+          'PUT',
+          `/me/preferences/${encodeURIComponent('home/work city')}`,
+          ann.accessToken,
+          { value: 'Lisbon' },
+        )
+      ).status,
+    ).toBe(200);
+    const listed = (await (await authedGet(server, '/me/preferences', ann.accessToken)).json()) as {
+      preferences: Record<string, string>[];
+    };
     expect(listed.preferences.map((p) => [p.key, p.value])).toEqual([
       ['answer length', 'long answers'],
       ['home/work city', 'Lisbon'],
       ['units', 'metric'],
     ]);
     expect(listed.preferences.every((p) => ISO.test(p.updated_at!))).toBe(true);
-    expect(listPreferences(db(), ann.id).map((p) => [p.key, p.value])).toEqual(listed.preferences.map((p) => [p.key, p.value]));
+    expect(listPreferences(db(), ann.id).map((p) => [p.key, p.value])).toEqual(
+      listed.preferences.map((p) => [p.key, p.value]),
+    );
 
     const deleted = await call(server, 'DELETE', '/me/preferences/Answer_Length', ann.accessToken);
     expect(deleted.status).toBe(204);
@@ -109,31 +159,48 @@ describe('GET/PUT/DELETE /me/preferences', () => {
       body: 'metric',
     });
     expect(notJson.status).toBe(415);
-    expect((await call(server, 'DELETE', `/me/preferences/${'k'.repeat(65)}`, ann.accessToken)).status).toBe(400);
+    expect(
+      (await call(server, 'DELETE', `/me/preferences/${'k'.repeat(65)}`, ann.accessToken)).status,
+    ).toBe(400);
     expect(snapshotTables(db())).toEqual(before);
   });
 
   it('accepts a 500-character value and a 64-character key', async () => {
     const key = 'k'.repeat(64);
-    const response = await call(server, 'PUT', `/me/preferences/${key}`, ann.accessToken, { value: 'v'.repeat(500) });
+    const response = await call(server, 'PUT', `/me/preferences/${key}`, ann.accessToken, {
+      value: 'v'.repeat(500),
+    });
     expect(response.status).toBe(200);
     expect(listPreferences(db(), ann.id).find((p) => p.key === key)?.value).toHaveLength(500);
-    expect((await call(server, 'DELETE', `/me/preferences/${key}`, ann.accessToken)).status).toBe(204);
+    expect((await call(server, 'DELETE', `/me/preferences/${key}`, ann.accessToken)).status).toBe(
+      204,
+    );
   });
 
   it('keeps at most 100 keys per user: a new key gets 409 preference_limit, existing keys can still change', async () => {
     const bea = await register(server);
-    for (let i = 0; i < 100; i += 1) savePreference(db(), { userId: bea.id, key: `key ${i}`, value: 'v', maxPerUser: 1_000 }, 1);
-    const full = await call(server, 'PUT', '/me/preferences/one%20more', bea.accessToken, { value: 'v' });
+    for (let i = 0; i < 100; i += 1)
+      savePreference(db(), { userId: bea.id, key: `key ${i}`, value: 'v', maxPerUser: 1_000 }, 1);
+    const full = await call(server, 'PUT', '/me/preferences/one%20more', bea.accessToken, {
+      value: 'v',
+    });
     expect(full.status).toBe(409);
     expect(await errorCode(full)).toBe('preference_limit');
     expect(listPreferences(db(), bea.id)).toHaveLength(100);
     expect(listPreferences(db(), bea.id).some((p) => p.key === 'one more')).toBe(false);
 
-    expect((await call(server, 'PUT', '/me/preferences/key%2099', bea.accessToken, { value: 'changed' })).status).toBe(200);
+    expect(
+      (await call(server, 'PUT', '/me/preferences/key%2099', bea.accessToken, { value: 'changed' }))
+        .status,
+    ).toBe(200);
     expect(listPreferences(db(), bea.id).find((p) => p.key === 'key 99')?.value).toBe('changed');
-    expect((await call(server, 'DELETE', '/me/preferences/key%200', bea.accessToken)).status).toBe(204);
-    expect((await call(server, 'PUT', '/me/preferences/one%20more', bea.accessToken, { value: 'v' })).status).toBe(200);
+    expect((await call(server, 'DELETE', '/me/preferences/key%200', bea.accessToken)).status).toBe(
+      204,
+    );
+    expect(
+      (await call(server, 'PUT', '/me/preferences/one%20more', bea.accessToken, { value: 'v' }))
+        .status,
+    ).toBe(200);
     expect(listPreferences(db(), bea.id)).toHaveLength(100);
   });
 
@@ -161,7 +228,13 @@ describe('GET/PUT/DELETE /me/preferences', () => {
       ['PUT', '/me/preferences/units'],
       ['DELETE', '/me/preferences/units'],
     ] as const) {
-      const response = await call(server, method, path, undefined, method === 'PUT' ? { value: 'x' } : undefined);
+      const response = await call(
+        server,
+        method,
+        path,
+        undefined,
+        method === 'PUT' ? { value: 'x' } : undefined,
+      );
       expect(response.status).toBe(401);
       expect(await errorCode(response)).toBe('unauthorized');
     }
@@ -170,7 +243,11 @@ describe('GET/PUT/DELETE /me/preferences', () => {
 
 describe('GET/DELETE /me/history', () => {
   interface HistoryBody {
-    history: { session_id: string | null; started_at: string; turns: { role: string; text: string; created_at: string }[] }[];
+    history: {
+      session_id: string | null;
+      started_at: string;
+      turns: { role: string; text: string; created_at: string }[];
+    }[];
     next_cursor: string | null;
   }
   const history = async (person: Person, query = '') => {
@@ -181,7 +258,9 @@ describe('GET/DELETE /me/history', () => {
 
   it('groups turns by session, newest session first, and pages through them', async () => {
     const cy = await register(server);
-    const minted = (await (await jsonPost(server, '/auth/token', {}, cy.accessToken)).json()) as { session_id: string };
+    const minted = (await (await jsonPost(server, '/auth/token', {}, cy.accessToken)).json()) as {
+      session_id: string;
+    };
     const t0 = Date.UTC(2026, 0, 1);
     say(server, cy.id, cy.sessionId, 'first question', t0);
     say(server, cy.id, cy.sessionId, 'first answer', t0 + 1_000, 'assistant');
@@ -196,21 +275,39 @@ describe('GET/DELETE /me/history', () => {
           session_id: minted.session_id,
           started_at: new Date(t0 + 10_000).toISOString(),
           turns: [
-            { role: 'user', text: 'second question', created_at: new Date(t0 + 10_000).toISOString() },
-            { role: 'assistant', text: 'second answer', created_at: new Date(t0 + 11_000).toISOString() },
+            {
+              role: 'user',
+              text: 'second question',
+              created_at: new Date(t0 + 10_000).toISOString(),
+            },
+            {
+              role: 'assistant',
+              text: 'second answer',
+              created_at: new Date(t0 + 11_000).toISOString(),
+            },
           ],
         },
         {
           session_id: null,
           started_at: new Date(t0 + 5_000).toISOString(),
-          turns: [{ role: 'user', text: 'a turn without a session', created_at: new Date(t0 + 5_000).toISOString() }],
+          turns: [
+            {
+              role: 'user',
+              text: 'a turn without a session',
+              created_at: new Date(t0 + 5_000).toISOString(),
+            },
+          ],
         },
         {
           session_id: cy.sessionId,
           started_at: new Date(t0).toISOString(),
           turns: [
             { role: 'user', text: 'first question', created_at: new Date(t0).toISOString() },
-            { role: 'assistant', text: 'first answer', created_at: new Date(t0 + 1_000).toISOString() },
+            {
+              role: 'assistant',
+              text: 'first answer',
+              created_at: new Date(t0 + 1_000).toISOString(),
+            },
           ],
         },
       ],
@@ -227,7 +324,13 @@ describe('GET/DELETE /me/history', () => {
 
   it('refuses a bad limit, cursor or unknown query field', async () => {
     const dee = await register(server);
-    for (const query of ['?limit=0', '?limit=101', '?limit=abc', '?user_id=x', `?cursor=${'x'.repeat(513)}`]) {
+    for (const query of [
+      '?limit=0',
+      '?limit=101',
+      '?limit=abc',
+      '?user_id=x',
+      `?cursor=${'x'.repeat(513)}`,
+    ]) {
       const response = await authedGet(server, `/me/history${query}`, dee.accessToken);
       expect(response.status, query).toBe(400);
       expect(await errorCode(response)).toBe('validation_failed');
@@ -275,13 +378,26 @@ describe('GET/DELETE /me/devices', () => {
     const fay = await register(server);
     const second = await signInAgain(server, fay, 'fay phone');
     // A family that expired is no device any more.
-    insertRefreshTokenFamily(db(), { userId: fay.id, tokenHash: `expired-${fay.id}`, expiresAt: Date.now() - 1, userAgent: 'old' }, 1);
+    insertRefreshTokenFamily(
+      db(),
+      {
+        userId: fay.id,
+        tokenHash: `expired-${fay.id}`,
+        expiresAt: Date.now() - 1,
+        userAgent: 'old',
+      },
+      1,
+    );
 
     const listed = await devices(fay.accessToken);
     expect(listed).toHaveLength(2);
     const mine = listed.find((d) => d.current)!;
     const phone = listed.find((d) => !d.current)!;
-    expect(phone).toMatchObject({ user_agent: 'fay phone', ip: expect.stringMatching(/127\.0\.0\.1$/), current: false });
+    expect(phone).toMatchObject({
+      user_agent: 'fay phone',
+      ip: expect.stringMatching(/127\.0\.0\.1$/),
+      current: false,
+    });
     expect(phone.created_at).toMatch(ISO);
     expect(phone.last_used_at).toBe(phone.created_at);
     const families = new Set(tokensOf(fay.id).map((t) => t.familyId));
@@ -294,12 +410,18 @@ describe('GET/DELETE /me/devices', () => {
     const phoneRefreshToken = ((await rotated.json()) as { refresh_token: string }).refresh_token;
     const afterRefresh = (await devices(fay.accessToken)).find((d) => d.id === phone.id)!;
     expect(afterRefresh.created_at).toBe(phone.created_at);
-    expect(Date.parse(afterRefresh.last_used_at)).toBeGreaterThanOrEqual(Date.parse(phone.created_at));
+    expect(Date.parse(afterRefresh.last_used_at)).toBeGreaterThanOrEqual(
+      Date.parse(phone.created_at),
+    );
     expect(await devices(fay.accessToken)).toHaveLength(2);
 
     const signOut = await call(server, 'DELETE', `/me/devices/${phone.id}`, fay.accessToken);
     expect(signOut.status).toBe(204);
-    expect(tokensOf(fay.id).filter((t) => t.familyId === phone.id).every((t) => t.revokedAt !== null)).toBe(true);
+    expect(
+      tokensOf(fay.id)
+        .filter((t) => t.familyId === phone.id)
+        .every((t) => t.revokedAt !== null),
+    ).toBe(true);
     expect((await refresh(server, phoneRefreshToken)).status).toBe(401);
     expect((await authedGet(server, '/auth/me', second.accessToken)).status).toBe(401);
     expect((await devices(fay.accessToken)).map((d) => d.id)).toEqual([mine.id]);
@@ -313,14 +435,18 @@ describe('GET/DELETE /me/devices', () => {
     const unknown = await call(server, 'DELETE', '/me/devices/no-such-device', fay.accessToken);
     expect(unknown.status).toBe(404);
     expect(await errorCode(unknown)).toBe('device_not_found');
-    expect((await call(server, 'DELETE', `/me/devices/${'x'.repeat(65)}`, fay.accessToken)).status).toBe(400);
+    expect(
+      (await call(server, 'DELETE', `/me/devices/${'x'.repeat(65)}`, fay.accessToken)).status,
+    ).toBe(400);
     expect(auditOf('device_signed_out').filter((e) => e.actorId === fay.id)).toHaveLength(1);
   });
 
   it('signing out the current device ends this session too', async () => {
     const gus = await register(server);
     const [current] = await devices(gus.accessToken);
-    expect((await call(server, 'DELETE', `/me/devices/${current!.id}`, gus.accessToken)).status).toBe(204);
+    expect(
+      (await call(server, 'DELETE', `/me/devices/${current!.id}`, gus.accessToken)).status,
+    ).toBe(204);
     expect((await authedGet(server, '/me/devices', gus.accessToken)).status).toBe(401);
     expect((await refresh(server, gus.refreshToken)).status).toBe(401);
   });
@@ -334,7 +460,10 @@ describe('GET/DELETE /me/devices', () => {
 describe('OpenAPI', () => {
   it('documents every /me route with the me tag and bearer auth', () => {
     const router = createMeRouter({ database: { db: {} } } as unknown as AppDeps);
-    const doc = router.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'Attune', version: '1' } });
+    const doc = router.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: { title: 'Attune', version: '1' },
+    });
     const expected: [string, string][] = [
       ['/me/sessions', 'get'],
       ['/me/preferences', 'get'],
@@ -349,7 +478,9 @@ describe('OpenAPI', () => {
       ['/me/devices/{id}', 'delete'],
     ];
     for (const [path, method] of expected) {
-      const operation = (doc.paths?.[path] as Record<string, { tags?: string[]; security?: unknown[] }> | undefined)?.[method];
+      const operation = (
+        doc.paths?.[path] as Record<string, { tags?: string[]; security?: unknown[] }> | undefined
+      )?.[method];
       expect(operation, `${method} ${path}`).toBeDefined();
       expect(operation?.tags).toEqual(['me']);
       expect(operation?.security).toEqual([{ bearerAuth: [] }]);

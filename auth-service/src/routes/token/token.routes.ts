@@ -11,8 +11,12 @@ import { displayNameSchema } from '../../users/display-name.ts';
  */
 export const tokenBodySchema = z
   .strictObject({
-    room_name: roomNameSchema.optional().describe('A room you own or a new name; omit for a fresh room'),
-    participant_name: displayNameSchema('participant_name').optional().describe('Display name in the room; defaults to your full name'),
+    room_name: roomNameSchema
+      .optional()
+      .describe('A room you own or a new name; omit for a fresh room'),
+    participant_name: displayNameSchema('participant_name')
+      .optional()
+      .describe('Display name in the room; defaults to your full name'),
     participant_identity: z
       .string()
       .max(128)
@@ -26,14 +30,18 @@ export const tokenBodySchema = z
           .optional(),
       })
       .optional()
-      .describe('Sent by LiveKit client SDKs; may only name the Attune agent, which every token dispatches anyway'),
+      .describe(
+        'Sent by LiveKit client SDKs; may only name the Attune agent, which every token dispatches anyway',
+      ),
   })
   .openapi('TokenRequest');
 
 export const tokenResponseSchema = roomSessionSchema
   .extend({
     server_url: z.string().describe('LiveKit standard token-endpoint field (same as livekit_url)'),
-    participant_token: z.string().describe('LiveKit standard token-endpoint field (same as livekit_token)'),
+    participant_token: z
+      .string()
+      .describe('LiveKit standard token-endpoint field (same as livekit_token)'),
   })
   .openapi('TokenResponse');
 
@@ -43,9 +51,14 @@ export const tokenRoute = createRoute({
   tags: ['livekit'],
   security: [{ bearerAuth: [] }],
   summary: 'Mint a LiveKit token for one room, dispatching the Attune agent into it',
-  request: { body: { required: false, content: { 'application/json': { schema: tokenBodySchema } } } },
+  request: {
+    body: { required: false, content: { 'application/json': { schema: tokenBodySchema } } },
+  },
   responses: {
-    201: jsonContent(tokenResponseSchema, 'Token minted; a user_sessions row with status issued records it'),
+    201: jsonContent(
+      tokenResponseSchema,
+      'Token minted; a user_sessions row with status issued records it',
+    ),
     ...errorResponses(400, 401, 403, 413, 415),
   },
 });

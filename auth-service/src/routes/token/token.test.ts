@@ -1,7 +1,12 @@
-import { markSessionJoined, recordSessionEnd } from '@attune/db';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonPost, registerUser, startTestServer, type TestServer } from '../../testing/test-server.ts';
+import { markSessionJoined, recordSessionEnd } from '@attune/db';
+import {
+  type TestServer,
+  jsonPost,
+  registerUser,
+  startTestServer,
+} from '../../testing/test-server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -29,12 +34,21 @@ describe('POST /auth/token', () => {
     const { status, body } = await mint(user.accessToken);
     expect(status).toBe(201);
 
-    const claims = await new TokenVerifier('APItestkey', 'a-livekit-secret-for-tests-only').verify(body.livekit_token);
+    const claims = await new TokenVerifier('APItestkey', 'a-livekit-secret-for-tests-only').verify(
+      body.livekit_token,
+    );
     expect(claims.iss).toBe('APItestkey');
     expect(claims.sub).toBe(user.id);
     expect(claims.name).toBe('Grace Hopper');
-    expect(claims.attributes).toEqual({ 'attune.user_id': user.id, 'attune.session_id': body.session_id });
-    expect(JSON.parse(claims.metadata!)).toEqual({ user_id: user.id, session_id: body.session_id, display_name: 'Grace Hopper' });
+    expect(claims.attributes).toEqual({
+      'attune.user_id': user.id,
+      'attune.session_id': body.session_id,
+    });
+    expect(JSON.parse(claims.metadata!)).toEqual({
+      user_id: user.id,
+      session_id: body.session_id,
+      display_name: 'Grace Hopper',
+    });
 
     // exactly the grants a user needs, for exactly one room
     expect(claims.video).toEqual({
@@ -45,7 +59,16 @@ describe('POST /auth/token', () => {
       canSubscribe: true,
       canPublishData: true,
     });
-    for (const forbidden of ['roomAdmin', 'roomCreate', 'roomList', 'roomRecord', 'recorder', 'hidden', 'ingressAdmin', 'agent']) {
+    for (const forbidden of [
+      'roomAdmin',
+      'roomCreate',
+      'roomList',
+      'roomRecord',
+      'recorder',
+      'hidden',
+      'ingressAdmin',
+      'agent',
+    ]) {
       expect(claims.video).not.toHaveProperty(forbidden);
     }
     expect(claims).not.toHaveProperty('sip');
@@ -59,9 +82,15 @@ describe('POST /auth/token', () => {
     const agents = (claims.roomConfig as any).agents;
     expect(agents).toHaveLength(1);
     expect(agents[0].agentName).toBe('attune-test-agent');
-    expect(JSON.parse(agents[0].metadata)).toEqual({ user_id: user.id, session_id: body.session_id, display_name: 'Grace Hopper' });
+    expect(JSON.parse(agents[0].metadata)).toEqual({
+      user_id: user.id,
+      session_id: body.session_id,
+      display_name: 'Grace Hopper',
+    });
 
-    const row = server.database.db.query.userSessions.findFirst({ where: (t, { eq }) => eq(t.id, body.session_id) }).sync();
+    const row = server.database.db.query.userSessions
+      .findFirst({ where: (t, { eq }) => eq(t.id, body.session_id) })
+      .sync();
     expect(row).toMatchObject({
       userId: user.id,
       roomName: body.room_name,
@@ -73,7 +102,9 @@ describe('POST /auth/token', () => {
       endReason: null,
     });
     expect(row!.issuedAt).toBeGreaterThanOrEqual(before);
-    const room = server.database.db.query.rooms.findFirst({ where: (t, { eq }) => eq(t.name, body.room_name) }).sync();
+    const room = server.database.db.query.rooms
+      .findFirst({ where: (t, { eq }) => eq(t.name, body.room_name) })
+      .sync();
     expect(room?.ownerId).toBe(user.id);
   });
 
@@ -102,7 +133,9 @@ describe('POST /auth/token', () => {
 
     const refused = await mint(intruder.accessToken, { room_name: 'owners-room' });
     expect(refused.status).toBe(403);
-    expect(refused.body).toEqual({ error: { code: 'room_forbidden', message: expect.stringContaining('another user') } });
+    expect(refused.body).toEqual({
+      error: { code: 'room_forbidden', message: expect.stringContaining('another user') },
+    });
     expect(server.database.db.query.userSessions.findMany().sync()).toHaveLength(sessionsBefore);
 
     // the room a user got at registration is theirs alone too
@@ -118,12 +151,16 @@ describe('POST /auth/token', () => {
         ...Array.from({ length: 4 }, () => mint(alice.accessToken, { room_name })),
         ...Array.from({ length: 4 }, () => mint(bob.accessToken, { room_name })),
       ]);
-      const owner = server.database.db.query.rooms.findFirst({ where: (t, { eq }) => eq(t.name, room_name) }).sync()!.ownerId;
+      const owner = server.database.db.query.rooms
+        .findFirst({ where: (t, { eq }) => eq(t.name, room_name) })
+        .sync()!.ownerId;
       const ownersAnswers = owner === alice.id ? answers.slice(0, 4) : answers.slice(4);
       const othersAnswers = owner === alice.id ? answers.slice(4) : answers.slice(0, 4);
       expect(ownersAnswers.map((answer) => answer.status)).toEqual([201, 201, 201, 201]);
       expect(othersAnswers.map((answer) => answer.status)).toEqual([403, 403, 403, 403]);
-      const sessions = server.database.db.query.userSessions.findMany({ where: (t, { eq }) => eq(t.roomName, room_name) }).sync();
+      const sessions = server.database.db.query.userSessions
+        .findMany({ where: (t, { eq }) => eq(t.roomName, room_name) })
+        .sync();
       expect(sessions.map((session) => session.userId)).toEqual([owner, owner, owner, owner]);
     }
   });
@@ -147,7 +184,13 @@ describe('POST /auth/token', () => {
     // repeating one's own id is harmless, as LiveKit client SDKs may send it
     const own = await mint(user.accessToken, { participant_identity: user.id });
     expect(own.status).toBe(201);
-    expect((await new TokenVerifier('APItestkey', 'a-livekit-secret-for-tests-only').verify(own.body.livekit_token)).sub).toBe(user.id);
+    expect(
+      (
+        await new TokenVerifier('APItestkey', 'a-livekit-secret-for-tests-only').verify(
+          own.body.livekit_token,
+        )
+      ).sub,
+    ).toBe(user.id);
   });
 
   it('speaks the LiveKit standard token-endpoint contract', async () => {
@@ -160,17 +203,25 @@ describe('POST /auth/token', () => {
     });
     expect(standard.status).toBe(201);
     expect(standard.body.server_url).toBe('ws://localhost:7880');
-    const claims = await new TokenVerifier('APItestkey', 'a-livekit-secret-for-tests-only').verify(standard.body.participant_token);
-    expect((claims.roomConfig as any).agents.map((agent: any) => agent.agentName)).toEqual(['attune-test-agent']);
+    const claims = await new TokenVerifier('APItestkey', 'a-livekit-secret-for-tests-only').verify(
+      standard.body.participant_token,
+    );
+    expect((claims.roomConfig as any).agents.map((agent: any) => agent.agentName)).toEqual([
+      'attune-test-agent',
+    ]);
 
     // fields a client may not set get a 4xx
-    const otherAgent = await mint(user.accessToken, { room_config: { agents: [{ agent_name: 'some-other-agent' }] } });
+    const otherAgent = await mint(user.accessToken, {
+      room_config: { agents: [{ agent_name: 'some-other-agent' }] },
+    });
     expect(otherAgent.status).toBe(403);
     expect(otherAgent.body.error.code).toBe('agent_forbidden');
     for (const body of [
       { participant_metadata: '{"admin":true}' },
       { participant_attributes: { 'attune.user_id': 'someone' } },
-      { room_config: { agents: [{ agent_name: 'attune-test-agent', metadata: '{"user_id":"x"}' }] } },
+      {
+        room_config: { agents: [{ agent_name: 'attune-test-agent', metadata: '{"user_id":"x"}' }] },
+      },
       { room_config: { max_participants: 100 } },
     ]) {
       expect((await mint(user.accessToken, body)).status).toBe(400);
@@ -181,14 +232,21 @@ describe('POST /auth/token', () => {
     const user = await registerUser(server);
     const response = await server.fetch('/auth/token', {
       method: 'POST',
-      headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json', 'content-length': '0' },
+      headers: {
+        authorization: `Bearer ${user.accessToken}`,
+        'content-type': 'application/json',
+        'content-length': '0',
+      },
     });
     expect(response.status).toBe(201);
   });
 
   it('accepts the bearer scheme in any case', async () => {
     const user = await registerUser(server);
-    const response = await server.fetch('/auth/token', { method: 'POST', headers: { authorization: `bearer ${user.accessToken}` } });
+    const response = await server.fetch('/auth/token', {
+      method: 'POST',
+      headers: { authorization: `bearer ${user.accessToken}` },
+    });
     expect(response.status).toBe(201);
   });
 
@@ -207,7 +265,11 @@ describe('the session limit', () => {
       const mintOne = () => jsonPost(limited, '/auth/token', {}, user.accessToken);
       const join = async (response: Response) => {
         const { session_id } = (await response.json()) as { session_id: string };
-        markSessionJoined(limited.database.db, { userId: user.id, sessionId: session_id, joinedAtMs: Date.now() });
+        markSessionJoined(limited.database.db, {
+          userId: user.id,
+          sessionId: session_id,
+          joinedAtMs: Date.now(),
+        });
         return session_id;
       };
       // Tokens nobody joined with do not count.
@@ -216,9 +278,17 @@ describe('the session limit', () => {
       await join(await mintOne());
       const refused = await mintOne();
       expect(refused.status).toBe(409);
-      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('session_limit');
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'session_limit',
+      );
 
-      recordSessionEnd(limited.database.db, { userId: user.id, sessionId: first, joinedAtMs: Date.now(), endedAtMs: Date.now(), reason: 'test' });
+      recordSessionEnd(limited.database.db, {
+        userId: user.id,
+        sessionId: first,
+        joinedAtMs: Date.now(),
+        endedAtMs: Date.now(),
+        reason: 'test',
+      });
       expect((await mintOne()).status).toBe(201);
     } finally {
       await limited.close();
@@ -228,12 +298,18 @@ describe('the session limit', () => {
 
 describe('LIVEKIT_PUBLIC_URL', () => {
   it('is the URL clients get, in both field spellings', async () => {
-    const split = await startTestServer({ LIVEKIT_URL: 'ws://livekit:7880', LIVEKIT_PUBLIC_URL: 'ws://localhost:7880' });
+    const split = await startTestServer({
+      LIVEKIT_URL: 'ws://livekit:7880',
+      LIVEKIT_PUBLIC_URL: 'ws://localhost:7880',
+    });
     try {
       const user = await registerUser(split);
       expect(user.body.livekit_url).toBe('ws://localhost:7880');
       const response = await jsonPost(split, '/auth/token', {}, user.accessToken);
-      expect(await response.json()).toMatchObject({ livekit_url: 'ws://localhost:7880', server_url: 'ws://localhost:7880' });
+      expect(await response.json()).toMatchObject({
+        livekit_url: 'ws://localhost:7880',
+        server_url: 'ws://localhost:7880',
+      });
     } finally {
       await split.close();
     }
