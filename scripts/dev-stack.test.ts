@@ -33,15 +33,17 @@ function processNamed(processes: DevProcess[], name: string): DevProcess {
   return found;
 }
 
-/** The configuration livekit-server gets through --config-body (JSON, which is YAML too). */
-function livekitConfig(livekit: DevProcess): {
+interface LivekitConfig {
   port: number;
   keys?: Record<string, string>;
   webhook: { api_key: string; urls: string[] };
-} {
+}
+
+/** The configuration livekit-server gets through --config-body (JSON, which is YAML too). */
+function livekitConfig(livekit: DevProcess): LivekitConfig {
   const at = livekit.args.indexOf('--config-body');
   expect(at).toBeGreaterThanOrEqual(0);
-  return JSON.parse(livekit.args[at + 1]!);
+  return JSON.parse(livekit.args[at + 1]!) as LivekitConfig;
 }
 
 describe('planDevStack', () => {

@@ -99,8 +99,8 @@ function runDev(env: Record<string, string>) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   devs.push(dev);
-  dev.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  dev.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  dev.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  dev.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const exited = once(dev, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const text = () => output;
   /** The processes it says it started, by name. */

@@ -153,8 +153,8 @@ function start(planned: DevProcess): void {
   };
   const out = lineSplitter(onLine((text) => process.stdout.write(text)));
   const err = lineSplitter(onLine((text) => process.stderr.write(text)));
-  child.stdout!.setEncoding('utf8').on('data', out.push);
-  child.stderr!.setEncoding('utf8').on('data', err.push);
+  child.stdout.setEncoding('utf8').on('data', out.push);
+  child.stderr.setEncoding('utf8').on('data', err.push);
 
   let ended = false;
   const onEnd = (how: string, failed: boolean) => {

@@ -129,12 +129,14 @@ function dockerfileStages(): Map<string, string> {
   return stages;
 }
 
-/** livekit-server's configuration, given as YAML in LIVEKIT_CONFIG (or --config-body). */
-function livekitConfig(file: ComposeFile): {
+interface LivekitConfig {
   port?: number;
   keys?: Record<string, string>;
   webhook?: { api_key?: string; urls?: string[] };
-} {
+}
+
+/** livekit-server's configuration, given as YAML in LIVEKIT_CONFIG (or --config-body). */
+function livekitConfig(file: ComposeFile): LivekitConfig {
   const livekit = service(file, 'livekit');
   const command =
     typeof livekit.command === 'string' ? livekit.command.split(/\s+/) : (livekit.command ?? []);
@@ -142,7 +144,7 @@ function livekitConfig(file: ComposeFile): {
   const body = inline >= 0 ? command[inline + 1] : environment(livekit).LIVEKIT_CONFIG;
   if (!body)
     throw new Error('livekit-server gets no configuration (LIVEKIT_CONFIG or --config-body)');
-  return parse(body);
+  return parse(body) as LivekitConfig;
 }
 
 const DEVELOPMENT: Env = { OPENAI_API_KEY: 'sk-from-dot-env' };
@@ -190,8 +192,12 @@ describe('docker-compose.yaml', () => {
 
   it('publishes the LiveKit API and the auth service on this machine only (the dev keys are public)', () => {
     const file = compose(DEVELOPMENT);
+    // Each binding as the short syntax writes it; a long-syntax entry shows as its JSON, which
+    // matches none of the bindings expected here.
     const hostBindings = (name: string) =>
-      (service(file, name).ports ?? []).map((port) => String(port));
+      (service(file, name).ports ?? []).map((port) =>
+        typeof port === 'object' ? JSON.stringify(port) : String(port),
+      );
     expect(hostBindings('livekit')).toContain(
       `127.0.0.1:${livekitConfig(file).port ?? 7880}:${livekitConfig(file).port ?? 7880}`,
     );

@@ -14,8 +14,9 @@ export class AttuneAssistant extends voice.Agent {
     super({ instructions: buildInstructions(context), tools });
   }
 
-  override async onEnter(): Promise<void> {
+  override onEnter(): Promise<void> {
     this.session.generateReply({ instructions: greetingInstructions(this.context) });
+    return Promise.resolve();
   }
 }
 

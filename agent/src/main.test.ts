@@ -47,7 +47,7 @@ function startWorker(env: Record<string, string>): { child: ChildProcess; stderr
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   worker = child;
   return { child, stderr: () => stderr };
 }

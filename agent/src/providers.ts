@@ -17,7 +17,7 @@ export function createSpeechToText(plan: SttPlan): stt.STT {
     case 'local':
       return new PocketsphinxSTT();
     case 'deepgram':
-      return new deepgram.STT({ apiKey: plan.apiKey, model: plan.model as deepgram.STTModels });
+      return new deepgram.STT({ apiKey: plan.apiKey, model: plan.model });
     case 'openai':
       // OpenAI itself streams over its realtime API; other OpenAI-compatible servers (e.g. a
       // local Whisper server) offer the plain transcription endpoint, cut into turns by the VAD.

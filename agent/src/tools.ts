@@ -19,6 +19,32 @@ function searchWords(topic: string | undefined): string[] {
   return [...new Set(words.filter((w) => w.length >= 2))].slice(0, 8);
 }
 
+// The answers of the tools that only read. Memory reads are synchronous, so such a tool's execute
+// resolves at once with one of these (llm.tool asks for a promise).
+
+/** What list_preferences says. */
+function listPreferences(memory: UserMemory): string {
+  const preferences = memory.preferences();
+  if (preferences.length === 0) return 'I have no preferences saved for you yet.';
+  return `You asked me to remember: ${preferences.map((p) => `${p.key} is ${p.value}`).join('; ')}.`;
+}
+
+/** What recall_conversations says about a topic, or about the last conversation without one. */
+function recallConversations(memory: UserMemory, topic: string | undefined): string {
+  const words = searchWords(topic);
+  const turns = memory.recall(words);
+  if (turns.length === 0) {
+    return words.length > 0
+      ? `I found nothing about ${words.join(' ')} in our earlier conversations.`
+      : 'This is our first conversation, so there is nothing to recall yet.';
+  }
+  const lines = turns.map(
+    (t) =>
+      `On ${spokenDate(t.createdAt)} ${t.role === 'user' ? 'you said' : 'I said'}: "${clip(t.text, 160)}"`,
+  );
+  return words.length > 0 ? `${lines.join('. ')}.` : `Last time: ${lines.join('. ')}.`;
+}
+
 /** What the model may call to read and change the memory of the user it is talking to. */
 export function createMemoryTools(memory: UserMemory) {
   return {
@@ -58,11 +84,7 @@ export function createMemoryTools(memory: UserMemory) {
     }),
     list_preferences: llm.tool({
       description: 'List every preference you remember for the user.',
-      execute: async () => {
-        const preferences = memory.preferences();
-        if (preferences.length === 0) return 'I have no preferences saved for you yet.';
-        return `You asked me to remember: ${preferences.map((p) => `${p.key} is ${p.value}`).join('; ')}.`;
-      },
+      execute: () => Promise.resolve(listPreferences(memory)),
     }),
     recall_conversations: llm.tool({
       description:
@@ -70,20 +92,7 @@ export function createMemoryTools(memory: UserMemory) {
       parameters: z.object({
         topic: spokenText(200).optional().describe('Words to look for, e.g. "Lisbon trip"'),
       }),
-      execute: async ({ topic }) => {
-        const words = searchWords(topic);
-        const turns = memory.recall(words);
-        if (turns.length === 0) {
-          return words.length > 0
-            ? `I found nothing about ${words.join(' ')} in our earlier conversations.`
-            : 'This is our first conversation, so there is nothing to recall yet.';
-        }
-        const lines = turns.map(
-          (t) =>
-            `On ${spokenDate(t.createdAt)} ${t.role === 'user' ? 'you said' : 'I said'}: "${clip(t.text, 160)}"`,
-        );
-        return words.length > 0 ? `${lines.join('. ')}.` : `Last time: ${lines.join('. ')}.`;
-      },
+      execute: ({ topic }) => Promise.resolve(recallConversations(memory, topic)),
     }),
   };
 }
@@ -96,20 +105,23 @@ export interface SessionClock {
   earlierSessions: () => number | null;
 }
 
+/** What session_facts says; like the readers above, the tool resolves with it at once. */
+function sessionFacts(clock: SessionClock): string {
+  const running = `This conversation has been going for ${spokenDuration(clock.now() - clock.joinedAtMs)}.`;
+  const earlier = clock.earlierSessions();
+  if (earlier === null)
+    return `${running} As a guest, you have no earlier conversations on record.`;
+  if (earlier === 0) return `${running} It is our first conversation.`;
+  return `${running} We have talked ${earlier === 1 ? 'once' : `${earlier} times`} before.`;
+}
+
 /** Facts about the conversation itself; offered to guests too. */
 export function createSessionFactsTool(clock: SessionClock) {
   return {
     session_facts: llm.tool({
       description:
         'Tell how long this conversation has been going and how many earlier conversations the user had.',
-      execute: async () => {
-        const running = `This conversation has been going for ${spokenDuration(clock.now() - clock.joinedAtMs)}.`;
-        const earlier = clock.earlierSessions();
-        if (earlier === null)
-          return `${running} As a guest, you have no earlier conversations on record.`;
-        if (earlier === 0) return `${running} It is our first conversation.`;
-        return `${running} We have talked ${earlier === 1 ? 'once' : `${earlier} times`} before.`;
-      },
+      execute: () => Promise.resolve(sessionFacts(clock)),
     }),
   };
 }

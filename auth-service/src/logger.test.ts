@@ -31,6 +31,6 @@ describe('logger', () => {
       expect(line).not.toContain(secret);
     }
     expect(line).toContain('kept');
-    expect(JSON.parse(line).body.password).toBe('[redacted]');
+    expect((JSON.parse(line) as { body: { password: string } }).body.password).toBe('[redacted]');
   });
 });

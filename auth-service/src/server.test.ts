@@ -43,8 +43,8 @@ function startServer(env: Record<string, string>): {
   });
   children.push(child);
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
@@ -146,7 +146,8 @@ describe('server entry', () => {
     const logs = output();
     expect(logs).toContain('"msg":"stopped"');
     // JSON lines only, and no secret or password in any of them
-    for (const line of logs.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of logs.trim().split('\n'))
+      expect(() => JSON.parse(line) as unknown).not.toThrow();
     for (const secret of [
       jwtSecret,
       'production-livekit-secret-of-32-chars-or-more',

@@ -91,6 +91,14 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   refuseToStart(`cannot listen on ${where}: ${error.message}`);
 });
 
+/** Once the last request is answered: stops the sweep, closes the services and exits. */
+async function stopServices(): Promise<void> {
+  await sweep.stop();
+  await services.close();
+  logger.info('stopped');
+  process.exit(0);
+}
+
 let stopping = false;
 function shutdown(signal: NodeJS.Signals): void {
   if (stopping) return;
@@ -101,11 +109,11 @@ function shutdown(signal: NodeJS.Signals): void {
     process.exit(1);
   }, 10_000);
   forceExit.unref();
-  server.close(async () => {
-    await sweep.stop();
-    await services.close();
-    logger.info('stopped');
-    process.exit(0);
+  server.close(() => {
+    stopServices().catch((error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed; exiting');
+      process.exit(1);
+    });
   });
   if ('closeIdleConnections' in server) server.closeIdleConnections();
 }

@@ -390,7 +390,7 @@ describe('Memory', () => {
       page.getByRole('button', { name: 'Export my data' }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/\.json$/);
-    const exported = await readFile((await download.path())!, 'utf8');
+    const exported = await readFile(await download.path(), 'utf8');
     expect(exported).toContain(user.email);
     expect(exported).toContain('Jedburgh');
     expectCleanPage(tab);

@@ -89,8 +89,9 @@ export class EspeakTTS extends tts.TTS {
   }
 
   /** Stops every synthesis still running. */
-  override async close(): Promise<void> {
+  override close(): Promise<void> {
     this.#closed.abort();
+    return Promise.resolve();
   }
 
   #commandLine(): string[] {

@@ -62,7 +62,9 @@ export function deliverRefreshToken<Body extends { refresh_token: string }>(
     secure: config.cookieSecure,
     maxAge: Math.floor(maxAgeMs / 1000),
   });
-  const { refresh_token: _sentInCookie, ...rest } = body;
+  // The token went into the cookie; the body answers everything else.
+  const rest: Omit<Body, 'refresh_token'> & { refresh_token?: string } = { ...body };
+  delete rest.refresh_token;
   return rest;
 }
 

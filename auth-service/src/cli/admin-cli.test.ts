@@ -18,7 +18,7 @@ async function run(argv: string[], stdin = '', env: Record<string, string> = {})
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     env: { BCRYPT_COST: '4', ...env },
-    readStdin: async () => stdin,
+    readStdin: () => Promise.resolve(stdin),
     now: Date.now,
   });
   return { code, stdout, stderr };
@@ -80,7 +80,7 @@ describe('ensureAdmin at start-up', () => {
       { email: 'boss@example.org', fullName: 'Squatter', passwordHash: 'x' },
       0,
     );
-    const passwords = { hash: async () => 'unused' };
+    const passwords = { hash: () => Promise.resolve('unused') };
     const result = await ensureAdmin(
       { database, passwords, now: Date.now },
       {

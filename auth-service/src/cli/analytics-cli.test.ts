@@ -72,11 +72,10 @@ describe('pnpm analytics', () => {
 
   it('prints CSV and an aligned table, with filters', () => {
     const csv = run('--from', '2026-10-05', '--to', '2026-10-07', '--format', 'csv', '--user', ben);
-    const rows = parse(csv.stdout, { columns: true, cast: true }) as {
-      group: string;
-      sessions: number;
-      p50_seconds: number;
-    }[];
+    const rows = parse<{ group: string; sessions: number; p50_seconds: number }>(csv.stdout, {
+      columns: true,
+      cast: true,
+    });
     expect(rows).toEqual([
       expect.objectContaining({ group: '2026-10-05', sessions: 1, p50_seconds: 50 }),
       expect.objectContaining({ group: 'overall', sessions: 1 }),

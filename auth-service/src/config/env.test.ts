@@ -24,11 +24,7 @@ describe('parseEnv', () => {
 
   it('names each invalid variable', () => {
     expect(() => parseEnv({ PORT: 'eighty', LIVEKIT_URL: 'http://example.org' })).toThrowError(
-      expect.objectContaining({
-        message: expect.stringMatching(
-          /PORT[\s\S]*LIVEKIT_URL: must start with ws:\/\/ or wss:\/\//,
-        ),
-      }),
+      /PORT[\s\S]*LIVEKIT_URL: must start with ws:\/\/ or wss:\/\//,
     );
   });
 

@@ -253,7 +253,7 @@ async function send(path: string, bearer: boolean, testCase: BadRequest): Promis
       headers,
       body: stream,
       duplex: 'half',
-    } as RequestInit);
+    });
   }
   const body = testCase.asBytes
     ? new TextEncoder().encode(testCase.body ?? '')

@@ -26,10 +26,7 @@ export function createErrorHandler(logger: Logger): ErrorHandler {
     if (err instanceof HTTPException && err.status < 500) {
       if (err.message === MALFORMED_JSON)
         return respond(c, new ApiError(400, 'invalid_json', 'The request body is not valid JSON'));
-      return respond(
-        c,
-        new ApiError(err.status as 400, 'bad_request', err.message || 'Bad request'),
-      );
+      return respond(c, new ApiError(err.status, 'bad_request', err.message || 'Bad request'));
     }
     if (isClientAbort(err)) {
       logger.warn({ requestId: c.get('requestId') }, 'client aborted the request');

@@ -7,10 +7,9 @@ import { ApiError } from './api-error.ts';
  */
 export function opaqueCursor<T>(schema: z.ZodType<T>) {
   return {
-    encode(cursor: T | null): string | null {
-      return cursor === null ? null : Buffer.from(JSON.stringify(cursor)).toString('base64url');
-    },
-    decode(text: string | undefined): T | undefined {
+    encode: (cursor: T | null): string | null =>
+      cursor === null ? null : Buffer.from(JSON.stringify(cursor)).toString('base64url'),
+    decode: (text: string | undefined): T | undefined => {
       if (text === undefined) return undefined;
       try {
         return schema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));

@@ -222,11 +222,8 @@ describe('the limiter in the app', () => {
     const refused = await mint('203.0.113.3', alice.accessToken);
     expect(refused.status).toBe(429);
     expect(((await refused.json()) as ErrorBody).error.code).toBe('rate_limited');
-    expect(rateHeaders(refused)).toMatchObject({
-      limit: '4',
-      remaining: '0',
-      retryAfter: expect.stringMatching(/^\d+$/),
-    });
+    expect(rateHeaders(refused)).toMatchObject({ limit: '4', remaining: '0' });
+    expect(rateHeaders(refused).retryAfter).toMatch(/^\d+$/);
 
     // Bob shares 203.0.113.2 (two used): two more there, then the address is out.
     expect((await mint('203.0.113.2', bob.accessToken)).status).toBe(201);

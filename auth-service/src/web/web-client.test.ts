@@ -194,12 +194,9 @@ describe('without a build', () => {
     try {
       const response = await unbuilt.fetch('/', { headers: HTML });
       expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({
-        error: {
-          code: 'web_client_not_built',
-          message: expect.stringContaining('pnpm --filter @attune/web-client build'),
-        },
-      });
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('web_client_not_built');
+      expect(body.error.message).toContain('pnpm --filter @attune/web-client build');
       expect((await unbuilt.fetch('/health')).status).toBe(200);
     } finally {
       await unbuilt.close();

@@ -5,7 +5,6 @@ import {
   type UserRole,
   type UserSession,
   type UserStatus,
-  refreshTokens,
   userSessions,
   users,
 } from '../schema.ts';

@@ -41,7 +41,7 @@ const insertIssuedSession = (db: Db) =>
 
 /** One row per LiveKit token minted, status `issued` until LiveKit reports the join. */
 export function insertUserSession(db: Db, input: NewUserSession, nowMs: number): UserSession {
-  return prepared(db, insertIssuedSession).get({ id: newId(), ...input, issuedAt: nowMs })!;
+  return prepared(db, insertIssuedSession).get({ id: newId(), ...input, issuedAt: nowMs });
 }
 
 /**

@@ -65,8 +65,11 @@ export function fillDays(groups: SessionReport['groups'], days: readonly string[
   return days.map((day) => {
     const group = byDay.get(day);
     if (!group) return { ...EMPTY, day };
-    const { key: _key, label: _label, ...stats } = group;
-    return { ...stats, day };
+    // The day replaces the group's key and label.
+    const entry: DayStats & { key?: string; label?: string | null } = { ...group, day };
+    delete entry.key;
+    delete entry.label;
+    return entry;
   });
 }
 

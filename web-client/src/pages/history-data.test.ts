@@ -57,9 +57,9 @@ describe('TranscriptIndex', () => {
 
   function index() {
     const calls: (string | undefined)[] = [];
-    const transcripts = new TranscriptIndex(async (cursor) => {
+    const transcripts = new TranscriptIndex((cursor) => {
       calls.push(cursor);
-      return pages[cursor ?? 'first']!;
+      return Promise.resolve(pages[cursor ?? 'first']!);
     });
     return { transcripts, calls };
   }

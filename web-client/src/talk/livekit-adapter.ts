@@ -2,6 +2,7 @@ import {
   type LocalAudioTrack,
   type RemoteTrack,
   Room,
+  Track,
   createAudioAnalyser,
   createLocalAudioTrack,
 } from 'livekit-client';
@@ -54,7 +55,7 @@ export function browserTalkDependencies(
 }
 
 function analyserMeter(track: LocalAudioTrack | RemoteTrack): LevelMeter {
-  if (track.kind !== 'audio') return { level: () => 0, stop: () => undefined };
+  if (track.kind !== Track.Kind.Audio) return { level: () => 0, stop: () => undefined };
   try {
     const { calculateVolume, cleanup } = createAudioAnalyser(
       track as Parameters<typeof createAudioAnalyser>[0],

@@ -20,11 +20,13 @@ class StandInMic {
   sid: string | undefined;
   isMuted = false;
   stopped = 0;
-  async mute() {
+  mute(): Promise<void> {
     this.isMuted = true;
+    return Promise.resolve();
   }
-  async unmute() {
+  unmute(): Promise<void> {
     this.isMuted = false;
+    return Promise.resolve();
   }
   stop() {
     this.stopped += 1;
@@ -56,9 +58,10 @@ class StandInRoom {
   readonly #listeners = new Map<string, ((...args: never[]) => void)[]>();
   readonly localParticipant = {
     identity: 'usr_me',
-    publishTrack: async (track: StandInMic) => {
+    publishTrack: (track: StandInMic): Promise<void> => {
       track.sid = 'TR_mic';
       this.published.push(track);
+      return Promise.resolve();
     },
   };
 
@@ -77,12 +80,14 @@ class StandInRoom {
     await this.connectOutcome;
   }
 
-  async disconnect(stopTracks?: boolean): Promise<void> {
+  disconnect(stopTracks?: boolean): Promise<void> {
     this.disconnectCalls.push(stopTracks);
+    return Promise.resolve();
   }
 
-  async startAudio(): Promise<void> {
+  startAudio(): Promise<void> {
     this.startAudioCalls += 1;
+    return Promise.resolve();
   }
 
   registerTextStreamHandler(
@@ -459,8 +464,9 @@ describe('TalkController in a conversation', () => {
       chunks: string[],
     ): TextStreamReaderLike => ({
       info: { id, attributes },
+      // Each chunk is handed over as a promise, as off the network; the generator awaits it.
       async *[Symbol.asyncIterator]() {
-        yield* chunks;
+        for (const chunk of chunks) yield Promise.resolve(chunk);
       },
     });
     handler!(

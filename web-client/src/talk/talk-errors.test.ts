@@ -37,10 +37,9 @@ describe('describeTalkError', () => {
         stage: 'microphone',
       })?.kind,
     ).toBe('microphone-busy');
-    expect(describeTalkError(new Error('weird'), { stage: 'microphone' })).toMatchObject({
-      kind: 'microphone-failed',
-      message: expect.stringContaining('(weird)'),
-    });
+    const failed = describeTalkError(new Error('weird'), { stage: 'microphone' });
+    expect(failed?.kind).toBe('microphone-failed');
+    expect(failed?.message).toContain('(weird)');
   });
 
   it('explains an insecure page', () => {

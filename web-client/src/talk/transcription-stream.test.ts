@@ -14,10 +14,11 @@ function stream(
     : { id };
   return {
     info,
+    // Each chunk is handed over as a promise, as off the network; the generator awaits it.
     async *[Symbol.asyncIterator]() {
       for (const [index, chunk] of chunks.entries()) {
         if (options.failAfter === index) throw new Error('Data stream closed abnormally');
-        yield chunk;
+        yield Promise.resolve(chunk);
       }
       if (options.failAfter === chunks.length) throw new Error('Data stream closed abnormally');
       if (options.trailer) info.attributes = { ...info.attributes, ...options.trailer };

@@ -39,7 +39,7 @@ export function fieldIssues(error: unknown): Record<string, string> {
   if (!(error instanceof AuthApiError) || error.code !== 'validation_failed' || !error.issues)
     return {};
   const byField: Record<string, string> = {};
-  for (const issue of error.issues as readonly ApiIssue[]) {
+  for (const issue of error.issues) {
     const field = issue.path.split('.')[0] ?? '';
     byField[field] = byField[field]
       ? `${byField[field]} ${issueSentence(issue)}`

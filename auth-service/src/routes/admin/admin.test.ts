@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type IncomingMessage, type Server, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -27,24 +27,39 @@ interface FakeLiveKit {
   absent: Set<string>;
 }
 
+/** Keeps one request and answers it as LiveKit would. */
+async function answerLiveKit(
+  fake: FakeLiveKit,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>;
+  fake.requests.push({
+    path: req.url ?? '',
+    authorization: req.headers.authorization ?? '',
+    body,
+  });
+  res.setHeader('content-type', 'application/json');
+  if (fake.absent.has(String(body.identity))) {
+    res.statusCode = 404;
+    res.end(JSON.stringify({ code: 'not_found', msg: 'participant not found' }));
+    return;
+  }
+  res.end('{}');
+}
+
 async function startFakeLiveKit(): Promise<FakeLiveKit> {
   const fake: FakeLiveKit = { server: createServer(), requests: [], absent: new Set() };
-  fake.server.on('request', async (req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>;
-    fake.requests.push({
-      path: req.url ?? '',
-      authorization: req.headers.authorization ?? '',
-      body,
+  fake.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void answerLiveKit(fake, req, res).catch((error: unknown) => {
+      // A request the fake cannot read: answer it, so the auth service is not left waiting, and
+      // rethrow, so Vitest reports the unhandled rejection and fails the run.
+      res.statusCode = 500;
+      res.end();
+      throw error;
     });
-    res.setHeader('content-type', 'application/json');
-    if (fake.absent.has(String(body.identity))) {
-      res.statusCode = 404;
-      res.end(JSON.stringify({ code: 'not_found', msg: 'participant not found' }));
-      return;
-    }
-    res.end('{}');
   });
   fake.server.listen(0, '127.0.0.1');
   await once(fake.server, 'listening');

@@ -58,7 +58,7 @@ export function createAnalyticsRouter(deps: AppDeps) {
     return c.json(reportJson(report, { fromMs, toMs }, query.group_by), 200);
   });
 
-  router.openapi(sessionListRoute, async (c) => {
+  router.openapi(sessionListRoute, (c) => {
     const query = c.req.valid('query');
     const period =
       query.from === undefined && query.to === undefined

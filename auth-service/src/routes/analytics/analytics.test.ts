@@ -212,10 +212,10 @@ describe('GET /analytics/sessions', () => {
       analyst.accessToken,
     );
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    const rows = parse(await response.text(), { columns: true, cast: true }) as Record<
-      string,
-      string | number
-    >[];
+    const rows = parse<Record<string, string | number>>(await response.text(), {
+      columns: true,
+      cast: true,
+    });
     expect(rows.map((r) => r.group)).toEqual([...json.groups.map((g) => g.key), 'overall']);
     for (const [i, group] of [...json.groups, json.overall].entries()) {
       const row = rows[i]!;

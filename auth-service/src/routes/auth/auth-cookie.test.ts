@@ -121,10 +121,9 @@ describe('the refresh cookie', () => {
     // The spent cookie again: reuse; the family is revoked and the cookie cleared.
     const replay = await browserPost('/auth/refresh', {}, first.value);
     expect(replay.status).toBe(401);
-    expect(refreshCookieOf(replay)).toMatchObject({
-      value: '',
-      attributes: expect.arrayContaining(['Max-Age=0', 'Path=/auth']),
-    });
+    const cleared = refreshCookieOf(replay);
+    expect(cleared?.value).toBe('');
+    expect(cleared?.attributes).toEqual(expect.arrayContaining(['Max-Age=0', 'Path=/auth']));
     expect((await browserPost('/auth/refresh', {}, second!.value)).status).toBe(401);
     expect((await authedGet(server, '/auth/me', refreshedBody.access_token)).status).toBe(401);
   });
@@ -161,10 +160,9 @@ describe('the refresh cookie', () => {
     const { body, cookie } = await browserSignUp('cookie-logout@example.org');
     const logout = await browserPost('/auth/logout', {}, cookie.value, body.access_token);
     expect(logout.status).toBe(204);
-    expect(refreshCookieOf(logout)).toMatchObject({
-      value: '',
-      attributes: expect.arrayContaining(['Max-Age=0']),
-    });
+    const cleared = refreshCookieOf(logout);
+    expect(cleared?.value).toBe('');
+    expect(cleared?.attributes).toEqual(expect.arrayContaining(['Max-Age=0']));
     expect((await browserPost('/auth/refresh', {}, cookie.value)).status).toBe(401);
   });
 

@@ -41,6 +41,20 @@ const withoutSecrets = (row: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(row).filter(([k]) => !SECRETS.includes(k)));
 const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
+/** GET /me/export as these tests read it: the caller's rows, as stored, part by part. */
+interface Export {
+  format: string;
+  time_unit: string;
+  exported_at: string;
+  user: unknown;
+  preferences: unknown[];
+  conversation_turns: unknown[];
+  sessions: unknown[];
+  rooms: unknown[];
+  devices: { id: string; tokens: { family_id: string }[] }[];
+  audit_log: { action: string }[];
+}
+
 /** A user with rows in every table that can hold them: preferences, turns, sessions, rooms, devices, audit entries. */
 async function busyUser(): Promise<
   Person & { phone: { accessToken: string; refreshToken: string } }
@@ -97,7 +111,7 @@ describe('GET /me/export', () => {
     );
     expect(response.headers.get('cache-control')).toBe('no-store');
     const text = await response.text();
-    const exported = JSON.parse(text) as Record<string, any>;
+    const exported = JSON.parse(text) as Export;
 
     // Compare against the tables read directly: every row that mentions Ann's id or email.
     const mine = rowsMentioning(snapshot(), ann.id, ann.email);
@@ -109,7 +123,7 @@ describe('GET /me/export', () => {
     expect([...exported.conversation_turns].sort(byJson)).toEqual(stored('conversation_turns'));
     expect([...exported.sessions].sort(byJson)).toEqual(stored('user_sessions'));
     expect([...exported.rooms].sort(byJson)).toEqual(stored('rooms'));
-    expect(exported.devices.flatMap((d: { tokens: unknown[] }) => d.tokens).sort(byJson)).toEqual(
+    expect(exported.devices.flatMap((d) => d.tokens).sort(byJson)).toEqual(
       stored('refresh_tokens'),
     );
     expect([...exported.audit_log].sort(byJson)).toEqual(stored('audit_log'));
@@ -120,19 +134,10 @@ describe('GET /me/export', () => {
     expect(exported.sessions).toHaveLength(4); // register, two logins, one token
     expect(exported.rooms).toHaveLength(4);
     expect(exported.devices).toHaveLength(3);
-    expect(
-      exported.devices.every((d: { id: string; tokens: { family_id: string }[] }) =>
-        d.tokens.every((t) => t.family_id === d.id),
-      ),
-    ).toBe(true);
-    expect(exported.audit_log.map((e: { action: string }) => e.action)).toContain(
-      'device_signed_out',
-    );
-    expect(exported).toMatchObject({
-      format: 'attune-export/1',
-      time_unit: 'unix_epoch_ms',
-      exported_at: expect.any(String),
-    });
+    expect(exported.devices.every((d) => d.tokens.every((t) => t.family_id === d.id))).toBe(true);
+    expect(exported.audit_log.map((e) => e.action)).toContain('device_signed_out');
+    expect(exported).toMatchObject({ format: 'attune-export/1', time_unit: 'unix_epoch_ms' });
+    expect(exported.exported_at).toEqual(expect.any(String));
 
     // No secret, and nothing of Bob's.
     expect(text).not.toContain('password_hash');

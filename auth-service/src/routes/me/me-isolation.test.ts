@@ -185,7 +185,7 @@ describe('user B never sees or changes user A’s rows', () => {
     expect(response.status).toBe(200);
     const text = await response.text();
     expectNothingOfAnn(text);
-    expect(JSON.parse(text).user.id).toBe(bob.id);
+    expect((JSON.parse(text) as { user: { id: string } }).user.id).toBe(bob.id);
   });
 
   it('GET /me/devices and DELETE /me/devices/:id with each of A’s device ids', async () => {
