@@ -20,3 +20,4 @@ export * from './queries/session-analytics.ts';
 export * from './queries/audit-log.ts';
 export * from './queries/account.ts';
 export * from './queries/admin.ts';
+export * from './queries/agent-sessions.ts';

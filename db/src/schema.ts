@@ -146,10 +146,13 @@ export const conversationTurns = sqliteTable(
     role: text('role', { enum: TURN_ROLES }).notNull(),
     text: text('text').notNull(),
     createdAt: integer('created_at').notNull(),
+    /** The id the agent gave the turn, unique within its session: a retried batch stores it once. */
+    clientTurnId: text('client_turn_id'),
   },
   (t) => [
     index('conversation_turns_user_created_idx').on(t.userId, t.createdAt),
     index('conversation_turns_session_idx').on(t.sessionId),
+    uniqueIndex('conversation_turns_session_client_turn_unique').on(t.sessionId, t.clientTurnId),
     check('conversation_turns_role_check', sql`${t.role} IN (${inList(TURN_ROLES)})`),
   ],
 );

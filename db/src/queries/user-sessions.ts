@@ -73,24 +73,31 @@ export function findUserSession(
     .get();
 }
 
-/** How many of the user's sessions other than `currentSessionId` were actually joined. */
+const joinedSessionsOfUser = (db: Db) =>
+  db
+    .select({ n: count() })
+    .from(userSessions)
+    .where(
+      and(
+        eq(userSessions.userId, sql.placeholder('userId')),
+        isNotNull(userSessions.sessionStart),
+        ne(userSessions.id, sql.placeholder('exceptSessionId')),
+      ),
+    )
+    .prepare();
+
+/**
+ * How many of the user's sessions other than `currentSessionId` were actually joined. Asked at
+ * the start of every conversation, so the statement is prepared once.
+ */
 export function countEarlierSessions(
   db: Db,
   userId: string,
   currentSessionId: string | null,
 ): number {
   return (
-    db
-      .select({ n: count() })
-      .from(userSessions)
-      .where(
-        and(
-          eq(userSessions.userId, userId),
-          isNotNull(userSessions.sessionStart),
-          currentSessionId === null ? undefined : ne(userSessions.id, currentSessionId),
-        ),
-      )
-      .get()?.n ?? 0
+    prepared(db, joinedSessionsOfUser).get({ userId, exceptSessionId: currentSessionId ?? '' })
+      ?.n ?? 0
   );
 }
 

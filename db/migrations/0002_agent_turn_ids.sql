@@ -1,0 +1,2 @@
+ALTER TABLE `conversation_turns` ADD `client_turn_id` text;--> statement-breakpoint
+CREATE UNIQUE INDEX `conversation_turns_session_client_turn_unique` ON `conversation_turns` (`session_id`,`client_turn_id`);
