@@ -12,7 +12,6 @@ import { rateLimit } from './http/rate-limit.ts';
 import { requestLogger } from './http/request-logger.ts';
 import { requireJsonBody } from './http/require-json.ts';
 import { createRouteTable } from './http/route-table.ts';
-import { createMetrics } from './ops/metrics.ts';
 import { registerOpsRoutes } from './ops/ops.index.ts';
 import { createAdminRouter } from './routes/admin/admin.index.ts';
 import { createAnalyticsRouter } from './routes/analytics/analytics.index.ts';
@@ -27,7 +26,7 @@ import { webClient } from './web/web-client.ts';
 /** The whole HTTP API, built from its dependencies; the server entry and every test use this. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
-  const metrics = createMetrics(deps.database.db);
+  const { metrics } = deps;
 
   app.use(requestId());
   app.use(metrics.middleware);

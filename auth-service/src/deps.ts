@@ -1,16 +1,25 @@
 import type { Logger } from 'pino';
 import type { AttuneDatabase } from '@attune/db';
+import type { AgentCredentials } from './agent-api/agent-credentials.ts';
 import type { ReportRunner } from './analytics/report-runner.ts';
 import type { Config } from './config/config.ts';
+import type { Metrics } from './ops/metrics.ts';
 import type { PasswordHasher } from './passwords/password-hasher.ts';
 import type { AppJwt } from './tokens/app-jwt.ts';
 
-/** Everything the app needs from outside; tests build the same object around a temp database. */
+/**
+ * Everything the public app and the internal agent API need from outside; tests build the same
+ * object around a temp database.
+ */
 export interface AppDeps {
   config: Config;
   database: AttuneDatabase;
   passwords: PasswordHasher;
   appJwt: AppJwt;
+  /** The agent secret and the session credentials of the internal agent API. */
+  agentCredentials: AgentCredentials;
+  /** One Prometheus registry for the public and the internal API. */
+  metrics: Metrics;
   logger: Logger;
   /** Analytics reports, computed off the event loop. */
   reports: ReportRunner;

@@ -1,5 +1,5 @@
 export { createApp } from './app.ts';
+export { createAgentApi } from './agent-api.ts';
 export type { AppDeps } from './deps.ts';
 export { loadConfig, type Config } from './config/config.ts';
 export { openServices, type AppServices } from './services.ts';
-export { ATTRIBUTE_SESSION_ID, ATTRIBUTE_USER_ID } from './tokens/livekit-token.ts';

@@ -25,22 +25,28 @@ function freePort(): Promise<number> {
   });
 }
 
-function startServer(env: Record<string, string>): {
+async function startServer(env: Record<string, string>): Promise<{
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
-} {
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'attune-server-'));
   dirs.push(dir);
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_PATH: join(dir, 'attune.db'),
-      BCRYPT_COST: '4',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@attune/source', '--import', 'tsx', SERVER_ENTRY],
+    {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_PATH: join(dir, 'attune.db'),
+        BCRYPT_COST: '4',
+        // Tests run side by side: never the default internal port.
+        INTERNAL_PORT: String(await freePort()),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   children.push(child);
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
@@ -59,7 +65,7 @@ async function waitForListening(output: () => string): Promise<void> {
 
 describe('server entry', () => {
   it('refuses to start in production on dev keys and no JWT secret, saying what to set', async () => {
-    const { exited, output } = startServer({
+    const { exited, output } = await startServer({
       NODE_ENV: 'production',
       PORT: String(await freePort()),
     });
@@ -67,6 +73,7 @@ describe('server entry', () => {
     expect(output()).toContain('Refusing to start with NODE_ENV=production');
     expect(output()).toContain('set the key pair of your LiveKit server');
     expect(output()).toContain('JWT_SECRET is not set');
+    expect(output()).toContain('AGENT_API_SECRET is not set');
   });
 
   it('says which port is taken when it cannot listen', async () => {
@@ -74,12 +81,30 @@ describe('server entry', () => {
     const blocker = createServer().listen(port, '127.0.0.1');
     await new Promise((resolve) => blocker.once('listening', resolve));
     try {
-      const { exited, output } = startServer({ PORT: String(port) });
+      const { exited, output } = await startServer({ PORT: String(port) });
       expect(await exited).toBe(1);
       expect(output()).toContain(
         `port 127.0.0.1:${port} is already in use; stop the other process or set PORT`,
       );
       expect(output()).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says which setting to change when the internal agent API port is taken', async () => {
+    const internalPort = await freePort();
+    const blocker = createServer().listen(internalPort, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    try {
+      const { exited, output } = await startServer({
+        PORT: String(await freePort()),
+        INTERNAL_PORT: String(internalPort),
+      });
+      expect(await exited).toBe(1);
+      expect(output()).toContain(
+        `port 127.0.0.1:${internalPort} is already in use; stop the other process or set INTERNAL_PORT`,
+      );
     } finally {
       blocker.close();
     }
@@ -92,24 +117,39 @@ describe('server entry', () => {
     const blocker = join(dir, 'not-a-folder');
     writeFileSync(blocker, '');
     const databasePath = join(blocker, 'attune.db');
-    const { exited, output } = startServer({
+    const { exited, output } = await startServer({
       PORT: String(await freePort()),
       DATABASE_PATH: databasePath,
       JWT_SECRET: 'j'.repeat(40),
+      AGENT_API_SECRET: 'a'.repeat(40),
     });
     expect(await exited).toBe(1);
     expect(output()).toContain(`cannot open the database at ${databasePath}`);
     expect(output()).toContain('Set DATABASE_PATH');
+    // Without the secrets set, development keeps them beside the database: the same advice.
+    const development = await startServer({
+      PORT: String(await freePort()),
+      DATABASE_PATH: databasePath,
+    });
+    expect(await development.exited).toBe(1);
+    expect(development.output()).toContain(
+      `cannot keep the development secret in ${join(blocker, 'jwt-secret')} (ENOTDIR); set DATABASE_PATH to a file in a writable folder, or set JWT_SECRET`,
+    );
+    expect(development.output()).not.toMatch(/\n\s+at /);
   });
 
   it('migrates, serves on the configured port, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
+    const internalPort = await freePort();
     const jwtSecret = 'a-production-grade-secret-of-enough-length';
-    const { child, exited, output } = startServer({
+    const agentSecret = 'a-production-agent-secret-of-enough-length';
+    const { child, exited, output } = await startServer({
       NODE_ENV: 'production',
       BCRYPT_COST: '12',
       PORT: String(port),
+      INTERNAL_PORT: String(internalPort),
       JWT_SECRET: jwtSecret,
+      AGENT_API_SECRET: agentSecret,
       LIVEKIT_URL: 'wss://livekit.example.org',
       LIVEKIT_API_KEY: 'APIprodkey',
       LIVEKIT_API_SECRET: 'production-livekit-secret-of-32-chars-or-more',
@@ -128,6 +168,21 @@ describe('server entry', () => {
       }),
     });
     expect(registered.status).toBe(201);
+    // The internal agent API answers on its own port (and only there), behind its secret.
+    expect(output()).toContain('internal agent API listening');
+    const internal = `http://127.0.0.1:${internalPort}/agent/v1/participants/resolve`;
+    const withoutSecret = await fetch(internal, { method: 'POST' });
+    expect(withoutSecret.status).toBe(401);
+    const resolved = await fetch(internal, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agentSecret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ room_name: 'r', identity: 'u', attributes: {} }),
+    });
+    expect(await resolved.json()).toEqual({ outcome: 'refused', reason: 'missing_attributes' });
+    expect(
+      (await fetch(`http://127.0.0.1:${port}/agent/v1/participants/resolve`, { method: 'POST' }))
+        .status,
+    ).toBe(404);
 
     // SIGTERM while a sign-up (bcrypt at cost 12, a few hundred ms) is in flight: it completes.
     const inFlight = fetch(`http://127.0.0.1:${port}/auth/register`, {
@@ -150,6 +205,7 @@ describe('server entry', () => {
       expect(() => JSON.parse(line) as unknown).not.toThrow();
     for (const secret of [
       jwtSecret,
+      agentSecret,
       'production-livekit-secret-of-32-chars-or-more',
       'ops password',
     ])

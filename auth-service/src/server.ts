@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import { ZodError } from 'zod';
 import { ensureAdmin } from './admin/ensure-admin.ts';
+import { createAgentApi } from './agent-api.ts';
 import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config/config.ts';
 import { ConfigError } from './config/env.ts';
@@ -69,27 +70,46 @@ const sweep = startSessionSweep(services, {
   guestTtlMs: config.guests.ttlMs,
 });
 
-const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
-  const host = info.address.includes(':') ? `[${info.address}]` : info.address;
-  logger.info(
-    {
-      url: `http://${host}:${info.port}`,
-      database: services.database.path,
-      livekitUrl: config.livekit.url,
-      agentName: config.livekit.agentName,
-      env: config.nodeEnv,
-    },
-    'auth-service listening',
-  );
-});
-server.on('error', (error: NodeJS.ErrnoException) => {
-  const where = `${config.host}:${config.port}`;
-  if (error.code === 'EADDRINUSE')
-    refuseToStart(`port ${where} is already in use; stop the other process or set PORT`);
-  if (error.code === 'EACCES')
-    refuseToStart(`not allowed to listen on ${where}; set PORT above 1024 or HOST`);
-  refuseToStart(`cannot listen on ${where}: ${error.message}`);
-});
+/** Listens on HOST:PORT or INTERNAL_HOST:INTERNAL_PORT, and says plainly why it cannot. */
+function listen(
+  name: string,
+  fetch: typeof app.fetch,
+  where: { host: string; port: number; setting: string },
+  fields: Record<string, unknown>,
+) {
+  const server = serve({ fetch, hostname: where.host, port: where.port }, (info) => {
+    const host = info.address.includes(':') ? `[${info.address}]` : info.address;
+    logger.info({ url: `http://${host}:${info.port}`, ...fields }, `${name} listening`);
+  });
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const at = `${where.host}:${where.port}`;
+    if (error.code === 'EADDRINUSE')
+      refuseToStart(`port ${at} is already in use; stop the other process or set ${where.setting}`);
+    if (error.code === 'EACCES')
+      refuseToStart(`not allowed to listen on ${at}; set ${where.setting} above 1024`);
+    refuseToStart(`cannot listen on ${at}: ${error.message}`);
+  });
+  return server;
+}
+
+const server = listen(
+  'auth-service',
+  app.fetch,
+  { host: config.host, port: config.port, setting: 'PORT' },
+  {
+    database: services.database.path,
+    livekitUrl: config.livekit.url,
+    agentName: config.livekit.agentName,
+    env: config.nodeEnv,
+  },
+);
+// The internal agent API on its own listener: agents reach it, browsers never do.
+const internalServer = listen(
+  'internal agent API',
+  createAgentApi(services).fetch,
+  { host: config.agentApi.host, port: config.agentApi.port, setting: 'INTERNAL_PORT' },
+  { path: '/agent/v1/' },
+);
 
 /** Once the last request is answered: stops the sweep, closes the services and exits. */
 async function stopServices(): Promise<void> {
@@ -109,13 +129,19 @@ function shutdown(signal: NodeJS.Signals): void {
     process.exit(1);
   }, 10_000);
   forceExit.unref();
-  server.close(() => {
-    stopServices().catch((error: unknown) => {
+  const closing = [server, internalServer].map(
+    (listener) =>
+      new Promise<void>((resolve) => {
+        listener.close(() => resolve());
+        if ('closeIdleConnections' in listener) listener.closeIdleConnections();
+      }),
+  );
+  Promise.all(closing)
+    .then(stopServices)
+    .catch((error: unknown) => {
       logger.error({ err: error }, 'shutdown failed; exiting');
       process.exit(1);
     });
-  });
-  if ('closeIdleConnections' in server) server.closeIdleConnections();
 }
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);

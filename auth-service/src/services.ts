@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import { openDatabase } from '@attune/db';
+import { createAgentCredentials } from './agent-api/agent-credentials.ts';
 import { createReportRunner } from './analytics/report-runner.ts';
 import type { Config } from './config/config.ts';
 import type { AppDeps } from './deps.ts';
+import { createMetrics } from './ops/metrics.ts';
 import { createPasswordHasher } from './passwords/password-hasher.ts';
 import { createAppJwt } from './tokens/app-jwt.ts';
 
@@ -12,8 +14,8 @@ export interface AppServices extends AppDeps {
 }
 
 /**
- * Everything `createApp` needs, built from the configuration: the migrated database, the
- * password worker pool and the JWT signer. The server entry, the test server and the benchmark
+ * Everything `createApp` and `createAgentApi` need, built from the configuration: the migrated
+ * database, the password worker pool, the JWT signer and the agent API's credentials. The server entry, the test server and the benchmark
  * all start from here. Throws if the database cannot be opened.
  */
 export async function openServices(
@@ -25,11 +27,18 @@ export async function openServices(
   const passwords = createPasswordHasher(config.bcryptCost);
   const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);
   const reports = createReportRunner(database.path);
+  const agentCredentials = await createAgentCredentials({
+    agentSecret: config.agentApi.secret,
+    jwtSecret: config.jwtSecret,
+    ttlMs: config.agentApi.credentialTtlMs,
+  });
   return {
     config,
     database,
     passwords,
     appJwt,
+    agentCredentials,
+    metrics: createMetrics(database.db),
     logger,
     now,
     reports,

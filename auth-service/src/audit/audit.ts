@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'token_minted',
   'guest_created',
   'admin_created',
+  'agent_refused',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

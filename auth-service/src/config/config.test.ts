@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 
-const base = { JWT_SECRET: 'c'.repeat(48), DATABASE_PATH: '/tmp/attune-config-test.db' };
+const base = {
+  JWT_SECRET: 'c'.repeat(48),
+  AGENT_API_SECRET: 'g'.repeat(48),
+  DATABASE_PATH: '/tmp/attune-config-test.db',
+};
 const productionKeys = {
   ...base,
   NODE_ENV: 'production',

@@ -2,8 +2,12 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LockoutPolicy } from '@attune/db';
 import type { RateLimitConfig } from '../http/rate-limit.ts';
+import {
+  DEV_AGENT_API_SECRET_FILE,
+  DEV_JWT_SECRET_FILE,
+  loadOrCreateDevSecret,
+} from './dev-secret.ts';
 import { type Env, parseEnv } from './env.ts';
-import { loadOrCreateDevJwtSecret } from './jwt-secret.ts';
 
 /** The validated configuration the service runs on; read once at start and passed down. */
 export interface Config {
@@ -12,6 +16,19 @@ export interface Config {
   host: string;
   databasePath: string;
   jwtSecret: string;
+  /** The internal agent API: its listener and what it gives agents. */
+  agentApi: {
+    port: number;
+    host: string;
+    /** What agent workers present to resolve participants (AGENT_API_SECRET). */
+    secret: string;
+    historyMaxTurns: number;
+    historyMaxChars: number;
+    /** How long after a session ended its agent may still store turns and the end. */
+    sessionGraceMs: number;
+    /** A session credential outlives the longest session plus the grace. */
+    credentialTtlMs: number;
+  };
   livekit: {
     /** Where the service itself reaches LiveKit (RoomServiceClient). */
     url: string;
@@ -66,7 +83,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: env.PORT,
     host: env.HOST,
     databasePath: env.DATABASE_PATH,
-    jwtSecret: env.JWT_SECRET ?? loadOrCreateDevJwtSecret(env.DATABASE_PATH),
+    jwtSecret: env.JWT_SECRET ?? loadOrCreateDevSecret(env.DATABASE_PATH, DEV_JWT_SECRET_FILE),
+    agentApi: {
+      port: env.INTERNAL_PORT,
+      host: env.INTERNAL_HOST,
+      secret:
+        env.AGENT_API_SECRET ?? loadOrCreateDevSecret(env.DATABASE_PATH, DEV_AGENT_API_SECRET_FILE),
+      historyMaxTurns: env.HISTORY_MAX_TURNS,
+      historyMaxChars: env.HISTORY_MAX_CHARS,
+      sessionGraceMs: env.AGENT_SESSION_GRACE_SECONDS * 1000,
+      credentialTtlMs: (env.SESSION_MAX_SECONDS + env.AGENT_SESSION_GRACE_SECONDS) * 1000,
+    },
     livekit: {
       url: env.LIVEKIT_URL,
       publicUrl: env.LIVEKIT_PUBLIC_URL ?? env.LIVEKIT_URL,

@@ -4,6 +4,7 @@ import { ConfigError, parseEnv } from './env.ts';
 const STRONG_SECRET = 'x'.repeat(48);
 const LIVEKIT_SECRET = 'l'.repeat(40);
 const LIVEKIT_CLOUD = 'wss://attune.livekit.cloud';
+const AGENT_SECRET = 'a'.repeat(40);
 
 describe('parseEnv', () => {
   it('has the documented defaults', () => {
@@ -60,6 +61,7 @@ describe('parseEnv', () => {
     const base = {
       NODE_ENV: 'production',
       JWT_SECRET: STRONG_SECRET,
+      AGENT_API_SECRET: AGENT_SECRET,
       LIVEKIT_API_KEY: 'APIprod',
       LIVEKIT_API_SECRET: LIVEKIT_SECRET,
     };
@@ -78,6 +80,7 @@ describe('parseEnv', () => {
   it('refuses production without a JWT secret or with a short one, saying what to set', () => {
     const keys = {
       NODE_ENV: 'production',
+      AGENT_API_SECRET: AGENT_SECRET,
       LIVEKIT_URL: LIVEKIT_CLOUD,
       LIVEKIT_API_KEY: 'APIprod',
       LIVEKIT_API_SECRET: LIVEKIT_SECRET,
@@ -95,6 +98,38 @@ describe('parseEnv', () => {
     const message = captureError(() => parseEnv({ NODE_ENV: 'production' })).message;
     expect(message).toContain('LIVEKIT_API_KEY');
     expect(message).toContain('JWT_SECRET');
+    expect(message).toContain('AGENT_API_SECRET is not set');
+  });
+
+  it('wants an agent secret of its own: long, and none of the service’s other secrets', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: STRONG_SECRET,
+      LIVEKIT_URL: LIVEKIT_CLOUD,
+      LIVEKIT_API_KEY: 'APIprod',
+      LIVEKIT_API_SECRET: LIVEKIT_SECRET,
+    };
+    expect(captureError(() => parseEnv(production)).message).toContain(
+      'AGENT_API_SECRET is not set; set it to a random string of at least 32 characters',
+    );
+    expect(parseEnv({ ...production, AGENT_API_SECRET: AGENT_SECRET }).AGENT_API_SECRET).toBe(
+      AGENT_SECRET,
+    );
+    for (const env of [production, {}]) {
+      expect(captureError(() => parseEnv({ ...env, AGENT_API_SECRET: 'short' })).message).toContain(
+        'AGENT_API_SECRET must be at least 32 characters',
+      );
+    }
+    expect(
+      captureError(() => parseEnv({ ...production, AGENT_API_SECRET: STRONG_SECRET })).message,
+    ).toContain('AGENT_API_SECRET must differ from JWT_SECRET and LIVEKIT_API_SECRET');
+    expect(
+      captureError(() => parseEnv({ ...production, AGENT_API_SECRET: LIVEKIT_SECRET })).message,
+    ).toContain('must differ');
+  });
+
+  it('serves the internal agent API on its own loopback port by default', () => {
+    expect(parseEnv({})).toMatchObject({ INTERNAL_PORT: 8001, INTERNAL_HOST: '127.0.0.1' });
   });
 
   it('reads CORS_ORIGINS as a list of origins and refuses paths', () => {
@@ -109,6 +144,7 @@ describe('parseEnv', () => {
     const production = {
       NODE_ENV: 'production',
       JWT_SECRET: STRONG_SECRET,
+      AGENT_API_SECRET: AGENT_SECRET,
       LIVEKIT_API_KEY: 'APIprod',
       LIVEKIT_API_SECRET: LIVEKIT_SECRET,
     };

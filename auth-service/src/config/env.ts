@@ -4,6 +4,7 @@ import { isIpOrCidr } from '../http/client-ip.ts';
 const DEV_LIVEKIT_API_KEY = 'devkey';
 const DEV_LIVEKIT_API_SECRET = 'secret';
 export const MIN_JWT_SECRET_LENGTH = 32;
+export const MIN_AGENT_API_SECRET_LENGTH = 32;
 /** livekit-server itself wants API secrets of at least 32 characters. */
 export const MIN_LIVEKIT_SECRET_LENGTH = 32;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -18,6 +19,17 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/attune.db'),
   JWT_SECRET: z.string().optional(),
+  /** The internal agent API's own listener (/agent/v1/): agents on other hosts need it reachable. */
+  INTERNAL_PORT: port.default(8001),
+  INTERNAL_HOST: z.string().min(1).default('127.0.0.1'),
+  /** What agent workers present to the internal agent API; unset in development: generated beside the database. */
+  AGENT_API_SECRET: z.string().optional(),
+  /** The agent's instructions carry at most this many earlier turns… */
+  HISTORY_MAX_TURNS: positiveInt.max(500).default(40),
+  /** …and at most this many characters of them. */
+  HISTORY_MAX_CHARS: positiveInt.max(100_000).default(4_000),
+  /** How long after a session ended its agent may still store the last turns and the end. */
+  AGENT_SESSION_GRACE_SECONDS: positiveInt.max(24 * 60 * 60).default(5 * 60),
   LIVEKIT_URL: z
     .string()
     .url()
@@ -167,6 +179,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         `JWT_SECRET is shorter than ${MIN_JWT_SECRET_LENGTH} characters; set a longer random secret (e.g. \`openssl rand -base64 48\`)`,
       );
     }
+    if (!env.AGENT_API_SECRET) {
+      problems.push(
+        `AGENT_API_SECRET is not set; set it to a random string of at least ${MIN_AGENT_API_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 48\`), and give the agent workers the same value`,
+      );
+    }
     if (problems.length > 0) {
       throw new ConfigError(
         `Refusing to start with NODE_ENV=production:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
@@ -177,5 +194,21 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       `JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters (or unset in development to generate one)`,
     );
   }
+  if (env.AGENT_API_SECRET !== undefined) checkAgentApiSecret(env);
   return env;
+}
+
+/** A set AGENT_API_SECRET is long, and shares nothing with the service's other secrets. */
+function checkAgentApiSecret(env: Env): void {
+  const secret = env.AGENT_API_SECRET ?? '';
+  if (secret.length < MIN_AGENT_API_SECRET_LENGTH) {
+    throw new ConfigError(
+      `AGENT_API_SECRET must be at least ${MIN_AGENT_API_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 48\`; or unset in development to generate one)`,
+    );
+  }
+  if (secret === env.JWT_SECRET || secret === env.LIVEKIT_API_SECRET) {
+    throw new ConfigError(
+      'AGENT_API_SECRET must differ from JWT_SECRET and LIVEKIT_API_SECRET: whoever holds it must not be able to sign tokens',
+    );
+  }
 }

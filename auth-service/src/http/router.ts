@@ -1,9 +1,10 @@
 import { type Hook, OpenAPIHono } from '@hono/zod-openapi';
+import type { Env } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError } from './api-error.ts';
 
 /** Zod failures on any input become a 400 that names each field and what is wrong with it. */
-const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+function failValidation(result: Parameters<Hook<unknown, Env, string, unknown>>[0]): void {
   if (result.success) return;
   const issues = result.error.issues.map((issue) => ({
     path: issue.path.map(String).join('.') || '(body)',
@@ -11,9 +12,12 @@ const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
   }));
   const summary = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
   throw new ApiError(400, 'validation_failed', `Invalid request: ${summary}`, issues);
-};
+}
 
-/** A feature router: routes declared with zod schemas that both validate and document them. */
-export function createRouter(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+/**
+ * A feature router: routes declared with zod schemas that both validate and document them. The
+ * public API's routers use `AppEnv`; the internal agent API's, its own.
+ */
+export function createRouter<E extends Env = AppEnv>(): OpenAPIHono<E> {
+  return new OpenAPIHono<E>({ defaultHook: (result) => failValidation(result) });
 }

@@ -1,5 +1,6 @@
 import { ParticipantInfo_Kind } from '@livekit/protocol';
 import type { WebhookEvent } from 'livekit-server-sdk';
+import { ATTRIBUTE_SESSION_ID } from '@attune/contract';
 import {
   type Db,
   type UserSession,
@@ -8,7 +9,6 @@ import {
   openSessionsInRoom,
   updateSessionTimeline,
 } from '@attune/db';
-import { ATTRIBUTE_SESSION_ID } from '../tokens/livekit-token.ts';
 import { type TimelineEvent, applyTimelineEvent } from './session-timeline.ts';
 
 export type IngestOutcome = 'applied' | 'duplicate' | 'ignored';

@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type Db, countActiveSessions } from '@attune/db';
-import type { AppEnv } from '../app-env.ts';
 
 /** Routes that answer with a fresh LiveKit token when they succeed. */
 const TOKEN_ROUTES = new Set([
@@ -13,8 +12,11 @@ const TOKEN_ROUTES = new Set([
 
 export interface Metrics {
   registry: Registry;
-  /** Records every request by method, route pattern (never the raw path) and status. */
-  middleware: MiddlewareHandler<AppEnv>;
+  /**
+   * Records every request by method, route pattern (never the raw path) and status; the public
+   * API and the internal agent API both count into the one registry.
+   */
+  middleware: MiddlewareHandler;
 }
 
 /** Prometheus metrics of one app instance (its own registry, so tests never share counters). */
@@ -52,7 +54,7 @@ export function createMetrics(db: Db): Metrics {
     },
   });
 
-  const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const middleware: MiddlewareHandler = async (c, next) => {
     const started = process.hrtime.bigint();
     try {
       await next();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type ServerType, serve } from '@hono/node-server';
 import type { AttuneDatabase } from '@attune/db';
+import { createAgentApi } from '../agent-api.ts';
 import { createApp } from '../app.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { createLogger } from '../logger.ts';
@@ -12,9 +13,16 @@ import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import { openServices } from '../services.ts';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-for-hs256';
+export const TEST_AGENT_API_SECRET = 'test-agent-api-secret-that-is-long-enough';
 
 export interface TestServer {
   baseUrl: string;
+  /** The internal agent API's own listener (what INTERNAL_HOST:INTERNAL_PORT serve). */
+  internalUrl: string;
+  /** Closes the internal agent API's listener and its connections, as if the service were down. */
+  stopAgentApi(): Promise<void>;
+  /** Listens again on the same port. */
+  startAgentApi(): Promise<void>;
   config: Config;
   database: AttuneDatabase;
   /** Every log line the service wrote, as raw JSON text. */
@@ -46,6 +54,7 @@ export async function startTestServer(
     NODE_ENV: 'test',
     DATABASE_PATH: join(dir, 'attune.db'),
     JWT_SECRET: TEST_JWT_SECRET,
+    AGENT_API_SECRET: TEST_AGENT_API_SECRET,
     BCRYPT_COST: '4',
     LOG_LEVEL: 'info',
     // Every test request comes from 127.0.0.1, far faster than people sign in: the limiter stays
@@ -73,14 +82,26 @@ export async function startTestServer(
     : services.passwords;
   const app = createApp({ ...services, passwords });
 
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = await listen(app.fetch);
+  const agentApi = createAgentApi({ ...services, passwords });
+  let internal: ServerType | null = await listen(agentApi.fetch);
+  const internalPort = (internal.address() as AddressInfo).port;
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const internalUrl = `http://127.0.0.1:${internalPort}`;
 
   return {
     baseUrl,
+    internalUrl,
+    async stopAgentApi() {
+      if (!internal) return;
+      const closing = closeServer(internal);
+      if ('closeAllConnections' in internal) internal.closeAllConnections();
+      internal = null;
+      await closing;
+    },
+    async startAgentApi() {
+      internal ??= await listen(agentApi.fetch, internalPort);
+    },
     config,
     database: services.database,
     logs,
@@ -90,11 +111,24 @@ export async function startTestServer(
     },
     fetch: (path, init) => fetch(`${baseUrl}${path}`, init),
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([server, ...(internal ? [internal] : [])].map(closeServer));
       await services.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  port = 0,
+): Promise<ServerType> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch, hostname: '127.0.0.1', port }, () => resolve(server));
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 /** JSON request helpers over a test server, with an optional bearer token. */
@@ -162,10 +196,3 @@ export async function registerUser(
     body,
   };
 }
-
-export {
-  signWebhook,
-  webhookEvent,
-  type WebhookEventInput,
-  type WebhookParticipant,
-} from './livekit-webhooks.ts';

@@ -1,9 +1,7 @@
 import { decodeJwt } from 'jose';
 import { AccessToken, RoomAgentDispatch, RoomConfiguration, TrackSource } from 'livekit-server-sdk';
-
-/** Participant attribute names the agent reads; pinned by the contract test in test/. */
-export const ATTRIBUTE_USER_ID = 'attune.user_id';
-export const ATTRIBUTE_SESSION_ID = 'attune.session_id';
+// The attribute names the agent reads back: one definition, shared through the contract package.
+import { ATTRIBUTE_SESSION_ID, ATTRIBUTE_USER_ID } from '@attune/contract';
 
 export interface LiveKitTokenSettings {
   apiKey: string;

@@ -144,6 +144,10 @@ describe('the web client', () => {
     expect(api.headers.get('content-type')).toMatch(/^application\/json/);
     // Other methods on page paths are not the page either.
     expect((await server.fetch('/talk', { method: 'POST', headers: HTML })).status).toBe(404);
+    // The internal agent API's paths are not pages here, even asked for from a browser.
+    const agentApi = await server.fetch('/agent/v1/participants/resolve', { headers: HTML });
+    expect(agentApi.status).toBe(404);
+    expect(await agentApi.json()).toMatchObject({ error: { code: 'not_found' } });
   });
 
   it('serves nothing outside the build and no dot files', async () => {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context, MiddlewareHandler } from 'hono';
+import { AGENT_API_BASE_PATH } from '@attune/contract';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { RouteTable } from '../http/route-table.ts';
@@ -64,6 +65,9 @@ export function webClient(options: WebClientOptions): MiddlewareHandler<AppEnv> 
     const isFile = FILE_PATH.test(path) && path !== '/index.html';
     // The cheap tests first: an API call (JSON, no file name) never scans the route table here.
     if (!isFile && !(c.req.header('accept') ?? '').includes('text/html')) return next();
+    // The internal agent API's paths are never pages here, even asked for as HTML: this port
+    // answers them with a plain 404, like any path it does not serve.
+    if (path.startsWith(`${AGENT_API_BASE_PATH}/`)) return next();
     if (HIDDEN_SEGMENT.test(path) || options.routes.allowedMethods(path).length > 0) return next();
     if (isFile) {
       const file = await files.get(path);

@@ -14,7 +14,7 @@ import {
   signWebhook,
   startTestServer,
   webhookEvent,
-} from '../../testing/test-server.ts';
+} from '../../testing/index.ts';
 
 const API_KEY = 'APIadminTests';
 const API_SECRET = 'an-admin-test-secret-long-enough-000';

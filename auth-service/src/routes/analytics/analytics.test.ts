@@ -11,7 +11,7 @@ import {
   signWebhook,
   startTestServer,
   webhookEvent,
-} from '../../testing/test-server.ts';
+} from '../../testing/index.ts';
 
 let server: TestServer;
 let analyst: RegisteredUser;

@@ -9,7 +9,7 @@ import {
   signWebhook,
   startTestServer,
   webhookEvent,
-} from '../../testing/test-server.ts';
+} from '../../testing/index.ts';
 
 let server: TestServer;
 beforeAll(async () => {

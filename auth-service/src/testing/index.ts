@@ -1,0 +1,4 @@
+/** Test helpers for the auth service and the packages that test against it (`@attune/auth-service/testing`). */
+export * from './test-server.ts';
+export * from './agent-participant.ts';
+export * from './livekit-webhooks.ts';
