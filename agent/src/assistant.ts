@@ -2,7 +2,6 @@ import { voice } from '@livekit/agents';
 import { type UserContext, buildInstructions, greetingInstructions } from './instructions.ts';
 import type { SessionUser } from './session-user.ts';
 import { createMemoryTools, createSessionFactsTool } from './tools.ts';
-import { loadUserContext } from './user-context.ts';
 import type { UserMemory } from './user-memory.ts';
 
 /** The Attune voice assistant for one user's session; it greets them by name when it starts. */
@@ -28,18 +27,14 @@ export interface AssistantInput {
   now?: () => number;
 }
 
-/** Loads what the assistant knows about the user and builds the agent with that user's tools. */
+/** The assistant for what the service said about the user, with that user's tools. */
 export function createAssistant({
   user,
   memory,
   joinedAtMs,
   now = Date.now,
 }: AssistantInput): AttuneAssistant {
-  const context = loadUserContext(user, memory);
-  const facts = createSessionFactsTool({
-    joinedAtMs,
-    now,
-    earlierSessions: () => (memory ? memory.earlierSessionCount() : null),
-  });
+  const facts = createSessionFactsTool({ joinedAtMs, now, earlierSessions: user.earlierSessions });
+  const context = memory ? user.context : { ...user.context, memory: false };
   return new AttuneAssistant(context, memory ? { ...createMemoryTools(memory), ...facts } : facts);
 }

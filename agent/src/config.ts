@@ -1,9 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 const DEV_LIVEKIT_API_KEY = 'devkey';
 const DEV_LIVEKIT_API_SECRET = 'secret';
 /** livekit-server itself wants API secrets of at least 32 characters. */
 const MIN_LIVEKIT_SECRET_LENGTH = 32;
+/** The auth service refuses shorter agent secrets. */
+const MIN_AGENT_API_SECRET_LENGTH = 32;
+/** Where the auth service keeps the agent secret it generates in development. */
+const DEV_AGENT_API_SECRET_FILE = './data/agent-api-secret';
+const PRODUCTION_HEALTH_PORT = 8081;
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 const positiveInt = z.coerce.number().int().positive();
@@ -22,8 +29,27 @@ export const agentEnvSchema = z.object({
   LIVEKIT_API_KEY: z.string().min(1).default(DEV_LIVEKIT_API_KEY),
   LIVEKIT_API_SECRET: z.string().min(1).default(DEV_LIVEKIT_API_SECRET),
   AGENT_NAME: z.string().min(1).max(128).default('attune-assistant'),
-  DATABASE_PATH: z.string().min(1).default('./data/attune.db'),
-  AGENT_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).default(8081),
+  /** The auth service's internal agent API: the only way this worker reaches users' data. */
+  ATTUNE_API_URL: httpUrl.default('http://127.0.0.1:8001'),
+  AGENT_API_SECRET: z.string().min(MIN_AGENT_API_SECRET_LENGTH).optional(),
+  /** Development only: the file the auth service generated the agent secret into. */
+  AGENT_API_SECRET_FILE: z.string().min(1).default(DEV_AGENT_API_SECRET_FILE),
+  AGENT_API_TIMEOUT_MS: positiveInt.max(60_000).default(5_000),
+  AGENT_API_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  /** The worker's health server; in development any free port, so workers never collide. */
+  AGENT_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  AGENT_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Past this load (0–1) the worker tells LiveKit it is full and takes no more jobs. */
+  AGENT_LOAD_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.7),
+  /** Conversations one worker carries at most; its load is this share or the CPU, whichever is higher. */
+  AGENT_MAX_CONVERSATIONS: positiveInt.max(1_000).optional(),
+  /** A job process past this resident size is logged; past the limit it is killed (0: never). */
+  AGENT_JOB_MEMORY_WARN_MB: positiveInt.default(300),
+  AGENT_JOB_MEMORY_LIMIT_MB: z.coerce.number().int().min(0).default(600),
+  /** Job processes kept started and waiting (the framework keeps at least one). */
+  AGENT_IDLE_PROCESSES: positiveInt.max(64).optional(),
+  /** How long a participant whose connection dropped may take to come back before the conversation ends. */
+  PARTICIPANT_RECONNECT_SECONDS: positiveInt.max(600).default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 
   LLM_BASE_URL: httpUrl.default(OPENAI_BASE_URL),
@@ -44,12 +70,11 @@ export const agentEnvSchema = z.object({
     .regex(/^[a-z][a-z0-9+-]{1,31}$/i, 'is an espeak-ng voice name such as en-us or en-gb')
     .default('en-us'),
 
-  HISTORY_MAX_TURNS: positiveInt.max(500).default(40),
-  HISTORY_MAX_CHARS: positiveInt.max(100_000).default(4_000),
-  MAX_PREFERENCES_PER_USER: positiveInt.max(10_000).default(100),
-  /** The same limits the auth service applies when it mints tokens, enforced again at join. */
-  MAX_SESSIONS_PER_USER: positiveInt.default(10),
-  GUEST_MAX_SESSIONS: positiveInt.default(2),
+  /**
+   * How the agent notices that the user speaks over it: `vad` (local voice activity) or
+   * `adaptive` (LiveKit Cloud's model, which needs LiveKit Cloud inference credentials).
+   */
+  INTERRUPTION_MODE: z.enum(['vad', 'adaptive']).default('vad'),
 });
 
 type AgentEnv = z.infer<typeof agentEnvSchema>;
@@ -79,14 +104,24 @@ export interface AgentConfig {
   production: boolean;
   livekit: { url: string; apiKey: string; apiSecret: string };
   agentName: string;
-  databasePath: string;
-  healthPort: number;
+  attuneApi: { url: string; secret: string; timeoutMs: number; retries: number };
+  worker: {
+    healthHost: string;
+    /** 0: any free port. */
+    healthPort: number;
+    loadThreshold: number;
+    maxConversations: number | undefined;
+    jobMemoryWarnMb: number;
+    /** 0: no limit. */
+    jobMemoryLimitMb: number;
+    idleProcesses: number | undefined;
+  };
   logLevel: AgentEnv['LOG_LEVEL'];
   llm: { baseUrl: string; model: string; apiKey: string };
   stt: SttPlan;
   tts: TtsPlan;
-  memory: { historyMaxTurns: number; historyMaxChars: number; maxPreferences: number };
-  sessionLimits: { member: number; guest: number };
+  interruptionMode: AgentEnv['INTERRUPTION_MODE'];
+  reconnectWindowMs: number;
 }
 
 /** Raised when the environment cannot run the agent; the message says what to set. */
@@ -185,6 +220,7 @@ export function loadAgentConfig(source: Record<string, string | undefined>): Age
     problems,
   );
   const { stt, tts } = planSpeech(env, problems);
+  const agentSecret = agentApiSecret(env, production, problems);
   if (problems.length > 0) {
     const heading = production
       ? 'Refusing to start the agent with NODE_ENV=production:'
@@ -199,17 +235,54 @@ export function loadAgentConfig(source: Record<string, string | undefined>): Age
       apiSecret: env.LIVEKIT_API_SECRET,
     },
     agentName: env.AGENT_NAME,
-    databasePath: env.DATABASE_PATH,
-    healthPort: env.AGENT_HEALTH_PORT,
+    attuneApi: {
+      url: env.ATTUNE_API_URL,
+      secret: agentSecret,
+      timeoutMs: env.AGENT_API_TIMEOUT_MS,
+      retries: env.AGENT_API_RETRIES,
+    },
+    worker: {
+      healthHost: env.AGENT_HEALTH_HOST,
+      healthPort: env.AGENT_HEALTH_PORT ?? (production ? PRODUCTION_HEALTH_PORT : 0),
+      loadThreshold: env.AGENT_LOAD_THRESHOLD,
+      maxConversations: env.AGENT_MAX_CONVERSATIONS,
+      jobMemoryWarnMb: env.AGENT_JOB_MEMORY_WARN_MB,
+      jobMemoryLimitMb: env.AGENT_JOB_MEMORY_LIMIT_MB,
+      idleProcesses: env.AGENT_IDLE_PROCESSES,
+    },
     logLevel: env.LOG_LEVEL,
     llm: { baseUrl: env.LLM_BASE_URL, model: env.LLM_MODEL, apiKey: llmApiKey },
     stt,
     tts,
-    memory: {
-      historyMaxTurns: env.HISTORY_MAX_TURNS,
-      historyMaxChars: env.HISTORY_MAX_CHARS,
-      maxPreferences: env.MAX_PREFERENCES_PER_USER,
-    },
-    sessionLimits: { member: env.MAX_SESSIONS_PER_USER, guest: env.GUEST_MAX_SESSIONS },
+    interruptionMode: env.INTERRUPTION_MODE,
+    reconnectWindowMs: env.PARTICIPANT_RECONNECT_SECONDS * 1000,
   };
+}
+
+/**
+ * The secret this worker presents to the internal agent API. Production needs it set; in
+ * development it is read from the file the auth service generated beside its database.
+ */
+function agentApiSecret(env: AgentEnv, production: boolean, problems: string[]): string {
+  if (env.AGENT_API_SECRET) return env.AGENT_API_SECRET;
+  if (production) {
+    problems.push(
+      'AGENT_API_SECRET is not set; set it to the same value as the auth service’s AGENT_API_SECRET',
+    );
+    return '';
+  }
+  const file = resolve(env.AGENT_API_SECRET_FILE);
+  try {
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.length >= MIN_AGENT_API_SECRET_LENGTH) return secret;
+    problems.push(`${file} holds no agent secret; delete it and start the auth service again`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problems.push(
+      code === 'ENOENT'
+        ? `AGENT_API_SECRET is not set and ${file} does not exist yet: start the auth service once (pnpm start) so it generates the secret, or set AGENT_API_SECRET to the auth service’s`
+        : `AGENT_API_SECRET is not set and ${file} cannot be read (${code ?? 'error'}); set AGENT_API_SECRET to the auth service’s`,
+    );
+  }
+  return '';
 }

@@ -1,13 +1,13 @@
-import type { ConversationTurn, UserPreference } from '@attune/db';
+import type { Preference, StoredTurn } from '@attune/contract';
 import { spokenDate } from './spoken.ts';
 
 export interface UserContext {
   displayName: string;
   /** False for guests: nothing is remembered between their conversations. */
   memory: boolean;
-  preferences: readonly UserPreference[];
+  preferences: readonly Preference[];
   /** Earlier turns, oldest first. */
-  history: readonly ConversationTurn[];
+  history: readonly StoredTurn[];
 }
 
 const BASE = [
@@ -31,7 +31,7 @@ const GUEST_RULES = [
 /** Keeps one stored value on one line inside the instructions. */
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
-function preferencesSection(preferences: readonly UserPreference[]): string {
+function preferencesSection(preferences: readonly Preference[]): string {
   if (preferences.length === 0) return 'The user has not told you any preferences yet.';
   return [
     'Preferences the user asked you to remember (follow them):',
@@ -39,13 +39,13 @@ function preferencesSection(preferences: readonly UserPreference[]): string {
   ].join('\n');
 }
 
-function historySection(history: readonly ConversationTurn[]): string {
+function historySection(history: readonly StoredTurn[]): string {
   if (history.length === 0) return 'You have no earlier conversations with this user.';
   return [
     'The most recent part of your earlier conversations (oldest first):',
     ...history.map(
       (t) =>
-        `[${spokenDate(t.createdAt)}] ${t.role === 'user' ? 'User' : 'You'}: ${oneLine(t.text)}`,
+        `[${spokenDate(t.created_at_ms)}] ${t.role === 'user' ? 'User' : 'You'}: ${oneLine(t.text)}`,
     ),
   ].join('\n');
 }

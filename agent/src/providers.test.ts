@@ -9,43 +9,50 @@ import { initializeQuietAgentLogger } from './testing/session-fixtures.ts';
 
 beforeAll(initializeQuietAgentLogger);
 
-const OLLAMA = { LLM_BASE_URL: 'http://127.0.0.1:11434/v1', LLM_MODEL: 'llama3.1' };
+const OLLAMA = {
+  LLM_BASE_URL: 'http://127.0.0.1:11434/v1',
+  LLM_MODEL: 'llama3.1',
+  AGENT_API_SECRET: 'an-agent-secret-of-at-least-32-characters',
+};
 
 describe('providers from config', () => {
-  it('talks to any OpenAI-compatible server for the language model', () => {
-    const model = createLanguageModel(loadAgentConfig({ ...OLLAMA, SPEECH: 'local' }).llm);
+  it('talks to any OpenAI-compatible server for the language model', async () => {
+    const model = await createLanguageModel(loadAgentConfig({ ...OLLAMA, SPEECH: 'local' }).llm);
     expect(model).toBeInstanceOf(openai.LLM);
     expect(model.model).toBe('llama3.1');
   });
 
-  it('builds the local speech pair on espeak-ng and pocketsphinx', () => {
+  it('builds the local speech pair on espeak-ng and pocketsphinx', async () => {
     const config = loadAgentConfig({ ...OLLAMA, SPEECH: 'local' });
-    expect(createSpeechToText(config.stt)).toBeInstanceOf(PocketsphinxSTT);
-    expect(createTextToSpeech(config.tts)).toBeInstanceOf(EspeakTTS);
+    expect(await createSpeechToText(config.stt)).toBeInstanceOf(PocketsphinxSTT);
+    expect(await createTextToSpeech(config.tts)).toBeInstanceOf(EspeakTTS);
   });
 
-  it('uses Deepgram and ElevenLabs when their keys are set', () => {
+  it('uses Deepgram and ElevenLabs when their keys are set', async () => {
     const config = loadAgentConfig({
       ...OLLAMA,
       DEEPGRAM_API_KEY: 'dg-key',
       ELEVENLABS_API_KEY: 'el-key',
     });
-    expect(createSpeechToText(config.stt)).toBeInstanceOf(deepgram.STT);
-    expect(createTextToSpeech(config.tts)).toBeInstanceOf(elevenlabs.TTS);
+    expect(await createSpeechToText(config.stt)).toBeInstanceOf(deepgram.STT);
+    expect(await createTextToSpeech(config.tts)).toBeInstanceOf(elevenlabs.TTS);
   });
 
-  it('uses the OpenAI plugin for speech, also against a self-hosted OpenAI-compatible server', () => {
-    const cloud = loadAgentConfig({ OPENAI_API_KEY: 'sk-test' });
-    expect(createSpeechToText(cloud.stt)).toBeInstanceOf(openai.STT);
-    expect(createTextToSpeech(cloud.tts)).toBeInstanceOf(openai.TTS);
+  it('uses the OpenAI plugin for speech, also against a self-hosted OpenAI-compatible server', async () => {
+    const cloud = loadAgentConfig({
+      OPENAI_API_KEY: 'sk-test',
+      AGENT_API_SECRET: OLLAMA.AGENT_API_SECRET,
+    });
+    expect(await createSpeechToText(cloud.stt)).toBeInstanceOf(openai.STT);
+    expect(await createTextToSpeech(cloud.tts)).toBeInstanceOf(openai.TTS);
     const selfHosted = loadAgentConfig({
       ...OLLAMA,
       STT_BASE_URL: 'http://127.0.0.1:8001/v1',
       TTS_BASE_URL: 'http://127.0.0.1:8002/v1',
     });
-    const speechToText = createSpeechToText(selfHosted.stt);
+    const speechToText = await createSpeechToText(selfHosted.stt);
     expect(speechToText).toBeInstanceOf(openai.STT);
     expect(speechToText.capabilities.streaming).toBe(false);
-    expect(createTextToSpeech(selfHosted.tts)).toBeInstanceOf(openai.TTS);
+    expect(await createTextToSpeech(selfHosted.tts)).toBeInstanceOf(openai.TTS);
   });
 });

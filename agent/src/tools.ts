@@ -1,6 +1,6 @@
 import { llm } from '@livekit/agents';
 import { z } from 'zod';
-import { normalizePreferenceKey } from '@attune/db';
+import { AgentApiError, AgentApiUnavailable } from './attune-api/agent-api-client.ts';
 import { clip, spokenDate, spokenDuration } from './spoken.ts';
 import type { UserMemory } from './user-memory.ts';
 
@@ -19,30 +19,22 @@ function searchWords(topic: string | undefined): string[] {
   return [...new Set(words.filter((w) => w.length >= 2))].slice(0, 8);
 }
 
-// The answers of the tools that only read. Memory reads are synchronous, so such a tool's execute
-// resolves at once with one of these (llm.tool asks for a promise).
-
-/** What list_preferences says. */
-function listPreferences(memory: UserMemory): string {
-  const preferences = memory.preferences();
-  if (preferences.length === 0) return 'I have no preferences saved for you yet.';
-  return `You asked me to remember: ${preferences.map((p) => `${p.key} is ${p.value}`).join('; ')}.`;
-}
-
-/** What recall_conversations says about a topic, or about the last conversation without one. */
-function recallConversations(memory: UserMemory, topic: string | undefined): string {
-  const words = searchWords(topic);
-  const turns = memory.recall(words);
-  if (turns.length === 0) {
-    return words.length > 0
-      ? `I found nothing about ${words.join(' ')} in our earlier conversations.`
-      : 'This is our first conversation, so there is nothing to recall yet.';
+/**
+ * Runs a memory call; when the service cannot be reached, or no longer serves this session, the
+ * model gets a sentence it can say instead of an error it would have to explain.
+ */
+async function spoken(work: () => Promise<string>): Promise<string> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AgentApiUnavailable) {
+      return 'I cannot reach my memory right now. Please try again in a moment.';
+    }
+    if (error instanceof AgentApiError && error.status === 403) {
+      return 'I can no longer read or change your memory in this conversation.';
+    }
+    throw error;
   }
-  const lines = turns.map(
-    (t) =>
-      `On ${spokenDate(t.createdAt)} ${t.role === 'user' ? 'you said' : 'I said'}: "${clip(t.text, 160)}"`,
-  );
-  return words.length > 0 ? `${lines.join('. ')}.` : `Last time: ${lines.join('. ')}.`;
 }
 
 /** What the model may call to read and change the memory of the user it is talking to. */
@@ -57,16 +49,21 @@ export function createMemoryTools(memory: UserMemory) {
         ),
         value: spokenText(500).describe('What the user prefers, e.g. "metric" or "short answers"'),
       }),
-      execute: async ({ key, value }) => {
-        const normalized = normalizePreferenceKey(key);
-        const text = value.trim();
-        if (!normalized) return 'I need a name for that preference.';
-        if (!text) return `I need to know what you prefer for ${normalized}.`;
-        const result = await memory.remember(normalized, text);
-        return result === 'saved'
-          ? `Saved: ${normalized} is ${text}.`
-          : 'I cannot keep any more preferences. Ask me to forget one first.';
-      },
+      execute: ({ key, value }) =>
+        spoken(async () => {
+          const text = value.trim();
+          if (!key.trim()) return 'I need a name for that preference.';
+          if (!text) return `I need to know what you prefer for ${key.trim()}.`;
+          const result = await memory.remember(key, text);
+          switch (result.outcome) {
+            case 'saved':
+              return `Saved: ${result.key} is ${result.value}.`;
+            case 'limit_reached':
+              return 'I cannot keep any more preferences. Ask me to forget one first.';
+            case 'invalid_key':
+              return 'I need a name for that preference.';
+          }
+        }),
     }),
     forget_preference: llm.tool({
       description: 'Forget one preference the user asked you to remember earlier.',
@@ -75,16 +72,23 @@ export function createMemoryTools(memory: UserMemory) {
           'Name of the preference to forget, as listed by list_preferences',
         ),
       }),
-      execute: async ({ key }) => {
-        const normalized = normalizePreferenceKey(key);
-        return (await memory.forget(normalized))
-          ? `Forgotten: ${normalized}.`
-          : `I had nothing saved under ${normalized}.`;
-      },
+      execute: ({ key }) =>
+        spoken(async () => {
+          if (!key.trim()) return 'I need the name of the preference to forget.';
+          const result = await memory.forget(key);
+          return result.forgotten
+            ? `Forgotten: ${result.key}.`
+            : `I had nothing saved under ${result.key}.`;
+        }),
     }),
     list_preferences: llm.tool({
       description: 'List every preference you remember for the user.',
-      execute: () => Promise.resolve(listPreferences(memory)),
+      execute: () =>
+        spoken(async () => {
+          const preferences = await memory.preferences();
+          if (preferences.length === 0) return 'I have no preferences saved for you yet.';
+          return `You asked me to remember: ${preferences.map((p) => `${p.key} is ${p.value}`).join('; ')}.`;
+        }),
     }),
     recall_conversations: llm.tool({
       description:
@@ -92,7 +96,21 @@ export function createMemoryTools(memory: UserMemory) {
       parameters: z.object({
         topic: spokenText(200).optional().describe('Words to look for, e.g. "Lisbon trip"'),
       }),
-      execute: ({ topic }) => Promise.resolve(recallConversations(memory, topic)),
+      execute: ({ topic }) =>
+        spoken(async () => {
+          const words = searchWords(topic);
+          const { turns } = await memory.recall(words);
+          if (turns.length === 0) {
+            return words.length > 0
+              ? `I found nothing about ${words.join(' ')} in our earlier conversations.`
+              : 'This is our first conversation, so there is nothing to recall yet.';
+          }
+          const lines = turns.map(
+            (t) =>
+              `On ${spokenDate(t.created_at_ms)} ${t.role === 'user' ? 'you said' : 'I said'}: "${clip(t.text, 160)}"`,
+          );
+          return words.length > 0 ? `${lines.join('. ')}.` : `Last time: ${lines.join('. ')}.`;
+        }),
     }),
   };
 }
@@ -102,13 +120,13 @@ export interface SessionClock {
   joinedAtMs: number;
   now: () => number;
   /** How many earlier conversations this user had; null for guests, who have none on record. */
-  earlierSessions: () => number | null;
+  earlierSessions: number | null;
 }
 
-/** What session_facts says; like the readers above, the tool resolves with it at once. */
+/** What session_facts says. */
 function sessionFacts(clock: SessionClock): string {
   const running = `This conversation has been going for ${spokenDuration(clock.now() - clock.joinedAtMs)}.`;
-  const earlier = clock.earlierSessions();
+  const earlier = clock.earlierSessions;
   if (earlier === null)
     return `${running} As a guest, you have no earlier conversations on record.`;
   if (earlier === 0) return `${running} It is our first conversation.`;
@@ -121,6 +139,7 @@ export function createSessionFactsTool(clock: SessionClock) {
     session_facts: llm.tool({
       description:
         'Tell how long this conversation has been going and how many earlier conversations the user had.',
+      // It reads nothing from outside, but the framework wants a promise.
       execute: () => Promise.resolve(sessionFacts(clock)),
     }),
   };

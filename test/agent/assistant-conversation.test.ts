@@ -1,78 +1,77 @@
-import { voice } from '@livekit/agents';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+// A scripted conversation with the framework's FakeLLM (no LiveKit server), the assistant's tools
+// reaching the real auth service through its internal agent API, and the database checked after.
+import type { voice } from '@livekit/agents';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  type AgentApiClient,
+  createAssistant,
+  recordConversationTurns,
+  resolveSessionUser,
+} from '@attune/agent';
+import {
+  RecordingFakeLLM,
+  initializeQuietAgentLogger,
+  textOnlySession,
+  toolOutput,
+} from '@attune/agent/testing';
+import { type TestServer, startTestServer } from '@attune/auth-service/testing';
 import {
   type ConversationTurn,
   insertConversationTurn,
   listPreferences,
   savePreference,
 } from '@attune/db';
-import { openTempDatabase } from '@attune/db/testing';
-import { createAssistant } from './assistant.ts';
-import {
-  RecordingFakeLLM,
-  initializeQuietAgentLogger,
-  memoryOf,
-  seedSessionUser,
-  textOnlySession,
-  toolOutput,
-} from './testing/session-fixtures.ts';
-import { recordConversationTurns } from './turn-recorder.ts';
+import { snapshotTables } from '@attune/db/testing';
+import { agentClientOf, liveSession, memoryOf } from './agent-fixtures.ts';
 
 const DAY_MS = 86_400_000;
 
-let database: ReturnType<typeof openTempDatabase>;
+let server: TestServer;
+let client: AgentApiClient;
 let session: voice.AgentSession | undefined;
 
-beforeAll(initializeQuietAgentLogger);
-beforeEach(() => {
-  database = openTempDatabase();
+beforeAll(async () => {
+  initializeQuietAgentLogger();
+  server = await startTestServer();
+  client = agentClientOf(server);
 });
 afterEach(async () => {
   await session?.close();
   session = undefined;
-  database.remove();
+});
+afterAll(async () => {
+  await client.close();
+  await server.close();
 });
 
 const turnsOf = (sessionId: string) =>
-  database.connection
-    .prepare('SELECT role, text FROM conversation_turns WHERE session_id = ? ORDER BY id')
-    .all(sessionId) as Pick<ConversationTurn, 'role' | 'text'>[];
+  (snapshotTables(server.database.db).conversation_turns as ConversationTurn[])
+    .filter((turn) => turn.sessionId === sessionId)
+    .map(({ role, text }) => ({ role, text }));
 
-describe('the assistant with a scripted model and a real database', () => {
+describe('the assistant with a scripted model and the real auth service', () => {
   it('greets with the user’s name, preferences and history in its instructions', async () => {
-    const alice = seedSessionUser(database, {
-      email: 'alice@example.org',
+    const db = server.database.db;
+    const { account, participant } = await liveSession(server, client, {
       fullName: 'Alice Moreau',
     });
-    savePreference(
-      database.db,
-      { userId: alice.userId, key: 'answer length', value: 'short', maxPerUser: 100 },
-      1,
-    );
-    savePreference(
-      database.db,
-      { userId: alice.userId, key: 'units', value: 'metric', maxPerUser: 100 },
-      2,
-    );
+    const userId = account!.id;
+    savePreference(db, { userId, key: 'answer length', value: 'short', maxPerUser: 100 }, 1);
+    savePreference(db, { userId, key: 'units', value: 'metric', maxPerUser: 100 }, 2);
     insertConversationTurn(
-      database.db,
-      {
-        userId: alice.userId,
-        sessionId: null,
-        role: 'user',
-        text: 'I am planning a trip to Lisbon',
-      },
+      db,
+      { userId, sessionId: null, role: 'user', text: 'I am planning a trip to Lisbon' },
       3 * DAY_MS,
     );
+    // Resolved again now that there is something to know: what a job would load at its start.
+    const resolved = await resolveSessionUser(client, participant, participant.room_name);
+    if (!resolved.ok) throw new Error(resolved.reason);
+    const { memory } = memoryOf(resolved.user);
 
     const model = new RecordingFakeLLM();
     session = textOnlySession(model);
     await session.start({
-      agent: createAssistant({
-        user: alice,
-        memory: memoryOf(database, alice),
-        joinedAtMs: Date.now(),
-      }),
+      agent: createAssistant({ user: resolved.user, memory, joinedAtMs: Date.now() }),
     });
     await vi.waitFor(() => expect(model.requests).toHaveLength(1));
 
@@ -88,25 +87,18 @@ describe('the assistant with a scripted model and a real database', () => {
   });
 
   it('remembers, lists, forgets and recalls through the tools, and stores every turn', async () => {
-    const alice = seedSessionUser(database, { email: 'alice@example.org', fullName: 'Alice' });
-    savePreference(
-      database.db,
-      { userId: alice.userId, key: 'answer length', value: 'short', maxPerUser: 100 },
-      1,
-    );
+    const db = server.database.db;
+    const { account, user } = await liveSession(server, client, { fullName: 'Alice' });
+    const userId = account!.id;
+    savePreference(db, { userId, key: 'answer length', value: 'short', maxPerUser: 100 }, 1);
     insertConversationTurn(
-      database.db,
-      {
-        userId: alice.userId,
-        sessionId: null,
-        role: 'user',
-        text: 'Book me something in Lisbon for May',
-      },
+      db,
+      { userId, sessionId: null, role: 'user', text: 'Book me something in Lisbon for May' },
       DAY_MS,
     );
     insertConversationTurn(
-      database.db,
-      { userId: alice.userId, sessionId: null, role: 'assistant', text: 'Lisbon in May is lovely' },
+      db,
+      { userId, sessionId: null, role: 'assistant', text: 'Lisbon in May is lovely' },
       DAY_MS + 1,
     );
 
@@ -142,11 +134,9 @@ describe('the assistant with a scripted model and a real database', () => {
       { input: toolOutput(recalled), content: 'You wanted a trip to Lisbon in May.' },
     ]);
     session = textOnlySession(model);
-    const memory = memoryOf(database, alice);
+    const { memory, outbox } = memoryOf(user);
     recordConversationTurns(session, memory);
-    await session.start({
-      agent: createAssistant({ user: alice, memory, joinedAtMs: Date.now() }),
-    });
+    await session.start({ agent: createAssistant({ user, memory, joinedAtMs: Date.now() }) });
 
     const remember = await session.run({ userInput: 'Remember that I prefer metric units' }).wait();
     remember.expect
@@ -155,7 +145,7 @@ describe('the assistant with a scripted model and a real database', () => {
     remember.expect.nextEvent().isFunctionCallOutput({ output: toolOutput(saved) });
     remember.expect.nextEvent().isMessage({ role: 'assistant' });
     remember.expect.noMoreEvents();
-    expect(listPreferences(database.db, alice.userId).map((p) => [p.key, p.value])).toEqual([
+    expect(listPreferences(db, userId).map((p) => [p.key, p.value])).toEqual([
       ['answer length', 'short'],
       ['units', 'metric'],
     ]);
@@ -167,15 +157,15 @@ describe('the assistant with a scripted model and a real database', () => {
     const forget = await session.run({ userInput: 'Forget my units preference' }).wait();
     forget.expect.nextEvent().isFunctionCall({ name: 'forget_preference' });
     forget.expect.nextEvent().isFunctionCallOutput({ output: toolOutput(forgotten) });
-    expect(listPreferences(database.db, alice.userId).map((p) => [p.key, p.value])).toEqual([
+    expect(listPreferences(db, userId).map((p) => [p.key, p.value])).toEqual([
       ['answer length', 'short'],
     ]);
 
     const blank = await session.run({ userInput: 'Remember nothing for colour' }).wait();
     blank.expect.nextEvent().isFunctionCall({ name: 'remember_preference' });
-    blank.expect
-      .nextEvent()
-      .isFunctionCallOutput({ output: toolOutput('I need to know what you prefer for colour.') });
+    blank.expect.nextEvent().isFunctionCallOutput({
+      output: toolOutput('I need to know what you prefer for colour.'),
+    });
 
     const recall = await session.run({ userInput: 'What did we say about Lisbon?' }).wait();
     recall.expect
@@ -184,8 +174,8 @@ describe('the assistant with a scripted model and a real database', () => {
     recall.expect.nextEvent().isFunctionCallOutput({ output: toolOutput(recalled) });
     recall.expect.nextEvent().isMessage({ role: 'assistant' });
 
-    await vi.waitFor(() => expect(turnsOf(alice.session.id)).toHaveLength(9));
-    expect(turnsOf(alice.session.id)).toEqual([
+    expect(await outbox.close(5_000)).toBe(0);
+    expect(turnsOf(user.sessionId)).toEqual([
       { role: 'user', text: 'Remember that I prefer metric units' },
       { role: 'assistant', text: 'Metric it is.' },
       { role: 'user', text: 'What do you remember about me?' },
@@ -199,8 +189,8 @@ describe('the assistant with a scripted model and a real database', () => {
   });
 
   it('tells how long the session has run and how many earlier sessions there were', async () => {
-    const alice = seedSessionUser(database, { email: 'alice@example.org', fullName: 'Alice' });
-    const memory = memoryOf(database, alice);
+    const { user } = await liveSession(server, client);
+    const { memory } = memoryOf(user);
     const joinedAtMs = 1_000_000;
     const facts =
       'This conversation has been going for 4 minutes and 12 seconds. It is our first conversation.';
@@ -210,7 +200,7 @@ describe('the assistant with a scripted model and a real database', () => {
     ]);
     session = textOnlySession(model);
     await session.start({
-      agent: createAssistant({ user: alice, memory, joinedAtMs, now: () => joinedAtMs + 252_000 }),
+      agent: createAssistant({ user, memory, joinedAtMs, now: () => joinedAtMs + 252_000 }),
     });
     const run = await session.run({ userInput: 'How long have we been talking?' }).wait();
     run.expect.nextEvent().isFunctionCall({ name: 'session_facts' });
@@ -218,11 +208,8 @@ describe('the assistant with a scripted model and a real database', () => {
   });
 
   it('gives guests the assistant without memory tools and stores nothing for them', async () => {
-    const guest = seedSessionUser(database, {
-      email: 'guest-1@guests.attune.invalid',
-      fullName: 'Guest',
-      role: 'guest',
-    });
+    const { user } = await liveSession(server, client, { guest: true });
+    expect(user.memory).toBe(false);
     const model = new RecordingFakeLLM([
       {
         input: 'Remember that I like jazz',
@@ -230,13 +217,37 @@ describe('the assistant with a scripted model and a real database', () => {
       },
     ]);
     session = textOnlySession(model);
-    const assistant = createAssistant({ user: guest, memory: null, joinedAtMs: Date.now() });
+    const assistant = createAssistant({ user, memory: null, joinedAtMs: Date.now() });
     expect(Object.keys(assistant.toolCtx.functionTools)).toEqual(['session_facts']);
+    const before = snapshotTables(server.database.db).user_preferences;
     await session.start({ agent: assistant });
     const run = await session.run({ userInput: 'Remember that I like jazz' }).wait();
     run.expect.nextEvent().isFunctionCall({ name: 'remember_preference' });
     run.expect.nextEvent().isFunctionCallOutput({ isError: true });
-    expect(listPreferences(database.db, guest.userId)).toEqual([]);
+    expect(snapshotTables(server.database.db).user_preferences).toEqual(before);
     expect(String(assistant.instructions)).toContain('registered users of Attune get memory');
+  });
+
+  it('answers in a sentence, not an error, when the service cannot be reached', async () => {
+    const { user } = await liveSession(server, client);
+    const { memory } = memoryOf(user);
+    const unreachable = 'I cannot reach my memory right now. Please try again in a moment.';
+    const model = new RecordingFakeLLM([
+      {
+        input: 'What do you remember about me?',
+        toolCalls: [{ name: 'list_preferences', args: {} }],
+      },
+      { input: toolOutput(unreachable), content: 'My memory is out of reach just now.' },
+    ]);
+    session = textOnlySession(model);
+    await session.start({ agent: createAssistant({ user, memory, joinedAtMs: Date.now() }) });
+    await server.stopAgentApi();
+    try {
+      const run = await session.run({ userInput: 'What do you remember about me?' }).wait();
+      run.expect.nextEvent().isFunctionCall({ name: 'list_preferences' });
+      run.expect.nextEvent().isFunctionCallOutput({ output: toolOutput(unreachable) });
+    } finally {
+      await server.startAgentApi();
+    }
   });
 });

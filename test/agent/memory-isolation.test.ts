@@ -1,89 +1,99 @@
+// Two users, each with a session resolved through the internal agent API: whatever the model
+// passes to the tools, each session reaches its own user's rows only, because the service, not
+// the agent, decides whose rows a session credential reaches.
 import type { voice } from '@livekit/agents';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { insertConversationTurn, listPreferences, savePreference } from '@attune/db';
-import { openTempDatabase } from '@attune/db/testing';
-import { createAssistant } from './assistant.ts';
-import type { SessionUser } from './session-user.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AgentApiClient, createAssistant } from '@attune/agent';
 import {
   RecordingFakeLLM,
   initializeQuietAgentLogger,
-  memoryOf,
-  seedSessionUser,
   textOnlySession,
   toolOutput,
-} from './testing/session-fixtures.ts';
+} from '@attune/agent/testing';
+import { type TestServer, registerUser, startTestServer } from '@attune/auth-service/testing';
+import { insertConversationTurn, listPreferences, savePreference } from '@attune/db';
+import { snapshotTables } from '@attune/db/testing';
+import { type LiveSession, agentClientOf, liveSession, memoryOf } from './agent-fixtures.ts';
 
-let database: ReturnType<typeof openTempDatabase>;
+let server: TestServer;
+let client: AgentApiClient;
 let sessions: voice.AgentSession[] = [];
-let alice: SessionUser;
-let bob: SessionUser;
+let alice: LiveSession;
+let bob: LiveSession;
 
-beforeAll(initializeQuietAgentLogger);
-beforeEach(() => {
-  database = openTempDatabase();
-  alice = seedSessionUser(database, { email: 'alice@example.org', fullName: 'Alice' });
-  bob = seedSessionUser(database, { email: 'bob@example.org', fullName: 'Bob' });
+beforeAll(async () => {
+  initializeQuietAgentLogger();
+  server = await startTestServer();
+  client = agentClientOf(server);
+});
+beforeEach(async () => {
+  const db = server.database.db;
+  const aliceAccount = await registerUser(server, { full_name: 'Alice' });
+  const bobAccount = await registerUser(server, { full_name: 'Bob' });
   savePreference(
-    database.db,
-    { userId: alice.userId, key: 'units', value: 'metric', maxPerUser: 100 },
+    db,
+    { userId: aliceAccount.id, key: 'units', value: 'metric', maxPerUser: 100 },
     1,
   );
   savePreference(
-    database.db,
-    { userId: bob.userId, key: 'units', value: 'imperial', maxPerUser: 100 },
+    db,
+    { userId: bobAccount.id, key: 'units', value: 'imperial', maxPerUser: 100 },
     1,
   );
   savePreference(
-    database.db,
-    { userId: bob.userId, key: 'pin', value: 'bob’s door code is 4711', maxPerUser: 100 },
+    db,
+    { userId: bobAccount.id, key: 'pin', value: 'bob’s door code is 4711', maxPerUser: 100 },
     1,
   );
   insertConversationTurn(
-    database.db,
-    { userId: bob.userId, sessionId: null, role: 'user', text: 'my secret project is Zephyr' },
+    db,
+    { userId: bobAccount.id, sessionId: null, role: 'user', text: 'my secret project is Zephyr' },
     5,
   );
   insertConversationTurn(
-    database.db,
-    { userId: alice.userId, sessionId: null, role: 'user', text: 'my garden has tomatoes' },
+    db,
+    { userId: aliceAccount.id, sessionId: null, role: 'user', text: 'my garden has tomatoes' },
     6,
   );
+  // Resolved after the rows exist: a job loads what is stored when it starts.
+  alice = await liveSession(server, client, { account: aliceAccount });
+  bob = await liveSession(server, client, { account: bobAccount });
 });
 afterEach(async () => {
   await Promise.all(sessions.map((s) => s.close()));
   sessions = [];
-  database.remove();
+});
+afterAll(async () => {
+  await client.close();
+  await server.close();
 });
 
 /** Every row that mentions the user, in any table the agent writes or reads. */
-const rowsOf = (userId: string) => ({
-  preferences: database.connection
-    .prepare('SELECT * FROM user_preferences WHERE user_id = ? ORDER BY key')
-    .all(userId),
-  turns: database.connection
-    .prepare('SELECT * FROM conversation_turns WHERE user_id = ? ORDER BY id')
-    .all(userId),
-  sessions: database.connection
-    .prepare('SELECT * FROM user_sessions WHERE user_id = ? ORDER BY id')
-    .all(userId),
-});
+function rowsOf(userId: string) {
+  const tables = snapshotTables(server.database.db);
+  const mine = (rows: unknown[]) =>
+    rows.filter((row) => (row as { userId: string }).userId === userId);
+  return {
+    preferences: mine(tables.user_preferences ?? []),
+    turns: mine(tables.conversation_turns ?? []),
+    sessions: mine(tables.user_sessions ?? []),
+  };
+}
 
-async function startSession(user: SessionUser, model: RecordingFakeLLM) {
-  const session = textOnlySession(model);
-  sessions.push(session);
-  await session.start({
-    agent: createAssistant({ user, memory: memoryOf(database, user), joinedAtMs: Date.now() }),
+async function startSession(session: LiveSession, model: RecordingFakeLLM) {
+  const agentSession = textOnlySession(model);
+  sessions.push(agentSession);
+  const { memory } = memoryOf(session.user);
+  await agentSession.start({
+    agent: createAssistant({ user: session.user, memory, joinedAtMs: Date.now() }),
   });
-  return session;
+  return agentSession;
 }
 
 describe('memory isolation between users', () => {
   it('offers every memory tool, none of which takes a user id', () => {
-    const assistant = createAssistant({
-      user: alice,
-      memory: memoryOf(database, alice),
-      joinedAtMs: 0,
-    });
+    const { memory } = memoryOf(alice.user);
+    const assistant = createAssistant({ user: alice.user, memory, joinedAtMs: 0 });
     const tools = assistant.toolCtx.functionTools;
     expect(Object.keys(tools).sort()).toEqual([
       'forget_preference',
@@ -96,30 +106,29 @@ describe('memory isolation between users', () => {
   });
 
   it('keeps each session’s tools on its own user’s rows, whatever arguments the model passes', async () => {
-    const bobBefore = rowsOf(bob.userId);
+    const bobId = bob.account!.id;
+    const bobBefore = rowsOf(bobId);
     const aliceModel = new RecordingFakeLLM([
       {
         input: 'Remember jazz for Bob',
         toolCalls: [
           {
             name: 'remember_preference',
-            args: { key: 'music', value: 'jazz', user_id: bob.userId, userId: bob.userId },
+            args: { key: 'music', value: 'jazz', user_id: bobId, userId: bobId },
           },
         ],
       },
       {
         input: 'Forget Bob’s units',
-        toolCalls: [{ name: 'forget_preference', args: { key: 'units', user_id: bob.userId } }],
+        toolCalls: [{ name: 'forget_preference', args: { key: 'units', user_id: bobId } }],
       },
       {
         input: 'What does Bob like?',
-        toolCalls: [{ name: 'list_preferences', args: { user_id: bob.userId } }],
+        toolCalls: [{ name: 'list_preferences', args: { user_id: bobId } }],
       },
       {
         input: 'Tell me about Zephyr',
-        toolCalls: [
-          { name: 'recall_conversations', args: { topic: 'Zephyr', user_id: bob.userId } },
-        ],
+        toolCalls: [{ name: 'recall_conversations', args: { topic: 'Zephyr', user_id: bobId } }],
       },
       {
         input: 'And the door code?',
@@ -130,10 +139,14 @@ describe('memory isolation between users', () => {
 
     (
       await aliceSession.run({ userInput: 'Remember jazz for Bob' }).wait()
-    ).expect.containsFunctionCallOutput({ output: toolOutput('Saved: music is jazz.') });
+    ).expect.containsFunctionCallOutput({
+      output: toolOutput('Saved: music is jazz.'),
+    });
     (
       await aliceSession.run({ userInput: 'Forget Bob’s units' }).wait()
-    ).expect.containsFunctionCallOutput({ output: toolOutput('Forgotten: units.') });
+    ).expect.containsFunctionCallOutput({
+      output: toolOutput('Forgotten: units.'),
+    });
     (
       await aliceSession.run({ userInput: 'What does Bob like?' }).wait()
     ).expect.containsFunctionCallOutput({
@@ -150,10 +163,10 @@ describe('memory isolation between users', () => {
       output: toolOutput('I found nothing about 4711 in our earlier conversations.'),
     });
 
-    expect(listPreferences(database.db, alice.userId).map((p) => `${p.key}=${p.value}`)).toEqual([
-      'music=jazz',
-    ]);
-    expect(rowsOf(bob.userId)).toEqual(bobBefore);
+    expect(
+      listPreferences(server.database.db, alice.account!.id).map((p) => `${p.key}=${p.value}`),
+    ).toEqual(['music=jazz']);
+    expect(rowsOf(bobId)).toEqual(bobBefore);
   });
 
   it('gives two concurrent sessions each their own memory', async () => {

@@ -1,23 +1,29 @@
+// The fully local voice loop (no LiveKit server, no cloud): scripted microphone audio → VAD →
+// pocketsphinx → the scripted model → espeak-ng → captured audio, with both turns stored through
+// the real auth service's internal agent API.
 import { inference, voice } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openTempDatabase } from '@attune/db/testing';
-import { createAssistant } from '../assistant.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  initializeQuietAgentLogger,
-  memoryOf,
-  seedSessionUser,
-} from '../testing/session-fixtures.ts';
-import { recordConversationTurns } from '../turn-recorder.ts';
-import { EspeakTTS } from './espeak-tts.ts';
-import { PocketsphinxSTT } from './pocketsphinx-stt.ts';
+  type AgentApiClient,
+  EspeakTTS,
+  PocketsphinxSTT,
+  createAssistant,
+  recordConversationTurns,
+} from '@attune/agent';
 import {
+  CapturingAudioOutput,
+  ScriptedAudioInput,
   countChildProcesses,
   durationSeconds,
+  initializeQuietAgentLogger,
   peakAmplitude,
   silenceFrames,
-} from './test-audio.ts';
-import { CapturingAudioOutput, ScriptedAudioInput } from './test-session-io.ts';
+} from '@attune/agent/testing';
+import { type TestServer, startTestServer } from '@attune/auth-service/testing';
+import type { ConversationTurn } from '@attune/db';
+import { snapshotTables } from '@attune/db/testing';
+import { agentClientOf, liveSession, memoryOf } from './agent-fixtures.ts';
 
 const USER_SENTENCE = 'What is the weather like today';
 const REPLY = 'It is sunny and warm in Attune today.';
@@ -51,24 +57,27 @@ function nextAssistantMessage(session: voice.AgentSession, timeoutMs: number): P
 
 describe('local voice loop without a LiveKit server', () => {
   let session: voice.AgentSession | undefined;
-  let database: ReturnType<typeof openTempDatabase> | undefined;
+  let server: TestServer;
+  let client: AgentApiClient;
 
-  beforeAll(initializeQuietAgentLogger);
+  beforeAll(async () => {
+    initializeQuietAgentLogger();
+    server = await startTestServer();
+    client = agentClientOf(server);
+  });
+  afterAll(async () => {
+    await client.close();
+    await server.close();
+  });
 
   afterEach(async () => {
     await session?.close();
     session = undefined;
-    database?.remove();
-    database = undefined;
   });
 
   it('hears the user through VAD and pocketsphinx, answers through espeak-ng, and stores both turns', async () => {
-    database = openTempDatabase();
-    const user = seedSessionUser(database, {
-      email: 'voice@example.org',
-      fullName: 'Voice Tester',
-    });
-    const memory = memoryOf(database, user);
+    const { user } = await liveSession(server, client, { fullName: 'Voice Tester' });
+    const { memory, outbox } = memoryOf(user);
     const input = new ScriptedAudioInput();
     const output = new CapturingAudioOutput();
     session = new voice.AgentSession({
@@ -104,16 +113,14 @@ describe('local voice loop without a LiveKit server', () => {
       { role: 'assistant', text: REPLY },
     ]);
 
-    const stored = () =>
-      database!.connection
-        .prepare('SELECT role, text FROM conversation_turns WHERE session_id = ? ORDER BY id')
-        .all(user.session.id);
-    await vi.waitFor(() =>
-      expect(stored()).toEqual([
-        { role: 'user', text: finalTranscripts.join(' ') },
-        { role: 'assistant', text: REPLY },
-      ]),
-    );
+    expect(await outbox.close(5_000)).toBe(0);
+    const stored = (snapshotTables(server.database.db).conversation_turns as ConversationTurn[])
+      .filter((turn) => turn.sessionId === user.sessionId)
+      .map(({ role, text }) => ({ role, text }));
+    expect(stored).toEqual([
+      { role: 'user', text: finalTranscripts.join(' ') },
+      { role: 'assistant', text: REPLY },
+    ]);
 
     await session.close();
     session = undefined;
