@@ -3,31 +3,28 @@
 // key and register for explicit dispatch under AGENT_NAME.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JobType, WorkerMessage } from '@livekit/protocol';
 import { TokenVerifier } from 'livekit-server-sdk';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer } from 'ws';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-let worker: ChildProcess | undefined;
+let workers: ChildProcess[] = [];
 let endpoint: WebSocketServer | undefined;
-const dataDir = mkdtempSync(join(tmpdir(), 'attune-agent-main-'));
 
 afterEach(async () => {
   // The worker keeps job processes warm; end the whole process group, not just the worker.
-  if (worker?.pid !== undefined && worker.exitCode === null) process.kill(-worker.pid, 'SIGKILL');
-  worker = undefined;
+  for (const worker of workers) {
+    if (worker.pid !== undefined && worker.exitCode === null) process.kill(-worker.pid, 'SIGKILL');
+  }
+  workers = [];
   await new Promise((resolve) => (endpoint ? endpoint.close(resolve) : resolve(undefined)));
   endpoint = undefined;
 });
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** A port nothing listens on right now, for the worker's health server. */
 async function freePort(): Promise<number> {
@@ -39,17 +36,52 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function startWorker(env: Record<string, string>): { child: ChildProcess; stderr: () => string } {
-  let stderr = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start'], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
+const AGENT_SECRET = 'an-agent-secret-of-at-least-32-characters';
+
+function startWorker(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@attune/source', '--import', 'tsx', MAIN, 'start'],
+    {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  workers.push(child);
+  return { child, output: () => output };
+}
+
+/** A development worker on local speech, pointed at the LiveKit URL given. */
+const developmentWorker = (livekitUrl: string, extra: Record<string, string> = {}) => ({
+  LIVEKIT_URL: livekitUrl,
+  LIVEKIT_API_KEY: 'devkey',
+  LIVEKIT_API_SECRET: 'secret',
+  AGENT_NAME: 'attune-test-agent',
+  AGENT_API_SECRET: AGENT_SECRET,
+  LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+  SPEECH: 'local',
+  LOG_LEVEL: 'warn',
+  ...extra,
+});
+
+/** Resolves with the agent name of each worker that registers with `server`. */
+function registrations(server: WebSocketServer, count: number): Promise<string[]> {
+  return new Promise((resolve) => {
+    const names: string[] = [];
+    server.on('connection', (socket, request) => {
+      expect(request.url).toBe('/agent');
+      socket.once('message', (data: Buffer) => {
+        const message = WorkerMessage.fromBinary(new Uint8Array(data));
+        if (message.message.case === 'register') names.push(message.message.value.agentName);
+        if (names.length === count) resolve(names);
+      });
+    });
   });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  worker = child;
-  return { child, stderr: () => stderr };
 }
 
 describe('pnpm agent (the worker)', () => {
@@ -59,17 +91,9 @@ describe('pnpm agent (the worker)', () => {
     const port = (endpoint.address() as AddressInfo).port;
     const connection = once(endpoint, 'connection');
 
-    startWorker({
-      LIVEKIT_URL: `ws://127.0.0.1:${port}`,
-      LIVEKIT_API_KEY: 'devkey',
-      LIVEKIT_API_SECRET: 'secret',
-      AGENT_NAME: 'attune-test-agent',
-      AGENT_HEALTH_PORT: String(await freePort()),
-      LLM_BASE_URL: 'http://127.0.0.1:9/v1',
-      SPEECH: 'local',
-      DATABASE_PATH: join(dataDir, 'attune.db'),
-      LOG_LEVEL: 'warn',
-    });
+    startWorker(
+      developmentWorker(`ws://127.0.0.1:${port}`, { AGENT_HEALTH_PORT: String(await freePort()) }),
+    );
 
     const [socket, request] = (await connection) as [
       import('ws').WebSocket,
@@ -88,16 +112,48 @@ describe('pnpm agent (the worker)', () => {
     expect(message.message.value.type).toBe(JobType.JT_ROOM);
   });
 
+  it('runs two development workers on one host side by side (each picks a free health port)', async () => {
+    endpoint = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await once(endpoint, 'listening');
+    const url = `ws://127.0.0.1:${(endpoint.address() as AddressInfo).port}`;
+    const registered = registrations(endpoint, 2);
+    const first = startWorker(developmentWorker(url));
+    const second = startWorker(developmentWorker(url));
+    expect(await registered).toEqual(['attune-test-agent', 'attune-test-agent']);
+    expect(first.child.exitCode).toBeNull();
+    expect(second.child.exitCode).toBeNull();
+    expect(first.output() + second.output()).not.toMatch(/EADDRINUSE/);
+  });
+
+  it('says once, plainly, which LiveKit URL it waits for, then registers when it answers', async () => {
+    const port = await freePort();
+    const url = `ws://127.0.0.1:${port}`;
+    const { output } = startWorker(developmentWorker(url));
+    await vi.waitFor(() => expect(output()).toContain(`Waiting for the LiveKit server at ${url}`), {
+      timeout: 20_000,
+    });
+    expect(output()).toContain('livekit-server --dev');
+    // A few polls later it still said it only once, with no stack trace or JSON warning.
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    expect(output().match(/Waiting for the LiveKit server/g)).toHaveLength(1);
+    expect(output()).not.toMatch(/ECONNREFUSED|\n\s+at |"level"/);
+
+    endpoint = new WebSocketServer({ host: '127.0.0.1', port });
+    await once(endpoint, 'listening');
+    expect(await registrations(endpoint, 1)).toEqual(['attune-test-agent']);
+  });
+
   it('refuses to start on an invalid configuration, saying what to set, with no stack trace', async () => {
-    const { child, stderr } = startWorker({
+    const { child, output } = startWorker({
       NODE_ENV: 'production',
       SPEECH: 'local',
       LLM_BASE_URL: 'http://127.0.0.1:9/v1',
     });
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).toBe(1);
-    expect(stderr()).toContain('Refusing to start the agent with NODE_ENV=production');
-    expect(stderr()).toContain('set the key pair of your LiveKit server');
-    expect(stderr()).not.toMatch(/\n\s+at /);
+    expect(output()).toContain('Refusing to start the agent with NODE_ENV=production');
+    expect(output()).toContain('set the key pair of your LiveKit server');
+    expect(output()).toContain('AGENT_API_SECRET is not set');
+    expect(output()).not.toMatch(/\n\s+at /);
   });
 });
