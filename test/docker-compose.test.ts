@@ -1,8 +1,9 @@
 // docker-compose.yaml and the Dockerfile, checked for what would otherwise only fail at deploy
-// time (no Docker daemon here): the services and build targets exist, the auth service and the
-// agent share one database on one volume, livekit-server, the auth service and the agent agree on
-// the keys, LiveKit's webhooks reach the auth service, and each service's own configuration
-// loader accepts the environment the file gives it, in development and in production.
+// time (no Docker daemon here): the services and build targets exist, only the auth service has
+// the database and the agent reaches it through the internal agent API, livekit-server, the auth
+// service and the agent agree on the keys, LiveKit's webhooks reach the auth service, and each
+// service's own configuration loader accepts the environment the file gives it, in development
+// and in production.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
@@ -20,7 +21,10 @@ afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
 
 type Env = Record<string, string | undefined>;
 
-/** Compose's variable interpolation: $$, $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}. */
+/**
+ * Compose's variable interpolation: $$, $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}, and
+ * ${NAME:?message}, which stops compose with the message when NAME is unset or empty.
+ */
 function interpolate(value: unknown, env: Env): unknown {
   if (typeof value === 'string') {
     return value.replace(
@@ -28,12 +32,15 @@ function interpolate(value: unknown, env: Env): unknown {
       (_match, token: string, braced?: string, bare?: string) => {
         if (token === '$') return '$';
         if (bare !== undefined) return env[bare] ?? '';
-        const form = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)(.*))?$/s.exec(braced ?? '');
+        const form = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?-|:\?)(.*))?$/s.exec(braced ?? '');
         if (!form) throw new Error(`interpolation this test does not know: \${${braced}}`);
         const [, name, operator, fallback] = form;
         const set = env[name!];
         if (operator === ':-') return set === undefined || set === '' ? fallback! : set;
         if (operator === '-') return set === undefined ? fallback! : set;
+        if (operator === ':?' && (set === undefined || set === '')) {
+          throw new Error(`compose refuses to start: ${name}: ${fallback}`);
+        }
         return set ?? '';
       },
     );
@@ -147,10 +154,11 @@ function livekitConfig(file: ComposeFile): LivekitConfig {
   return parse(body) as LivekitConfig;
 }
 
-const DEVELOPMENT: Env = { OPENAI_API_KEY: 'sk-from-dot-env' };
+const DEVELOPMENT: Env = { OPENAI_API_KEY: 'sk-from-dot-env', AGENT_API_SECRET: 'a'.repeat(48) };
 const PRODUCTION: Env = {
   NODE_ENV: 'production',
   JWT_SECRET: 'j'.repeat(48),
+  AGENT_API_SECRET: 'g'.repeat(48),
   LIVEKIT_API_KEY: 'APIprodKey1',
   LIVEKIT_API_SECRET: 's'.repeat(43),
   LIVEKIT_PUBLIC_URL: 'wss://livekit.example.org',
@@ -204,20 +212,33 @@ describe('docker-compose.yaml', () => {
     expect(hostBindings('auth')).toEqual(['127.0.0.1:8000:8000']);
   });
 
-  it('gives the auth service and the agent one database file on one named volume', () => {
+  it('gives the database to the auth service alone; the agent reaches it through the internal agent API', () => {
     const file = compose(DEVELOPMENT);
     const auth = service(file, 'auth');
     const agent = service(file, 'agent');
     const databasePath = environment(auth).DATABASE_PATH!;
     expect(databasePath).toMatch(/^\//);
-    expect(environment(agent).DATABASE_PATH).toBe(databasePath);
     const directory = posix.dirname(databasePath);
-    const volumeOf = (entry: Service) =>
-      [...namedMounts(entry)].find(([, target]) => target === directory)?.[0];
-    const volume = volumeOf(auth);
+    const volume = [...namedMounts(auth)].find(([, target]) => target === directory)?.[0];
     expect(volume, `a named volume mounted at ${directory} in auth`).toBeDefined();
-    expect(volumeOf(agent)).toBe(volume);
     expect(Object.keys(file.volumes ?? {})).toContain(volume);
+
+    expect(agent.volumes ?? []).toEqual([]);
+    expect(environment(agent).DATABASE_PATH).toBeUndefined();
+    const internal = new URL(environment(agent).ATTUNE_API_URL!);
+    expect(internal.hostname).toBe('auth');
+    expect(internal.port).toBe(environment(auth).INTERNAL_PORT);
+    expect(environment(auth).INTERNAL_HOST).toBe('0.0.0.0');
+    // On the compose network only: the internal port is never published to the host.
+    expect(publishedPorts(auth).has(internal.port)).toBe(false);
+    expect(environment(agent).AGENT_API_SECRET).toBe(environment(auth).AGENT_API_SECRET);
+    expect(environment(auth).AGENT_API_SECRET).toBe(DEVELOPMENT.AGENT_API_SECRET);
+  });
+
+  it('refuses to start without AGENT_API_SECRET, saying what to set', () => {
+    expect(() => compose({ OPENAI_API_KEY: 'sk-x' })).toThrow(
+      /AGENT_API_SECRET: set AGENT_API_SECRET in \.env \(openssl rand -base64 48\)/,
+    );
   });
 
   it('sends LiveKit webhooks to the auth service, signed with a key the auth service has', () => {
@@ -289,7 +310,11 @@ describe('docker-compose.yaml', () => {
     expect(relative(ROOT, devAuth.webClientDir)).toBe(join('web-client', 'dist'));
     const devAgent = loadAgentConfig(environment(service(dev, 'agent')));
     expect(devAgent.production).toBe(false);
-    expect(devAgent.databasePath).toBe('/data/attune.db');
+    expect(devAgent.attuneApi).toMatchObject({
+      url: 'http://auth:8001',
+      secret: devAuth.agentApi.secret,
+    });
+    expect(devAuth.agentApi).toMatchObject({ host: '0.0.0.0', port: 8001 });
 
     const prod = compose(PRODUCTION);
     const prodAuth = loadConfig({ ...environment(service(prod, 'auth')), ...database });
@@ -302,7 +327,11 @@ describe('docker-compose.yaml', () => {
     expect(prodAgent.agentName).toBe('attune-prod');
 
     // And production without real keys is refused, as the file's comments say.
-    const careless = compose({ NODE_ENV: 'production', OPENAI_API_KEY: 'sk-x' });
+    const careless = compose({
+      NODE_ENV: 'production',
+      OPENAI_API_KEY: 'sk-x',
+      AGENT_API_SECRET: 'a'.repeat(48),
+    });
     expect(() => loadConfig({ ...environment(service(careless, 'auth')), ...database })).toThrow(
       /development keys/,
     );
@@ -313,15 +342,34 @@ describe('docker-compose.yaml', () => {
 });
 
 describe('Dockerfile', () => {
-  it('ships the built web client where the auth service looks for it, and no test files', () => {
+  it('ships the built web client where the auth service looks for it', () => {
     const auth = dockerfileStages().get('auth')!;
     expect(auth).toMatch(/COPY --from=\S+ \/app\/web-client\/dist \/app\/web-client\/dist/);
     expect(auth).toMatch(/^USER node$/m);
     expect(dockerfileStages().get('agent')).toMatch(/^USER node$/m);
     expect(DOCKERFILE).toMatch(/pnpm --filter @attune\/web-client build/);
-    for (const stage of ['auth-build', 'agent-build']) {
-      expect(dockerfileStages().get(stage)).toMatch(/-name "\*\.test\.ts" -delete/);
-    }
     expect(dockerfileStages().get('agent')).toMatch(/espeak-ng pocketsphinx pocketsphinx-en-us/);
+  });
+
+  it('runs compiled JavaScript with plain node, with only production dependencies and no sources', () => {
+    const stages = dockerfileStages();
+    for (const [image, runtime, entry] of [
+      ['auth', 'auth-runtime', 'dist/server.js'],
+      ['agent', 'agent-runtime', 'dist/main.js'],
+    ] as const) {
+      const final = stages.get(image)!;
+      expect(final).toMatch(new RegExp(`CMD \\["node", "${entry.replace('.', '\\.')}"`));
+      expect(final).not.toMatch(/tsx/);
+      expect(final).toMatch(new RegExp(`COPY --from=${runtime} /app /app`));
+      const shipped = stages.get(runtime)!;
+      expect(shipped).toMatch(/pnpm install --frozen-lockfile --prod/);
+      // Only compiled output (and the migrations) come from the build stage, never src/ or tests.
+      for (const copy of shipped.match(/^COPY --from=\S+ \S+/gm) ?? []) {
+        expect(copy).toMatch(/\/(dist|migrations)$/);
+      }
+    }
+    // The agent image has nothing of the database.
+    expect(stages.get('agent-build')).not.toMatch(/COPY db/);
+    expect(stages.get('agent-runtime')).not.toMatch(/db\//);
   });
 });

@@ -3,6 +3,11 @@ import type { ReportGrouping, SessionFilter, SessionReport } from '@attune/db';
 import type { ReportTask } from './report-task.ts';
 
 const WORKER_URL = new URL('./report-worker.mjs', import.meta.url).href;
+/**
+ * Running from the TypeScript sources: the worker must resolve workspace packages to their
+ * sources too (their `@attune/source` export), whatever flags started this process.
+ */
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
 /** Reports waiting behind the one running; more are refused rather than queued without end. */
 export const MAX_QUEUED_REPORTS = 4;
 
@@ -30,6 +35,7 @@ export function createReportRunner(databasePath: string): ReportRunner {
     minThreads: 0,
     maxThreads: 1,
     idleTimeout: 60_000,
+    ...(FROM_SOURCES ? { execArgv: [...process.execArgv, '--conditions=@attune/source'] } : {}),
   });
   return {
     report: (filter, groupBy) => {

@@ -110,7 +110,18 @@ describe('pnpm analytics', () => {
     const entry = fileURLToPath(new URL('./analytics.ts', import.meta.url));
     const result = spawnSync(
       process.execPath,
-      ['--import', 'tsx', entry, '--db', database.path, '--from', '2026-10-05', '--format', 'csv'],
+      [
+        '--conditions=@attune/source',
+        '--import',
+        'tsx',
+        entry,
+        '--db',
+        database.path,
+        '--from',
+        '2026-10-05',
+        '--format',
+        'csv',
+      ],
       {
         encoding: 'utf8',
         cwd: fileURLToPath(new URL('../../..', import.meta.url)),
