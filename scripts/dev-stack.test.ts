@@ -12,6 +12,11 @@ import {
 const NODE = '/opt/node/bin/node';
 const VITE = '/repo/web-client/node_modules/vite/bin/vite.js';
 const LIVEKIT = '/usr/local/bin/livekit-server';
+const AGENT_API = {
+  host: '127.0.0.1',
+  port: 8001,
+  secret: 'the-auth-service-agent-secret-0123456789',
+};
 
 function plan(env: DevStackInput['env'], onPath: Record<string, string> = {}) {
   const looked: string[] = [];
@@ -19,6 +24,7 @@ function plan(env: DevStackInput['env'], onPath: Record<string, string> = {}) {
     env,
     node: NODE,
     viteBin: VITE,
+    agentApi: AGENT_API,
     pathLookup: (command) => {
       looked.push(command);
       return onPath[command];
@@ -47,13 +53,14 @@ function livekitConfig(livekit: DevProcess): LivekitConfig {
 }
 
 describe('planDevStack', () => {
-  it('runs the auth service under node --watch, Vite for the web client and the agent in dev mode', () => {
+  it('runs the auth service under node --watch, Vite for the web client and the agent, from the sources', () => {
     const { processes } = plan({});
     const auth = processNamed(processes, 'auth');
     expect(auth.command).toBe(NODE);
     expect(auth.args).toEqual([
       '--watch',
       '--watch-preserve-output',
+      '--conditions=@attune/source',
       '--import',
       'tsx',
       'auth-service/src/server.ts',
@@ -71,7 +78,21 @@ describe('planDevStack', () => {
 
     const agent = processNamed(processes, 'agent');
     expect(agent.command).toBe(NODE);
-    expect(agent.args).toEqual(['--import', 'tsx', 'agent/src/main.ts', 'dev']);
+    expect(agent.args).toEqual([
+      '--conditions=@attune/source',
+      '--import',
+      'tsx',
+      'agent/src/main.ts',
+    ]);
+    // The agent reaches users' data through the auth service's internal agent API, with its secret.
+    expect(agent.env).toMatchObject({
+      ATTUNE_API_URL: 'http://127.0.0.1:8001',
+      AGENT_API_SECRET: AGENT_API.secret,
+    });
+    // …and none of the auth service's own secrets, whatever the developer exported.
+    expect(agent.withheld).toEqual(
+      expect.arrayContaining(['JWT_SECRET', 'DATABASE_PATH', 'ADMIN_PASSWORD']),
+    );
   });
 
   it('stops the stack only when the auth service exits', () => {

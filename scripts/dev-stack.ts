@@ -14,6 +14,8 @@ export interface DevProcess {
   cwd: string;
   /** Added to the environment `pnpm dev` runs in. */
   env: Record<string, string>;
+  /** Left out of that environment: the auth service's own secrets never reach the agent. */
+  withheld?: string[];
   /** When it exits on its own: `stop-stack` ends everything, `keep-running` leaves the rest up. */
   onExit: 'stop-stack' | 'keep-running';
   /** Printed after it exits on its own with a failure. */
@@ -48,7 +50,28 @@ export interface DevStackInput {
   node: string;
   /** Vite's command-line script (web-client/node_modules/vite/bin/vite.js). */
   viteBin: string;
+  /**
+   * The auth service's internal agent API as its own configuration has it (scripts/dev.ts loads
+   * it): the agent is handed its URL and secret, so it never waits for the secret file.
+   */
+  agentApi: { host: string; port: number; secret: string };
 }
+
+/** Node flags that run a package from its TypeScript sources (tsx, and the sources' exports). */
+export const FROM_SOURCES = ['--conditions=@attune/source', '--import', 'tsx'];
+
+/**
+ * Settings only the auth service may hold: with JWT_SECRET an agent could sign session
+ * credentials for any session, with the rest reach the database or act as an administrator.
+ */
+export const AUTH_SERVICE_SECRETS = [
+  'JWT_SECRET',
+  'ADMIN_EMAIL',
+  'ADMIN_PASSWORD',
+  'METRICS_TOKEN',
+  'DATABASE_PATH',
+  'DATABASE_URL',
+];
 
 export const DEFAULT_AUTH_PORT = 8000;
 export const DEFAULT_WEB_PORT = 5173;
@@ -141,7 +164,7 @@ export function planDevStack(input: DevStackInput): DevStackPlan {
       name: 'auth',
       command: node,
       // --watch restarts it when one of its source files changes; keep the other processes' output on screen.
-      args: ['--watch', '--watch-preserve-output', '--import', 'tsx', 'auth-service/src/server.ts'],
+      args: ['--watch', '--watch-preserve-output', ...FROM_SOURCES, 'auth-service/src/server.ts'],
       cwd: '.',
       env: {},
       onExit: 'stop-stack',
@@ -163,9 +186,13 @@ export function planDevStack(input: DevStackInput): DevStackPlan {
     {
       name: 'agent',
       command: node,
-      args: ['--import', 'tsx', 'agent/src/main.ts', 'dev'],
+      args: [...FROM_SOURCES, 'agent/src/main.ts'],
       cwd: '.',
-      env: {},
+      env: {
+        ATTUNE_API_URL: `http://${reachableHost(input.agentApi.host)}:${input.agentApi.port}`,
+        AGENT_API_SECRET: input.agentApi.secret,
+      },
+      withheld: AUTH_SERVICE_SECRETS,
       onExit: 'keep-running',
       exitHint: languageModelSet ? AGENT_STOPPED_HINT : AGENT_SETUP_HINT,
     },

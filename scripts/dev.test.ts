@@ -82,7 +82,7 @@ async function waitFor(
 /** Runs scripts/dev.ts with a temp database, no language model and the given settings. */
 function runDev(env: Record<string, string>) {
   let output = '';
-  const dev = spawn(process.execPath, ['--import', 'tsx', DEV], {
+  const dev = spawn(process.execPath, ['--conditions=@attune/source', '--import', 'tsx', DEV], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',

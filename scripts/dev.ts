@@ -13,6 +13,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@attune/auth-service/config';
 import {
   type DevProcess,
   type DevStackPlan,
@@ -81,11 +82,26 @@ try {
   process.exit(1);
 }
 
+/**
+ * The auth service's own reading of this environment: where its internal agent API listens and
+ * the agent secret (generated beside the database in development), for the agent to be given.
+ */
+function authServiceConfig() {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    say(`The auth service cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+
+const { agentApi } = authServiceConfig();
 const plan: DevStackPlan = planDevStack({
   env: process.env,
   pathLookup: findOnPath,
   node: process.execPath,
   viteBin,
+  agentApi: { host: agentApi.host, port: agentApi.port, secret: agentApi.secret },
 });
 const running = new Map<string, ChildProcess>();
 const ready = new Set<string>();
@@ -132,10 +148,18 @@ function failStack(message: string): void {
   stopAll('SIGTERM');
 }
 
+/** `env` without the variables named. */
+function withoutNames(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.includes(name)));
+}
+
 function start(planned: DevProcess): void {
   const child = spawn(planned.command, planned.args, {
     cwd: resolve(ROOT, planned.cwd),
-    env: { ...process.env, ...(useColor ? { FORCE_COLOR: '1' } : {}), ...planned.env },
+    env: withoutNames(
+      { ...process.env, ...(useColor ? { FORCE_COLOR: '1' } : {}), ...planned.env },
+      planned.withheld ?? [],
+    ),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: process.platform !== 'win32',
   });
