@@ -11,6 +11,9 @@ declare -A NEEDED=(
   [espeak-ng]=espeak-ng
   [pocketsphinx_continuous]=pocketsphinx
   [chromium]=chromium
+  # The multi-host test: network namespaces (iproute2), and unshare/setpriv (util-linux).
+  [ip]=iproute2
+  [setpriv]=util-linux
 )
 EXTRA_PACKAGES=(pocketsphinx-en-us)
 
