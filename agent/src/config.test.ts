@@ -38,6 +38,7 @@ describe('loadAgentConfig', () => {
       maxConversations: undefined,
       jobMemoryWarnMb: 300,
       jobMemoryLimitMb: 600,
+      jobSemiSpaceMb: 8,
       idleProcesses: undefined,
     });
     const production = loadAgentConfig({

@@ -46,6 +46,8 @@ export const agentEnvSchema = z.object({
   /** A job process past this resident size is logged; past the limit it is killed (0: never). */
   AGENT_JOB_MEMORY_WARN_MB: positiveInt.default(300),
   AGENT_JOB_MEMORY_LIMIT_MB: z.coerce.number().int().min(0).default(600),
+  /** V8's young-generation semi-space of job processes, in MB (0: Node's default, 16). */
+  AGENT_JOB_SEMI_SPACE_MB: z.coerce.number().int().min(0).max(64).default(8),
   /** Job processes kept started and waiting (the framework keeps at least one). */
   AGENT_IDLE_PROCESSES: positiveInt.max(64).optional(),
   /** How long a participant whose connection dropped may take to come back before the conversation ends. */
@@ -114,6 +116,8 @@ export interface AgentConfig {
     jobMemoryWarnMb: number;
     /** 0: no limit. */
     jobMemoryLimitMb: number;
+    /** 0: Node's default. */
+    jobSemiSpaceMb: number;
     idleProcesses: number | undefined;
   };
   logLevel: AgentEnv['LOG_LEVEL'];
@@ -248,6 +252,7 @@ export function loadAgentConfig(source: Record<string, string | undefined>): Age
       maxConversations: env.AGENT_MAX_CONVERSATIONS,
       jobMemoryWarnMb: env.AGENT_JOB_MEMORY_WARN_MB,
       jobMemoryLimitMb: env.AGENT_JOB_MEMORY_LIMIT_MB,
+      jobSemiSpaceMb: env.AGENT_JOB_SEMI_SPACE_MB,
       idleProcesses: env.AGENT_IDLE_PROCESSES,
     },
     logLevel: env.LOG_LEVEL,

@@ -28,3 +28,4 @@ export {
 export { trackEndReason, type DisconnectReasons, type EndReasonSources } from './end-reason.ts';
 export { EspeakTTS, PocketsphinxSTT } from './speech/index.ts';
 export { sessionModels } from './session-models.ts';
+export { jobProcessNodeFlags } from './job-process-flags.ts';

@@ -3,6 +3,7 @@
 // key and register for explicit dispatch under AGENT_NAME.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync, readdirSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { JobType, WorkerMessage } from '@livekit/protocol';
@@ -37,6 +38,22 @@ async function freePort(): Promise<number> {
 }
 
 const AGENT_SECRET = 'an-agent-secret-of-at-least-32-characters';
+
+/** The command lines of every process in the process group `group` (the worker's). */
+function commandLinesInGroup(group: number): string[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const processGroup = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+        if (processGroup !== group) return [];
+        return [readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')];
+      } catch {
+        return []; // gone meanwhile
+      }
+    });
+}
 
 function startWorker(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   let output = '';
@@ -110,6 +127,17 @@ describe('pnpm agent (the worker)', () => {
     if (message.message.case !== 'register') return;
     expect(message.message.value.agentName).toBe('attune-test-agent');
     expect(message.message.value.type).toBe(JobType.JT_ROOM);
+
+    // The warm job process it keeps runs with the job processes' own flags.
+    await vi.waitFor(
+      () =>
+        expect(
+          commandLinesInGroup(workers[0]!.pid!).filter((line) =>
+            line.includes('job_proc_lazy_main'),
+          ),
+        ).toEqual([expect.stringContaining('--max-semi-space-size=8')]),
+      { timeout: 20_000 },
+    );
   });
 
   it('runs two development workers on one host side by side (each picks a free health port)', async () => {

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AgentConfigError, loadAgentConfig } from './config.ts';
+import { jobProcessNodeFlags } from './job-process-flags.ts';
 import { waitForLiveKit } from './livekit-reachable.ts';
 import { cpuReading, workerLoad } from './worker-load.ts';
 
@@ -65,6 +66,9 @@ if (
 await waitForLiveKit(config.livekit.url, say);
 const { worker } = config;
 const healthPort = worker.healthPort || (await freePort(worker.healthHost));
+
+// Job processes are forked with the worker's own flags: give them theirs.
+process.execArgv.push(...jobProcessNodeFlags(worker.jobSemiSpaceMb));
 
 // Loaded only once the configuration is known to be good: the framework takes seconds to import.
 const { cli, ServerOptions } = await import('@livekit/agents');
