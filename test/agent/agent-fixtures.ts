@@ -17,6 +17,8 @@ import {
   mintParticipant,
   registerUser,
 } from '@attune/auth-service/testing';
+import type { ConversationTurn } from '@attune/db';
+import { snapshotTables } from '@attune/db/testing';
 
 /** The agent's own client of `server`'s internal agent API, quick to give up in tests. */
 export function agentClientOf(
@@ -64,6 +66,17 @@ export async function liveSession(
   const resolved = await resolveSessionUser(client, participant, participant.room_name);
   if (!resolved.ok) throw new Error(`the session did not resolve: ${resolved.reason}`);
   return { account, participant, user: resolved.user };
+}
+
+/** The turns stored for a session, in the order they were stored. */
+export function storedTurnsOf(
+  server: TestServer,
+  sessionId: string,
+): Pick<ConversationTurn, 'role' | 'text'>[] {
+  return (snapshotTables(server.database.db).conversation_turns as ConversationTurn[])
+    .filter((turn) => turn.sessionId === sessionId)
+    .sort((a, b) => a.id - b.id)
+    .map(({ role, text }) => ({ role, text }));
 }
 
 const quietLog = { warn: () => undefined, error: () => undefined };

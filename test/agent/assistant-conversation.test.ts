@@ -15,14 +15,9 @@ import {
   toolOutput,
 } from '@attune/agent/testing';
 import { type TestServer, startTestServer } from '@attune/auth-service/testing';
-import {
-  type ConversationTurn,
-  insertConversationTurn,
-  listPreferences,
-  savePreference,
-} from '@attune/db';
+import { insertConversationTurn, listPreferences, savePreference } from '@attune/db';
 import { snapshotTables } from '@attune/db/testing';
-import { agentClientOf, liveSession, memoryOf } from './agent-fixtures.ts';
+import { agentClientOf, liveSession, memoryOf, storedTurnsOf } from './agent-fixtures.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -44,10 +39,7 @@ afterAll(async () => {
   await server.close();
 });
 
-const turnsOf = (sessionId: string) =>
-  (snapshotTables(server.database.db).conversation_turns as ConversationTurn[])
-    .filter((turn) => turn.sessionId === sessionId)
-    .map(({ role, text }) => ({ role, text }));
+const turnsOf = (sessionId: string) => storedTurnsOf(server, sessionId);
 
 describe('the assistant with a scripted model and the real auth service', () => {
   it('greets with the user’s name, preferences and history in its instructions', async () => {

@@ -25,9 +25,9 @@ import {
   registerUser,
   startTestServer,
 } from '@attune/auth-service/testing';
-import { type ConversationTurn, findUserSession, setUserStatus } from '@attune/db';
+import { findUserSession, setUserStatus } from '@attune/db';
 import { snapshotTables } from '@attune/db/testing';
-import { agentClientOf } from './agent-fixtures.ts';
+import { agentClientOf, storedTurnsOf } from './agent-fixtures.ts';
 
 // LiveKit's DisconnectReason values, as job.ts hands them to the end-reason tracker.
 const CLIENT_INITIATED = 1;
@@ -148,10 +148,7 @@ async function startJob(input: {
   };
 }
 
-const turnsOf = (sessionId: string) =>
-  (snapshotTables(server.database.db).conversation_turns as ConversationTurn[])
-    .filter((turn) => turn.sessionId === sessionId)
-    .map(({ role, text }) => ({ role, text }));
+const turnsOf = (sessionId: string) => storedTurnsOf(server, sessionId);
 
 describe('one job of the agent', () => {
   it('resolves the participant, records the join, talks, and stores the turns before the end', async () => {

@@ -21,9 +21,7 @@ import {
   silenceFrames,
 } from '@attune/agent/testing';
 import { type TestServer, startTestServer } from '@attune/auth-service/testing';
-import type { ConversationTurn } from '@attune/db';
-import { snapshotTables } from '@attune/db/testing';
-import { agentClientOf, liveSession, memoryOf } from './agent-fixtures.ts';
+import { agentClientOf, liveSession, memoryOf, storedTurnsOf } from './agent-fixtures.ts';
 
 const USER_SENTENCE = 'What is the weather like today';
 const REPLY = 'It is sunny and warm in Attune today.';
@@ -114,9 +112,7 @@ describe('local voice loop without a LiveKit server', () => {
     ]);
 
     expect(await outbox.close(5_000)).toBe(0);
-    const stored = (snapshotTables(server.database.db).conversation_turns as ConversationTurn[])
-      .filter((turn) => turn.sessionId === user.sessionId)
-      .map(({ role, text }) => ({ role, text }));
+    const stored = storedTurnsOf(server, user.sessionId);
     expect(stored).toEqual([
       { role: 'user', text: finalTranscripts.join(' ') },
       { role: 'assistant', text: REPLY },

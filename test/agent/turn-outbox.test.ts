@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AgentApiClient, TurnOutbox, storableTurnText } from '@attune/agent';
 import { type TestServer, startTestServer } from '@attune/auth-service/testing';
 import { AGENT_API_LIMITS } from '@attune/contract';
-import { type ConversationTurn, terminateSession } from '@attune/db';
-import { snapshotTables } from '@attune/db/testing';
-import { agentClientOf, liveSession, memoryOf } from './agent-fixtures.ts';
+import { terminateSession } from '@attune/db';
+import { agentClientOf, liveSession, memoryOf, storedTurnsOf } from './agent-fixtures.ts';
 
 let server: TestServer;
 let client: AgentApiClient;
@@ -20,10 +19,7 @@ afterAll(async () => {
 });
 
 const storedTexts = (sessionId: string) =>
-  (snapshotTables(server.database.db).conversation_turns as ConversationTurn[])
-    .filter((turn) => turn.sessionId === sessionId)
-    .sort((a, b) => a.id - b.id)
-    .map((turn) => turn.text);
+  storedTurnsOf(server, sessionId).map((turn) => turn.text);
 
 describe('the turn outbox', () => {
   it('keeps turns while the service is down and stores them in order, none twice, once it is back', async () => {

@@ -5,6 +5,7 @@
  * what else a route requires, is declared where the route is registered (agent.index.ts).
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import type { ZodType } from 'zod';
 import {
   appendTurnsRequestSchema,
   appendTurnsResponseSchema,
@@ -47,32 +48,50 @@ export const resolveParticipantRoute = createRoute({
   },
 });
 
-export const joinSessionRoute = createRoute({
-  method: 'post',
-  path: '/agent/v1/sessions/{session_id}/join',
-  tags,
-  security: sessionCredential,
+/**
+ * A call that changes or asks something about one session:
+ * `POST /agent/v1/sessions/{session_id}/<action>` with a JSON body and that session's credential.
+ * Every such call answers the same errors.
+ */
+function sessionCall<Body extends ZodType, Answer extends ZodType>(call: {
+  action: string;
+  summary: string;
+  description?: string;
+  body: Body;
+  answer: Answer;
+  answered: string;
+}) {
+  return createRoute({
+    method: 'post',
+    path: `/agent/v1/sessions/{session_id}/${call.action}`,
+    tags,
+    security: sessionCredential,
+    summary: call.summary,
+    ...(call.description ? { description: call.description } : {}),
+    request: { params: sessionParams, body: jsonBody(call.body) },
+    responses: {
+      200: jsonContent(call.answer, call.answered),
+      ...errorResponses(400, 401, 403, 413, 415),
+    },
+  });
+}
+
+export const joinSessionRoute = sessionCall({
+  action: 'join',
   summary: 'The participant joined: the session becomes active',
-  request: { params: sessionParams, body: jsonBody(joinSessionRequestSchema) },
-  responses: {
-    200: jsonContent(recordedResponseSchema, 'Recorded, or already recorded'),
-    ...errorResponses(400, 401, 403, 413, 415),
-  },
+  body: joinSessionRequestSchema,
+  answer: recordedResponseSchema,
+  answered: 'Recorded, or already recorded',
 });
 
-export const endSessionRoute = createRoute({
-  method: 'post',
-  path: '/agent/v1/sessions/{session_id}/end',
-  tags,
-  security: sessionCredential,
+export const endSessionRoute = sessionCall({
+  action: 'end',
   summary: 'The conversation ended, with the reason and time the agent saw',
   description:
     "LiveKit's own webhook, when it comes, is the better witness and replaces this record.",
-  request: { params: sessionParams, body: jsonBody(endSessionRequestSchema) },
-  responses: {
-    200: jsonContent(recordedResponseSchema, 'Recorded, or an end was already recorded'),
-    ...errorResponses(400, 401, 403, 413, 415),
-  },
+  body: endSessionRequestSchema,
+  answer: recordedResponseSchema,
+  answered: 'Recorded, or an end was already recorded',
 });
 
 export const listPreferencesRoute = createRoute({
@@ -88,55 +107,35 @@ export const listPreferencesRoute = createRoute({
   },
 });
 
-export const rememberPreferenceRoute = createRoute({
-  method: 'post',
-  path: '/agent/v1/sessions/{session_id}/preferences/remember',
-  tags,
-  security: sessionCredential,
+export const rememberPreferenceRoute = sessionCall({
+  action: 'preferences/remember',
   summary:
     'Save a preference for the session user (its key normalised), replacing an earlier value',
-  request: { params: sessionParams, body: jsonBody(rememberPreferenceRequestSchema) },
-  responses: {
-    200: jsonContent(rememberPreferenceResponseSchema, 'Saved, or refused at the limit'),
-    ...errorResponses(400, 401, 403, 413, 415),
-  },
+  body: rememberPreferenceRequestSchema,
+  answer: rememberPreferenceResponseSchema,
+  answered: 'Saved, or refused at the limit',
 });
 
-export const forgetPreferenceRoute = createRoute({
-  method: 'post',
-  path: '/agent/v1/sessions/{session_id}/preferences/forget',
-  tags,
-  security: sessionCredential,
+export const forgetPreferenceRoute = sessionCall({
+  action: 'preferences/forget',
   summary: 'Forget one of the session user’s preferences',
-  request: { params: sessionParams, body: jsonBody(forgetPreferenceRequestSchema) },
-  responses: {
-    200: jsonContent(forgetPreferenceResponseSchema, 'Forgotten, or there was nothing to forget'),
-    ...errorResponses(400, 401, 403, 413, 415),
-  },
+  body: forgetPreferenceRequestSchema,
+  answer: forgetPreferenceResponseSchema,
+  answered: 'Forgotten, or there was nothing to forget',
 });
 
-export const recallRoute = createRoute({
-  method: 'post',
-  path: '/agent/v1/sessions/{session_id}/recall',
-  tags,
-  security: sessionCredential,
+export const recallRoute = sessionCall({
+  action: 'recall',
   summary: "Search the session user's own earlier turns",
-  request: { params: sessionParams, body: jsonBody(recallRequestSchema) },
-  responses: {
-    200: jsonContent(recallResponseSchema, 'Matching turns, or the end of the last conversation'),
-    ...errorResponses(400, 401, 403, 413, 415),
-  },
+  body: recallRequestSchema,
+  answer: recallResponseSchema,
+  answered: 'Matching turns, or the end of the last conversation',
 });
 
-export const appendTurnsRoute = createRoute({
-  method: 'post',
-  path: '/agent/v1/sessions/{session_id}/turns',
-  tags,
-  security: sessionCredential,
+export const appendTurnsRoute = sessionCall({
+  action: 'turns',
   summary: 'Store a batch of turns of this conversation; a retried batch is stored once',
-  request: { params: sessionParams, body: jsonBody(appendTurnsRequestSchema) },
-  responses: {
-    200: jsonContent(appendTurnsResponseSchema, 'Stored'),
-    ...errorResponses(400, 401, 403, 413, 415),
-  },
+  body: appendTurnsRequestSchema,
+  answer: appendTurnsResponseSchema,
+  answered: 'Stored',
 });

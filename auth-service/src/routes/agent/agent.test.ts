@@ -93,6 +93,19 @@ function postOnFreshConnection(url: string, credential: string, body: unknown): 
   });
 }
 
+/** LiveKit's webhook reported the participant gone at `endedAtMs`, a minute after joining. */
+function endedByLiveKit(sessionId: string, endedAtMs: number): void {
+  updateSessionTimeline(server.database.db, sessionId, {
+    sessionStart: endedAtMs - 60_000,
+    lastJoinAt: endedAtMs - 60_000,
+    sessionEnd: endedAtMs,
+    durationSeconds: 60,
+    status: 'ended',
+    endReason: 'participant_left',
+    endSource: 'livekit',
+  });
+}
+
 const call = (path: string, credential: string | null, body?: unknown, method?: string) =>
   agentApiRequest(server, path, { credential, body, ...(method ? { method } : {}) });
 
@@ -341,15 +354,7 @@ describe('calls about one session', () => {
   it('renews nothing for an old session: its ids no longer resolve once it is long over', async () => {
     const ended = await liveSession();
     const endedAtMs = Date.now();
-    updateSessionTimeline(server.database.db, ended.participant.sessionId, {
-      sessionStart: endedAtMs - 60_000,
-      lastJoinAt: endedAtMs - 60_000,
-      sessionEnd: endedAtMs,
-      durationSeconds: 60,
-      status: 'ended',
-      endReason: 'participant_left',
-      endSource: 'livekit',
-    });
+    endedByLiveKit(ended.participant.sessionId, endedAtMs);
     const unused = await liveSession();
     const windowMs = Math.max(
       server.config.agentApi.sessionGraceMs,
@@ -596,15 +601,7 @@ describe('refusals of the internal agent API, with nothing written', () => {
       server.config.livekit.tokenTtlMs,
     );
     const endedAtMs = Date.now() - windowMs - 1_000;
-    updateSessionTimeline(server.database.db, ended.participant.sessionId, {
-      sessionStart: endedAtMs - 60_000,
-      lastJoinAt: endedAtMs - 60_000,
-      sessionEnd: endedAtMs,
-      durationSeconds: 60,
-      status: 'ended',
-      endReason: 'participant_left',
-      endSource: 'livekit',
-    });
+    endedByLiveKit(ended.participant.sessionId, endedAtMs);
     await refused(
       () =>
         call(
@@ -633,15 +630,7 @@ describe('refusals of the internal agent API, with nothing written', () => {
   it('still takes the last turns of a session LiveKit reported ended within the grace', async () => {
     const { participant, resolution } = await liveSession();
     const endedAtMs = Date.now() - 5_000;
-    updateSessionTimeline(server.database.db, participant.sessionId, {
-      sessionStart: endedAtMs - 60_000,
-      lastJoinAt: endedAtMs - 60_000,
-      sessionEnd: endedAtMs,
-      durationSeconds: 60,
-      status: 'ended',
-      endReason: 'participant_left',
-      endSource: 'livekit',
-    });
+    endedByLiveKit(participant.sessionId, endedAtMs);
     const response = await call(
       agentApiPaths.turns(participant.sessionId),
       resolution.credential,
