@@ -42,6 +42,20 @@ describe('the turn outbox', () => {
     expect(outbox.counts).toEqual({ stored: 4, dropped: 0 });
   });
 
+  it('stores turns added while batches are in flight, all of them, in order', async () => {
+    const { user } = await liveSession(server, client);
+    const { outbox } = memoryOf(user);
+    const texts = Array.from({ length: 120 }, (_, i) => `turn ${i}`);
+    for (const [i, text] of texts.entries()) {
+      outbox.add(i % 2 ? 'assistant' : 'user', text);
+      // Now and then let a batch go out, or its answer come back, between two turns.
+      if (i % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (i % 11 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(await outbox.close(10_000)).toBe(0);
+    expect(storedTexts(user.sessionId)).toEqual(texts);
+  });
+
   it('stores a batch whose answer was lost only once when it is sent again', async () => {
     const { user } = await liveSession(server, client);
     let attempts = 0;

@@ -101,10 +101,16 @@ export class TurnOutbox {
         'the Attune agent API is unreachable and too many turns are waiting; dropped the oldest',
       );
     }
-    this.#running ??= this.#run().finally(() => {
+    this.#kick();
+  }
+
+  /** Starts the sending loop unless it runs already; one loop at a time keeps turns in order. */
+  #kick(): void {
+    if (this.#running || this.#closed) return;
+    this.#running = this.#run().finally(() => {
       this.#running = null;
-      // A turn queued while the last batch was in flight starts the loop again.
-      if (this.#queue.length > 0 && !this.#closed) this.#running ??= this.#run();
+      // A turn queued just as the loop ended starts it again.
+      if (this.#queue.length > 0) this.#kick();
     });
   }
 
