@@ -1,7 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { benchAgentContext } from './agent-context.bench.ts';
+import { jobProcessNodeFlags, loadAgentConfig } from '@attune/agent';
+import { benchAgentApi } from './agent-api.bench.ts';
+import {
+  DEFAULT_AGENT_CAPACITY_OPTIONS,
+  benchAgentCapacity,
+} from './agent-capacity/agent-capacity.bench.ts';
+import { formatAgentCapacity } from './agent-capacity/format.ts';
 import { benchAuthToken } from './auth-token.bench.ts';
 import { benchSessions } from './sessions.bench.ts';
 import { benchWebClient } from './web-client.bench.ts';
@@ -20,9 +27,33 @@ console.log(
   `pnpm bench: ${rounds} rounds of ${durationSeconds} s per route, ${connections} connections, ${machine.cores} cores, Node ${machine.node}`,
 );
 
+// The agent benchmarks run the compiled service and agent with plain node, as production does.
+console.log('building the compiled packages (pnpm build)');
+execFileSync('pnpm', ['-s', '-r', '--filter', '!@attune/web-client', 'run', 'build'], {
+  stdio: 'inherit',
+});
+
 const authToken = await benchAuthToken({ durationSeconds, connections, rounds });
-console.log('agent: user-context load over 100,000 stored turns, and one session’s memory');
-const agentContext = await benchAgentContext({ turns: 100_000, iterations: 2_000 });
+console.log(
+  'agent API: user-context load over 100,000 stored turns, one job process’s memory, and 1,000 conversations at once',
+);
+const agentApi = await benchAgentApi({
+  turns: 100_000,
+  iterations: 2_000,
+  conversations: 1_000,
+  durationSeconds: 30,
+});
+console.log(
+  'agent capacity: conversations per host with real VAD and turn detection (a few minutes)',
+);
+const jobNodeFlags = jobProcessNodeFlags(
+  loadAgentConfig({
+    SPEECH: 'local',
+    LLM_BASE_URL: 'http://127.0.0.1:9/v1',
+    AGENT_API_SECRET: 'x'.repeat(32),
+  }).worker.jobSemiSpaceMb,
+);
+const agentCapacity = await benchAgentCapacity({ ...DEFAULT_AGENT_CAPACITY_OPTIONS, jobNodeFlags });
 console.log(
   'sessions: webhook ingestion, and the analytics report over 1,000,000 sessions (generating them takes a while)',
 );
@@ -40,7 +71,8 @@ const result = {
   rounds,
   connections,
   authToken,
-  agentContext,
+  agentApi,
+  agentCapacity,
   sessions,
   webClient,
 };
@@ -49,6 +81,29 @@ mkdirSync(RESULTS_DIR, { recursive: true });
 writeFileSync(`${RESULTS_DIR}latest.json`, `${JSON.stringify(result, null, 2)}\n`);
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** The agent API's figures, each beside its baseline of the same run. */
+function agentApiTable(): string[] {
+  const { contextLoad: load, jobMemory: memory, conversations: many } = agentApi;
+  const latency = (l: { p50Ms: number; p99Ms: number; calls: number; failed: number }) =>
+    `p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms (${l.calls.toLocaleString('en-US')} calls, ${l.failed} failed)`;
+  const rss = (m: { rssWithOneSessionMb: number; rssBeforeSessionMb: number }) =>
+    `${m.rssWithOneSessionMb} MB (${m.rssBeforeSessionMb} MB before the session)`;
+  return [
+    `Agent API (the compiled auth service in a process of its own, on loopback):`,
+    '',
+    '| measure | value |',
+    '| --- | --- |',
+    `| user-context load (resolve a participant with ${load.turnsStored.toLocaleString('en-US')} stored turns and ${load.preferences} preferences; ${load.historyTurnsLoaded} turns come back), one at a time | ${latency(load)}, max ${load.maxMs} ms |`,
+    `| job process with one live session, compiled, with the job processes' flags (${memory.compiled.flags.join(' ') || 'none'}) | ${rss(memory.compiled)} |`,
+    `| the same with Node's default heap | ${rss(memory.compiledDefaultHeap)} |`,
+    `| the same from the sources under tsx (how it ran before) | ${rss(memory.sources)} |`,
+    `| ${many.count.toLocaleString('en-US')} conversations at once for ${many.durationSeconds} s (each resolves once, then appends 2 turns every 3 s): every call | ${latency(many.all)} |`,
+    `| of which resolving / appending turns | ${latency(many.resolve)} / ${latency(many.appendTurns)} |`,
+    `| the auth service's CPU meanwhile | ${many.serviceCpuPercent}% of one core |`,
+    `| baseline: a bare Hono JSON POST server given the same load | ${latency(many.bare.all)}, ${many.bare.serverCpuPercent}% of one core |`,
+  ];
+}
 const row = (
   name: string,
   r: { requestsPerSecond: number; latencyP50Ms: number; latencyP99Ms: number },
@@ -64,17 +119,9 @@ const table = [
   '',
   `Ratio /auth/token ÷ bare: **${authToken.ratio}** (runs, req/s: bare ${authToken.runs.bareHonoJson.join(', ')}; token ${authToken.runs.authToken.join(', ')})`,
   '',
-  `Agent, one user with ${agentContext.turns.toLocaleString('en-US')} stored turns and ${agentContext.preferences} preferences (${agentContext.iterations.toLocaleString('en-US')} loads):`,
+  ...agentApiTable(),
   '',
-  '| measure | value |',
-  '| --- | --- |',
-  `| user-context load (preferences + bounded history + instructions), p50 | ${agentContext.contextLoadP50Ms} ms |`,
-  `| user-context load, p99 | ${agentContext.contextLoadP99Ms} ms |`,
-  `| user-context load, max | ${agentContext.contextLoadMaxMs} ms |`,
-  `| history turns in the instructions / instruction size | ${agentContext.historyTurnsLoaded} turns / ${agentContext.instructionsChars.toLocaleString('en-US')} chars |`,
-  `| job process RSS with one live session (framework, local VAD, database) | ${agentContext.memory.processRssWithOneSessionMb} MB |`,
-  `| heap of the first session in that process | ${agentContext.memory.firstSessionHeapMb} MB |`,
-  `| heap of each further session in the same process | ${agentContext.memory.marginalSessionHeapMb} MB |`,
+  formatAgentCapacity(agentCapacity),
   '',
   'Sessions:',
   '',
