@@ -6,16 +6,13 @@
 //     at start and append a batch of turns every 3 s, beside a bare Hono server given the same load.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Agent, request } from 'undici';
-import {
-  AgentApiClient,
-  type SessionApi,
-  jobProcessNodeFlags,
-  loadAgentConfig,
-} from '@attune/agent';
-import { ATTRIBUTE_SESSION_ID, ATTRIBUTE_USER_ID, type NewTurn } from '@attune/contract';
+import { AgentApiClient, jobProcessNodeFlags, loadAgentConfig } from '@attune/agent';
+import { ATTRIBUTE_SESSION_ID, ATTRIBUTE_USER_ID } from '@attune/contract';
 import { insertUser, insertUserSession, savePreference } from '@attune/db';
 import { insertSyntheticTurns, openTempDatabase } from '@attune/db/testing';
 import {
@@ -24,8 +21,10 @@ import {
   freePort,
   startServiceProcess,
 } from './service-process.ts';
+import type { SimulatedAgentsConfig, SimulatedAgentsSamples } from './simulated-agents.ts';
 
 const MEMORY_CHILD = fileURLToPath(new URL('./agent-job-memory.mjs', import.meta.url));
+const SIMULATED_AGENTS = fileURLToPath(new URL('./simulated-agents.ts', import.meta.url));
 const BARE_SERVER = fileURLToPath(new URL('./bare-hono-server.mjs', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** An agent configuration as the benchmark's job processes would have it (defaults otherwise). */
@@ -152,43 +151,35 @@ async function jobMemory(
 }
 
 /**
- * `count` conversations over `durationMs`: each starts at its own moment within the first 3 s,
- * calls `start` once, then `tick` every 3 s until the end. Latencies by kind of call.
+ * Simulated agents (bench/simulated-agents.ts) in a process of their own against `url`, while
+ * the server process `serverPid` is watched: latencies by kind of call, and its CPU.
  */
-async function simulate(
-  count: number,
-  durationMs: number,
-  conversation: (index: number) => { start: () => Promise<unknown>; tick: () => Promise<unknown> },
-): Promise<{ start: number[]; tick: number[]; failed: number }> {
-  const samples = { start: [] as number[], tick: [] as number[], failed: 0 };
-  const endAt = performance.now() + durationMs;
-  const run = async (index: number) => {
-    await new Promise((resolve) => setTimeout(resolve, (index * 3_000) / count));
-    const { start, tick } = conversation(index);
-    try {
-      await timed(samples.start, start);
-      while (performance.now() + 3_000 < endAt) {
-        await new Promise((resolve) => setTimeout(resolve, 3_000));
-        await timed(samples.tick, tick);
-      }
-    } catch {
-      samples.failed += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: count }, (_, index) => run(index)));
-  return samples;
+async function simulatedAgents(
+  config: SimulatedAgentsConfig,
+  serverPid: number,
+): Promise<{ samples: SimulatedAgentsSamples; serverCpuPercent: number }> {
+  const file = join(tmpdir(), `attune-simulated-agents-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  try {
+    const cpuBefore = cpuSecondsOf(serverPid);
+    const wallBefore = performance.now();
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=@attune/source', '--import', 'tsx', SIMULATED_AGENTS, file],
+      {
+        cwd: ROOT,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, AGENT_API_SECRET: BENCH_AGENT_SECRET },
+      },
+    );
+    const serverCpuPercent =
+      ((cpuSecondsOf(serverPid) - cpuBefore) / ((performance.now() - wallBefore) / 1000)) * 100;
+    const samples = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as SimulatedAgentsSamples;
+    return { samples, serverCpuPercent };
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
-
-const batchOf = (index: number, tick: number): NewTurn[] =>
-  (['user', 'assistant'] as const).map((role, k) => ({
-    id: `c${index}-t${tick}-${k}`,
-    role,
-    text:
-      role === 'user'
-        ? `Question ${tick} of conversation ${index}: what is the weather like in Lisbon in May?`
-        : `Answer ${tick}: usually warm and sunny, around twenty-two degrees in the afternoon.`,
-    created_at_ms: Date.now(),
-  }));
 
 async function startBareServer(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
@@ -256,57 +247,27 @@ export async function benchAgentApi(options: {
       const compiledDefaultHeap = await jobMemory('compiled', [], url, memoryUser.participant);
       const sources = await jobMemory('sources', [], url, memoryUser.participant);
 
-      // 3. Many conversations at once, each with its own client (its own job process).
-      const durationMs = options.durationSeconds * 1000;
-      const cpuBefore = service.cpuSeconds();
-      const wallBefore = performance.now();
-      const sessions: (SessionApi | undefined)[] = [];
-      const clients = people.map(() => client(service.internalUrl));
-      const ticks = new Array<number>(people.length).fill(0);
-      const attune = await simulate(people.length, durationMs, (index) => ({
-        start: async () => {
-          const answer = await clients[index]!.resolveParticipant(people[index]!.participant);
-          if (answer.outcome !== 'resolved') throw new Error(answer.reason);
-          sessions[index] = clients[index]!.forSession(answer.session.id, answer.credential);
+      // 3. Many conversations at once, each with its own client (its own job process), then the
+      // same load on a bare Hono server: what the network stack and HTTP cost alone.
+      const load = { count: people.length, durationMs: options.durationSeconds * 1000 };
+      const attune = await simulatedAgents(
+        {
+          ...load,
+          target: 'attune',
+          url: service.internalUrl,
+          participants: people.map((person) => person.participant),
         },
-        tick: () =>
-          sessions[index]!.appendTurns(batchOf(index, (ticks[index] = ticks[index]! + 1))),
-      }));
-      const serviceCpuPercent =
-        ((service.cpuSeconds() - cpuBefore) / ((performance.now() - wallBefore) / 1000)) * 100;
-      await Promise.all(clients.map((c) => c.close()));
-
-      // The same load on a bare Hono server: what the network stack and HTTP cost alone.
+        service.pid,
+      );
       const bare = await startBareServer();
-      let bareCpuPercent = 0;
-      let bareSamples: { start: number[]; tick: number[]; failed: number };
-      const dispatchers = people.map(() => new Agent({ keepAliveTimeout: 4_000, connections: 32 }));
+      let baseline: Awaited<ReturnType<typeof simulatedAgents>>;
       try {
-        const bareCpuBefore = cpuSecondsOf(bare.child.pid!);
-        const bareWallBefore = performance.now();
-        const post = (index: number, tick: number) => async () => {
-          const response = await request(bare.url, {
-            method: 'POST',
-            dispatcher: dispatchers[index],
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${BENCH_AGENT_SECRET}`,
-            },
-            body: JSON.stringify({ turns: batchOf(index, tick) }),
-          });
-          await response.body.json();
-        };
-        bareSamples = await simulate(people.length, durationMs, (index) => ({
-          start: post(index, 0),
-          tick: post(index, 1),
-        }));
-        bareCpuPercent =
-          ((cpuSecondsOf(bare.child.pid!) - bareCpuBefore) /
-            ((performance.now() - bareWallBefore) / 1000)) *
-          100;
+        baseline = await simulatedAgents(
+          { ...load, target: 'bare', url: bare.url, participants: [] },
+          bare.child.pid!,
+        );
       } finally {
         bare.child.kill('SIGTERM');
-        await Promise.all(dispatchers.map((d) => d.close()));
       }
 
       return {
@@ -320,13 +281,16 @@ export async function benchAgentApi(options: {
         conversations: {
           count: people.length,
           durationSeconds: options.durationSeconds,
-          resolve: latencyOf(attune.start, attune.failed),
-          appendTurns: latencyOf(attune.tick),
-          all: latencyOf([...attune.start, ...attune.tick], attune.failed),
-          serviceCpuPercent: Math.round(serviceCpuPercent),
+          resolve: latencyOf(attune.samples.start, attune.samples.failed),
+          appendTurns: latencyOf(attune.samples.tick),
+          all: latencyOf([...attune.samples.start, ...attune.samples.tick], attune.samples.failed),
+          serviceCpuPercent: Math.round(attune.serverCpuPercent),
           bare: {
-            all: latencyOf([...bareSamples.start, ...bareSamples.tick], bareSamples.failed),
-            serverCpuPercent: Math.round(bareCpuPercent),
+            all: latencyOf(
+              [...baseline.samples.start, ...baseline.samples.tick],
+              baseline.samples.failed,
+            ),
+            serverCpuPercent: Math.round(baseline.serverCpuPercent),
           },
         },
       };

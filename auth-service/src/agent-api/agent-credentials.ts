@@ -31,6 +31,9 @@ export interface AgentCredentials {
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
+/** How many verified credentials `verify` remembers (one per conversation in progress; a few MB). */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 /**
  * The two credentials of the internal agent API. The agent secret only lets a caller ask to
  * resolve a participant; what the service answers is a short JWT naming one session, signed with
@@ -52,6 +55,15 @@ export async function createAgentCredentials(settings: {
     ['sign', 'verify'],
   );
   const ttlSeconds = Math.max(1, Math.floor(settings.ttlMs / 1000));
+  const verified = new Map<string, { claims: SessionClaims; expiresAtMs: number }>();
+  const remember = (credential: string, claims: SessionClaims, expiresAtMs: number) => {
+    if (verified.size >= VERIFIED_CACHE_SIZE) {
+      // Maps iterate in insertion order: drop the oldest entry.
+      const oldest = verified.keys().next();
+      if (!oldest.done) verified.delete(oldest.value);
+    }
+    verified.set(credential, { claims, expiresAtMs });
+  };
 
   return {
     isAgentSecret: (token) => timingSafeEqual(digest(token), secretDigest),
@@ -69,6 +81,14 @@ export async function createAgentCredentials(settings: {
       return { credential, expiresAtMs: exp * 1000 };
     },
     async verify(credential, nowMs) {
+      // An agent presents the same credential on every call of a conversation, every few
+      // seconds; checking its signature again gives the same answer until it expires.
+      const known = verified.get(credential);
+      if (known) {
+        if (nowMs < known.expiresAtMs) return known.claims;
+        verified.delete(credential);
+        throw new InvalidAgentCredential('expired');
+      }
       try {
         const { payload } = await jwtVerify(credential, key, {
           algorithms: [ALGORITHM],
@@ -80,7 +100,9 @@ export async function createAgentCredentials(settings: {
         if (typeof payload.sub !== 'string' || typeof payload.uid !== 'string') {
           throw new InvalidAgentCredential('invalid');
         }
-        return { sessionId: payload.sub, userId: payload.uid };
+        const claims = { sessionId: payload.sub, userId: payload.uid };
+        remember(credential, claims, (payload.exp ?? 0) * 1000);
+        return claims;
       } catch (error) {
         if (error instanceof InvalidAgentCredential) throw error;
         if (error instanceof errors.JWTExpired) throw new InvalidAgentCredential('expired');
