@@ -2,3 +2,4 @@
 export * from './test-server.ts';
 export * from './agent-participant.ts';
 export * from './livekit-webhooks.ts';
+export * from './smtp-sink.ts';
