@@ -162,6 +162,8 @@ const PRODUCTION: Env = {
   LIVEKIT_API_KEY: 'APIprodKey1',
   LIVEKIT_API_SECRET: 's'.repeat(43),
   LIVEKIT_PUBLIC_URL: 'wss://livekit.example.org',
+  SMTP_URL: 'smtps://attune:mail-password@smtp.example.org:465',
+  PUBLIC_URL: 'https://attune.example.org',
   OPENAI_API_KEY: 'sk-from-dot-env',
   AGENT_NAME: 'attune-prod',
 };
@@ -315,6 +317,9 @@ describe('docker-compose.yaml', () => {
       secret: devAuth.agentApi.secret,
     });
     expect(devAuth.agentApi).toMatchObject({ host: '0.0.0.0', port: 8001 });
+    // Without SMTP_URL mail lands beside the database on the volume; links open the published port.
+    expect(devAuth.mail).toMatchObject({ smtpUrl: null, outboxDir: join(tempDir, 'mail') });
+    expect(devAuth.publicUrl).toBe('http://localhost:8000');
 
     const prod = compose(PRODUCTION);
     const prodAuth = loadConfig({ ...environment(service(prod, 'auth')), ...database });
@@ -322,6 +327,8 @@ describe('docker-compose.yaml', () => {
     expect(prodAuth.livekit.publicUrl).toBe('wss://livekit.example.org');
     expect(prodAuth.livekit.url).toBe('ws://livekit:7880');
     expect(prodAuth.livekit.agentName).toBe('attune-prod');
+    expect(prodAuth.mail.smtpUrl).toBe(PRODUCTION.SMTP_URL);
+    expect(prodAuth.publicUrl).toBe('https://attune.example.org');
     const prodAgent = loadAgentConfig(environment(service(prod, 'agent')));
     expect(prodAgent.production).toBe(true);
     expect(prodAgent.agentName).toBe('attune-prod');

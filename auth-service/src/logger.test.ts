@@ -16,7 +16,12 @@ describe('logger', () => {
       password: 'p-top',
       body: { password: 'p-nested', refresh_token: 'r-nested', full_name: 'kept' },
       headers: { authorization: 'Bearer a-nested', cookie: 'c-nested' },
-      config: { jwtSecret: 'j-nested', livekit: { apiSecret: 'l-deep' } },
+      config: {
+        jwtSecret: 'j-nested',
+        livekit: { apiSecret: 'l-deep' },
+        mail: { smtpUrl: 'smtps://mailer:m-deep@smtp.example.org' },
+      },
+      env: { SMTP_URL: 'smtp://mailer:m-env@smtp.example.org' },
     });
     const line = lines.join('');
     for (const secret of [
@@ -27,6 +32,8 @@ describe('logger', () => {
       'c-nested',
       'j-nested',
       'l-deep',
+      'm-deep',
+      'm-env',
     ]) {
       expect(line).not.toContain(secret);
     }

@@ -14,6 +14,9 @@ const REDACTED_KEYS = [
   'secret',
   'jwtSecret',
   'apiSecret',
+  // SMTP_URL may carry the mail server's user and password.
+  'smtpUrl',
+  'SMTP_URL',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startSmtpSink } from './testing/smtp-sink.ts';
 
 const SERVER_ENTRY = fileURLToPath(new URL('./server.ts', import.meta.url));
 const dirs: string[] = [];
@@ -74,6 +75,10 @@ describe('server entry', () => {
     expect(output()).toContain('set the key pair of your LiveKit server');
     expect(output()).toContain('JWT_SECRET is not set');
     expect(output()).toContain('AGENT_API_SECRET is not set');
+    expect(output()).toContain(
+      'set SMTP_URL to your mail server, e.g. smtps://user:pass@smtp.example.com:465',
+    );
+    expect(output()).toContain('PUBLIC_URL is not set');
   });
 
   it('says which port is taken when it cannot listen', async () => {
@@ -143,6 +148,8 @@ describe('server entry', () => {
     const internalPort = await freePort();
     const jwtSecret = 'a-production-grade-secret-of-enough-length';
     const agentSecret = 'a-production-agent-secret-of-enough-length';
+    const smtpPassword = 'smtp-password-never-logged';
+    const smtp = await startSmtpSink({ auth: { user: 'attune', pass: smtpPassword } });
     const { child, exited, output } = await startServer({
       NODE_ENV: 'production',
       BCRYPT_COST: '12',
@@ -153,8 +160,13 @@ describe('server entry', () => {
       LIVEKIT_URL: 'wss://livekit.example.org',
       LIVEKIT_API_KEY: 'APIprodkey',
       LIVEKIT_API_SECRET: 'production-livekit-secret-of-32-chars-or-more',
+      SMTP_URL: smtp.url,
+      PUBLIC_URL: 'https://attune.example.org',
     });
     await waitForListening(output);
+    // Start-up says where mail goes, without the credentials.
+    expect(output()).toContain(`"mail":"smtp://127.0.0.1:${smtp.port}"`);
+    expect(output()).toContain('"publicUrl":"https://attune.example.org"');
     const ready = await fetch(`http://127.0.0.1:${port}/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', database: 'ok' });
@@ -208,7 +220,9 @@ describe('server entry', () => {
       agentSecret,
       'production-livekit-secret-of-32-chars-or-more',
       'ops password',
+      smtpPassword,
     ])
       expect(logs).not.toContain(secret);
+    await smtp.close();
   });
 });

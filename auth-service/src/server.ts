@@ -5,6 +5,7 @@ import { createAgentApi } from './agent-api.ts';
 import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config/config.ts';
 import { ConfigError } from './config/env.ts';
+import { smtpUrlWithoutCredentials } from './config/mail-settings.ts';
 import { startSessionSweep } from './livekit/session-sweep.ts';
 import { createLogger } from './logger.ts';
 import { type AppServices, openServices } from './services.ts';
@@ -101,6 +102,11 @@ const server = listen(
     livekitUrl: config.livekit.url,
     agentName: config.livekit.agentName,
     env: config.nodeEnv,
+    publicUrl: config.publicUrl,
+    // Where mail goes, never the SMTP credentials.
+    mail: config.mail.smtpUrl
+      ? smtpUrlWithoutCredentials(config.mail.smtpUrl)
+      : `development outbox ${config.mail.outboxDir}`,
   },
 );
 // The internal agent API on its own listener: agents reach it, browsers never do.

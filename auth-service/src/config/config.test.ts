@@ -13,6 +13,8 @@ const productionKeys = {
   NODE_ENV: 'production',
   LIVEKIT_API_KEY: 'APIprod',
   LIVEKIT_API_SECRET: 'l'.repeat(40),
+  SMTP_URL: 'smtps://mailer:mail-password@smtp.example.org:465',
+  PUBLIC_URL: 'https://attune.example.org',
 };
 
 describe('loadConfig', () => {
@@ -54,5 +56,32 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, WEB_CLIENT_DIR: 'relative/build' }).webClientDir).toBe(
       join(process.cwd(), 'relative/build'),
     );
+  });
+
+  it('points links in mails at PUBLIC_URL, by default at the listener itself', () => {
+    expect(loadConfig(base).publicUrl).toBe('http://127.0.0.1:8000');
+    expect(loadConfig({ ...base, HOST: 'localhost', PORT: '9000' }).publicUrl).toBe(
+      'http://localhost:9000',
+    );
+    // A wildcard listener is not an address a browser can open.
+    expect(loadConfig({ ...base, HOST: '0.0.0.0' }).publicUrl).toBe('http://localhost:8000');
+    expect(loadConfig({ ...base, HOST: '::1' }).publicUrl).toBe('http://[::1]:8000');
+    expect(loadConfig({ ...base, PUBLIC_URL: 'https://attune.example.org/' }).publicUrl).toBe(
+      'https://attune.example.org',
+    );
+  });
+
+  it('mails through SMTP_URL, else into the mail folder beside the database', () => {
+    expect(loadConfig(base).mail).toEqual({
+      from: 'Attune <no-reply@localhost>',
+      smtpUrl: null,
+      outboxDir: '/tmp/mail',
+    });
+    expect(loadConfig({ ...base, DATABASE_PATH: 'relative/data/attune.db' }).mail.outboxDir).toBe(
+      join(process.cwd(), 'relative/data/mail'),
+    );
+    expect(
+      loadConfig({ ...productionKeys, LIVEKIT_URL: 'wss://attune.livekit.cloud' }).mail,
+    ).toMatchObject({ smtpUrl: productionKeys.SMTP_URL });
   });
 });

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LockoutPolicy } from '@attune/db';
 import type { RateLimitConfig } from '../http/rate-limit.ts';
@@ -8,6 +8,7 @@ import {
   loadOrCreateDevSecret,
 } from './dev-secret.ts';
 import { type Env, parseEnv } from './env.ts';
+import { defaultPublicUrl } from './mail-settings.ts';
 
 /** The validated configuration the service runs on; read once at start and passed down. */
 export interface Config {
@@ -71,6 +72,19 @@ export interface Config {
   webClientDir: string;
   /** Whether the browser's refresh cookie carries `Secure` (https only). */
   cookieSecure: boolean;
+  /** Where people reach the service (PUBLIC_URL, no trailing slash); links in mails start with it. */
+  publicUrl: string;
+  mail: MailConfig;
+}
+
+/** How mail leaves the service (see mail/create-mailer.ts). */
+export interface MailConfig {
+  /** The From of every mail (MAIL_FROM). */
+  from: string;
+  /** SMTP_URL; it may hold a password, so it is never logged (the logger redacts `smtpUrl`). */
+  smtpUrl: string | null;
+  /** Without SMTP_URL (never in production) each mail is written here as an .eml file. */
+  outboxDir: string;
 }
 
 /** web-client/dist of this checkout (the auth service runs from its sources through tsx). */
@@ -140,5 +154,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webClientDir: env.WEB_CLIENT_DIR ? resolve(env.WEB_CLIENT_DIR) : DEFAULT_WEB_CLIENT_DIR,
     cookieSecure:
       env.COOKIE_SECURE === 'auto' ? env.NODE_ENV === 'production' : env.COOKIE_SECURE === 'true',
+    publicUrl: env.PUBLIC_URL ?? defaultPublicUrl(env.HOST, env.PORT),
+    mail: {
+      from: env.MAIL_FROM,
+      smtpUrl: env.SMTP_URL ?? null,
+      outboxDir: join(dirname(resolve(env.DATABASE_PATH)), 'mail'),
+    },
   };
 }

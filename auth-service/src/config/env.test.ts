@@ -5,6 +5,11 @@ const STRONG_SECRET = 'x'.repeat(48);
 const LIVEKIT_SECRET = 'l'.repeat(40);
 const LIVEKIT_CLOUD = 'wss://attune.livekit.cloud';
 const AGENT_SECRET = 'a'.repeat(40);
+/** What production needs for mail, so tests of other settings pass it. */
+const PRODUCTION_MAIL = {
+  SMTP_URL: 'smtps://mailer:mail-password@smtp.example.org:465',
+  PUBLIC_URL: 'https://attune.example.org',
+};
 
 describe('parseEnv', () => {
   it('has the documented defaults', () => {
@@ -30,7 +35,12 @@ describe('parseEnv', () => {
   });
 
   it('refuses production on the development LiveKit keys, either of them, saying what to set', () => {
-    const base = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, LIVEKIT_URL: LIVEKIT_CLOUD };
+    const base = {
+      NODE_ENV: 'production',
+      ...PRODUCTION_MAIL,
+      JWT_SECRET: STRONG_SECRET,
+      LIVEKIT_URL: LIVEKIT_CLOUD,
+    };
     for (const keys of [
       {},
       { LIVEKIT_API_KEY: 'APIprod' },
@@ -48,6 +58,7 @@ describe('parseEnv', () => {
     const message = captureError(() =>
       parseEnv({
         NODE_ENV: 'production',
+        ...PRODUCTION_MAIL,
         JWT_SECRET: STRONG_SECRET,
         LIVEKIT_URL: LIVEKIT_CLOUD,
         LIVEKIT_API_KEY: 'APIprod',
@@ -60,6 +71,7 @@ describe('parseEnv', () => {
   it('refuses production without an explicit LiveKit URL, or with ws:// to a remote host', () => {
     const base = {
       NODE_ENV: 'production',
+      ...PRODUCTION_MAIL,
       JWT_SECRET: STRONG_SECRET,
       AGENT_API_SECRET: AGENT_SECRET,
       LIVEKIT_API_KEY: 'APIprod',
@@ -80,6 +92,7 @@ describe('parseEnv', () => {
   it('refuses production without a JWT secret or with a short one, saying what to set', () => {
     const keys = {
       NODE_ENV: 'production',
+      ...PRODUCTION_MAIL,
       AGENT_API_SECRET: AGENT_SECRET,
       LIVEKIT_URL: LIVEKIT_CLOUD,
       LIVEKIT_API_KEY: 'APIprod',
@@ -99,11 +112,14 @@ describe('parseEnv', () => {
     expect(message).toContain('LIVEKIT_API_KEY');
     expect(message).toContain('JWT_SECRET');
     expect(message).toContain('AGENT_API_SECRET is not set');
+    expect(message).toContain('SMTP_URL is not set');
+    expect(message).toContain('PUBLIC_URL is not set');
   });
 
   it('wants an agent secret of its own: long, and none of the service’s other secrets', () => {
     const production = {
       NODE_ENV: 'production',
+      ...PRODUCTION_MAIL,
       JWT_SECRET: STRONG_SECRET,
       LIVEKIT_URL: LIVEKIT_CLOUD,
       LIVEKIT_API_KEY: 'APIprod',
@@ -143,6 +159,7 @@ describe('parseEnv', () => {
   it('checks the LiveKit URL browsers get: LIVEKIT_PUBLIC_URL when set, else LIVEKIT_URL', () => {
     const production = {
       NODE_ENV: 'production',
+      ...PRODUCTION_MAIL,
       JWT_SECRET: STRONG_SECRET,
       AGENT_API_SECRET: AGENT_SECRET,
       LIVEKIT_API_KEY: 'APIprod',
@@ -179,6 +196,107 @@ describe('parseEnv', () => {
     const env = parseEnv({ PORT: '', JWT_SECRET: '' });
     expect(env.PORT).toBe(8000);
     expect(env.JWT_SECRET).toBeUndefined();
+  });
+});
+
+describe('parseEnv: mail settings', () => {
+  const production = {
+    NODE_ENV: 'production',
+    JWT_SECRET: STRONG_SECRET,
+    AGENT_API_SECRET: AGENT_SECRET,
+    LIVEKIT_URL: LIVEKIT_CLOUD,
+    LIVEKIT_API_KEY: 'APIprod',
+    LIVEKIT_API_SECRET: LIVEKIT_SECRET,
+  };
+
+  it('takes smtp:// and smtps:// URLs, with or without credentials, and nothing else', () => {
+    for (const url of [
+      'smtp://localhost:1025',
+      'smtp://smtp.example.org',
+      'smtps://user%40example.org:p%40ss@smtp.example.org:465',
+      'smtp://user:pass@[::1]:25?tls.rejectUnauthorized=false',
+    ])
+      expect(parseEnv({ SMTP_URL: url }).SMTP_URL).toBe(url);
+    for (const url of [
+      'http://smtp.example.org',
+      'smtp.example.org:587',
+      'smtp://',
+      'smtp://user:pass@smtp.example.org/path',
+      'smtps://smtp.example.org#x',
+    ]) {
+      const message = captureError(() => parseEnv({ SMTP_URL: url })).message;
+      expect(message).toContain('SMTP_URL: must be smtp://[user:pass@]host[:port] or smtps://');
+    }
+  });
+
+  it('never repeats the SMTP_URL it refuses: it may hold a password', () => {
+    const message = captureError(() =>
+      parseEnv({ SMTP_URL: 'imap://mailer:hunter2-secret@mail.example.org' }),
+    ).message;
+    expect(message).toContain('SMTP_URL');
+    expect(message).not.toContain('hunter2-secret');
+    const refusal = captureError(() =>
+      parseEnv({ ...production, SMTP_URL: 'smtps://mailer:hunter2-secret@mail.example.org' }),
+    ).message;
+    expect(refusal).not.toContain('hunter2-secret');
+  });
+
+  it('has a MAIL_FROM default and takes an address with or without a display name', () => {
+    expect(parseEnv({}).MAIL_FROM).toBe('Attune <no-reply@localhost>');
+    expect(parseEnv({ MAIL_FROM: 'no-reply@example.org' }).MAIL_FROM).toBe('no-reply@example.org');
+    expect(parseEnv({ MAIL_FROM: '"Attune, the assistant" <a@example.org>' }).MAIL_FROM).toBe(
+      '"Attune, the assistant" <a@example.org>',
+    );
+    for (const from of ['Attune', 'Attune <no-reply>', 'a@b\r\nBcc: c@d', 'A <a@b', 'a b@c'])
+      expect(() => parseEnv({ MAIL_FROM: from })).toThrow(/MAIL_FROM: must be an address/);
+  });
+
+  it('takes an http(s) PUBLIC_URL and drops its trailing slash', () => {
+    expect(parseEnv({}).PUBLIC_URL).toBeUndefined();
+    expect(parseEnv({ PUBLIC_URL: 'https://attune.example.org/' }).PUBLIC_URL).toBe(
+      'https://attune.example.org',
+    );
+    expect(parseEnv({ PUBLIC_URL: 'https://example.org/attune//' }).PUBLIC_URL).toBe(
+      'https://example.org/attune',
+    );
+    for (const url of [
+      'ftp://example.org',
+      'attune.example.org',
+      'https://a.org/?x=1',
+      'https://a.org/#x',
+    ])
+      expect(() => parseEnv({ PUBLIC_URL: url })).toThrow(
+        /PUBLIC_URL: must be an http:\/\/ or https:\/\/ URL/,
+      );
+  });
+
+  it('refuses production without SMTP_URL, saying what to set', () => {
+    const message = captureError(() =>
+      parseEnv({ ...production, PUBLIC_URL: 'https://attune.example.org' }),
+    ).message;
+    expect(message).toContain('Refusing to start with NODE_ENV=production');
+    expect(message).toContain(
+      'set SMTP_URL to your mail server, e.g. smtps://user:pass@smtp.example.com:465',
+    );
+    expect(message).not.toContain('PUBLIC_URL');
+  });
+
+  it('refuses production with PUBLIC_URL unset or not https', () => {
+    const withSmtp = { ...production, SMTP_URL: 'smtps://mailer:pw@smtp.example.org:465' };
+    expect(captureError(() => parseEnv(withSmtp)).message).toContain('PUBLIC_URL is not set');
+    expect(
+      captureError(() => parseEnv({ ...withSmtp, PUBLIC_URL: 'http://attune.example.org' }))
+        .message,
+    ).toContain('PUBLIC_URL is not https://');
+    expect(parseEnv({ ...withSmtp, PUBLIC_URL: 'https://attune.example.org' })).toMatchObject({
+      SMTP_URL: 'smtps://mailer:pw@smtp.example.org:465',
+      PUBLIC_URL: 'https://attune.example.org',
+    });
+  });
+
+  it('lets development and tests run without SMTP_URL and on http', () => {
+    for (const NODE_ENV of ['development', 'test'])
+      expect(parseEnv({ NODE_ENV, PUBLIC_URL: 'http://localhost:8000' }).SMTP_URL).toBeUndefined();
   });
 });
 

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { isIpOrCidr } from '../http/client-ip.ts';
+import {
+  DEFAULT_MAIL_FROM,
+  mailFrom,
+  mailProductionProblems,
+  publicUrl,
+  smtpUrl,
+} from './mail-settings.ts';
 
 const DEV_LIVEKIT_API_KEY = 'devkey';
 const DEV_LIVEKIT_API_SECRET = 'secret';
@@ -117,6 +124,13 @@ export const envSchema = z.object({
   WEB_CLIENT_DIR: z.string().min(1).optional(),
   /** `auto`: the refresh cookie is `Secure` in production (behind https) and not in development (http on loopback). */
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  // --- Mail (see docs/mail.md and mail-settings.ts) ---
+  /** `smtp://[user:pass@]host[:port]` or `smtps://…`; unset outside production: mails go to the outbox folder. */
+  SMTP_URL: smtpUrl.optional(),
+  /** The From of every mail: `address` or `Name <address>`. */
+  MAIL_FROM: mailFrom.default(DEFAULT_MAIL_FROM),
+  /** Where people reach the service (links in mails); default `http://<HOST>:<PORT>`. */
+  PUBLIC_URL: publicUrl.optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -184,6 +198,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         `AGENT_API_SECRET is not set; set it to a random string of at least ${MIN_AGENT_API_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 48\`), and give the agent workers the same value`,
       );
     }
+    problems.push(...mailProductionProblems(env));
     if (problems.length > 0) {
       throw new ConfigError(
         `Refusing to start with NODE_ENV=production:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
