@@ -3,6 +3,7 @@ import type { AttuneDatabase } from '@attune/db';
 import type { AgentCredentials } from './agent-api/agent-credentials.ts';
 import type { ReportRunner } from './analytics/report-runner.ts';
 import type { Config } from './config/config.ts';
+import type { Mailer } from './mail/mailer.ts';
 import type { Metrics } from './ops/metrics.ts';
 import type { PasswordHasher } from './passwords/password-hasher.ts';
 import type { AppJwt } from './tokens/app-jwt.ts';
@@ -21,6 +22,8 @@ export interface AppDeps {
   /** One Prometheus registry for the public and the internal API. */
   metrics: Metrics;
   logger: Logger;
+  /** Sends mail (SMTP, or the development outbox folder); build messages with mail/mail-messages.ts. */
+  mailer: Mailer;
   /** Analytics reports, computed off the event loop. */
   reports: ReportRunner;
   /** Milliseconds since the epoch; injectable so tests can move time. */

@@ -4,6 +4,8 @@ import { createAgentCredentials } from './agent-api/agent-credentials.ts';
 import { createReportRunner } from './analytics/report-runner.ts';
 import type { Config } from './config/config.ts';
 import type { AppDeps } from './deps.ts';
+import { createMailer } from './mail/create-mailer.ts';
+import type { Mailer } from './mail/mailer.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { createPasswordHasher } from './passwords/password-hasher.ts';
 import { createAppJwt } from './tokens/app-jwt.ts';
@@ -15,13 +17,15 @@ export interface AppServices extends AppDeps {
 
 /**
  * Everything `createApp` and `createAgentApi` need, built from the configuration: the migrated
- * database, the password worker pool, the JWT signer and the agent API's credentials. The server entry, the test server and the benchmark
+ * database, the password worker pool, the JWT signer, the agent API's credentials and the mailer
+ * (from the mail settings unless one is passed). The server entry, the test server and the benchmark
  * all start from here. Throws if the database cannot be opened.
  */
 export async function openServices(
   config: Config,
   logger: Logger,
   now: () => number = Date.now,
+  mailer: Mailer = createMailer(config.mail, logger),
 ): Promise<AppServices> {
   const database = openDatabase(config.databasePath);
   const passwords = createPasswordHasher(config.bcryptCost);
@@ -40,10 +44,11 @@ export async function openServices(
     agentCredentials,
     metrics: createMetrics(database.db),
     logger,
+    mailer,
     now,
     reports,
     async close() {
-      await Promise.all([passwords.close(), reports.close()]);
+      await Promise.all([passwords.close(), reports.close(), mailer.close()]);
       database.close();
     },
   };

@@ -9,6 +9,7 @@ import { createAgentApi } from '../agent-api.ts';
 import { createApp } from '../app.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { createLogger } from '../logger.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import { openServices } from '../services.ts';
 
@@ -25,6 +26,8 @@ export interface TestServer {
   startAgentApi(): Promise<void>;
   config: Config;
   database: AttuneDatabase;
+  /** The mailer the app got (`options.mailer`, else SMTP_URL's, else the outbox in the temp folder). */
+  mailer: Mailer;
   /** Every log line the service wrote, as raw JSON text. */
   logs: string[];
   /** The app's route table (method and path pattern of every handler and middleware). */
@@ -39,6 +42,11 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Wraps the real password hasher, e.g. to observe calls. */
   wrapPasswords?: (real: PasswordHasher) => PasswordHasher;
+  /**
+   * Replaces the mailer the config would build. Without it mail goes where the env says: pass
+   * `SMTP_URL: sink.url` of `startSmtpSink()` to receive it, else it lands in `config.mail.outboxDir`.
+   */
+  mailer?: Mailer;
 }
 
 /**
@@ -72,10 +80,12 @@ export async function startTestServer(
     },
   });
   let clockOffsetMs = 0;
+  const logger = createLogger(config.logLevel, sink);
   const services = await openServices(
     config,
-    createLogger(config.logLevel, sink),
+    logger,
     () => Date.now() + clockOffsetMs,
+    options.mailer,
   );
   const passwords = options.wrapPasswords
     ? options.wrapPasswords(services.passwords)
@@ -104,6 +114,7 @@ export async function startTestServer(
     },
     config,
     database: services.database,
+    mailer: services.mailer,
     logs,
     routes: app.routes.map(({ method, path }) => ({ method, path })),
     advanceClock(ms) {
