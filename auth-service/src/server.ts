@@ -69,6 +69,7 @@ const sweep = startSessionSweep(services, {
   tokenTtlMs: config.livekit.tokenTtlMs,
   maxSessionMs: config.sessions.maxSessionMs,
   guestTtlMs: config.guests.ttlMs,
+  loginThrottleWindowMs: config.lockout.lockoutMs,
 });
 
 /** Listens on HOST:PORT or INTERNAL_HOST:INTERNAL_PORT, and says plainly why it cannot. */

@@ -59,11 +59,11 @@ export function openConnection(
   const sqlite = new Database(absolute);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
   const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 50));
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  migrateWithoutCascades(sqlite, db);
+  sqlite.pragma('foreign_keys = ON');
   const ping = sqlite.prepare('SELECT 1');
   const database: AttuneDatabase = {
     db,
@@ -81,6 +81,23 @@ export function openConnection(
     },
   };
   return { database, connection: sqlite };
+}
+
+/**
+ * Applies pending migrations with foreign keys off. A migration that rebuilds a table (SQLite's
+ * only way to change a column or a CHECK) drops the old table, and with foreign keys on that DROP
+ * deletes or nulls every row referencing it (a user's tokens, rooms, sessions, turns). drizzle
+ * runs all migrations in one transaction, where the migration's own `PRAGMA foreign_keys=OFF` has
+ * no effect, so it is turned off here, around the migrator, and the result checked afterwards.
+ */
+function migrateWithoutCascades(sqlite: Database.Database, db: Db): void {
+  sqlite.pragma('foreign_keys = OFF');
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  const violations = sqlite.pragma('foreign_key_check') as unknown[];
+  if (violations.length > 0)
+    throw new Error(
+      `the database has ${violations.length} rows whose foreign key names a missing row after migrating`,
+    );
 }
 
 /** A read-only handle, for readers that run beside the service (an analytics worker, the CLI). */

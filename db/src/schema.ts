@@ -14,7 +14,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
 
-export const USER_ROLES = ['admin', 'analyst', 'user', 'guest'] as const;
+export const USER_ROLES = ['admin', 'moderator', 'analyst', 'user', 'guest'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 export const USER_STATUSES = ['active', 'suspended'] as const;
@@ -27,6 +27,15 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 export const END_SOURCES = ['livekit', 'agent', 'sweep', 'admin'] as const;
 export type EndSource = (typeof END_SOURCES)[number];
 
+/** What a mailed single-use link lets its holder do (see the action_tokens table). */
+export const ACTION_TOKEN_PURPOSES = [
+  'password_reset',
+  'email_verification',
+  'set_password',
+  'invitation',
+] as const;
+export type ActionTokenPurpose = (typeof ACTION_TOKEN_PURPOSES)[number];
+
 export const TURN_ROLES = ['user', 'assistant'] as const;
 export type TurnRole = (typeof TURN_ROLES)[number];
 
@@ -38,13 +47,16 @@ export const users = sqliteTable(
     id: text('id').primaryKey(),
     email: text('email').notNull(),
     fullName: text('full_name').notNull(),
-    passwordHash: text('password_hash').notNull(),
+    /** NULL: the account cannot sign in until a password is set (made by an admin, see action_tokens). */
+    passwordHash: text('password_hash'),
     role: text('role', { enum: USER_ROLES }).notNull().default('user'),
     status: text('status', { enum: USER_STATUSES }).notNull().default('active'),
     createdAt: integer('created_at').notNull(),
     lastLogin: integer('last_login'),
-    failedLogins: integer('failed_logins').notNull().default(0),
-    lockedUntil: integer('locked_until'),
+    /** When the owner proved they receive mail at `email`; NULL until then. */
+    emailVerifiedAt: integer('email_verified_at'),
+    /** A new address the owner asked for, waiting for its verification link to be used. */
+    pendingEmail: text('pending_email'),
   },
   (t) => [
     uniqueIndex('users_email_unique').on(t.email),
@@ -157,6 +169,56 @@ export const conversationTurns = sqliteTable(
   ],
 );
 
+/**
+ * Single-use links mailed to people: the token travels in the mail, only its SHA-256 (hex) is
+ * stored. `user_id` is NULL for an invitation (the account does not exist yet); `role` is set for
+ * invitations only. `used_at` is also set when a newer token of the same purpose voids this one.
+ */
+export const actionTokens = sqliteTable(
+  'action_tokens',
+  {
+    id: text('id').primaryKey(),
+    purpose: text('purpose', { enum: ACTION_TOKEN_PURPOSES }).notNull(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role', { enum: USER_ROLES }),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [
+    uniqueIndex('action_tokens_token_hash_unique').on(t.tokenHash),
+    // Voiding a user's earlier tokens of a purpose when a new one is issued.
+    index('action_tokens_user_purpose_idx').on(t.userId, t.purpose),
+    // The per-address cap on mails (and voiding invitations, which have no user).
+    index('action_tokens_email_purpose_created_idx').on(t.email, t.purpose, t.createdAt),
+    // The sweep.
+    index('action_tokens_expires_idx').on(t.expiresAt),
+    check('action_tokens_purpose_check', sql`${t.purpose} IN (${inList(ACTION_TOKEN_PURPOSES)})`),
+    check(
+      'action_tokens_role_check',
+      sql`${t.role} IS NULL OR ${t.role} IN (${inList(USER_ROLES)})`,
+    ),
+  ],
+);
+
+/**
+ * Failed sign-ins, counted per key: `pair:<email_sha256>:<ip_key>` (one account from one client
+ * IP) and `account:<email_sha256>` (the account from anywhere). Keyed by the email's digest, not a
+ * user id, so an unknown email is counted exactly like a known one. See queries/login-throttle.ts.
+ */
+export const loginThrottle = sqliteTable(
+  'login_throttle',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull(),
+    windowStartedAt: integer('window_started_at').notNull(),
+    blockedUntil: integer('blocked_until'),
+  },
+  (t) => [index('login_throttle_window_idx').on(t.windowStartedAt)],
+);
+
 export const webhookEvents = sqliteTable('webhook_events', {
   id: text('id').primaryKey(),
   event: text('event').notNull(),
@@ -222,3 +284,5 @@ export type UserSession = typeof userSessions.$inferSelect;
 export type UserPreference = typeof userPreferences.$inferSelect;
 export type ConversationTurn = typeof conversationTurns.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
+export type ActionToken = typeof actionTokens.$inferSelect;
+export type LoginThrottleRow = typeof loginThrottle.$inferSelect;

@@ -18,6 +18,8 @@ const TABLES = [
   schema.conversationTurns,
   schema.webhookEvents,
   schema.auditLog,
+  schema.actionTokens,
+  schema.loginThrottle,
 ];
 
 /** Every row of every table, for tests that assert a request changed nothing. */

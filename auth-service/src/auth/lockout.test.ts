@@ -1,24 +1,32 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findUserById, listAuditEntries, setUserStatus } from '@attune/db';
+import { listAuditEntries, loginThrottleBlockedUntil } from '@attune/db';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import {
   type RegisteredUser,
   type TestServer,
-  jsonPost,
   registerUser,
   startTestServer,
 } from '../testing/test-server.ts';
-import { emailDigest } from './lockout.ts';
+import { clearLoginThrottle, emailDigest } from './lockout.ts';
 
 const MAX_FAILURES = 3;
 const LOCKOUT_MINUTES = 15;
+const ACCOUNT_FAILURES = 20;
+const ACCOUNT_MAX_SECONDS = 60;
 
 let server: TestServer;
 let verifyCalls = 0;
 beforeAll(async () => {
   server = await startTestServer(
-    { LOGIN_MAX_FAILURES: String(MAX_FAILURES), LOGIN_LOCKOUT_MINUTES: String(LOCKOUT_MINUTES) },
+    {
+      LOGIN_MAX_FAILURES: String(MAX_FAILURES),
+      LOGIN_LOCKOUT_MINUTES: String(LOCKOUT_MINUTES),
+      LOGIN_ACCOUNT_THROTTLE_FAILURES: String(ACCOUNT_FAILURES),
+      LOGIN_ACCOUNT_THROTTLE_MAX_SECONDS: String(ACCOUNT_MAX_SECONDS),
+      // The test client stands in for a proxy: X-Forwarded-For names the client IP.
+      TRUSTED_PROXIES: '127.0.0.1',
+    },
     {
       wrapPasswords: (real): PasswordHasher => ({
         ...real,
@@ -34,10 +42,21 @@ afterAll(async () => {
   await server.close();
 });
 
-const login = (email: string, password: string) =>
-  jsonPost(server, '/auth/login', { email, password });
+let ipCounter = 0;
+/** A client IP no other test uses. */
+const freshIp = () => {
+  ipCounter += 1;
+  return `198.51.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 1}`;
+};
 
-/** Status, body and headers of an answer, without the fields that differ on every response. */
+const login = (email: string, password: string, ip: string) =>
+  server.fetch('/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    body: JSON.stringify({ email, password }),
+  });
+
+/** Status, body and the headers that matter of an answer (not those that differ on every response). */
 async function answerOf(response: Response) {
   const headers = Object.fromEntries(
     [...response.headers].filter(
@@ -47,112 +66,161 @@ async function answerOf(response: Response) {
   return { status: response.status, body: await response.text(), headers };
 }
 
-async function failTimes(user: RegisteredUser, times: number) {
+async function failTimes(email: string, times: number, ip: string) {
   for (let i = 0; i < times; i += 1)
-    expect((await login(user.email, 'a wrong password')).status).toBe(401);
+    expect((await login(email, 'a wrong password', ip)).status).toBe(401);
 }
 
-const userRow = (user: RegisteredUser) => findUserById(server.database.db, user.id)!;
 const auditOf = (action: string, userId?: string) =>
-  listAuditEntries(server.database.db, { action, userId, limit: 100 }).entries;
+  listAuditEntries(server.database.db, { action, userId, limit: 200 }).entries;
 
-describe('account lockout', () => {
-  it(`locks after ${MAX_FAILURES} consecutive failures, refuses even the right password, and lets it in after ${LOCKOUT_MINUTES} minutes`, async () => {
-    const user = await registerUser(server);
-    await failTimes(user, MAX_FAILURES - 1);
-    expect(userRow(user)).toMatchObject({ failedLogins: MAX_FAILURES - 1, lockedUntil: null });
-    await failTimes(user, 1);
-    expect(userRow(user).lockedUntil).toBeGreaterThan(
-      Date.now() + (LOCKOUT_MINUTES * 60_000 - 60_000),
-    );
-
-    const refused = await login(user.email, user.password);
-    expect(refused.status).toBe(401);
-    expect(await refused.json()).toEqual({
-      error: { code: 'invalid_credentials', message: 'Email or password is incorrect' },
-    });
-
-    server.advanceClock(LOCKOUT_MINUTES * 60_000 - 5_000);
-    expect((await login(user.email, user.password)).status).toBe(401);
-    server.advanceClock(5_000);
-    const admitted = await login(user.email, user.password);
-    expect(admitted.status).toBe(200);
-    expect(userRow(user)).toMatchObject({ failedLogins: 0, lockedUntil: null });
+async function expectThrottled(response: Response, maxSeconds: number) {
+  expect(response.status).toBe(429);
+  const retryAfter = Number(response.headers.get('retry-after'));
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(maxSeconds);
+  expect(await response.json()).toEqual({
+    error: {
+      code: 'login_throttled',
+      message: `Too many failed sign-ins; try again in ${retryAfter} s`,
+    },
   });
+  return retryAfter;
+}
 
-  it('counts only consecutive failures: a successful login resets the count', async () => {
+describe('the per-(account, client IP) block', () => {
+  it('stops one IP after its failures while the owner signs in from another', async () => {
     const user = await registerUser(server);
-    await failTimes(user, MAX_FAILURES - 1);
-    expect((await login(user.email, user.password)).status).toBe(200);
-    expect(userRow(user).failedLogins).toBe(0);
-    await failTimes(user, MAX_FAILURES - 1);
-    expect((await login(user.email, user.password)).status).toBe(200);
-  });
+    const attacker = freshIp();
+    await failTimes(user.email, MAX_FAILURES, attacker);
 
-  it('gives a failure after an expired lock a fresh count', async () => {
-    const user = await registerUser(server);
-    await failTimes(user, MAX_FAILURES);
-    server.advanceClock(LOCKOUT_MINUTES * 60_000);
-    await failTimes(user, 1);
-    expect(userRow(user)).toMatchObject({ failedLogins: 1, lockedUntil: null });
-    expect((await login(user.email, user.password)).status).toBe(200);
-  });
-
-  it('answers an unknown email, a wrong password and a locked account with the right password alike, after the same bcrypt work', async () => {
-    const open = await registerUser(server);
-    const locked = await registerUser(server);
-    await failTimes(locked, MAX_FAILURES);
-    const lockedAndSuspended = await registerUser(server);
-    await failTimes(lockedAndSuspended, MAX_FAILURES);
-    setUserStatus(server.database.db, lockedAndSuspended.id, 'suspended');
-
+    // The blocked pair is refused without a password check, even with the right password.
     const before = verifyCalls;
-    const answers = [
-      await answerOf(await login('nobody-at-all@example.org', 'a good password')),
-      await answerOf(await login(open.email, 'a wrong password')),
-      await answerOf(await login(locked.email, locked.password)),
-      await answerOf(await login(locked.email, 'a wrong password')),
-      // Neither the lock nor the suspension may tell that this password is right.
-      await answerOf(await login(lockedAndSuspended.email, lockedAndSuspended.password)),
-    ];
-    expect(verifyCalls - before).toBe(answers.length);
-    for (const answer of answers) expect(answer).toEqual(answers[0]);
-    expect(answers[0]).toMatchObject({
-      status: 401,
-      body: JSON.stringify({
-        error: { code: 'invalid_credentials', message: 'Email or password is incorrect' },
-      }),
-    });
+    const retryAfter = await expectThrottled(
+      await login(user.email, user.password, attacker),
+      LOCKOUT_MINUTES * 60,
+    );
+    expect(retryAfter).toBeGreaterThan(LOCKOUT_MINUTES * 60 - 60);
+    expect(verifyCalls).toBe(before);
+
+    expect((await login(user.email, user.password, freshIp())).status).toBe(200);
+    // The owner's success elsewhere does not lift the attacker's block…
+    expect((await login(user.email, user.password, attacker)).status).toBe(429);
+    // …which ends on its own.
+    server.advanceClock(LOCKOUT_MINUTES * 60_000);
+    expect((await login(user.email, user.password, attacker)).status).toBe(200);
   });
 
-  it('counts concurrent wrong passwords atomically and locks exactly once', async () => {
+  it('a successful sign-in clears its pair: only failures since count', async () => {
     const user = await registerUser(server);
-    const attempts = MAX_FAILURES * 4;
+    const ip = freshIp();
+    await failTimes(user.email, MAX_FAILURES - 1, ip);
+    expect((await login(user.email, user.password, ip)).status).toBe(200);
+    await failTimes(user.email, MAX_FAILURES - 1, ip);
+    expect((await login(user.email, user.password, ip)).status).toBe(200);
+  });
+
+  it('checks concurrent guesses from one IP at most the threshold number of times', async () => {
+    const user = await registerUser(server);
+    const ip = freshIp();
+    const before = verifyCalls;
     const statuses = await Promise.all(
-      Array.from({ length: attempts }, () =>
-        login(user.email, 'a wrong password').then((r) => r.status),
+      Array.from({ length: MAX_FAILURES * 4 }, () =>
+        login(user.email, 'a wrong password', ip).then((r) => r.status),
       ),
     );
-    expect(statuses).toEqual(Array(attempts).fill(401));
-    expect(userRow(user).failedLogins).toBe(MAX_FAILURES);
-    expect(userRow(user).lockedUntil).not.toBeNull();
+    expect(verifyCalls - before).toBe(MAX_FAILURES);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(MAX_FAILURES);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(MAX_FAILURES * 3);
     expect(auditOf('lockout', user.id)).toHaveLength(1);
-    expect(auditOf('login_failure', user.id)).toHaveLength(attempts);
+  });
+});
+
+describe('the account-wide throttle', () => {
+  it('holds against guesses spread over many IPs, and the owner gets in after waiting the cap', async () => {
+    const user = await registerUser(server);
+    const before = verifyCalls;
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i += 1) {
+      const response = await login(user.email, `guess ${i}`, freshIp());
+      statuses.push(response.status);
+      if (response.status === 429) await expectThrottled(response, ACCOUNT_MAX_SECONDS);
+    }
+    const checked = verifyCalls - before;
+    // The threshold, plus the few the doubling delay lets through while the test runs in real time.
+    expect(checked).toBeGreaterThanOrEqual(ACCOUNT_FAILURES);
+    expect(checked).toBeLessThanOrEqual(ACCOUNT_FAILURES + 3);
+    expect(statuses.slice(0, ACCOUNT_FAILURES)).toEqual(Array(ACCOUNT_FAILURES).fill(401));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(checked);
+    const wrongPasswords = auditOf('login_failure', user.id).filter(
+      (entry) => (JSON.parse(entry.detail!) as { reason: string }).reason === 'wrong_password',
+    );
+    expect(wrongPasswords).toHaveLength(checked);
+
+    // Never a lock: whatever the attacker did, the owner waits at most the cap.
+    server.advanceClock(ACCOUNT_MAX_SECONDS * 1000);
+    expect((await login(user.email, user.password, freshIp())).status).toBe(200);
+  });
+
+  it('is lifted by clearLoginThrottle (admin unlock, password reset)', async () => {
+    const user = await registerUser(server);
+    const ip = freshIp();
+    await failTimes(user.email, MAX_FAILURES, ip);
+    for (let i = MAX_FAILURES; i < ACCOUNT_FAILURES; i += 1)
+      await failTimes(user.email, 1, freshIp());
+    expect((await login(user.email, user.password, ip)).status).toBe(429);
+    expect((await login(user.email, user.password, freshIp())).status).toBe(429);
+    // Every pair of the email and its account-wide row.
+    expect(await clearLoginThrottle(server, user.email)).toBe(ACCOUNT_FAILURES - MAX_FAILURES + 2);
+    expect(loginThrottleBlockedUntil(server.database.db, user.email, Date.now())).toBeNull();
+    expect((await login(user.email, user.password, ip)).status).toBe(200);
+  });
+});
+
+describe('no account enumeration', () => {
+  it('answers an unknown email with the same 401/429 sequence and the same bcrypt work as a known one', async () => {
+    const known = await registerUser(server);
+    const unknownEmail = `nobody-${Date.now()}@example.org`;
+    async function sequence(email: string) {
+      const ip = freshIp();
+      const before = verifyCalls;
+      const answers = [];
+      for (let i = 0; i < MAX_FAILURES + 2; i += 1)
+        answers.push(await answerOf(await login(email, 'a wrong password', ip)));
+      return { answers, checks: verifyCalls - before };
+    }
+    const knownRun = await sequence(known.email);
+    const unknownRun = await sequence(unknownEmail);
+    expect(unknownRun).toEqual(knownRun);
+    expect(knownRun.checks).toBe(MAX_FAILURES);
+    expect(knownRun.answers.map((a) => a.status)).toEqual([
+      ...(Array(MAX_FAILURES).fill(401) as number[]),
+      429,
+      429,
+    ]);
+    expect(knownRun.answers[0]!.body).toBe(
+      JSON.stringify({
+        error: { code: 'invalid_credentials', message: 'Email or password is incorrect' },
+      }),
+    );
   });
 });
 
 describe('the login audit', () => {
-  it('records failures without the email in clear, the lockout, and successes', async () => {
-    const user = await registerUser(server, { email: `Audit-${Date.now()}@Example.org` });
+  it('records failures without the email in clear, the block, throttled attempts and successes', async () => {
+    const user: RegisteredUser = await registerUser(server, {
+      email: `Audit-${Date.now()}@Example.org`,
+    });
     const normalised = user.email.toLowerCase();
     const digest = createHash('sha256').update(normalised).digest('hex');
     expect(emailDigest(` ${user.email} `)).toBe(digest);
+    const ip = freshIp();
 
-    await failTimes(user, MAX_FAILURES);
+    await failTimes(user.email, MAX_FAILURES, ip);
     const failures = auditOf('login_failure', user.id);
     expect(failures).toHaveLength(MAX_FAILURES);
     for (const entry of failures) {
-      expect(entry).toMatchObject({ actorId: null, target: user.id, ip: '127.0.0.1' });
+      expect(entry).toMatchObject({ actorId: null, target: user.id, ip });
       expect(entry.detail).not.toContain(normalised);
       expect(JSON.parse(entry.detail!)).toMatchObject({
         reason: 'wrong_password',
@@ -161,42 +229,43 @@ describe('the login audit', () => {
     }
     expect(JSON.parse(failures[0]!.detail!)).toMatchObject({ failed_logins: MAX_FAILURES });
     const [lockout] = auditOf('lockout', user.id);
-    expect(lockout).toMatchObject({ target: user.id, ip: '127.0.0.1' });
+    expect(lockout).toMatchObject({ target: user.id, ip });
+    const lockedUntil = loginThrottleBlockedUntil(server.database.db, normalised, Date.now());
     expect(JSON.parse(lockout!.detail!)).toEqual({
+      email_sha256: digest,
       failed_logins: MAX_FAILURES,
-      locked_until: userRow(user).lockedUntil,
+      locked_until: lockedUntil,
     });
     expect(
       server.logs.some(
-        (line) => line.includes('account locked after failed logins') && line.includes(user.id),
+        (line) => line.includes('blocked after failed attempts') && line.includes(user.id),
       ),
     ).toBe(true);
 
-    await login(user.email, user.password);
-    expect(JSON.parse(auditOf('login_failure', user.id)[0]!.detail!)).toEqual({
-      reason: 'locked',
+    await login(user.email, user.password, ip);
+    expect(JSON.parse(auditOf('login_failure', user.id)[0]!.detail!)).toMatchObject({
+      reason: 'throttled',
+      scope: 'pair',
       email_sha256: digest,
     });
 
     const unknownEmail = `Nobody-${Date.now()}@Example.org`;
-    await login(unknownEmail, 'a good password');
+    await login(unknownEmail, 'a good password', freshIp());
     const [unknown] = listAuditEntries(server.database.db, {
       action: 'login_failure',
       limit: 1,
     }).entries;
     expect(unknown).toMatchObject({ actorId: null, target: null });
-    expect(JSON.parse(unknown!.detail!)).toEqual({
+    expect(JSON.parse(unknown!.detail!)).toMatchObject({
       reason: 'unknown_email',
       email_sha256: emailDigest(unknownEmail),
     });
     expect(unknown!.detail).not.toMatch(/nobody/i);
 
-    server.advanceClock(LOCKOUT_MINUTES * 60_000);
-    expect((await login(user.email, user.password)).status).toBe(200);
+    expect((await login(user.email, user.password, freshIp())).status).toBe(200);
     expect(auditOf('login_success', user.id)[0]).toMatchObject({
       actorId: user.id,
       target: user.id,
-      ip: '127.0.0.1',
     });
   });
 });

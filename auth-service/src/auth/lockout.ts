@@ -1,77 +1,173 @@
-import { createHash } from 'node:crypto';
-import { type User, recordFailedLogin } from '@attune/db';
+import {
+  type LoginAttemptClaim,
+  type LoginAttemptSource,
+  type User,
+  claimLoginAttempt,
+  clearLoginThrottle as clearLoginThrottleRows,
+  emailSha256,
+  recordSuccessfulLoginAttempt,
+} from '@attune/db';
 import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
+import { ApiError } from '../http/api-error.ts';
+import { ipRateLimitKey } from '../http/rate-limit.ts';
 
 /**
- * Why a login was refused, for the audit log only: the caller always gets the same 401.
- * `locked`: the account is locked (whatever the password); `superseded`: the password was right
- * but the account was locked, suspended or given a new password while bcrypt ran.
+ * Why a password check was refused, for the audit log only. `throttled`: refused before the
+ * check (the pair is blocked or the account-wide delay runs); `no_password`: the account has no
+ * password yet; `superseded`: the password was right but the account was suspended or given a
+ * new password while bcrypt ran.
  */
-export type LoginFailureReason = 'unknown_email' | 'wrong_password' | 'locked' | 'superseded';
+export type LoginFailureReason =
+  | 'unknown_email'
+  | 'wrong_password'
+  | 'no_password'
+  | 'throttled'
+  | 'superseded'
+  | 'wrong_password_on_account_route';
 
 /** The audit log keeps this instead of the email a login named: it links attempts without storing the address. */
-export function emailDigest(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+export const emailDigest = emailSha256;
+
+/** The answer to a refused attempt, with the wait in the message and in `Retry-After`. */
+export function loginThrottled(retryAfterMs: number): ApiError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ApiError(
+    429,
+    'login_throttled',
+    `Too many failed sign-ins; try again in ${seconds} s`,
+    undefined,
+    { 'Retry-After': String(seconds) },
+  );
 }
 
-export interface LoginFailure {
-  /** The account the email names, if any. */
-  user: User | undefined;
+/** Who checks a password: the email typed (or the signed-in user's), the client IP, and the audit's actor. */
+export interface PasswordCheckAttempt {
   email: string;
   ip: string | null;
-  reason: LoginFailureReason;
+  /** The account the email names, if any. */
+  user: User | undefined;
+  /** The signed-in user on account routes; null for a sign-in. */
+  actorId?: string | null;
+}
+
+/** An attempt the throttle let through, to settle once the password is checked. */
+export interface ClaimedPasswordCheck {
+  source: LoginAttemptSource;
+  claim: Extract<LoginAttemptClaim, { status: 'claimed' }>;
 }
 
 /**
- * Records a refused login in one write: a wrong password on an existing, unlocked account counts
- * towards the lockout (atomically, see `recordFailedLogin`); every refusal is audited as
- * `login_failure`, and the failure that locks the account also as `lockout`.
+ * The gate before bcrypt: counts the attempt as a failure of its (email, client IP) pair and of
+ * the account (see `claimLoginAttempt`), or throws 429 `login_throttled` without checking the
+ * password while the pair is blocked or the account-wide delay runs (audited as `login_failure`,
+ * reason `throttled`). The same for an email with no account, so the answers tell nothing.
+ */
+export async function claimPasswordCheck(
+  deps: Pick<AppDeps, 'config' | 'database' | 'now'>,
+  attempt: PasswordCheckAttempt,
+): Promise<ClaimedPasswordCheck> {
+  const source = { email: attempt.email, ipKey: ipRateLimitKey(attempt.ip) };
+  const nowMs = deps.now();
+  const claim = await deps.database.groupCommit.run((db) => {
+    const answer = claimLoginAttempt(db, source, deps.config.lockout, nowMs);
+    if (answer.status === 'throttled')
+      auditIn(
+        db,
+        {
+          action: 'login_failure',
+          actorId: attempt.actorId ?? null,
+          target: attempt.user?.id ?? null,
+          ip: attempt.ip,
+          detail: {
+            reason: 'throttled',
+            scope: answer.scope,
+            retry_after_ms: answer.retryAfterMs,
+            email_sha256: emailDigest(attempt.email),
+          },
+        },
+        nowMs,
+      );
+    return answer;
+  });
+  if (claim.status === 'throttled') throw loginThrottled(claim.retryAfterMs);
+  return { source, claim };
+}
+
+/**
+ * The password was right: clears the attempt's pair and takes its claimed failure back from the
+ * account count. Call inside the transaction that records the sign-in.
+ */
+export const settleSuccessfulPasswordCheck = (
+  db: Parameters<typeof recordSuccessfulLoginAttempt>[0],
+  check: ClaimedPasswordCheck,
+) => recordSuccessfulLoginAttempt(db, check.source);
+
+/**
+ * Audits a refused password check as `login_failure` (its failure was already counted by the
+ * claim); the failure that blocked its pair is also audited as `lockout` and logged.
  */
 export async function recordLoginFailure(
   deps: Pick<AppDeps, 'config' | 'database' | 'logger' | 'now'>,
-  failure: LoginFailure,
+  failure: PasswordCheckAttempt & { reason: LoginFailureReason; check: ClaimedPasswordCheck },
 ): Promise<void> {
   const nowMs = deps.now();
   const { user, ip, reason } = failure;
-  const locked = await deps.database.groupCommit.run((db) => {
-    const counted =
-      user && reason === 'wrong_password'
-        ? recordFailedLogin(db, user.id, deps.config.lockout, nowMs)
-        : undefined;
+  const { claim } = failure.check;
+  const target = user?.id ?? null;
+  await deps.database.groupCommit.run((db) => {
     auditIn(
       db,
       {
         action: 'login_failure',
-        actorId: null,
-        target: user?.id ?? null,
+        actorId: failure.actorId ?? null,
+        target,
         ip,
         detail: {
           reason,
           email_sha256: emailDigest(failure.email),
-          ...(counted ? { failed_logins: counted.failedLogins } : {}),
+          failed_logins: claim.pairFailures,
+          account_failures: claim.accountFailures,
         },
       },
       nowMs,
     );
-    if (!user || counted?.lockedUntil == null) return undefined;
-    auditIn(
-      db,
-      {
-        action: 'lockout',
-        actorId: null,
-        target: user.id,
-        ip,
-        detail: { failed_logins: counted.failedLogins, locked_until: counted.lockedUntil },
-      },
-      nowMs,
-    );
-    return counted;
+    if (claim.pairBlockedUntil !== null)
+      auditIn(
+        db,
+        {
+          action: 'lockout',
+          actorId: null,
+          target,
+          ip,
+          detail: {
+            email_sha256: emailDigest(failure.email),
+            failed_logins: claim.pairFailures,
+            locked_until: claim.pairBlockedUntil,
+          },
+        },
+        nowMs,
+      );
   });
-  if (user && locked) {
+  if (claim.pairBlockedUntil !== null)
     deps.logger.warn(
-      { userId: user.id, failedLogins: locked.failedLogins, lockedUntil: locked.lockedUntil },
-      'account locked after failed logins',
+      { userId: target, ip, failedLogins: claim.pairFailures, lockedUntil: claim.pairBlockedUntil },
+      'sign-ins of an account from one client IP blocked after failed attempts',
     );
-  }
+  if (claim.accountFailures === deps.config.lockout.accountFailures)
+    deps.logger.warn(
+      { userId: target, accountFailures: claim.accountFailures },
+      'account-wide sign-in throttle engaged: failed attempts from many addresses',
+    );
+}
+
+/**
+ * Forgets every failed sign-in of the email, from every client IP and account-wide (admin unlock;
+ * a password reset does it inside its own unit of work). Returns how many throttle rows there were.
+ */
+export function clearLoginThrottle(
+  deps: Pick<AppDeps, 'database'>,
+  email: string,
+): Promise<number> {
+  return deps.database.groupCommit.run((db) => clearLoginThrottleRows(db, email));
 }

@@ -1,20 +1,26 @@
-import { findUserByEmail, isAccountLocked, recordSuccessfulLogin } from '@attune/db';
-import { audit, auditIn } from '../audit/audit.ts';
+import { findUserByEmail, recordSuccessfulLogin } from '@attune/db';
+import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../http/api-error.ts';
 import { checkPassword } from '../passwords/check-password.ts';
-import { type LoginFailureReason, recordLoginFailure } from './lockout.ts';
+import {
+  type LoginFailureReason,
+  claimPasswordCheck,
+  recordLoginFailure,
+  settleSuccessfulPasswordCheck,
+} from './lockout.ts';
 import { type SignedIn, signIn } from './sign-in.ts';
 
-/** The one answer to every refused login: unknown email, wrong password and locked account look alike. */
+/** The one answer to every refused password check: unknown email, wrong password and no password look alike. */
 export const invalidCredentials = () =>
   new ApiError(401, 'invalid_credentials', 'Email or password is incorrect');
 
 /**
- * Email + password sign-in. bcrypt runs for every attempt (against a decoy hash for an unknown
- * email), and the lock is checked only after it, so an unknown email, a wrong password and a
- * locked account (even with the right password) take the same work and get the same 401.
- * Wrong passwords count towards the lockout; a successful login resets the count.
+ * Email + password sign-in. The login throttle is asked first (see lockout.ts): a blocked pair or
+ * a running account-wide delay answers 429 `login_throttled` without checking the password, the
+ * same for an email with no account. Otherwise bcrypt runs for every attempt (against a decoy
+ * hash for an unknown email or an account without a password), so those take the same work and
+ * get the same 401 as a wrong password. A successful sign-in clears its (email, IP) pair.
  */
 export async function logIn(
   deps: Pick<AppDeps, 'config' | 'database' | 'appJwt' | 'passwords' | 'logger' | 'now'>,
@@ -22,41 +28,48 @@ export async function logIn(
   meta: { ip: string | null; userAgent: string | null },
 ): Promise<SignedIn> {
   const found = findUserByEmail(deps.database.db, credentials.email);
-  const matches = await checkPassword(deps.passwords, credentials.password, found?.passwordHash);
+  const attempt = { email: credentials.email, ip: meta.ip, user: found };
+  const check = await claimPasswordCheck(deps, attempt);
+  const hash = found?.passwordHash ?? undefined;
+  const matches = await checkPassword(deps.passwords, credentials.password, hash);
 
   const refuse = async (reason: LoginFailureReason): Promise<never> => {
-    await recordLoginFailure(deps, { user: found, email: credentials.email, ip: meta.ip, reason });
+    await recordLoginFailure(deps, { ...attempt, reason, check });
     throw invalidCredentials();
   };
   if (!found) return refuse('unknown_email');
-  // Before the password and the status: a locked account must not tell whether the guess was right.
-  if (isAccountLocked(found, deps.now())) return refuse('locked');
+  if (hash === undefined) return refuse('no_password');
   if (!matches) return refuse('wrong_password');
   if (found.status !== 'active') {
-    await audit(deps, {
-      action: 'login_failure',
-      actorId: null,
-      target: found.id,
-      ip: meta.ip,
-      detail: { reason: 'suspended' },
+    await deps.database.groupCommit.run((db) => {
+      const nowMs = deps.now();
+      settleSuccessfulPasswordCheck(db, check);
+      auditIn(
+        db,
+        {
+          action: 'login_failure',
+          actorId: null,
+          target: found.id,
+          ip: meta.ip,
+          detail: { reason: 'suspended' },
+        },
+        nowMs,
+      );
     });
     throw new ApiError(403, 'account_suspended', 'This account is suspended');
   }
 
-  const rehashed = deps.passwords.needsRehash(found.passwordHash)
+  const rehashed = deps.passwords.needsRehash(hash)
     ? await deps.passwords.hash(credentials.password)
     : undefined;
-  const login = { userId: found.id, verifiedHash: found.passwordHash, rehashed };
+  const login = { userId: found.id, verifiedHash: hash, rehashed };
   const signedIn = await signIn(deps, meta, (tx) => {
     const nowMs = deps.now();
-    // Refused (undefined) if the account was locked, suspended or given a new password meanwhile.
+    // Refused (undefined) if the account was suspended or given a new password meanwhile.
     const user = recordSuccessfulLogin(tx, login, nowMs);
-    if (user)
-      auditIn(
-        tx,
-        { action: 'login_success', actorId: user.id, target: user.id, ip: meta.ip },
-        nowMs,
-      );
+    if (!user) return undefined;
+    settleSuccessfulPasswordCheck(tx, check);
+    auditIn(tx, { action: 'login_success', actorId: user.id, target: user.id, ip: meta.ip }, nowMs);
     return user;
   });
   return signedIn ?? refuse('superseded');

@@ -33,7 +33,7 @@ describe('pnpm admin', () => {
     expect(result).toMatchObject({ code: 0, stdout: 'root@example.org created as admin.\n' });
     const user = findUserByEmail(database.db, 'root@example.org')!;
     expect(user).toMatchObject({ role: 'admin', fullName: 'Root' });
-    expect(bcrypt.compareSync('a long admin password', user.passwordHash)).toBe(true);
+    expect(bcrypt.compareSync('a long admin password', user.passwordHash!)).toBe(true);
     expect(
       listAuditEntries(database.db, { action: 'admin_created', limit: 5 }).entries,
     ).toHaveLength(1);

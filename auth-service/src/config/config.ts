@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LockoutPolicy } from '@attune/db';
+import type { LoginThrottlePolicy } from '@attune/db';
 import type { RateLimitConfig } from '../http/rate-limit.ts';
 import {
   DEV_AGENT_API_SECRET_FILE,
@@ -65,8 +65,8 @@ export interface Config {
   trustedProxies: string[];
   /** In-memory request limits per client IP and per user; `null` when RATE_LIMIT_ENABLED=false. */
   rateLimit: RateLimitConfig | null;
-  /** Account lockout after consecutive failed logins. */
-  lockout: LockoutPolicy;
+  /** The login throttle: per account and client IP, and account-wide (see auth/lockout.ts). */
+  lockout: LoginThrottlePolicy;
   logLevel: Env['LOG_LEVEL'];
   /** The built web client served at `/`. */
   webClientDir: string;
@@ -149,7 +149,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           },
         }
       : null,
-    lockout: { maxFailures: env.LOGIN_MAX_FAILURES, lockoutMs: env.LOGIN_LOCKOUT_MINUTES * 60_000 },
+    lockout: {
+      maxFailures: env.LOGIN_MAX_FAILURES,
+      lockoutMs: env.LOGIN_LOCKOUT_MINUTES * 60_000,
+      accountFailures: env.LOGIN_ACCOUNT_THROTTLE_FAILURES,
+      accountMaxDelayMs: env.LOGIN_ACCOUNT_THROTTLE_MAX_SECONDS * 1000,
+    },
     logLevel: env.LOG_LEVEL,
     webClientDir: env.WEB_CLIENT_DIR ? resolve(env.WEB_CLIENT_DIR) : DEFAULT_WEB_CLIENT_DIR,
     cookieSecure:

@@ -115,10 +115,14 @@ export const envSchema = z.object({
   RATE_LIMIT_GENERAL_PER_MINUTE: positiveInt.default(300),
   /** Most client IPs and users tracked per route class (memory bound); the oldest window is dropped first. */
   RATE_LIMIT_MAX_KEYS: positiveInt.default(50_000),
-  /** Consecutive failed logins that lock an account… */
+  /** Failed sign-ins of one account from one client IP, within LOGIN_LOCKOUT_MINUTES, that block that pair… */
   LOGIN_MAX_FAILURES: positiveInt.default(5),
-  /** …for this long; a successful login resets the count. */
+  /** …for this long (other IPs are unaffected); a successful sign-in clears the pair. */
   LOGIN_LOCKOUT_MINUTES: positiveInt.default(15),
+  /** Failed sign-ins of one account from any IPs, within LOGIN_LOCKOUT_MINUTES, after which each password check waits… */
+  LOGIN_ACCOUNT_THROTTLE_FAILURES: positiveInt.default(20),
+  /** …a delay doubling from 1 s up to this many seconds (a throttle the owner outwaits, never a lock). */
+  LOGIN_ACCOUNT_THROTTLE_MAX_SECONDS: positiveInt.default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The built web client served at `/` (default: web-client/dist of this checkout). */
   WEB_CLIENT_DIR: z.string().min(1).optional(),

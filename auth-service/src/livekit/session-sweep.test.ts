@@ -1,10 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  ACTION_TOKEN_RETENTION_MS,
+  claimLoginAttempt,
+  consumeActionToken,
+  findUsableActionToken,
   findUserSession,
   insertAuditEntry,
   insertUser,
   insertUserSession,
   insertWebhookEvent,
+  issueActionToken,
+  loginThrottle,
+  loginThrottleKeys,
   updateSessionTimeline,
 } from '@attune/db';
 import { insertTestUsers, openTempDatabase, snapshotTables } from '@attune/db/testing';
@@ -13,7 +20,13 @@ import { JOIN_GRACE_MS, WEBHOOK_EVENT_RETENTION_MS, sweepSessions } from './sess
 const TTL = 600_000;
 const MAX = 4 * 3_600_000;
 const GUEST_TTL = 3_600_000;
-const options = { tokenTtlMs: TTL, maxSessionMs: MAX, guestTtlMs: GUEST_TTL };
+const THROTTLE_WINDOW = 15 * 60_000;
+const options = {
+  tokenTtlMs: TTL,
+  maxSessionMs: MAX,
+  guestTtlMs: GUEST_TTL,
+  loginThrottleWindowMs: THROTTLE_WINDOW,
+};
 
 let database: ReturnType<typeof openTempDatabase>;
 let userId: string;
@@ -90,6 +103,50 @@ describe('sweepSessions', () => {
     expect(
       insertWebhookEvent(database.db, { id: 'EV_new', event: 'participant_joined' }, now),
     ).toBe(false);
+  });
+});
+
+describe('mailed links and the login throttle', () => {
+  it('deletes spent and expired links past their retention and throttle rows past their window', async () => {
+    const now = ACTION_TOKEN_RETENTION_MS * 2;
+    const link = (purpose: 'password_reset' | 'invitation', atMs: number, ttlMs: number) =>
+      issueActionToken(
+        database.db,
+        {
+          purpose,
+          userId: purpose === 'invitation' ? null : userId,
+          email: 'x@example.org',
+          ttlMs,
+        },
+        atMs,
+      ).token;
+    const spent = link('password_reset', 0, 60_000);
+    consumeActionToken(database.db, { token: spent, purposes: ['password_reset'] }, 1_000);
+    link('invitation', 0, 60_000); // expired
+    const stillValid = link('invitation', 1, 7 * 86_400_000 * 10);
+
+    const policy = {
+      maxFailures: 5,
+      lockoutMs: THROTTLE_WINDOW,
+      accountFailures: 20,
+      accountMaxDelayMs: 60_000,
+    };
+    const source = (email: string) => ({ email, ipKey: 'ip:10.0.0.1' });
+    claimLoginAttempt(database.db, source('stale@example.org'), policy, now - THROTTLE_WINDOW);
+    claimLoginAttempt(database.db, source('recent@example.org'), policy, now - 1);
+
+    expect(await sweepSessions(database, now, options)).toMatchObject({
+      prunedActionTokens: 2,
+      prunedThrottleRows: 2,
+    });
+    expect(findUsableActionToken(database.db, stillValid, ['invitation'], now)).toBeDefined();
+    expect(
+      database.db
+        .select()
+        .from(loginThrottle)
+        .all()
+        .map((r) => r.key),
+    ).toEqual(Object.values(loginThrottleKeys(source('recent@example.org'))));
   });
 });
 

@@ -7,6 +7,8 @@ import {
   findExpiredGuests,
   findLiveSessions,
   forgetUserInAuditLog,
+  pruneActionTokens,
+  pruneLoginThrottle,
   pruneWebhookEvents,
 } from '@attune/db';
 import { auditIn } from '../audit/audit.ts';
@@ -23,6 +25,8 @@ export interface SweepOptions {
   maxSessionMs: number;
   /** Guest accounts older than this are deleted with everything they own. */
   guestTtlMs: number;
+  /** The login throttle's counting window (LOGIN_LOCKOUT_MINUTES): rows past it are forgotten. */
+  loginThrottleWindowMs: number;
 }
 
 export interface SweepResult {
@@ -30,6 +34,10 @@ export interface SweepResult {
   timedOut: number;
   prunedEvents: number;
   deletedGuests: number;
+  /** Mailed links spent, voided or expired, deleted once past their retention. */
+  prunedActionTokens: number;
+  /** Login throttle rows whose window and block are over. */
+  prunedThrottleRows: number;
   /** Rooms the deleted guests may still be talking in, to remove them from after the commit. */
   deletedGuestRooms: RemovalTarget[];
 }
@@ -37,7 +45,9 @@ export interface SweepResult {
 /**
  * One pass: tokens nobody joined with become `expired`, sessions LiveKit never reported leaving
  * are closed `maxSessionMs` after their latest join (end reason `timeout`), old webhook ids are
- * forgotten, and guest accounts past their lifetime are deleted (their id also leaves the audit log). One transaction, off the event loop's critical path via the group commit.
+ * forgotten, guest accounts past their lifetime are deleted (their id also leaves the audit log),
+ * and used or expired mailed links and stale login-throttle rows are deleted. One transaction,
+ * off the event loop's critical path via the group commit.
  */
 export function sweepSessions(
   database: Pick<AttuneDatabase, 'groupCommit'>,
@@ -71,6 +81,8 @@ export function sweepSessions(
       timedOut: closeStaleSessions(db, nowMs, options.maxSessionMs),
       prunedEvents: pruneWebhookEvents(db, nowMs - WEBHOOK_EVENT_RETENTION_MS),
       deletedGuests,
+      prunedActionTokens: pruneActionTokens(db, nowMs),
+      prunedThrottleRows: pruneLoginThrottle(db, nowMs, options.loginThrottleWindowMs),
       deletedGuestRooms,
     };
   });
@@ -94,8 +106,7 @@ export function startSessionSweep(
     running = sweepSessions(deps.database, deps.now(), options).then(
       async (result) => {
         const { deletedGuestRooms, ...counts } = result;
-        if (counts.expired + counts.timedOut + counts.prunedEvents + counts.deletedGuests > 0)
-          deps.logger.info(counts, 'session sweep');
+        if (Object.values(counts).some((n) => n > 0)) deps.logger.info(counts, 'session sweep');
         if (deletedGuestRooms.length === 0) return;
         // Expired guests still in a room are removed from it; an unreachable LiveKit is logged.
         const removal = await removeParticipants(deps.config.livekit, deletedGuestRooms);

@@ -42,7 +42,7 @@ export function createMetrics(db: Db): Metrics {
   });
   const loginsFailed = new Counter({
     name: 'attune_logins_failed_total',
-    help: 'Sign-ins refused (wrong credentials or locked)',
+    help: 'Sign-ins refused (wrong credentials or throttled)',
     registers: [registry],
   });
   new Gauge({
@@ -69,7 +69,7 @@ export function createMetrics(db: Db): Metrics {
       );
       const key = `${c.req.method} ${route}`;
       if (TOKEN_ROUTES.has(key) && status >= 200 && status < 300) tokensMinted.inc();
-      if (key === 'POST /auth/login' && status === 401) loginsFailed.inc();
+      if (key === 'POST /auth/login' && (status === 401 || status === 429)) loginsFailed.inc();
     }
   };
   return { registry, middleware };

@@ -281,8 +281,8 @@ describe('exportUserData', () => {
       status: 'active',
       created_at: 0,
       last_login: null,
-      failed_logins: 0,
-      locked_until: null,
+      email_verified_at: null,
+      pending_email: null,
     });
     expect(exported.preferences).toEqual([
       { user_id: alice, key: 'units', value: 'metric', updated_at: 3 },

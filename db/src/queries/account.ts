@@ -201,11 +201,20 @@ export function signOutDevice(db: Db, userId: string, familyId: string, nowMs: n
  * preferences and turns; the audit log has no foreign key, so call `forgetUserInAuditLog` in the
  * same transaction.
  */
-export function deleteUserWithPasswordHash(db: Db, userId: string, verifiedHash: string): boolean {
+export function deleteUserWithPasswordHash(
+  db: Db,
+  userId: string,
+  verifiedHash: string | null,
+): boolean {
   return (
     db
       .delete(users)
-      .where(and(eq(users.id, userId), eq(users.passwordHash, verifiedHash)))
+      .where(
+        and(
+          eq(users.id, userId),
+          verifiedHash === null ? isNull(users.passwordHash) : eq(users.passwordHash, verifiedHash),
+        ),
+      )
       .run().changes === 1
   );
 }

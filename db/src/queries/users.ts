@@ -1,4 +1,4 @@
-import { and, eq, exists, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, count, eq, exists, gt, isNull, lt, ne, sql } from 'drizzle-orm';
 import { newId } from '../ids.ts';
 import type { Db } from '../open-database.ts';
 import { prepared } from '../prepared.ts';
@@ -9,6 +9,8 @@ export interface NewUser {
   fullName: string;
   passwordHash: string;
   role?: UserRole;
+  /** When the address was proven; unset for a new sign-up (it is mailed a verification link). */
+  emailVerifiedAt?: number | null;
 }
 
 /** Inserts a user; `undefined` when the (already normalised) email is taken. */
@@ -82,11 +84,10 @@ export interface VerifiedLogin {
 }
 
 /**
- * A successful sign-in: stamps `last_login`, clears the failure counter and stores a re-hash if
- * one is given, but only while the account is still active, not locked (see login-attempts.ts)
- * and still has the hash the password was verified against (a suspension, a lockout or a
- * password change during bcrypt wins). Returns the updated user, or `undefined` when it no
- * longer qualifies.
+ * A successful sign-in: stamps `last_login` and stores a re-hash if one is given, but only while
+ * the account is still active and still has the hash the password was verified against (a
+ * suspension or a password change during bcrypt wins). Returns the updated user, or `undefined`
+ * when it no longer qualifies. The login throttle is cleared separately (login-throttle.ts).
  */
 export function recordSuccessfulLogin(
   db: Db,
@@ -97,8 +98,6 @@ export function recordSuccessfulLogin(
     .update(users)
     .set({
       lastLogin: nowMs,
-      failedLogins: 0,
-      lockedUntil: null,
       ...(login.rehashed ? { passwordHash: login.rehashed } : {}),
     })
     .where(
@@ -106,7 +105,6 @@ export function recordSuccessfulLogin(
         eq(users.id, login.userId),
         eq(users.status, 'active'),
         eq(users.passwordHash, login.verifiedHash),
-        sql`(${users.lockedUntil} IS NULL OR ${users.lockedUntil} <= ${nowMs})`,
       ),
     )
     .returning()
@@ -151,4 +149,41 @@ export function findExpiredGuests(db: Db, createdBefore: number): Pick<User, 'id
 /** Deletes the user; foreign keys remove their tokens, rooms, sessions, preferences and turns. */
 export function deleteUser(db: Db, userId: string): boolean {
   return db.delete(users).where(eq(users.id, userId)).run().changes === 1;
+}
+
+/** Accounts that are not guests: what `MAX_USERS` limits. */
+export function countNonGuestUsers(db: Db): number {
+  return db.select({ n: count() }).from(users).where(ne(users.role, 'guest')).get()?.n ?? 0;
+}
+
+/**
+ * Inserts a user with no password (`password_hash` NULL: no password matches until one is set
+ * through a set-password link). `undefined` when the (normalised) email is taken.
+ */
+export function createUserWithoutPassword(
+  db: Db,
+  input: { email: string; fullName: string; role: UserRole },
+  nowMs: number,
+): User | undefined {
+  return db
+    .insert(users)
+    .values({ id: newId(), ...input, passwordHash: null, createdAt: nowMs })
+    .onConflictDoNothing({ target: users.email })
+    .returning()
+    .get();
+}
+
+/** Stamps the address as proven now, keeping an earlier stamp; returns the user. */
+export function markEmailVerified(db: Db, userId: string, nowMs: number): User | undefined {
+  return db
+    .update(users)
+    .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${nowMs})` })
+    .where(eq(users.id, userId))
+    .returning()
+    .get();
+}
+
+/** Changes the display name; returns the user (`undefined` for an unknown id). */
+export function updateFullName(db: Db, userId: string, fullName: string): User | undefined {
+  return db.update(users).set({ fullName }).where(eq(users.id, userId)).returning().get();
 }

@@ -278,7 +278,7 @@ describe('password hashes', () => {
       ).toBe(200);
       const stored = server.database.db.query.users
         .findFirst({ where: (t, { eq }) => eq(t.id, user.id) })
-        .sync()!.passwordHash;
+        .sync()!.passwordHash!;
       expect(bcrypt.getRounds(stored)).toBe(5);
       expect(bcrypt.compareSync('an older password', stored)).toBe(true);
     } finally {

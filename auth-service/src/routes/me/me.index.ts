@@ -11,7 +11,6 @@ import {
   listLiveDevices,
   listPreferences,
   listSessions,
-  recordFailedLogin,
   revokeUserRefreshFamilies,
   savePreference,
   signOutDevice,
@@ -21,6 +20,11 @@ import { toExportDocument } from '../../account/export-document.ts';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../account/history-cursor.ts';
 import type { AppEnv } from '../../app-env.ts';
 import { auditIn } from '../../audit/audit.ts';
+import {
+  claimPasswordCheck,
+  recordLoginFailure,
+  settleSuccessfulPasswordCheck,
+} from '../../auth/lockout.ts';
 import { clearRefreshCookie } from '../../auth/refresh-cookie.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ApiError } from '../../http/api-error.ts';
@@ -70,34 +74,26 @@ export function createMeRouter(deps: AppDeps) {
   const router = createRouter();
   const { db } = deps.database;
 
-  /** Like a login: a password past bcrypt's 72 bytes never matches, after the same work. */
   /**
-   * Checks the caller's password; a wrong one counts toward the account lockout and is audited
-   * like a failed sign-in, so a stolen access token cannot be used to guess the password.
+   * Checks the caller's password like a sign-in: through the login throttle (429 while it blocks;
+   * a wrong password counts toward it and is audited as `login_failure`), so a stolen access token
+   * cannot be used to guess the password. Past bcrypt's 72 bytes a password never matches.
    */
   async function passwordMatches(
     user: User,
     password: string,
     ip: string | null,
   ): Promise<boolean> {
-    if (await checkPassword(deps.passwords, password, user.passwordHash)) return true;
-    const nowMs = deps.now();
-    await deps.database.groupCommit.run((tx) => {
-      const counted = recordFailedLogin(tx, user.id, deps.config.lockout, nowMs);
-      auditIn(
-        tx,
-        {
-          action: 'login_failure',
-          actorId: user.id,
-          target: user.id,
-          ip,
-          detail: {
-            reason: 'wrong_password_on_account_route',
-            failed_logins: counted?.failedLogins ?? null,
-          },
-        },
-        nowMs,
-      );
+    const attempt = { email: user.email, ip, user, actorId: user.id };
+    const check = await claimPasswordCheck(deps, attempt);
+    if (await checkPassword(deps.passwords, password, user.passwordHash ?? undefined)) {
+      await deps.database.groupCommit.run((tx) => settleSuccessfulPasswordCheck(tx, check));
+      return true;
+    }
+    await recordLoginFailure(deps, {
+      ...attempt,
+      reason: 'wrong_password_on_account_route',
+      check,
     });
     return false;
   }

@@ -1,0 +1,117 @@
+/**
+ * Units of work behind the mailed links: setting a password (reset or first set) and verifying an
+ * address. Each is one transaction, so a link is spent exactly when its effect is written.
+ */
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../open-database.ts';
+import { type ActionTokenPurpose, type User, users } from '../schema.ts';
+import { consumeActionToken } from './action-tokens.ts';
+import { confirmPendingEmail } from './email-change.ts';
+import { clearLoginThrottle } from './login-throttle.ts';
+import { revokeUserRefreshFamilies } from './refresh-tokens.ts';
+import { markEmailVerified } from './users.ts';
+
+/**
+ * Replaces the user's password, signs every device out (revokes every refresh-token family) and
+ * forgets the email's failed sign-ins, in one transaction. Returns the user, or `undefined` for
+ * an unknown id.
+ */
+export function setPasswordAndSignOutEverywhere(
+  db: Db,
+  userId: string,
+  passwordHash: string,
+  nowMs: number,
+): User | undefined {
+  return db.transaction(
+    (tx) => {
+      const user = tx
+        .update(users)
+        .set({ passwordHash })
+        .where(eq(users.id, userId))
+        .returning()
+        .get();
+      if (!user) return undefined;
+      revokeUserRefreshFamilies(tx, userId, nowMs);
+      clearLoginThrottle(tx, user.email);
+      return user;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** Tokens that set a password: a reset link, or the set-password link of an account an admin made. */
+export const PASSWORD_TOKEN_PURPOSES = ['password_reset', 'set_password'] as const;
+
+export type PasswordTokenResult =
+  { status: 'password_set'; user: User; purpose: ActionTokenPurpose } | { status: 'invalid_token' };
+
+/**
+ * Spends a password-reset or set-password token and sets the password (`passwordHash`, hashed by
+ * the caller), signs every device out and clears the login throttle, in one transaction. A
+ * set-password link also marks the address verified (it was mailed there). A token mailed to an
+ * address the account no longer has is refused.
+ */
+export function resetPasswordWithToken(
+  db: Db,
+  input: { token: string; passwordHash: string },
+  nowMs: number,
+): PasswordTokenResult {
+  return db.transaction(
+    (tx): PasswordTokenResult => {
+      const spent = consumeActionToken(
+        tx,
+        { token: input.token, purposes: PASSWORD_TOKEN_PURPOSES },
+        nowMs,
+      );
+      if (!spent?.userId) return { status: 'invalid_token' };
+      const owner = tx.select().from(users).where(eq(users.id, spent.userId)).get();
+      if (!owner || owner.email !== spent.email) return { status: 'invalid_token' };
+      tx.update(users)
+        .set({
+          passwordHash: input.passwordHash,
+          ...(spent.purpose === 'set_password'
+            ? { emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${nowMs})` }
+            : {}),
+        })
+        .where(eq(users.id, owner.id))
+        .run();
+      revokeUserRefreshFamilies(tx, owner.id, nowMs);
+      clearLoginThrottle(tx, owner.email);
+      const user = tx.select().from(users).where(eq(users.id, owner.id)).get()!;
+      return { status: 'password_set', user, purpose: spent.purpose };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+export type EmailTokenResult =
+  | { status: 'verified'; user: User }
+  /** The link was for a new address that another account took meanwhile (a 409). */
+  | { status: 'email_taken' }
+  | { status: 'invalid_token' };
+
+/**
+ * Spends an email-verification token, in one transaction: a link mailed to the pending address
+ * makes it the account's email (verified); a link mailed to the current address marks it
+ * verified. A link for an address the account neither has nor waits for is refused.
+ */
+export function verifyEmailWithToken(db: Db, token: string, nowMs: number): EmailTokenResult {
+  return db.transaction(
+    (tx): EmailTokenResult => {
+      const spent = consumeActionToken(tx, { token, purposes: ['email_verification'] }, nowMs);
+      if (!spent?.userId) return { status: 'invalid_token' };
+      const owner = tx.select().from(users).where(eq(users.id, spent.userId)).get();
+      if (!owner) return { status: 'invalid_token' };
+      if (owner.pendingEmail !== null && owner.pendingEmail === spent.email) {
+        const confirmed = confirmPendingEmail(tx, owner.id, spent.email, nowMs);
+        if (confirmed.status === 'confirmed') return { status: 'verified', user: confirmed.user };
+        return confirmed.status === 'email_taken'
+          ? { status: 'email_taken' }
+          : { status: 'invalid_token' };
+      }
+      if (owner.email !== spent.email) return { status: 'invalid_token' };
+      return { status: 'verified', user: markEmailVerified(tx, owner.id, nowMs)! };
+    },
+    { behavior: 'immediate' },
+  );
+}
