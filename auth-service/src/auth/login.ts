@@ -1,14 +1,13 @@
 import { findUserByEmail, isAccountLocked, recordSuccessfulLogin } from '@attune/db';
 import { audit, auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
-import { ApiError } from '../http/api-error.ts';
+import { apiError } from '../http/error-catalog.ts';
 import { checkPassword } from '../passwords/check-password.ts';
 import { type LoginFailureReason, recordLoginFailure } from './lockout.ts';
 import { type SignedIn, signIn } from './sign-in.ts';
 
 /** The one answer to every refused login: unknown email, wrong password and locked account look alike. */
-export const invalidCredentials = () =>
-  new ApiError(401, 'invalid_credentials', 'Email or password is incorrect');
+export const invalidCredentials = () => apiError('invalid_credentials');
 
 /**
  * Email + password sign-in. bcrypt runs for every attempt (against a decoy hash for an unknown
@@ -40,7 +39,7 @@ export async function logIn(
       ip: meta.ip,
       detail: { reason: 'suspended' },
     });
-    throw new ApiError(403, 'account_suspended', 'This account is suspended');
+    throw apiError('account_suspended');
   }
 
   const rehashed = deps.passwords.needsRehash(found.passwordHash)
