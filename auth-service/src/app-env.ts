@@ -1,5 +1,4 @@
 import type { User } from '@attune/db';
-import type { RateLimitHook } from './http/rate-limit.ts';
 import type { AccessClaims } from './tokens/app-jwt.ts';
 
 /** Per-request values the middleware sets for the handlers. */
@@ -10,7 +9,7 @@ export interface AppEnv {
     caller: { user: User; claims: AccessClaims };
     /** Set by `clientIpMiddleware`: the client IP (`null` without a socket); read it with `clientIp(c)`. */
     clientIp?: string | null;
-    /** Set by the rate limiter on limited routes: `requireUser` applies the per-user limit through it. */
-    rateLimit?: RateLimitHook;
+    /** Set by the matched route's policy: every error code it may answer (the error handler checks). */
+    routeErrorCodes?: ReadonlySet<string>;
   };
 }

@@ -1,16 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env.ts';
 import type { AppDeps } from './deps.ts';
-import { ApiError } from './http/api-error.ts';
 import { clientIpMiddleware, createProxyTrust } from './http/client-ip.ts';
 import { createErrorHandler, createNotFoundHandler } from './http/error-handler.ts';
-import { rateLimit } from './http/rate-limit.ts';
 import { requestLogger } from './http/request-logger.ts';
-import { requireJsonBody } from './http/require-json.ts';
+import { createRouteGuard } from './http/route-guard.ts';
 import { createRouteTable } from './http/route-table.ts';
 import { registerOpsRoutes } from './ops/ops.index.ts';
 import { createAdminRouter } from './routes/admin/admin.index.ts';
@@ -23,8 +20,13 @@ import { createMeRouter } from './routes/me/me.index.ts';
 import { createTokenRouter } from './routes/token/token.index.ts';
 import { webClient } from './web/web-client.ts';
 
+export interface AppOptions {
+  /** Answer 500 when a route answers an error code its policy does not declare (tests). */
+  strictErrorDeclarations?: boolean;
+}
+
 /** The whole HTTP API, built from its dependencies; the server entry and every test use this. */
-export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   const { metrics } = deps;
 
@@ -57,42 +59,30 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(
     webClient({ dir: deps.config.webClientDir, livekitUrl: deps.config.livekit.publicUrl, routes }),
   );
-  // After CORS, so preflights are not counted; per-user limits run inside requireUser.
-  if (deps.config.rateLimit) app.use(rateLimit(deps.config.rateLimit, deps.now));
-  const limitBody = bodyLimit({
-    maxSize: deps.config.bodyLimitBytes,
-    onError: () => {
-      throw new ApiError(
-        413,
-        'payload_too_large',
-        `The request body is larger than ${deps.config.bodyLimitBytes} bytes`,
-      );
-    },
-  });
-  // Bodies are checked only for requests a route answers (one route lookup per request); the
-  // rest go straight to the 404/405 answer.
-  app.use((c, next) => {
-    if (!routes.isRouted(c.req.method, c.req.path)) return next();
-    requireJsonBody(c);
-    return limitBody(c, next);
-  });
+  // Each route's policy brings its own rate limit, body checks, authentication and role check
+  // (after CORS, so preflights are not counted). A request no route answers is counted per IP
+  // in the general class on its way to the 404/405 answer (one route lookup per request).
+  const guard = createRouteGuard(deps);
+  app.use((c, next) =>
+    routes.isRouted(c.req.method, c.req.path) ? next() : guard.unrouted(c, next),
+  );
 
-  app.route('/', createHealthRouter(deps));
-  app.route('/', createAuthRouter(deps));
-  app.route('/', createGuestRouter(deps));
-  app.route('/', createTokenRouter(deps));
-  app.route('/', createLiveKitRouter(deps));
-  app.route('/', createMeRouter(deps));
-  app.route('/', createAnalyticsRouter(deps));
-  app.route('/', createAdminRouter(deps));
+  app.route('/', createHealthRouter(deps, guard));
+  app.route('/', createAuthRouter(deps, guard));
+  app.route('/', createGuestRouter(deps, guard));
+  app.route('/', createTokenRouter(deps, guard));
+  app.route('/', createLiveKitRouter(deps, guard));
+  app.route('/', createMeRouter(deps, guard));
+  app.route('/', createAnalyticsRouter(deps, guard));
+  app.route('/', createAdminRouter(deps, guard));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
   });
-  registerOpsRoutes(app, deps, metrics);
-  app.onError(createErrorHandler(deps.logger));
+  registerOpsRoutes(app, deps, metrics, guard);
+  app.onError(createErrorHandler(deps.logger, options));
   app.notFound(createNotFoundHandler(routes));
   return app;
 }

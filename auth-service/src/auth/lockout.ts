@@ -9,7 +9,8 @@ import {
 } from '@attune/db';
 import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
-import { ApiError } from '../http/api-error.ts';
+import type { ApiError } from '../http/api-error.ts';
+import { apiError } from '../http/error-catalog.ts';
 import { ipRateLimitKey } from '../http/rate-limit.ts';
 
 /**
@@ -32,13 +33,9 @@ export const emailDigest = emailSha256;
 /** The answer to a refused attempt, with the wait in the message and in `Retry-After`. */
 export function loginThrottled(retryAfterMs: number): ApiError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new ApiError(
-    429,
-    'login_throttled',
-    `Too many failed sign-ins; try again in ${seconds} s`,
-    undefined,
-    { 'Retry-After': String(seconds) },
-  );
+  return apiError('login_throttled', `Too many failed sign-ins; try again in ${seconds} s`, {
+    headers: { 'Retry-After': String(seconds) },
+  });
 }
 
 /** Who checks a password: the email typed (or the signed-in user's), the client IP, and the audit's actor. */

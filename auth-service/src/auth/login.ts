@@ -1,7 +1,7 @@
 import { findUserByEmail, recordSuccessfulLogin } from '@attune/db';
 import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
-import { ApiError } from '../http/api-error.ts';
+import { apiError } from '../http/error-catalog.ts';
 import { checkPassword } from '../passwords/check-password.ts';
 import {
   type LoginFailureReason,
@@ -12,8 +12,7 @@ import {
 import { type SignedIn, signIn } from './sign-in.ts';
 
 /** The one answer to every refused password check: unknown email, wrong password and no password look alike. */
-export const invalidCredentials = () =>
-  new ApiError(401, 'invalid_credentials', 'Email or password is incorrect');
+export const invalidCredentials = () => apiError('invalid_credentials');
 
 /**
  * Email + password sign-in. The login throttle is asked first (see lockout.ts): a blocked pair or
@@ -56,7 +55,7 @@ export async function logIn(
         nowMs,
       );
     });
-    throw new ApiError(403, 'account_suspended', 'This account is suspended');
+    throw apiError('account_suspended');
   }
 
   const rehashed = deps.passwords.needsRehash(hash)

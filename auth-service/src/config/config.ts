@@ -144,6 +144,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           maxKeys: env.RATE_LIMIT_MAX_KEYS,
           perWindow: {
             auth: env.RATE_LIMIT_AUTH_PER_MINUTE,
+            refresh: env.RATE_LIMIT_REFRESH_PER_MINUTE,
             token: env.RATE_LIMIT_TOKEN_PER_MINUTE,
             general: env.RATE_LIMIT_GENERAL_PER_MINUTE,
           },

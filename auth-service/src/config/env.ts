@@ -107,8 +107,13 @@ export const envSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
-  /** register, login, refresh, guest: per client IP. */
-  RATE_LIMIT_AUTH_PER_MINUTE: positiveInt.default(20),
+  /**
+   * Sign-in routes (register, login, guest, password reset…): per client IP, roomy enough for an
+   * office behind one address; password-checking signed-in routes count per user too.
+   */
+  RATE_LIMIT_AUTH_PER_MINUTE: positiveInt.default(100),
+  /** POST /auth/refresh: per client IP (renewing a token is not a password guess). */
+  RATE_LIMIT_REFRESH_PER_MINUTE: positiveInt.default(300),
   /** POST /auth/token: per user and per client IP. */
   RATE_LIMIT_TOKEN_PER_MINUTE: positiveInt.default(30),
   /** Every other route but /health, /ready and the LiveKit webhook: per user and per client IP. */

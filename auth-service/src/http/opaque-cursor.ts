@@ -1,5 +1,5 @@
 import type { z } from '@hono/zod-openapi';
-import { ApiError } from './api-error.ts';
+import { apiError } from './error-catalog.ts';
 
 /**
  * An opaque page token codec: where the previous page stopped, as base64url JSON checked against
@@ -14,11 +14,7 @@ export function opaqueCursor<T>(schema: z.ZodType<T>) {
       try {
         return schema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
       } catch {
-        throw new ApiError(
-          400,
-          'cursor_invalid',
-          'cursor is not one this API handed out; start again without it',
-        );
+        throw apiError('cursor_invalid');
       }
     },
   };

@@ -1,78 +1,35 @@
-// Every route × every role (and no token): who gets through and who gets 401 or 403. The route
-// list comes from the app itself, so a new route without a rule here fails this test.
+// Every route × every role (and no token): who gets through and who gets 401 or 403. Routes and
+// their policies come from the app itself (each route's policy middleware carries its
+// declaration), so a route without a policy fails this test, and a policy the guard does not
+// enforce shows up as a mismatch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type UserRole, setUserRole } from '@attune/db';
+import { USER_ROLES, type UserRole, setUserRole } from '@attune/db';
 import {
   type TestServer,
   jsonPost,
   registerUser,
   startTestServer,
 } from '../testing/test-server.ts';
+import type { RoutePolicy } from './route-policy.ts';
 
 type Caller = 'none' | UserRole;
-const CALLERS: Caller[] = ['none', 'guest', 'user', 'analyst', 'admin'];
+/** No token, then one caller of every role the database knows. */
+const CALLERS: Caller[] = ['none', ...USER_ROLES];
 
-type Access =
-  | 'public' // anyone, no token needed
-  | 'signed_in' // any signed-in role, guests included
-  | 'member' // signed in, not a guest (memory routes)
-  | 'analytics' // admin and analyst
-  | 'admin'
-  | 'livekit' // LiveKit's signature, not an app token
-  | 'metrics'; // the metrics token, not an app token
-
-/** The rule for each route (method and path pattern as the app declares them). */
-const RULES: Record<string, Access> = {
-  'GET /health': 'public',
-  'GET /ready': 'public',
-  'GET /openapi.json': 'public',
-  'POST /auth/register': 'public',
-  'POST /auth/login': 'public',
-  'POST /auth/refresh': 'public',
-  'POST /auth/guest': 'public',
-  'POST /auth/logout': 'signed_in',
-  'GET /auth/me': 'signed_in',
-  'POST /auth/token': 'signed_in',
-  'POST /livekit/webhook': 'livekit',
-  'GET /metrics': 'metrics',
-  'GET /me/sessions': 'signed_in',
-  'GET /me/export': 'signed_in',
-  'DELETE /me': 'signed_in',
-  'POST /me/password': 'signed_in',
-  'GET /me/devices': 'signed_in',
-  'DELETE /me/devices/:id': 'signed_in',
-  'GET /me/preferences': 'member',
-  'PUT /me/preferences/:key': 'member',
-  'DELETE /me/preferences/:key': 'member',
-  'GET /me/history': 'signed_in', // guests have no stored turns: an empty history
-  'DELETE /me/history': 'signed_in',
-  'GET /analytics/sessions': 'analytics',
-  'GET /analytics/sessions/list': 'analytics',
-  'GET /admin/users': 'admin',
-  'PATCH /admin/users/:id': 'admin',
-  'DELETE /admin/users/:id': 'admin',
-  'GET /admin/sessions': 'admin',
-  'POST /admin/sessions/:id/terminate': 'admin',
-  'GET /admin/stats': 'admin',
-  'GET /admin/audit': 'admin',
-};
-
-/** The status class a caller must get: through (anything but 401/403), 401 or 403. */
-function expected(access: Access, caller: Caller): 'through' | 401 | 403 {
-  switch (access) {
+/** The status class a caller must get under a policy: through (anything but 401/403), 401 or 403. */
+function expected(policy: RoutePolicy, caller: Caller): 'through' | 401 | 403 {
+  switch (policy.auth) {
     case 'public':
       return 'through';
     case 'livekit':
     case 'metrics':
-      return 401;
+      return 401; // nobody here holds LiveKit's signature or the metrics token
     case 'signed_in':
-      return caller === 'none' ? 401 : 'through';
     case 'member':
-      return caller === 'none' ? 401 : caller === 'guest' ? 403 : 'through';
-    case 'analytics':
-      return caller === 'none' ? 401 : caller === 'admin' || caller === 'analyst' ? 'through' : 403;
-    case 'admin':
-      return caller === 'none' ? 401 : caller === 'admin' ? 'through' : 403;
+      if (caller === 'none') return 401;
+      if (policy.auth === 'member' && caller === 'guest') return 403;
+      if (policy.roles && !policy.roles.includes(caller)) return 403;
+      return 'through';
   }
 }
 
@@ -100,24 +57,38 @@ afterAll(async () => {
   await server.close();
 });
 
-const routeKeys = () =>
-  [
-    ...new Set(
-      server.routes
-        .filter((r) => r.method !== 'ALL' && !r.path.startsWith('/docs'))
-        .map((r) => `${r.method} ${r.path}`),
-    ),
-  ].sort();
+/** Each route the app answers (`METHOD /path` as Hono registered it) and its declared policy. */
+const routePolicies = () => {
+  const policies = new Map<string, RoutePolicy | undefined>();
+  for (const route of server.routes) {
+    if (route.method === 'ALL') continue;
+    const key = `${route.method} ${route.path}`;
+    if (!policies.get(key)) policies.set(key, route.declaration?.policy);
+  }
+  return [...policies].sort(([a], [b]) => a.localeCompare(b));
+};
 
 describe('permission matrix', () => {
-  it('has a rule for every route the app answers', () => {
-    expect(routeKeys().filter((key) => !(key in RULES))).toEqual([]);
+  it('finds a declared policy on every route the app answers', () => {
+    expect(routePolicies().length).toBeGreaterThan(30);
+    expect(routePolicies().filter(([, policy]) => !policy)).toEqual([]);
   });
 
-  it('lets each role through exactly the routes it may use', async () => {
+  // The matrix trusts the declarations; this catches the declaration a slip would get wrong.
+  it('keeps every /admin and /analytics route from users and guests', () => {
+    const open = routePolicies().filter(
+      ([key, policy]) =>
+        /^\w+ \/(admin|analytics)\//.test(key) &&
+        (!policy?.roles || policy.roles.some((role) => role === 'user' || role === 'guest')),
+    );
+    expect(open).toEqual([]);
+  });
+
+  it('lets each role through exactly the routes its policy allows', async () => {
     const outcomes: string[] = [];
     const mismatches: string[] = [];
-    for (const key of routeKeys()) {
+    for (const [key, policy] of routePolicies()) {
+      if (!policy) continue;
       const [method, pattern] = key.split(' ') as [string, string];
       // Ids that exist nowhere: an admin gets a 404, which still shows it got past the guard.
       const path = pattern.replace(/:(\w+)/g, 'no-such-$1');
@@ -138,7 +109,7 @@ describe('permission matrix', () => {
           ...(hasBody ? { body: '{}' } : {}),
         });
         await response.arrayBuffer();
-        const want = expected(RULES[key]!, caller);
+        const want = expected(policy, caller);
         const got =
           response.status === 401 || response.status === 403 ? response.status : 'through';
         outcomes.push(`${key} as ${caller}: ${response.status}`);
@@ -149,6 +120,6 @@ describe('permission matrix', () => {
       }
     }
     expect(mismatches).toEqual([]);
-    expect(outcomes.length).toBe(routeKeys().length * CALLERS.length);
+    expect(outcomes.length).toBe(routePolicies().length * CALLERS.length);
   });
 });

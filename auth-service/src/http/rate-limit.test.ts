@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.ts';
 import { type TestServer, registerUser, startTestServer } from '../testing/test-server.ts';
-import { FixedWindowCounter, ipRateLimitKey, routeClassOf } from './rate-limit.ts';
+import { FixedWindowCounter, ipRateLimitKey } from './rate-limit.ts';
 
 describe('FixedWindowCounter', () => {
   it('allows `limit` requests per key per window, then refuses without counting, then starts afresh', () => {
@@ -51,37 +51,7 @@ describe('FixedWindowCounter', () => {
   });
 });
 
-describe('route classes', () => {
-  it('sorts routes into auth, token and general, and leaves probes and the webhook alone', () => {
-    for (const path of [
-      '/auth/register',
-      '/auth/login',
-      '/auth/refresh',
-      '/auth/guest',
-      '/me/password',
-    ])
-      expect(routeClassOf('POST', path)).toBe('auth');
-    expect(routeClassOf('DELETE', '/me')).toBe('auth');
-    expect(routeClassOf('POST', '/auth/token')).toBe('token');
-    for (const [method, path] of [
-      ['GET', '/auth/me'],
-      ['POST', '/auth/logout'],
-      ['GET', '/me/sessions'],
-      ['GET', '/nowhere'],
-      ['GET', '/auth/login'],
-    ]) {
-      expect(routeClassOf(method!, path!)).toBe('general');
-    }
-    for (const [method, path] of [
-      ['GET', '/health'],
-      ['HEAD', '/health'],
-      ['GET', '/ready'],
-      ['POST', '/livekit/webhook'],
-    ]) {
-      expect(routeClassOf(method!, path!)).toBeUndefined();
-    }
-  });
-
+describe('keys', () => {
   it('keys IPv4 clients by address and IPv6 clients by /64', () => {
     expect(ipRateLimitKey('203.0.113.7')).toBe('ip:203.0.113.7');
     expect(ipRateLimitKey('2001:db8:1:2:3:4:5:6')).toBe(ipRateLimitKey('2001:db8:1:2:ffff::1'));
@@ -91,11 +61,11 @@ describe('route classes', () => {
 });
 
 describe('settings', () => {
-  it('default to 20 / 30 / 300 per minute, on', () => {
+  it('default to auth 100, refresh 300, token 30, general 300 per minute, on', () => {
     expect(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).rateLimit).toEqual({
       windowMs: 60_000,
       maxKeys: 50_000,
-      perWindow: { auth: 20, token: 30, general: 300 },
+      perWindow: { auth: 100, refresh: 300, token: 30, general: 300 },
     });
     expect(
       loadConfig({ JWT_SECRET: 'x'.repeat(32), RATE_LIMIT_ENABLED: 'false' }).rateLimit,
@@ -141,6 +111,7 @@ describe('the limiter in the app', () => {
     server = await startTestServer({
       TRUSTED_PROXIES: '127.0.0.1',
       RATE_LIMIT_AUTH_PER_MINUTE: '3',
+      RATE_LIMIT_REFRESH_PER_MINUTE: '2',
       RATE_LIMIT_TOKEN_PER_MINUTE: '4',
       RATE_LIMIT_GENERAL_PER_MINUTE: '5',
       MAX_SESSIONS_PER_USER: '100',
@@ -185,10 +156,11 @@ describe('the limiter in the app', () => {
     expect(rateHeaders(again)).toMatchObject({ limit: '3', remaining: '2', reset: '60' });
   });
 
-  it('counts register, refresh and guest with login in the auth class', async () => {
+  it('counts register and guest with login in the auth class; refresh in its own', async () => {
     const ip = '198.51.100.3';
     const post = (path: string, json: unknown) =>
       server.fetch(path, from(ip, { method: 'POST', json }));
+    const refresh = () => post('/auth/refresh', { refresh_token: 'x'.repeat(43) });
     expect(
       (
         await post('/auth/register', {
@@ -198,12 +170,38 @@ describe('the limiter in the app', () => {
         })
       ).status,
     ).toBe(201);
-    expect((await post('/auth/refresh', { refresh_token: 'x'.repeat(43) })).status).toBe(401);
     expect((await post('/auth/guest', {})).status).toBe(201);
+    // Refreshing does not use up sign-ins, and has its own quota (2 here).
+    const refreshed = await refresh();
+    expect(refreshed.status).toBe(401);
+    expect(rateHeaders(refreshed)).toMatchObject({ limit: '2', remaining: '1' });
+    expect((await refresh()).status).toBe(401);
+    expect((await refresh()).status).toBe(429);
+    expect(
+      (await post('/auth/login', { email: 'rl-register@example.org', password: 'a good password' }))
+        .status,
+    ).toBe(200);
     expect(
       (await post('/auth/login', { email: 'rl-register@example.org', password: 'a good password' }))
         .status,
     ).toBe(429);
+  });
+
+  it('counts the password-checking signed-in routes per user in the auth class, across IPs', async () => {
+    const dora = await registerUser(server);
+    const change = (ip: string) =>
+      server.fetch(
+        '/me/password',
+        from(ip, {
+          method: 'POST',
+          token: dora.accessToken,
+          json: { current_password: 'not the password', new_password: 'another good password' },
+        }),
+      );
+    const statuses = [];
+    for (const ip of ['192.0.2.21', '192.0.2.22', '192.0.2.23', '192.0.2.24'])
+      statuses.push((await change(ip)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
   });
 
   it('limits POST /auth/token per user across IPs, and per IP across users', async () => {

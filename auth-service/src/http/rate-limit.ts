@@ -1,46 +1,20 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
-import { ApiError } from './api-error.ts';
 import { clientIp, parseIp } from './client-ip.ts';
+import { apiError } from './error-catalog.ts';
 
-/** Routes are limited by class, each class with its own counters. */
-export type RouteClass = 'auth' | 'token' | 'general';
+/**
+ * Routes are limited by class, each class with its own counters. `refresh` is its own class:
+ * renewing a token is not a password guess, and every open tab of an office does it.
+ */
+export type RateLimitClass = 'auth' | 'refresh' | 'token' | 'general';
 
 export interface RateLimitConfig {
   windowMs: number;
   /** Most keys (client IPs and users) one route class tracks at once; past it the oldest window is dropped. */
   maxKeys: number;
   /** Requests per window in each class, per client IP, and per user on routes that sign the caller in. */
-  perWindow: Record<RouteClass, number>;
-}
-
-// Routes that check a password are held to the sign-in limit too, so a stolen access token
-// cannot be used to guess the password behind it.
-const AUTH_ROUTES = new Set([
-  'POST /auth/register',
-  'POST /auth/login',
-  'POST /auth/refresh',
-  'POST /auth/guest',
-  'POST /me/password',
-  'DELETE /me',
-]);
-const TOKEN_ROUTES = new Set(['POST /auth/token']);
-/** Probes and LiveKit's own signed webhook are never limited. */
-const UNLIMITED_ROUTES = new Set([
-  'GET /health',
-  'HEAD /health',
-  'GET /ready',
-  'HEAD /ready',
-  'POST /livekit/webhook',
-]);
-
-/** The class of a request, or `undefined` when it is not limited. Unknown paths are `general`. */
-export function routeClassOf(method: string, path: string): RouteClass | undefined {
-  const route = `${method} ${path}`;
-  if (UNLIMITED_ROUTES.has(route)) return undefined;
-  if (AUTH_ROUTES.has(route)) return 'auth';
-  if (TOKEN_ROUTES.has(route)) return 'token';
-  return 'general';
+  perWindow: Record<RateLimitClass, number>;
 }
 
 export interface Quota {
@@ -56,13 +30,19 @@ interface Window {
   resetAtMs: number;
 }
 
+/** Counts requests per key; the in-memory fixed window today, a shared store later. */
+export interface RequestCounter {
+  /** Counts one request of `key` if its quota has room; a refused request is not counted. */
+  hit(key: string, nowMs: number): Quota;
+}
+
 /**
  * Fixed windows in memory, one per key, starting at the key's first request. Memory is bounded:
  * windows are kept in the order they started (all have the same length, so that is also the
  * order they end); each hit drops the ended ones from the front, and at `maxKeys` the oldest
  * window is dropped to make room (its key starts afresh).
  */
-export class FixedWindowCounter {
+export class FixedWindowCounter implements RequestCounter {
   readonly #windows = new Map<string, Window>();
 
   constructor(
@@ -143,43 +123,49 @@ function secondsUntil(atMs: number, nowMs: number): number {
   return Math.max(1, Math.ceil((atMs - nowMs) / 1000));
 }
 
-/** What `requireUser` calls once it knows the caller. */
-export interface RateLimitHook {
-  /** Counts the request against the user's quota; throws the 429 when it is used up. */
-  limitUser(userId: string): void;
+/** The middleware that count requests of one class, per client IP and per signed-in user. */
+export interface RateLimiter {
+  /** Counts the request against its client IP's quota of `routeClass`; answers 429 past it. */
+  perIp(routeClass: RateLimitClass): MiddlewareHandler<AppEnv>;
+  /** Counts it against the caller's quota too; runs after authentication, which sets `caller`. */
+  perUser(routeClass: RateLimitClass): MiddlewareHandler<AppEnv>;
 }
 
 /**
- * Per-IP limits before anything else runs and per-user limits once `requireUser` knows the
- * caller (through the `rateLimit` hook it finds on the context); `auth` routes have no user yet,
- * so they are limited per IP only. Every limited response carries the RateLimit-* fields of the
- * tightest quota that applied; a refused one is a 429 `rate_limited` with `Retry-After`.
+ * One set of counters per class. Every limited response carries the RateLimit-* fields of the
+ * tightest quota that applied to it (IP or user); a refused one is a 429 `rate_limited` with
+ * `Retry-After`. Which class and keys apply is each route's policy (`http/route-guard.ts`).
  */
-export function rateLimit(config: RateLimitConfig, now: () => number): MiddlewareHandler<AppEnv> {
-  const counters: Record<RouteClass, FixedWindowCounter> = {
-    auth: new FixedWindowCounter(config.perWindow.auth, config.windowMs, config.maxKeys),
-    token: new FixedWindowCounter(config.perWindow.token, config.windowMs, config.maxKeys),
-    general: new FixedWindowCounter(config.perWindow.general, config.windowMs, config.maxKeys),
-  };
+export function createRateLimiter(
+  config: RateLimitConfig,
+  now: () => number,
+  counterFor: (limit: number) => RequestCounter = (limit) =>
+    new FixedWindowCounter(limit, config.windowMs, config.maxKeys),
+): RateLimiter {
+  const counters = Object.fromEntries(
+    Object.entries(config.perWindow).map(([name, limit]) => [name, counterFor(limit)]),
+  ) as Record<RateLimitClass, RequestCounter>;
+  // The quota whose headers this request shows, so the per-user count only replaces a looser one.
+  const shown = new WeakMap<Context, Quota>();
 
-  return async (c, next) => {
-    const routeClass = routeClassOf(c.req.method, c.req.path);
-    if (!routeClass) return next();
-    const counter = counters[routeClass];
-    let shown: Quota | undefined;
-    const count = (key: string) => {
-      const nowMs = now();
-      const quota = counter.hit(key, nowMs);
-      if (!quota.allowed) throw rateLimited(quota, nowMs, config.windowMs);
-      if (shown && shown.remaining <= quota.remaining) return;
-      shown = quota;
-      setHeaders(c, rateLimitHeaders(quota, nowMs, config.windowMs));
-    };
-    count(ipRateLimitKey(clientIp(c)));
-    // Sign-in routes have no user yet; the signed-in routes of the class (those that check the
-    // caller's password) are counted per user as well, so many IPs do not buy more guesses.
-    c.set('rateLimit', { limitUser: (userId) => count(`user:${userId}`) });
-    await next();
+  const count = (c: Context, routeClass: RateLimitClass, key: string) => {
+    const nowMs = now();
+    const quota = counters[routeClass].hit(key, nowMs);
+    if (!quota.allowed) throw rateLimited(quota, nowMs, config.windowMs);
+    const before = shown.get(c);
+    if (before && before.remaining <= quota.remaining) return;
+    shown.set(c, quota);
+    setHeaders(c, rateLimitHeaders(quota, nowMs, config.windowMs));
+  };
+  return {
+    perIp: (routeClass) => async (c, next) => {
+      count(c, routeClass, ipRateLimitKey(clientIp(c)));
+      await next();
+    },
+    perUser: (routeClass) => async (c, next) => {
+      count(c, routeClass, `user:${c.get('caller').user.id}`);
+      await next();
+    },
   };
 }
 
@@ -187,16 +173,9 @@ function setHeaders(c: Context, headers: Record<string, string>): void {
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
 }
 
-function rateLimited(quota: Quota, nowMs: number, windowMs: number): ApiError {
+function rateLimited(quota: Quota, nowMs: number, windowMs: number) {
   const retryAfter = secondsUntil(quota.resetAtMs, nowMs);
-  return new ApiError(
-    429,
-    'rate_limited',
-    `Too many requests; try again in ${retryAfter} s`,
-    undefined,
-    {
-      'Retry-After': String(retryAfter),
-      ...rateLimitHeaders(quota, nowMs, windowMs),
-    },
-  );
+  return apiError('rate_limited', `Too many requests; try again in ${retryAfter} s`, {
+    headers: { 'Retry-After': String(retryAfter), ...rateLimitHeaders(quota, nowMs, windowMs) },
+  });
 }

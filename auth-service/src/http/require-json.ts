@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { ApiError } from './api-error.ts';
+import { apiError } from './error-catalog.ts';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -19,11 +19,7 @@ export function requireJsonBody(c: Context): void {
   } else if (length !== undefined || chunked) {
     const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim() ?? '';
     if (!JSON_MEDIA_TYPE.test(mediaType)) {
-      throw new ApiError(
-        415,
-        'unsupported_media_type',
-        'Send the request body as JSON with Content-Type: application/json',
-      );
+      throw apiError('unsupported_media_type');
     }
   }
 }

@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { UserRole } from '@attune/db';
 import type { AppEnv } from '../app-env.ts';
-import { ApiError } from './api-error.ts';
+import { apiError } from './error-catalog.ts';
 
 /**
  * Lets the request through only if the caller (set by `requireUser`, which must run first) has one
@@ -11,8 +11,14 @@ export function requireRole(...roles: UserRole[]) {
   const allowed = new Set<UserRole>(roles);
   return createMiddleware<AppEnv>(async (c, next) => {
     if (!allowed.has(c.get('caller').user.role)) {
-      throw new ApiError(403, 'forbidden', `This needs one of these roles: ${roles.join(', ')}`);
+      throw apiError('forbidden', `This needs one of these roles: ${roles.join(', ')}`);
     }
     await next();
   });
 }
+
+/** Guests have no memory: routes for members refuse them. Runs after `requireUser`. */
+export const requireMember = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.get('caller').user.role === 'guest') throw apiError('guest_no_memory');
+  await next();
+});

@@ -3,14 +3,14 @@ import { findSignedInUser } from '@attune/db';
 import type { AppEnv } from '../app-env.ts';
 import type { AppDeps } from '../deps.ts';
 import { InvalidAccessToken } from '../tokens/app-jwt.ts';
-import { ApiError } from './api-error.ts';
+import { apiError } from './error-catalog.ts';
 
 // The auth scheme is case-insensitive (RFC 9110); the token is a compact JWS.
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*) *$/i;
 
-function unauthorized(message: string): ApiError {
-  return new ApiError(401, 'unauthorized', message, undefined, {
-    'WWW-Authenticate': 'Bearer realm="attune"',
+function unauthorized(message: string) {
+  return apiError('unauthorized', message, {
+    headers: { 'WWW-Authenticate': 'Bearer realm="attune"' },
   });
 }
 
@@ -36,8 +36,6 @@ export function requireUser(deps: Pick<AppDeps, 'appJwt' | 'database' | 'now'>) 
       throw unauthorized('The access token is no longer valid; sign in again');
     }
     c.set('caller', { user, claims });
-    // Per-user rate limit (set by the rate limiter on limited routes); throws its 429.
-    c.get('rateLimit')?.limitUser(user.id);
     await next();
   });
 }

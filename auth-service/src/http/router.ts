@@ -1,7 +1,7 @@
 import { type Hook, OpenAPIHono } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 import type { AppEnv } from '../app-env.ts';
-import { ApiError } from './api-error.ts';
+import { apiError } from './error-catalog.ts';
 
 /** Zod failures on any input become a 400 that names each field and what is wrong with it. */
 function failValidation(result: Parameters<Hook<unknown, Env, string, unknown>>[0]): void {
@@ -11,7 +11,7 @@ function failValidation(result: Parameters<Hook<unknown, Env, string, unknown>>[
     message: issue.message,
   }));
   const summary = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-  throw new ApiError(400, 'validation_failed', `Invalid request: ${summary}`, issues);
+  throw apiError('validation_failed', `Invalid request: ${summary}`, { issues });
 }
 
 /**

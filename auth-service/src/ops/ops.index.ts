@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env.ts';
 import type { AppDeps } from '../deps.ts';
-import { ApiError } from '../http/api-error.ts';
-import { routeClassOf } from '../http/rate-limit.ts';
+import { declarePlainRoute } from '../http/define-route.ts';
+import { apiError } from '../http/error-catalog.ts';
+import type { RouteGuard } from '../http/route-guard.ts';
 import type { Metrics } from './metrics.ts';
 
 const SWAGGER_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -31,40 +32,15 @@ const DOCS_HTML = `<!doctype html>
 </body></html>`;
 const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs', deepLinking: true });`;
 
-const RATE_LIMITED = {
-  description: 'Too many requests from this client or user; try again after Retry-After seconds',
-  headers: {
-    'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
-    'RateLimit-Limit': {
-      description: 'Requests allowed in the window',
-      schema: { type: 'integer' },
-    },
-    'RateLimit-Remaining': {
-      description: 'Requests left in the window',
-      schema: { type: 'integer' },
-    },
-    'RateLimit-Reset': {
-      description: 'Seconds until the window resets',
-      schema: { type: 'integer' },
-    },
-  },
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-};
-
-/** Declares the 429 on every operation the rate limiter covers (all but probes and the webhook). */
-function withRateLimitAnswers<D extends { paths?: object }>(document: D, limited: boolean): D {
-  if (!limited) return document;
-  for (const [path, operations] of Object.entries(
-    (document.paths ?? {}) as Record<string, Record<string, unknown>>,
-  )) {
-    for (const [method, operation] of Object.entries(operations)) {
-      if (routeClassOf(method.toUpperCase(), path) === undefined) continue;
-      const responses = (operation as { responses?: Record<string, unknown> }).responses;
-      if (responses) responses['429'] ??= RATE_LIMITED;
-    }
-  }
-  return document;
-}
+/** The API's description and its viewer: anyone may read them, counted like any API call. */
+const publicDocs = declarePlainRoute(
+  { method: 'get' },
+  { auth: 'public', rateLimit: 'general', errors: [] },
+);
+const metricsRoute = declarePlainRoute(
+  { method: 'get' },
+  { auth: 'metrics', rateLimit: 'general', errors: ['metrics_disabled'] },
+);
 
 function sameSecret(presented: string, expected: string): boolean {
   const a = Buffer.from(presented);
@@ -81,58 +57,52 @@ export function registerOpsRoutes(
   app: OpenAPIHono<AppEnv>,
   deps: Pick<AppDeps, 'config'>,
   metrics: Metrics,
+  guard: RouteGuard,
 ): void {
+  const docs = guard.middleware(publicDocs);
   // Built on the first request, when every route is registered, then served from memory.
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
-  app.get('/openapi.json', (c) => {
-    document ??= withRateLimitAnswers(
-      app.getOpenAPI31Document({
-        openapi: '3.1.0',
-        info: {
-          title: 'Attune API',
-          version: '1.0.0',
-          description:
-            'Accounts, LiveKit tokens, session durations, memory and administration of an Attune voice-assistant deployment.',
-        },
-      }),
-      deps.config.rateLimit !== null,
-    );
+  app.get('/openapi.json', docs, (c) => {
+    document ??= app.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'Attune API',
+        version: '1.0.0',
+        description:
+          'Accounts, LiveKit tokens, session durations, memory and administration of an Attune voice-assistant deployment.',
+      },
+    });
     return c.json(document);
   });
 
-  app.get('/docs', (c) => c.html(DOCS_HTML));
-  app.get('/docs/swagger-ui.css', (c) =>
+  app.get('/docs', docs, (c) => c.html(DOCS_HTML));
+  app.get('/docs/swagger-ui.css', docs, (c) =>
     c.body(asset('swagger-ui.css'), 200, {
       'content-type': 'text/css; charset=utf-8',
       'cache-control': 'public, max-age=86400',
     }),
   );
-  app.get('/docs/swagger-ui-bundle.js', (c) =>
+  app.get('/docs/swagger-ui-bundle.js', docs, (c) =>
     c.body(asset('swagger-ui-bundle.js'), 200, {
       'content-type': 'text/javascript; charset=utf-8',
       'cache-control': 'public, max-age=86400',
     }),
   );
-  app.get('/docs/init.js', (c) =>
+  app.get('/docs/init.js', docs, (c) =>
     c.body(DOCS_INIT, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
   );
 
-  app.get('/metrics', async (c) => {
+  app.get('/metrics', guard.middleware(metricsRoute), async (c) => {
     const token = deps.config.metricsToken;
-    if (token === null)
-      throw new ApiError(
-        404,
-        'metrics_disabled',
-        'Metrics are off; set METRICS_TOKEN to turn them on',
-      );
+    if (token === null) throw apiError('metrics_disabled');
     const presented = /^Bearer (.+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
     if (!sameSecret(presented, token)) {
-      throw new ApiError(
-        401,
+      throw apiError(
         'unauthorized',
         'Send the metrics token as Authorization: Bearer <METRICS_TOKEN>',
-        undefined,
-        { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+        {
+          headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+        },
       );
     }
     return c.body(await metrics.registry.metrics(), 200, {
@@ -152,8 +122,7 @@ export function registerOpsRoutes(
         description: 'Prometheus text exposition format',
         content: { 'text/plain': { schema: { type: 'string' } } },
       },
-      401: { description: 'Missing or wrong metrics token' },
-      404: { description: 'Metrics are off' },
+      ...metricsRoute.responses,
     },
   });
 }

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ApiError } from '../http/api-error.ts';
+import { apiError } from '../http/error-catalog.ts';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_PERIOD_MS = 30 * DAY_MS;
@@ -32,6 +32,6 @@ export function resolvePeriod(
 ): { fromMs: number; toMs: number } {
   const toMs = to === undefined ? nowMs : Date.parse(to);
   const fromMs = from === undefined ? toMs - DEFAULT_PERIOD_MS : Date.parse(from);
-  if (fromMs >= toMs) throw new ApiError(400, 'period_invalid', '`from` must be before `to`');
+  if (fromMs >= toMs) throw apiError('period_invalid');
   return { fromMs, toMs };
 }

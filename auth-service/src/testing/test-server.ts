@@ -8,6 +8,7 @@ import type { AttuneDatabase } from '@attune/db';
 import { createAgentApi } from '../agent-api.ts';
 import { createApp } from '../app.ts';
 import { type Config, loadConfig } from '../config/config.ts';
+import { type RouteDeclaration, declarationOf } from '../http/route-policy.ts';
 import { createLogger } from '../logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
@@ -30,8 +31,11 @@ export interface TestServer {
   mailer: Mailer;
   /** Every log line the service wrote, as raw JSON text. */
   logs: string[];
-  /** The app's route table (method and path pattern of every handler and middleware). */
-  routes: { method: string; path: string }[];
+  /**
+   * The app's route table (method and path pattern of every handler and middleware); a route's
+   * policy middleware carries its declaration.
+   */
+  routes: { method: string; path: string; declaration?: RouteDeclaration }[];
   /** Moves the service's clock (milliseconds added to real time). */
   advanceClock(ms: number): void;
   fetch(path: string, init?: RequestInit): Promise<Response>;
@@ -68,6 +72,7 @@ export async function startTestServer(
     // Every test request comes from 127.0.0.1, far faster than people sign in: the limiter stays
     // on (and answers its headers) with room for whole suites; rate-limit tests pass their own.
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+    RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
     RATE_LIMIT_TOKEN_PER_MINUTE: '100000',
     RATE_LIMIT_GENERAL_PER_MINUTE: '100000',
     ...env,
@@ -90,7 +95,8 @@ export async function startTestServer(
   const passwords = options.wrapPasswords
     ? options.wrapPasswords(services.passwords)
     : services.passwords;
-  const app = createApp({ ...services, passwords });
+  // Strict: a route answering an error code it does not declare fails the test with a 500.
+  const app = createApp({ ...services, passwords }, { strictErrorDeclarations: true });
 
   const server = await listen(app.fetch);
   const agentApi = createAgentApi({ ...services, passwords });
@@ -116,7 +122,11 @@ export async function startTestServer(
     database: services.database,
     mailer: services.mailer,
     logs,
-    routes: app.routes.map(({ method, path }) => ({ method, path })),
+    routes: app.routes.map(({ method, path, handler }) => ({
+      method,
+      path,
+      declaration: declarationOf(handler),
+    })),
     advanceClock(ms) {
       clockOffsetMs += ms;
     },

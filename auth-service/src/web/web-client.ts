@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Context, MiddlewareHandler } from 'hono';
 import { AGENT_API_BASE_PATH } from '@attune/contract';
 import type { AppEnv } from '../app-env.ts';
-import { ApiError } from '../http/api-error.ts';
+import { apiError } from '../http/error-catalog.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import { contentSecurityPolicy } from './content-security-policy.ts';
 import { type StaticFile, createStaticFiles, negotiate } from './static-files.ts';
@@ -77,11 +77,7 @@ export function webClient(options: WebClientOptions): MiddlewareHandler<AppEnv> 
     }
     const page = await files.get('/index.html');
     if (!page) {
-      throw new ApiError(
-        503,
-        'web_client_not_built',
-        'The web client is not built; run `pnpm --filter @attune/web-client build` (`pnpm start` builds it when needed)',
-      );
+      throw apiError('web_client_not_built');
     }
     return send(c, page, 'no-cache', true);
   };

@@ -16,10 +16,9 @@ import {
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../../admin/guest-role.ts';
 import { auditIn } from '../../audit/audit.ts';
 import type { AppDeps } from '../../deps.ts';
-import { ApiError } from '../../http/api-error.ts';
 import { clientMeta } from '../../http/client-meta.ts';
-import { requireRole } from '../../http/require-role.ts';
-import { requireUser } from '../../http/require-user.ts';
+import { apiError } from '../../http/error-catalog.ts';
+import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
 import {
   type RemovalReport,
@@ -40,7 +39,7 @@ import {
   updateUserRoute,
 } from './admin.routes.ts';
 
-const notFound = (what: string) => new ApiError(404, `${what}_not_found`, `No such ${what}`);
+const notFound = (what: 'user' | 'session') => apiError(`${what}_not_found`);
 
 function userCursor(text: string | undefined) {
   const cursor = decodePageCursor(text);
@@ -48,39 +47,22 @@ function userCursor(text: string | undefined) {
 }
 
 /** Admin-only: users, live sessions, stats and the audit log. An admin cannot change or delete themselves. */
-export function createAdminRouter(deps: AppDeps) {
+export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
   const { db } = deps.database;
-  // Per method and path (not a wildcard), so a wrong method still gets its 405 before authentication.
-  const guarded: [string, string][] = [
-    ['GET', '/admin/users'],
-    ['PATCH', '/admin/users/:id'],
-    ['DELETE', '/admin/users/:id'],
-    ['GET', '/admin/sessions'],
-    ['POST', '/admin/sessions/:id/terminate'],
-    ['GET', '/admin/stats'],
-    ['GET', '/admin/audit'],
-  ];
-  for (const [method, path] of guarded)
-    router.on(method, path, requireUser(deps), requireRole('admin'));
 
   /** Removes the user's participants from the rooms they may be in now. */
   const disconnect = (user: Pick<User, 'id'>): Promise<RemovalReport> =>
     removeParticipants(deps.config.livekit, liveRoomsOf(deps, user.id));
 
   const otherUser = (callerId: string, id: string) => {
-    if (id === callerId)
-      throw new ApiError(
-        409,
-        'cannot_change_self',
-        'Admins cannot change or delete their own account here',
-      );
+    if (id === callerId) throw apiError('cannot_change_self');
     const user = findUserById(db, id);
     if (!user) throw notFound('user');
     return user;
   };
 
-  router.openapi(listUsersRoute, (c) => {
+  router.openapi(guard.route(listUsersRoute), (c) => {
     const q = c.req.valid('query');
     const page = searchUsers(db, {
       search: q.search,
@@ -95,12 +77,12 @@ export function createAdminRouter(deps: AppDeps) {
     return c.json({ users: page.users.map(toUserResponse), next_cursor: next }, 200);
   });
 
-  router.openapi(updateUserRoute, async (c) => {
+  router.openapi(guard.route(updateUserRoute), async (c) => {
     const caller = c.get('caller').user;
     const target = otherUser(caller.id, c.req.valid('param').id);
     const change = c.req.valid('json');
     if (change.role !== undefined && isGuestRoleMove(target.role, change.role))
-      throw new ApiError(409, 'guest_role_fixed', GUEST_ROLE_FIXED);
+      throw apiError('guest_role_fixed', GUEST_ROLE_FIXED);
     const nowMs = deps.now();
     const ip = clientMeta(c).ip;
     const suspending = change.status === 'suspended' && target.status !== 'suspended';
@@ -111,11 +93,7 @@ export function createAdminRouter(deps: AppDeps) {
         target.role === 'admin' &&
         ((change.role !== undefined && change.role !== 'admin') || change.status === 'suspended');
       if (removesAdmin && countOtherActiveAdmins(tx, target.id) === 0) {
-        throw new ApiError(
-          409,
-          'last_admin',
-          'This is the last active admin; make another admin first',
-        );
+        throw apiError('last_admin');
       }
       const user = setUserStatusAndRole(tx, target.id, change);
       if (!user) throw notFound('user');
@@ -152,15 +130,11 @@ export function createAdminRouter(deps: AppDeps) {
     return c.json({ user: toUserResponse(updated), livekit }, 200);
   });
 
-  router.openapi(deleteUserRoute, async (c) => {
+  router.openapi(guard.route(deleteUserRoute), async (c) => {
     const caller = c.get('caller').user;
     const target = otherUser(caller.id, c.req.valid('param').id);
     if (target.role === 'admin' && countOtherActiveAdmins(db, target.id) === 0) {
-      throw new ApiError(
-        409,
-        'last_admin',
-        'This is the last active admin; make another admin first',
-      );
+      throw apiError('last_admin');
     }
     const livekit = await disconnect(target);
     const nowMs = deps.now();
@@ -182,7 +156,7 @@ export function createAdminRouter(deps: AppDeps) {
     return c.json({ deleted: true as const, livekit }, 200);
   });
 
-  router.openapi(listSessionsRoute, (c) => {
+  router.openapi(guard.route(listSessionsRoute), (c) => {
     const q = c.req.valid('query');
     const status = q.status ?? (q.recent === 'true' ? undefined : 'active');
     const page = listSessions(db, {
@@ -197,12 +171,12 @@ export function createAdminRouter(deps: AppDeps) {
     );
   });
 
-  router.openapi(terminateSessionRoute, async (c) => {
+  router.openapi(guard.route(terminateSessionRoute), async (c) => {
     const caller = c.get('caller').user;
     const session = findSessionById(db, c.req.valid('param').id);
     if (!session) throw notFound('session');
     if (session.status === 'ended' || session.status === 'expired') {
-      throw new ApiError(409, 'session_not_live', `The session is already ${session.status}`);
+      throw apiError('session_not_live', `The session is already ${session.status}`);
     }
     const livekit = await removeParticipants(deps.config.livekit, [
       { roomName: session.roomName, identity: session.participantIdentity },
@@ -229,7 +203,7 @@ export function createAdminRouter(deps: AppDeps) {
     return c.json({ session: toSessionResponse(current), livekit }, 200);
   });
 
-  router.openapi(statsRoute, (c) => {
+  router.openapi(guard.route(statsRoute), (c) => {
     const stats = adminStats(db, deps.now());
     return c.json(
       {
@@ -250,7 +224,7 @@ export function createAdminRouter(deps: AppDeps) {
     );
   });
 
-  router.openapi(auditRoute, (c) => {
+  router.openapi(guard.route(auditRoute), (c) => {
     const q = c.req.valid('query');
     const period =
       q.from === undefined && q.to === undefined ? {} : resolvePeriod(q.from, q.to, deps.now());

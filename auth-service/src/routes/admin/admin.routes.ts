@@ -1,13 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { SESSION_STATUSES, USER_ROLES, USER_STATUSES } from '@attune/db';
-import { errorResponses, jsonContent } from '../../http/error-responses.ts';
+import { defineRoute } from '../../http/define-route.ts';
+import { jsonContent } from '../../http/error-responses.ts';
 import { pageQuerySchema } from '../../sessions/page-cursor.ts';
 import { instantSchema } from '../../sessions/period.ts';
 import { sessionResponseSchema } from '../../sessions/session-response.ts';
 import { userResponseSchema } from '../../users/user-response.ts';
 
 const tags = ['admin'];
-const security = [{ bearerAuth: [] }];
 const idParam = z.object({ id: z.string().min(1).max(64) });
 
 export const removalReportSchema = z
@@ -21,11 +21,10 @@ export const removalReportSchema = z
     'What LiveKit said when the participants were removed from their rooms; failures are listed, never hidden',
   );
 
-export const listUsersRoute = createRoute({
+export const listUsersRoute = defineRoute({
   method: 'get',
   path: '/admin/users',
   tags,
-  security,
   summary: 'Users, newest first, a page at a time; search by email or name',
   request: {
     query: z.strictObject({
@@ -40,15 +39,14 @@ export const listUsersRoute = createRoute({
       z.object({ users: z.array(userResponseSchema), next_cursor: z.string().nullable() }),
       'One page',
     ),
-    ...errorResponses(400, 401, 403),
   },
+  policy: { auth: 'signed_in', roles: ['admin'], rateLimit: 'general', errors: ['cursor_invalid'] },
 });
 
-export const updateUserRoute = createRoute({
+export const updateUserRoute = defineRoute({
   method: 'patch',
   path: '/admin/users/{id}',
   tags,
-  security,
   summary:
     'Change a user’s role or status; suspending revokes their devices and removes them from live rooms',
   request: {
@@ -75,15 +73,19 @@ export const updateUserRoute = createRoute({
       z.object({ user: userResponseSchema, livekit: removalReportSchema.nullable() }),
       'Updated',
     ),
-    ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+  },
+  policy: {
+    auth: 'signed_in',
+    roles: ['admin'],
+    rateLimit: 'general',
+    errors: ['user_not_found', 'cannot_change_self', 'guest_role_fixed', 'last_admin'],
   },
 });
 
-export const deleteUserRoute = createRoute({
+export const deleteUserRoute = defineRoute({
   method: 'delete',
   path: '/admin/users/{id}',
   tags,
-  security,
   summary: 'Delete a user and every row that refers to them; removes them from live rooms first',
   request: { params: idParam },
   responses: {
@@ -91,15 +93,19 @@ export const deleteUserRoute = createRoute({
       z.object({ deleted: z.literal(true), livekit: removalReportSchema }),
       'Deleted',
     ),
-    ...errorResponses(401, 403, 404, 409),
+  },
+  policy: {
+    auth: 'signed_in',
+    roles: ['admin'],
+    rateLimit: 'general',
+    errors: ['user_not_found', 'cannot_change_self', 'last_admin'],
   },
 });
 
-export const listSessionsRoute = createRoute({
+export const listSessionsRoute = defineRoute({
   method: 'get',
   path: '/admin/sessions',
   tags,
-  security,
   summary: 'Sessions, newest first: active ones by default, or any status',
   request: {
     query: z.strictObject({
@@ -113,15 +119,14 @@ export const listSessionsRoute = createRoute({
       z.object({ sessions: z.array(sessionResponseSchema), next_cursor: z.string().nullable() }),
       'One page',
     ),
-    ...errorResponses(400, 401, 403),
   },
+  policy: { auth: 'signed_in', roles: ['admin'], rateLimit: 'general', errors: ['cursor_invalid'] },
 });
 
-export const terminateSessionRoute = createRoute({
+export const terminateSessionRoute = defineRoute({
   method: 'post',
   path: '/admin/sessions/{id}/terminate',
   tags,
-  security,
   summary:
     'End a session now: the participant is removed from the room and the user’s devices are signed out',
   request: { params: idParam },
@@ -130,15 +135,19 @@ export const terminateSessionRoute = createRoute({
       z.object({ session: sessionResponseSchema, livekit: removalReportSchema }),
       'Terminated',
     ),
-    ...errorResponses(401, 403, 404, 409),
+  },
+  policy: {
+    auth: 'signed_in',
+    roles: ['admin'],
+    rateLimit: 'general',
+    errors: ['session_not_found', 'session_not_live'],
   },
 });
 
-export const statsRoute = createRoute({
+export const statsRoute = defineRoute({
   method: 'get',
   path: '/admin/stats',
   tags,
-  security,
   summary: 'Counts of users and sessions',
   responses: {
     200: jsonContent(
@@ -158,15 +167,14 @@ export const statsRoute = createRoute({
       }),
       'Stats',
     ),
-    ...errorResponses(401, 403),
   },
+  policy: { auth: 'signed_in', roles: ['admin'], rateLimit: 'general', errors: [] },
 });
 
-export const auditRoute = createRoute({
+export const auditRoute = defineRoute({
   method: 'get',
   path: '/admin/audit',
   tags,
-  security,
   summary: 'The audit log, newest first, filterable by action, user and period',
   request: {
     query: z.strictObject({
@@ -201,6 +209,6 @@ export const auditRoute = createRoute({
       }),
       'One page',
     ),
-    ...errorResponses(400, 401, 403),
   },
+  policy: { auth: 'signed_in', roles: ['admin'], rateLimit: 'general', errors: ['period_invalid'] },
 });

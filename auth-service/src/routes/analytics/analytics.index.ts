@@ -5,9 +5,8 @@ import { reportJson } from '../../analytics/report-json.ts';
 import { ReportsBusyError } from '../../analytics/report-runner.ts';
 import { REPORT_COLUMNS, reportRows } from '../../analytics/report-table.ts';
 import type { AppDeps } from '../../deps.ts';
-import { ApiError } from '../../http/api-error.ts';
-import { requireRole } from '../../http/require-role.ts';
-import { requireUser } from '../../http/require-user.ts';
+import { apiError } from '../../http/error-catalog.ts';
+import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
 import { decodePageCursor, encodePageCursor } from '../../sessions/page-cursor.ts';
 import { resolvePeriod } from '../../sessions/period.ts';
@@ -26,26 +25,17 @@ function csvResponse(c: Context, name: string, csv: string) {
 }
 
 /** Analytics for admins and analysts: session durations as LiveKit reported them. */
-export function createAnalyticsRouter(deps: AppDeps) {
+export function createAnalyticsRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
-  for (const path of ['/analytics/sessions', '/analytics/sessions/list']) {
-    router.on('GET', path, requireUser(deps), requireRole('admin', 'analyst'));
-  }
 
-  router.openapi(sessionReportRoute, async (c) => {
+  router.openapi(guard.route(sessionReportRoute), async (c) => {
     const query = c.req.valid('query');
     const { fromMs, toMs } = resolvePeriod(query.from, query.to, deps.now());
     const report = await deps.reports
       .report({ fromMs, toMs, userId: query.user, roomName: query.room }, query.group_by)
       .catch((error: unknown) => {
         if (error instanceof ReportsBusyError) {
-          throw new ApiError(
-            503,
-            'reports_busy',
-            'Too many analytics reports are running; try again shortly',
-            undefined,
-            { 'Retry-After': '5' },
-          );
+          throw apiError('reports_busy', undefined, { headers: { 'Retry-After': '5' } });
         }
         throw error;
       });
@@ -58,7 +48,7 @@ export function createAnalyticsRouter(deps: AppDeps) {
     return c.json(reportJson(report, { fromMs, toMs }, query.group_by), 200);
   });
 
-  router.openapi(sessionListRoute, (c) => {
+  router.openapi(guard.route(sessionListRoute), (c) => {
     const query = c.req.valid('query');
     const period =
       query.from === undefined && query.to === undefined

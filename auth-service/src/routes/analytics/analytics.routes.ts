@@ -1,6 +1,6 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { REPORT_GROUPINGS, SESSION_STATUSES } from '@attune/db';
-import { errorResponses } from '../../http/error-responses.ts';
+import { defineRoute } from '../../http/define-route.ts';
 import { pageQuerySchema } from '../../sessions/page-cursor.ts';
 import { instantSchema } from '../../sessions/period.ts';
 import { sessionResponseSchema } from '../../sessions/session-response.ts';
@@ -50,11 +50,10 @@ const filterQuery = {
   format: z.enum(['json', 'csv']).default('json'),
 };
 
-export const sessionReportRoute = createRoute({
+export const sessionReportRoute = defineRoute({
   method: 'get',
   path: '/analytics/sessions',
   tags: ['analytics'],
-  security: [{ bearerAuth: [] }],
   summary:
     'Session durations per day, user or room: count, total, mean, p50, p90, p99, max, and token outcomes',
   request: {
@@ -69,7 +68,12 @@ export const sessionReportRoute = createRoute({
         'text/csv': { schema: z.string() },
       },
     },
-    ...errorResponses(400, 401, 403, 503),
+  },
+  policy: {
+    auth: 'signed_in',
+    roles: ['admin', 'analyst'],
+    rateLimit: 'general',
+    errors: ['period_invalid', 'reports_busy'],
   },
 });
 
@@ -77,11 +81,10 @@ export const sessionListSchema = z
   .object({ sessions: z.array(sessionResponseSchema), next_cursor: z.string().nullable() })
   .openapi('SessionPage');
 
-export const sessionListRoute = createRoute({
+export const sessionListRoute = defineRoute({
   method: 'get',
   path: '/analytics/sessions/list',
   tags: ['analytics'],
-  security: [{ bearerAuth: [] }],
   summary: 'Sessions minted in the period, newest first, a page at a time',
   request: {
     query: z.strictObject({
@@ -98,6 +101,11 @@ export const sessionListRoute = createRoute({
         'text/csv': { schema: z.string() },
       },
     },
-    ...errorResponses(400, 401, 403),
+  },
+  policy: {
+    auth: 'signed_in',
+    roles: ['admin', 'analyst'],
+    rateLimit: 'general',
+    errors: ['period_invalid', 'cursor_invalid'],
   },
 });

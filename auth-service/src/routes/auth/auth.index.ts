@@ -15,29 +15,21 @@ import {
 } from '../../auth/refresh-cookie.ts';
 import { signIn } from '../../auth/sign-in.ts';
 import type { AppDeps } from '../../deps.ts';
-import { ApiError } from '../../http/api-error.ts';
 import { clientMeta } from '../../http/client-meta.ts';
-import { requireUser } from '../../http/require-user.ts';
+import { apiError } from '../../http/error-catalog.ts';
+import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
 import { hashRefreshToken, newRefreshToken } from '../../tokens/refresh-token.ts';
 import { toUserResponse } from '../../users/user-response.ts';
 import { loginRoute, logoutRoute, meRoute, refreshRoute, registerRoute } from './auth.routes.ts';
 
-const invalidRefreshToken = () =>
-  new ApiError(
-    401,
-    'invalid_refresh_token',
-    'The refresh token is invalid, expired or already used; sign in again',
-  );
+const invalidRefreshToken = () => apiError('invalid_refresh_token');
 
-export function createAuthRouter(deps: AppDeps) {
+export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
   const { db } = deps.database;
 
-  router.on('POST', '/auth/logout', requireUser(deps));
-  router.on('GET', '/auth/me', requireUser(deps));
-
-  router.openapi(registerRoute, async (c) => {
+  router.openapi(guard.route(registerRoute), async (c) => {
     const body = c.req.valid('json');
     const passwordHash = await deps.passwords.hash(body.password);
     const meta = clientMeta(c);
@@ -52,32 +44,23 @@ export function createAuthRouter(deps: AppDeps) {
         auditIn(tx, { action: 'register', actorId: user.id, target: user.id, ip: meta.ip }, nowMs);
       return user;
     });
-    if (!signedIn)
-      throw new ApiError(
-        409,
-        'email_taken',
-        'An account with this email already exists; sign in instead',
-      );
+    if (!signedIn) throw apiError('email_taken');
     deps.logger.info({ userId: signedIn.user.id }, 'user registered');
     return c.json(deliverRefreshToken(c, deps.config, signedIn), 201);
   });
 
   // Lockout, the uniform 401 and the login audit live in auth/login.ts.
-  router.openapi(loginRoute, async (c) =>
+  router.openapi(guard.route(loginRoute), async (c) =>
     c.json(
       deliverRefreshToken(c, deps.config, await logIn(deps, c.req.valid('json'), clientMeta(c))),
       200,
     ),
   );
 
-  router.openapi(refreshRoute, async (c) => {
+  router.openapi(guard.route(refreshRoute), async (c) => {
     const refreshToken = presentedRefreshToken(c, deps.config, c.req.valid('json').refresh_token);
     if (refreshToken === undefined) {
-      throw new ApiError(
-        400,
-        'refresh_token_missing',
-        'Send refresh_token in the body, or X-Refresh-Cookie: 1 with the refresh cookie',
-      );
+      throw apiError('refresh_token_missing');
     }
     const nowMs = deps.now();
     const next = newRefreshToken();
@@ -138,7 +121,7 @@ export function createAuthRouter(deps: AppDeps) {
     return c.json(body, 200);
   });
 
-  router.openapi(logoutRoute, async (c) => {
+  router.openapi(guard.route(logoutRoute), async (c) => {
     const { user, claims } = c.get('caller');
     const everywhere = c.req.valid('json')?.everywhere === true;
     const nowMs = deps.now();
@@ -156,7 +139,7 @@ export function createAuthRouter(deps: AppDeps) {
     return c.body(null, 204);
   });
 
-  router.openapi(meRoute, (c) => c.json(toUserResponse(c.get('caller').user), 200));
+  router.openapi(guard.route(meRoute), (c) => c.json(toUserResponse(c.get('caller').user), 200));
 
   return router;
 }

@@ -1,5 +1,5 @@
-import { createRoute } from '@hono/zod-openapi';
-import { errorResponses, jsonContent } from '../../http/error-responses.ts';
+import { defineRoute } from '../../http/define-route.ts';
+import { jsonContent } from '../../http/error-responses.ts';
 import { userResponseSchema } from '../../users/user-response.ts';
 import {
   loginBodySchema,
@@ -12,9 +12,8 @@ import {
 } from './auth.schemas.ts';
 
 const tags = ['auth'];
-const bearer = [{ bearerAuth: [] }];
 
-export const registerRoute = createRoute({
+export const registerRoute = defineRoute({
   method: 'post',
   path: '/auth/register',
   tags,
@@ -25,11 +24,11 @@ export const registerRoute = createRoute({
   },
   responses: {
     201: jsonContent(signedInSchema, 'Account created and signed in'),
-    ...errorResponses(400, 409, 413, 415),
   },
+  policy: { auth: 'public', rateLimit: 'auth', errors: ['email_taken'] },
 });
 
-export const loginRoute = createRoute({
+export const loginRoute = defineRoute({
   method: 'post',
   path: '/auth/login',
   tags,
@@ -40,11 +39,15 @@ export const loginRoute = createRoute({
   },
   responses: {
     200: jsonContent(signedInSchema, 'Signed in'),
-    ...errorResponses(400, 401, 413, 415),
+  },
+  policy: {
+    auth: 'public',
+    rateLimit: 'auth',
+    errors: ['invalid_credentials', 'account_suspended', 'login_throttled'],
   },
 });
 
-export const refreshRoute = createRoute({
+export const refreshRoute = defineRoute({
   method: 'post',
   path: '/auth/refresh',
   tags,
@@ -55,15 +58,18 @@ export const refreshRoute = createRoute({
   },
   responses: {
     200: jsonContent(refreshedSchema, 'New credentials; the presented refresh token is spent'),
-    ...errorResponses(400, 401, 413, 415),
+  },
+  policy: {
+    auth: 'public',
+    rateLimit: 'refresh',
+    errors: ['refresh_token_missing', 'invalid_refresh_token'],
   },
 });
 
-export const logoutRoute = createRoute({
+export const logoutRoute = defineRoute({
   method: 'post',
   path: '/auth/logout',
   tags,
-  security: bearer,
   summary:
     'Sign this device out (revokes its refresh-token family), or every device with {"everywhere": true}',
   request: {
@@ -72,18 +78,17 @@ export const logoutRoute = createRoute({
   },
   responses: {
     204: { description: 'Signed out' },
-    ...errorResponses(400, 401, 413, 415),
   },
+  policy: { auth: 'signed_in', rateLimit: 'general', errors: [] },
 });
 
-export const meRoute = createRoute({
+export const meRoute = defineRoute({
   method: 'get',
   path: '/auth/me',
   tags,
-  security: bearer,
   summary: 'The signed-in user',
   responses: {
     200: jsonContent(userResponseSchema, 'The caller'),
-    ...errorResponses(401),
   },
+  policy: { auth: 'signed_in', rateLimit: 'general', errors: [] },
 });

@@ -4,8 +4,9 @@ import { auditIn } from '../../audit/audit.ts';
 import { deliverRefreshToken } from '../../auth/refresh-cookie.ts';
 import { signIn } from '../../auth/sign-in.ts';
 import type { AppDeps } from '../../deps.ts';
-import { ApiError } from '../../http/api-error.ts';
 import { clientMeta } from '../../http/client-meta.ts';
+import { apiError } from '../../http/error-catalog.ts';
+import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
 import { guestRoute } from './guest.routes.ts';
 
@@ -13,16 +14,10 @@ import { guestRoute } from './guest.routes.ts';
  * Guests: an account with role `guest`, no password anyone knows (its hash is of a random
  * string), no memory, and a lifetime of GUEST_TTL_MINUTES, after which the sweep deletes it.
  */
-export function createGuestRouter(deps: AppDeps) {
+export function createGuestRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
-  router.openapi(guestRoute, async (c) => {
-    if (!deps.config.guests.enabled) {
-      throw new ApiError(
-        403,
-        'guest_access_disabled',
-        'Guest access is turned off on this server; sign up instead',
-      );
-    }
+  router.openapi(guard.route(guestRoute), async (c) => {
+    if (!deps.config.guests.enabled) throw apiError('guest_access_disabled');
     const body = c.req.valid('json');
     const meta = clientMeta(c);
     const passwordHash = await deps.passwords.decoyHash();

@@ -1,5 +1,6 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponses, jsonContent } from '../../http/error-responses.ts';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../../http/define-route.ts';
+import { jsonContent } from '../../http/error-responses.ts';
 import { displayNameSchema } from '../../users/display-name.ts';
 import { refreshCookieHeadersSchema, signedInSchema } from '../auth/auth.schemas.ts';
 
@@ -11,7 +12,7 @@ export const guestBodySchema = z
   })
   .openapi('GuestRequest');
 
-export const guestRoute = createRoute({
+export const guestRoute = defineRoute({
   method: 'post',
   path: '/auth/guest',
   tags: ['auth'],
@@ -26,6 +27,6 @@ export const guestRoute = createRoute({
       signedInSchema,
       'Guest created and signed in; it is deleted with everything it owns after GUEST_TTL_MINUTES',
     ),
-    ...errorResponses(400, 403, 413, 415),
   },
+  policy: { auth: 'public', rateLimit: 'auth', errors: ['guest_access_disabled'] },
 });

@@ -1,18 +1,22 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { AppDeps } from '../../deps.ts';
-import { ApiError } from '../../http/api-error.ts';
-import { errorResponses, jsonContent } from '../../http/error-responses.ts';
+import { defineRoute } from '../../http/define-route.ts';
+import { apiError } from '../../http/error-catalog.ts';
+import { jsonContent } from '../../http/error-responses.ts';
+import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
 
-const healthRoute = createRoute({
+// Probes are never rate-limited.
+const healthRoute = defineRoute({
   method: 'get',
   path: '/health',
   tags: ['ops'],
   summary: 'Liveness: the process answers',
   responses: { 200: jsonContent(z.object({ status: z.literal('ok') }), 'Alive') },
+  policy: { auth: 'public', rateLimit: 'none', errors: [] },
 });
 
-const readyRoute = createRoute({
+const readyRoute = defineRoute({
   method: 'get',
   path: '/ready',
   tags: ['ops'],
@@ -22,16 +26,15 @@ const readyRoute = createRoute({
       z.object({ status: z.literal('ready'), database: z.literal('ok') }),
       'Ready to serve',
     ),
-    ...errorResponses(503),
   },
+  policy: { auth: 'public', rateLimit: 'none', errors: ['not_ready'] },
 });
 
-export function createHealthRouter(deps: Pick<AppDeps, 'database'>) {
+export function createHealthRouter(deps: Pick<AppDeps, 'database'>, guard: RouteGuard) {
   const router = createRouter();
-  router.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
-  router.openapi(readyRoute, (c) => {
-    if (!deps.database.isReachable())
-      throw new ApiError(503, 'not_ready', 'The database is not reachable');
+  router.openapi(guard.route(healthRoute), (c) => c.json({ status: 'ok' as const }, 200));
+  router.openapi(guard.route(readyRoute), (c) => {
+    if (!deps.database.isReachable()) throw apiError('not_ready');
     return c.json({ status: 'ready' as const, database: 'ok' as const }, 200);
   });
   return router;

@@ -1,8 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { type WebhookEvent, WebhookReceiver } from 'livekit-server-sdk';
 import type { AppDeps } from '../../deps.ts';
-import { ApiError } from '../../http/api-error.ts';
-import { errorResponses, jsonContent } from '../../http/error-responses.ts';
+import { declarePlainRoute } from '../../http/define-route.ts';
+import { apiError } from '../../http/error-catalog.ts';
+import { jsonContent } from '../../http/error-responses.ts';
+import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
 import { ingestWebhookEvent } from '../../livekit/webhook-ingest.ts';
 
@@ -12,36 +14,32 @@ const webhookAnswer = z.object({
   outcome: z.enum(['applied', 'duplicate', 'ignored']),
 });
 
+/** LiveKit's signature is checked by the handler (it needs the raw body); never rate-limited. */
+const webhook = declarePlainRoute(
+  { method: 'post' },
+  { auth: 'livekit', rateLimit: 'none', errors: ['event_invalid'] },
+);
+
 /**
  * LiveKit's webhook: the server POSTs protobuf-JSON events signed with the API secret (a LiveKit
  * JWT in `Authorization`, carrying the body's SHA-256). Only a verified body is read; anything
  * else is a 401 and nothing is written.
  */
-export function createLiveKitRouter(deps: AppDeps) {
+export function createLiveKitRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
   const receiver = new WebhookReceiver(deps.config.livekit.apiKey, deps.config.livekit.apiSecret);
 
-  router.post(WEBHOOK_PATH, async (c) => {
+  router.post(WEBHOOK_PATH, guard.middleware(webhook), async (c) => {
     const authorization = c.req.header('authorization');
-    if (!authorization)
-      throw new ApiError(
-        401,
-        'signature_missing',
-        'A LiveKit webhook must carry its signature in the Authorization header',
-      );
+    if (!authorization) throw apiError('signature_missing');
     const body = await c.req.text();
     let event: WebhookEvent;
     try {
       event = await receiver.receive(body, authorization);
     } catch {
-      throw new ApiError(
-        401,
-        'signature_invalid',
-        'The webhook signature does not match this body and the configured LiveKit API key',
-      );
+      throw apiError('signature_invalid');
     }
-    if (!event.id || !event.event)
-      throw new ApiError(400, 'event_invalid', 'The webhook event has no id or no event name');
+    if (!event.id || !event.event) throw apiError('event_invalid');
     const nowMs = deps.now();
     const outcome = await deps.database.groupCommit.run((db) =>
       ingestWebhookEvent(db, event, nowMs),
@@ -70,7 +68,7 @@ export function createLiveKitRouter(deps: AppDeps) {
         webhookAnswer,
         'Verified and recorded (or a redelivery, or not about an Attune session)',
       ),
-      ...errorResponses(400, 401),
+      ...webhook.responses,
     },
   });
   return router;

@@ -1,4 +1,3 @@
-import { createMiddleware } from 'hono/factory';
 import {
   type User,
   deleteConversationHistory,
@@ -18,7 +17,6 @@ import {
 } from '@attune/db';
 import { toExportDocument } from '../../account/export-document.ts';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../account/history-cursor.ts';
-import type { AppEnv } from '../../app-env.ts';
 import { auditIn } from '../../audit/audit.ts';
 import {
   claimPasswordCheck,
@@ -27,9 +25,9 @@ import {
 } from '../../auth/lockout.ts';
 import { clearRefreshCookie } from '../../auth/refresh-cookie.ts';
 import type { AppDeps } from '../../deps.ts';
-import { ApiError } from '../../http/api-error.ts';
 import { clientMeta } from '../../http/client-meta.ts';
-import { requireUser } from '../../http/require-user.ts';
+import { apiError } from '../../http/error-catalog.ts';
+import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
 import { liveRoomsOf, removeParticipants } from '../../livekit/participant-removal.ts';
 import { checkPassword } from '../../passwords/check-password.ts';
@@ -50,27 +48,14 @@ import {
 } from './me.routes.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const invalidCredentials = () =>
-  new ApiError(401, 'invalid_credentials', 'The password is incorrect');
-
-/** Guests have no memory: the preference routes refuse them. Runs after `requireUser`. */
-const requireMemory = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.get('caller').user.role === 'guest') {
-    throw new ApiError(
-      403,
-      'guest_no_memory',
-      'Guests have no memory; sign up to have the assistant remember your preferences',
-    );
-  }
-  await next();
-});
+const invalidCredentials = () => apiError('invalid_credentials', 'The password is incorrect');
 
 /**
  * What the signed-in user may see and change about themselves. Every query is scoped to the
  * caller's id from the verified access token; no route takes a user id, and an id in a path (a
  * device, a preference key) only ever matches the caller's own rows.
  */
-export function createMeRouter(deps: AppDeps) {
+export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
   const { db } = deps.database;
 
@@ -98,22 +83,7 @@ export function createMeRouter(deps: AppDeps) {
     return false;
   }
 
-  // Per method and path (not a wildcard), so a wrong method still gets its 405 before authentication.
-  const guarded: [string, string][] = [
-    ['GET', '/me/sessions'],
-    ['GET', '/me/history'],
-    ['DELETE', '/me/history'],
-    ['GET', '/me/export'],
-    ['DELETE', '/me'],
-    ['POST', '/me/password'],
-    ['GET', '/me/devices'],
-    ['DELETE', '/me/devices/:id'],
-  ];
-  for (const [method, path] of guarded) router.on(method, path, requireUser(deps));
-  router.on('GET', '/me/preferences', requireUser(deps), requireMemory);
-  router.on(['PUT', 'DELETE'], '/me/preferences/:key', requireUser(deps), requireMemory);
-
-  router.openapi(mySessionsRoute, (c) => {
+  router.openapi(guard.route(mySessionsRoute), (c) => {
     const { limit, cursor, joined } = c.req.valid('query');
     const page = listSessions(db, {
       filter: { userId: c.get('caller').user.id },
@@ -129,7 +99,7 @@ export function createMeRouter(deps: AppDeps) {
 
   // --- preferences ---
 
-  router.openapi(listPreferencesRoute, (c) => {
+  router.openapi(guard.route(listPreferencesRoute), (c) => {
     const preferences = listPreferences(db, c.get('caller').user.id);
     return c.json(
       {
@@ -143,7 +113,7 @@ export function createMeRouter(deps: AppDeps) {
     );
   });
 
-  router.openapi(putPreferenceRoute, async (c) => {
+  router.openapi(guard.route(putPreferenceRoute), async (c) => {
     const { key } = c.req.valid('param');
     const { value } = c.req.valid('json');
     const userId = c.get('caller').user.id;
@@ -154,8 +124,7 @@ export function createMeRouter(deps: AppDeps) {
       savePreference(tx, { userId, key, value, maxPerUser }, nowMs),
     );
     if (result === 'limit_reached') {
-      throw new ApiError(
-        409,
+      throw apiError(
         'preference_limit',
         `You can keep at most ${maxPerUser} preferences; delete one first`,
       );
@@ -163,17 +132,17 @@ export function createMeRouter(deps: AppDeps) {
     return c.json({ key, value, updated_at: iso(nowMs) }, 200);
   });
 
-  router.openapi(deletePreferenceRoute, (c) => {
+  router.openapi(guard.route(deletePreferenceRoute), (c) => {
     const { key } = c.req.valid('param');
     if (!deletePreference(db, c.get('caller').user.id, key)) {
-      throw new ApiError(404, 'preference_not_found', `No preference is saved under "${key}"`);
+      throw apiError('preference_not_found', `No preference is saved under "${key}"`);
     }
     return c.body(null, 204);
   });
 
   // --- history ---
 
-  router.openapi(historyRoute, (c) => {
+  router.openapi(guard.route(historyRoute), (c) => {
     const { limit, cursor } = c.req.valid('query');
     const page = listHistoryPage(db, c.get('caller').user.id, {
       limit,
@@ -196,14 +165,14 @@ export function createMeRouter(deps: AppDeps) {
     );
   });
 
-  router.openapi(deleteHistoryRoute, (c) => {
+  router.openapi(guard.route(deleteHistoryRoute), (c) => {
     deleteConversationHistory(db, c.get('caller').user.id);
     return c.body(null, 204);
   });
 
   // --- the account ---
 
-  router.openapi(exportRoute, (c) => {
+  router.openapi(guard.route(exportRoute), (c) => {
     const { user } = c.get('caller');
     const nowMs = deps.now();
     const data = exportUserData(db, user.id);
@@ -217,7 +186,7 @@ export function createMeRouter(deps: AppDeps) {
     return c.json(toExportDocument(data, nowMs), 200);
   });
 
-  router.openapi(deleteAccountRoute, async (c) => {
+  router.openapi(guard.route(deleteAccountRoute), async (c) => {
     const { user } = c.get('caller');
     const { password } = c.req.valid('json');
     if (!(await passwordMatches(user, password, clientMeta(c).ip))) throw invalidCredentials();
@@ -259,7 +228,7 @@ export function createMeRouter(deps: AppDeps) {
     return c.body(null, 204);
   });
 
-  router.openapi(changePasswordRoute, async (c) => {
+  router.openapi(guard.route(changePasswordRoute), async (c) => {
     const { user, claims } = c.get('caller');
     const body = c.req.valid('json');
     if (!(await passwordMatches(user, body.current_password, clientMeta(c).ip)))
@@ -284,7 +253,7 @@ export function createMeRouter(deps: AppDeps) {
 
   // --- devices ---
 
-  router.openapi(devicesRoute, (c) => {
+  router.openapi(guard.route(devicesRoute), (c) => {
     const { user, claims } = c.get('caller');
     const devices = listLiveDevices(db, user.id, deps.now()).map((device) => ({
       id: device.familyId,
@@ -297,7 +266,7 @@ export function createMeRouter(deps: AppDeps) {
     return c.json({ devices }, 200);
   });
 
-  router.openapi(deleteDeviceRoute, (c) => {
+  router.openapi(guard.route(deleteDeviceRoute), (c) => {
     const { user } = c.get('caller');
     const { id } = c.req.valid('param');
     const nowMs = deps.now();
@@ -321,7 +290,7 @@ export function createMeRouter(deps: AppDeps) {
       { behavior: 'immediate' },
     );
     // Someone else's device, a signed-out one or no such id: one answer, so nothing is revealed.
-    if (!signedOut) throw new ApiError(404, 'device_not_found', 'No such signed-in device');
+    if (!signedOut) throw apiError('device_not_found');
     return c.body(null, 204);
   });
 

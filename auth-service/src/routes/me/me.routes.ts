@@ -1,6 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { exportDocumentSchema } from '../../account/export-document.ts';
-import { errorResponses, jsonContent } from '../../http/error-responses.ts';
+import { defineRoute } from '../../http/define-route.ts';
+import { jsonContent } from '../../http/error-responses.ts';
 import { pageQuerySchema } from '../../sessions/page-cursor.ts';
 import { sessionResponseSchema } from '../../sessions/session-response.ts';
 import {
@@ -17,7 +18,6 @@ import {
 } from './me.schemas.ts';
 
 const tags = ['me'];
-const security = [{ bearerAuth: [] }];
 const jsonBody = <T>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
@@ -27,11 +27,10 @@ export const mySessionsSchema = z
   .object({ sessions: z.array(sessionResponseSchema), next_cursor: z.string().nullable() })
   .openapi('MySessions');
 
-export const mySessionsRoute = createRoute({
+export const mySessionsRoute = defineRoute({
   method: 'get',
   path: '/me/sessions',
   tags,
-  security,
   summary: 'Your voice sessions, newest first, with their durations',
   request: {
     query: z.strictObject({
@@ -45,79 +44,75 @@ export const mySessionsRoute = createRoute({
   },
   responses: {
     200: jsonContent(mySessionsSchema, 'One page of your sessions'),
-    ...errorResponses(400, 401),
   },
+  policy: { auth: 'signed_in', rateLimit: 'general', errors: ['cursor_invalid'] },
 });
 
 // --- preferences (what the assistant remembers); guests have none -------------------------------
 
-export const listPreferencesRoute = createRoute({
+export const listPreferencesRoute = defineRoute({
   method: 'get',
   path: '/me/preferences',
   tags,
-  security,
   summary: 'What the assistant remembers about you, by key',
   responses: {
     200: jsonContent(preferencesSchema, 'Your preferences'),
-    ...errorResponses(401, 403),
   },
+  policy: { auth: 'member', rateLimit: 'general', errors: [] },
 });
 
-export const putPreferenceRoute = createRoute({
+export const putPreferenceRoute = defineRoute({
   method: 'put',
   path: '/me/preferences/{key}',
   tags,
-  security,
   summary:
     'Save a preference (the key is normalised the way the assistant does); replaces an earlier value',
   request: { params: preferenceKeyParams, body: jsonBody(preferenceBodySchema) },
   responses: {
     200: jsonContent(preferenceSchema, 'The saved preference'),
-    ...errorResponses(400, 401, 403, 409, 413, 415),
   },
+  policy: { auth: 'member', rateLimit: 'general', errors: ['preference_limit'] },
 });
 
-export const deletePreferenceRoute = createRoute({
+export const deletePreferenceRoute = defineRoute({
   method: 'delete',
   path: '/me/preferences/{key}',
   tags,
-  security,
   summary: 'Make the assistant forget one preference',
   request: { params: preferenceKeyParams },
-  responses: { 204: { description: 'Forgotten' }, ...errorResponses(400, 401, 403, 404) },
+  responses: { 204: { description: 'Forgotten' } },
+  policy: { auth: 'member', rateLimit: 'general', errors: ['preference_not_found'] },
 });
 
 // --- conversation history ---------------------------------------------------------------------
 
-export const historyRoute = createRoute({
+export const historyRoute = defineRoute({
   method: 'get',
   path: '/me/history',
   tags,
-  security,
   summary: 'Your conversations with the assistant, grouped by session, the latest first',
   request: { query: historyQuerySchema },
   responses: {
     200: jsonContent(historySchema, 'One page of conversations'),
-    ...errorResponses(400, 401),
   },
+  policy: { auth: 'signed_in', rateLimit: 'general', errors: ['cursor_invalid'] },
 });
 
-export const deleteHistoryRoute = createRoute({
+export const deleteHistoryRoute = defineRoute({
   method: 'delete',
   path: '/me/history',
   tags,
-  security,
   summary: 'Delete every conversation turn stored for you (preferences stay)',
-  responses: { 204: { description: 'Deleted' }, ...errorResponses(401) },
+  responses: { 204: { description: 'Deleted' } },
+  policy: { auth: 'signed_in', rateLimit: 'general', errors: [] },
 });
 
 // --- the account ------------------------------------------------------------------------------
 
-export const exportRoute = createRoute({
+export const exportRoute = defineRoute({
   method: 'get',
   path: '/me/export',
   tags,
-  security,
   summary: 'Everything stored about you, as one JSON document (a download)',
   responses: {
     200: {
@@ -125,53 +120,61 @@ export const exportRoute = createRoute({
       headers: z.object({ 'Content-Disposition': z.string() }),
       content: { 'application/json': { schema: exportDocumentSchema } },
     },
-    ...errorResponses(401),
   },
+  policy: { auth: 'signed_in', rateLimit: 'general', errors: [] },
 });
 
-export const deleteAccountRoute = createRoute({
+export const deleteAccountRoute = defineRoute({
   method: 'delete',
   path: '/me',
   tags,
-  security,
   summary: 'Delete your account and everything stored about you; needs your password',
   request: { body: jsonBody(deleteAccountBodySchema) },
-  responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 413, 415) },
+  responses: { 204: { description: 'Deleted' } },
+  // Checks the caller's password: the sign-in class, counted per user too.
+  policy: {
+    auth: 'signed_in',
+    rateLimit: 'auth',
+    errors: ['invalid_credentials', 'login_throttled'],
+  },
 });
 
-export const changePasswordRoute = createRoute({
+export const changePasswordRoute = defineRoute({
   method: 'post',
   path: '/me/password',
   tags,
-  security,
   summary: 'Change your password; signs out every other device',
   request: { body: jsonBody(passwordChangeBodySchema) },
   responses: {
     204: { description: 'Changed; this device stays signed in' },
-    ...errorResponses(400, 401, 413, 415),
+  },
+  // Checks the caller's password: the sign-in class, counted per user too.
+  policy: {
+    auth: 'signed_in',
+    rateLimit: 'auth',
+    errors: ['invalid_credentials', 'login_throttled'],
   },
 });
 
 // --- signed-in devices ------------------------------------------------------------------------
 
-export const devicesRoute = createRoute({
+export const devicesRoute = defineRoute({
   method: 'get',
   path: '/me/devices',
   tags,
-  security,
   summary: 'The devices signed in to your account',
   responses: {
     200: jsonContent(devicesSchema, 'Live refresh-token families, last used first'),
-    ...errorResponses(401),
   },
+  policy: { auth: 'signed_in', rateLimit: 'general', errors: [] },
 });
 
-export const deleteDeviceRoute = createRoute({
+export const deleteDeviceRoute = defineRoute({
   method: 'delete',
   path: '/me/devices/{id}',
   tags,
-  security,
   summary: 'Sign one of your devices out',
   request: { params: deviceIdParams },
-  responses: { 204: { description: 'Signed out' }, ...errorResponses(400, 401, 404) },
+  responses: { 204: { description: 'Signed out' } },
+  policy: { auth: 'signed_in', rateLimit: 'general', errors: ['device_not_found'] },
 });

@@ -11,6 +11,7 @@ import {
 import { normalizePreferenceKey } from '@attune/db';
 import { snapshotTables } from '@attune/db/testing';
 import type { AppDeps } from '../../deps.ts';
+import { createRouteGuard } from '../../http/route-guard.ts';
 import {
   type TestServer,
   authedGet,
@@ -457,7 +458,11 @@ describe('GET/DELETE /me/devices', () => {
 
 describe('OpenAPI', () => {
   it('documents every /me route with the me tag and bearer auth', () => {
-    const router = createMeRouter({ database: { db: {} } } as unknown as AppDeps);
+    const deps = {
+      database: { db: {} },
+      config: { rateLimit: null, bodyLimitBytes: 1024 },
+    } as unknown as AppDeps;
+    const router = createMeRouter(deps, createRouteGuard(deps));
     const doc = router.getOpenAPI31Document({
       openapi: '3.1.0',
       info: { title: 'Attune', version: '1' },

@@ -1,30 +1,24 @@
 import type { AppDeps } from '../../deps.ts';
-import { ApiError } from '../../http/api-error.ts';
 import { clientMeta } from '../../http/client-meta.ts';
-import { requireUser } from '../../http/require-user.ts';
+import { apiError } from '../../http/error-catalog.ts';
+import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
 import { openRoomSession } from '../../livekit/room-session.ts';
 import { tokenRoute } from './token.routes.ts';
 
-export function createTokenRouter(deps: AppDeps) {
+export function createTokenRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
-  router.on('POST', '/auth/token', requireUser(deps));
-  router.openapi(tokenRoute, async (c) => {
+  router.openapi(guard.route(tokenRoute), async (c) => {
     const body = c.req.valid('json');
     const { user } = c.get('caller');
     if (body.participant_identity !== undefined && body.participant_identity !== user.id) {
-      throw new ApiError(
-        403,
-        'identity_forbidden',
-        'participant_identity is set by the server to your user id; omit it',
-      );
+      throw apiError('identity_forbidden');
     }
     const otherAgent = body.room_config?.agents?.find(
       (agent) => agent.agent_name !== deps.config.livekit.agentName,
     );
     if (otherAgent) {
-      throw new ApiError(
-        403,
+      throw apiError(
         'agent_forbidden',
         `Only the ${deps.config.livekit.agentName} agent can be dispatched`,
       );
@@ -35,18 +29,10 @@ export function createTokenRouter(deps: AppDeps) {
       ip: clientMeta(c).ip,
     });
     if (!result.ok && result.reason === 'session_limit') {
-      throw new ApiError(
-        409,
-        'session_limit',
-        'You already have as many conversations in progress as allowed; end one first',
-      );
+      throw apiError('session_limit');
     }
     if (!result.ok) {
-      throw new ApiError(
-        403,
-        'room_forbidden',
-        'That room belongs to another user; omit room_name to get a fresh room',
-      );
+      throw apiError('room_forbidden');
     }
     const { room } = result;
     return c.json(

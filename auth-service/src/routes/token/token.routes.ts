@@ -1,5 +1,6 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponses, jsonContent } from '../../http/error-responses.ts';
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../../http/define-route.ts';
+import { jsonContent } from '../../http/error-responses.ts';
 import { roomNameSchema } from '../../livekit/room-name.ts';
 import { roomSessionSchema } from '../../livekit/room-session.ts';
 import { displayNameSchema } from '../../users/display-name.ts';
@@ -45,11 +46,10 @@ export const tokenResponseSchema = roomSessionSchema
   })
   .openapi('TokenResponse');
 
-export const tokenRoute = createRoute({
+export const tokenRoute = defineRoute({
   method: 'post',
   path: '/auth/token',
   tags: ['livekit'],
-  security: [{ bearerAuth: [] }],
   summary: 'Mint a LiveKit token for one room, dispatching the Attune agent into it',
   request: {
     body: { required: false, content: { 'application/json': { schema: tokenBodySchema } } },
@@ -59,6 +59,10 @@ export const tokenRoute = createRoute({
       tokenResponseSchema,
       'Token minted; a user_sessions row with status issued records it',
     ),
-    ...errorResponses(400, 401, 403, 413, 415),
+  },
+  policy: {
+    auth: 'signed_in',
+    rateLimit: 'token',
+    errors: ['identity_forbidden', 'agent_forbidden', 'room_forbidden', 'session_limit'],
   },
 });
