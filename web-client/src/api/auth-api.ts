@@ -1,6 +1,6 @@
 /** The auth service's JSON API as the browser uses it. Errors carry the service's code. */
 
-export type Role = 'admin' | 'analyst' | 'user' | 'guest';
+export type Role = 'admin' | 'moderator' | 'analyst' | 'user' | 'guest';
 
 export interface ApiUser {
   id: string;
@@ -10,6 +10,10 @@ export interface ApiUser {
   status: 'active' | 'suspended';
   created_at: string;
   last_login: string | null;
+  /** Absent from services older than email verification. */
+  email_verified?: boolean;
+  /** A new address waiting for its verification link to be used. */
+  pending_email?: string | null;
 }
 
 export interface RoomAccess {
@@ -53,6 +57,14 @@ export interface ApiIssue {
   message: string;
 }
 
+export interface RegisterInput {
+  email: string;
+  password: string;
+  full_name: string;
+  /** From an invitation link (`/sign-up#invite=…`), when the server takes invitations only. */
+  invite_token?: string;
+}
+
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
@@ -61,7 +73,7 @@ export interface ApiRequest {
 }
 
 export interface AuthApi {
-  register(input: { email: string; password: string; full_name: string }): Promise<SignedIn>;
+  register(input: RegisterInput): Promise<SignedIn>;
   login(input: { email: string; password: string }): Promise<SignedIn>;
   guest(input?: { full_name?: string }): Promise<SignedIn>;
   /** Without an argument (cookie mode) the service reads the refresh cookie. */

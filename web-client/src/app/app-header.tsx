@@ -1,21 +1,43 @@
 import type { ApiUser } from '../api/auth-api.ts';
-import { ChartIcon, HistoryIcon, LogoMark, MemoryIcon, MicIcon } from '../ui/icons.tsx';
-import { PRODUCT_NAME, type RouteName, canSeeDashboard } from './routes.ts';
+import { ChartIcon, HistoryIcon, LogoMark, MemoryIcon, MicIcon, ShieldIcon } from '../ui/icons.tsx';
+import { PRODUCT_NAME, type RouteName, canSeeAdminPages, canSeeDashboard } from './routes.ts';
 import { UserMenu } from './user-menu.tsx';
 
-const NAV: { route: RouteName; path: string; label: string; icon: typeof MicIcon }[] = [
+interface NavItem {
+  route: RouteName;
+  path: string;
+  label: string;
+  icon: typeof MicIcon;
+  /** Other pages the entry stands for (the admin pages share one entry). */
+  also?: RouteName[];
+  allowed?: (role: ApiUser['role']) => boolean;
+}
+
+const NAV: NavItem[] = [
   { route: 'talk', path: '/talk', label: 'Talk', icon: MicIcon },
   { route: 'memory', path: '/memory', label: 'Memory', icon: MemoryIcon },
   { route: 'history', path: '/history', label: 'History', icon: HistoryIcon },
-  { route: 'dashboard', path: '/dashboard', label: 'Dashboard', icon: ChartIcon },
+  {
+    route: 'dashboard',
+    path: '/dashboard',
+    label: 'Dashboard',
+    icon: ChartIcon,
+    allowed: canSeeDashboard,
+  },
+  {
+    route: 'admin-users',
+    path: '/manage/users',
+    label: 'Admin',
+    icon: ShieldIcon,
+    also: ['admin-sessions', 'admin-audit'],
+    allowed: canSeeAdminPages,
+  },
 ];
 
 /** The product name, the main navigation and the account menu. Signed out: the name alone. */
 export function AppHeader(props: { user: ApiUser | undefined; current: RouteName }) {
   const { user, current } = props;
-  const items = user
-    ? NAV.filter((item) => item.route !== 'dashboard' || canSeeDashboard(user.role))
-    : [];
+  const items = user ? NAV.filter((item) => !item.allowed || item.allowed(user.role)) : [];
   return (
     <header class="app-header">
       <div class="app-header__inner">
@@ -31,7 +53,9 @@ export function AppHeader(props: { user: ApiUser | undefined; current: RouteName
                   <a
                     class="main-nav__link"
                     href={item.path}
-                    aria-current={item.route === current ? 'page' : undefined}
+                    aria-current={
+                      item.route === current || item.also?.includes(current) ? 'page' : undefined
+                    }
                   >
                     <item.icon class="main-nav__icon" />
                     <span>{item.label}</span>

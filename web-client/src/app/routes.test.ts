@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  canSeeAdminPages,
   canSeeDashboard,
   decideRoute,
   documentTitle,
+  isCardPage,
   matchRoute,
   safeNextPath,
   signInPathFor,
@@ -18,6 +20,16 @@ describe('matchRoute', () => {
     expect(matchRoute('/memory')).toBe('memory');
     expect(matchRoute('/history//')).toBe('history');
     expect(matchRoute('/dashboard')).toBe('dashboard');
+    expect(matchRoute('/forgot-password')).toBe('forgot-password');
+    expect(matchRoute('/reset-password')).toBe('reset-password');
+    expect(matchRoute('/set-password')).toBe('set-password');
+    expect(matchRoute('/verify-email')).toBe('verify-email');
+    expect(matchRoute('/account')).toBe('account');
+    expect(matchRoute('/manage/users')).toBe('admin-users');
+    expect(matchRoute('/manage/sessions')).toBe('admin-sessions');
+    expect(matchRoute('/manage/audit')).toBe('admin-audit');
+    // The admin API's own paths are never pages.
+    expect(matchRoute('/admin/users')).toBe('not-found');
   });
 
   it('calls anything else not found', () => {
@@ -144,5 +156,48 @@ describe('titles and links', () => {
     expect(signInPathFor('/sign-in')).toBe('/sign-in');
     expect(withNext('/sign-up', '?next=%2Fmemory')).toBe('/sign-up?next=%2Fmemory');
     expect(withNext('/sign-up', '?next=%2F%2Fevil')).toBe('/sign-up');
+  });
+});
+
+describe('the pages added for accounts and administration', () => {
+  it('shows mail-link pages at once to anyone, without waiting for the session', () => {
+    for (const path of ['/reset-password', '/set-password', '/verify-email']) {
+      const at = { pathname: path, search: '' };
+      expect(decideRoute(at, { status: 'restoring' }).kind, path).toBe('page');
+      expect(decideRoute(at, { status: 'signed-out' }).kind, path).toBe('page');
+      expect(decideRoute(at, { status: 'signed-in', role: 'user' }).kind, path).toBe('page');
+    }
+  });
+
+  it('treats Forgot password like sign-in, and Account as a private page', () => {
+    expect(
+      decideRoute({ pathname: '/forgot-password', search: '' }, { status: 'signed-out' }),
+    ).toEqual({ kind: 'page', route: 'forgot-password' });
+    expect(
+      decideRoute(
+        { pathname: '/forgot-password', search: '' },
+        { status: 'signed-in', role: 'user' },
+      ),
+    ).toEqual({ kind: 'redirect', to: '/talk' });
+    expect(decideRoute({ pathname: '/account', search: '' }, { status: 'signed-out' })).toEqual({
+      kind: 'redirect',
+      to: '/sign-in?next=%2Faccount',
+    });
+  });
+
+  it('never sends back to a mail-link page after sign-in', () => {
+    expect(safeNextPath('/reset-password')).toBeUndefined();
+    expect(safeNextPath('/verify-email')).toBeUndefined();
+    expect(safeNextPath('/account')).toBe('/account');
+  });
+
+  it('draws the card pages without the header, and opens the admin pages to staff only', () => {
+    expect(isCardPage('forgot-password')).toBe(true);
+    expect(isCardPage('verify-email')).toBe(true);
+    expect(isCardPage('account')).toBe(false);
+    expect(canSeeAdminPages('admin')).toBe(true);
+    expect(canSeeAdminPages('moderator')).toBe(true);
+    expect(canSeeAdminPages('analyst')).toBe(false);
+    expect(canSeeAdminPages('user')).toBe(false);
   });
 });

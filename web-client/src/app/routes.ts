@@ -2,7 +2,22 @@ import type { Role } from '../api/auth-api.ts';
 
 /** Every page of the client. The server answers index.html for each of these paths. */
 export type RouteName =
-  'home' | 'sign-in' | 'sign-up' | 'talk' | 'memory' | 'history' | 'dashboard' | 'not-found';
+  | 'home'
+  | 'sign-in'
+  | 'sign-up'
+  | 'forgot-password'
+  | 'reset-password'
+  | 'set-password'
+  | 'verify-email'
+  | 'talk'
+  | 'memory'
+  | 'history'
+  | 'dashboard'
+  | 'account'
+  | 'admin-users'
+  | 'admin-sessions'
+  | 'admin-audit'
+  | 'not-found';
 
 const PATHS: Record<string, RouteName> = {
   '/': 'home',
@@ -12,10 +27,38 @@ const PATHS: Record<string, RouteName> = {
   '/memory': 'memory',
   '/history': 'history',
   '/dashboard': 'dashboard',
+  '/forgot-password': 'forgot-password',
+  '/reset-password': 'reset-password',
+  '/set-password': 'set-password',
+  '/verify-email': 'verify-email',
+  '/account': 'account',
+  // Not /admin/…: those paths are the admin API's, and the service never answers an API path
+  // with the page.
+  '/manage/users': 'admin-users',
+  '/manage/sessions': 'admin-sessions',
+  '/manage/audit': 'admin-audit',
 };
 
+/** Every page's path (the service must answer each with the page, not with an API route). */
+export const PAGE_PATHS: readonly string[] = Object.keys(PATHS);
+
 /** Pages for people who are not signed in; signed-in people are sent on from them. */
-const PUBLIC_ROUTES: ReadonlySet<RouteName> = new Set(['sign-in', 'sign-up']);
+const PUBLIC_ROUTES: ReadonlySet<RouteName> = new Set(['sign-in', 'sign-up', 'forgot-password']);
+
+/**
+ * Pages behind a link from a mail: shown to anyone, signed in or not, at once (they need no
+ * session, and the token they carry must not wait for one).
+ */
+const LINK_ROUTES: ReadonlySet<RouteName> = new Set([
+  'reset-password',
+  'set-password',
+  'verify-email',
+]);
+
+/** Pages that carry the product name themselves (the sign-in card), so the shell has no header. */
+export function isCardPage(route: RouteName): boolean {
+  return PUBLIC_ROUTES.has(route) || LINK_ROUTES.has(route);
+}
 
 const TITLES: Record<RouteName, string> = {
   home: 'Attune',
@@ -25,6 +68,14 @@ const TITLES: Record<RouteName, string> = {
   memory: 'Memory',
   history: 'History',
   dashboard: 'Dashboard',
+  'forgot-password': 'Forgot password',
+  'reset-password': 'Choose a new password',
+  'set-password': 'Set your password',
+  'verify-email': 'Verify your email',
+  account: 'Account',
+  'admin-users': 'Users',
+  'admin-sessions': 'Live sessions',
+  'admin-audit': 'Audit log',
   'not-found': 'Page not found',
 };
 
@@ -43,6 +94,11 @@ export function isClientRoute(pathname: string): boolean {
 
 export function canSeeDashboard(role: Role): boolean {
   return role === 'admin' || role === 'analyst';
+}
+
+/** Users, live sessions and the audit log: admins and moderators. */
+export function canSeeAdminPages(role: Role): boolean {
+  return role === 'admin' || role === 'moderator';
 }
 
 /** The document title for a page: "Memory · Attune". */
@@ -66,7 +122,7 @@ export function safeNextPath(next: string | null | undefined): string | undefine
   }
   if (url.origin !== 'http://attune.invalid') return undefined;
   const route = matchRoute(url.pathname);
-  if (PUBLIC_ROUTES.has(route) || route === 'home') return undefined;
+  if (PUBLIC_ROUTES.has(route) || LINK_ROUTES.has(route) || route === 'home') return undefined;
   // `/.//x` normalises to `//x`, which the browser would read as another host.
   if (url.pathname.startsWith('//')) return undefined;
   return `${url.pathname}${url.search}${url.hash}`;
@@ -94,7 +150,7 @@ export function decideRoute(
   auth: AuthView,
 ): RouteDecision {
   const route = matchRoute(location.pathname);
-  if (route === 'not-found') return { kind: 'page', route };
+  if (route === 'not-found' || LINK_ROUTES.has(route)) return { kind: 'page', route };
   if (auth.status === 'restoring') return { kind: 'loading' };
   if (auth.status === 'signed-out') {
     if (PUBLIC_ROUTES.has(route)) return { kind: 'page', route };

@@ -2,11 +2,12 @@ import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { ApiUser } from '../api/auth-api.ts';
 import { errorMessage } from '../ui/error-message.ts';
 import { initials } from '../ui/format.ts';
-import { ChevronDownIcon, DevicesIcon, SignOutIcon } from '../ui/icons.tsx';
+import { ChevronDownIcon, DevicesIcon, SettingsIcon, SignOutIcon } from '../ui/icons.tsx';
 import { useApp, useNavigate } from './app-context.ts';
 
 export const ROLE_LABELS: Record<ApiUser['role'], string> = {
   admin: 'Admin',
+  moderator: 'Moderator',
   analyst: 'Analyst',
   user: 'Member',
   guest: 'Guest',
@@ -39,7 +40,7 @@ export function UserMenu(props: { user: ApiUser }) {
     };
     document.addEventListener('pointerdown', onPointer);
     document.addEventListener('keydown', onKey);
-    root.current?.querySelector<HTMLButtonElement>('.menu__item')?.focus();
+    root.current?.querySelector<HTMLElement>('.menu__item')?.focus();
     return () => {
       document.removeEventListener('pointerdown', onPointer);
       document.removeEventListener('keydown', onKey);
@@ -88,6 +89,12 @@ export function UserMenu(props: { user: ApiUser }) {
           {user.role === 'guest' ? null : <span class="menu__email">{user.email}</span>}
           <span class={`role-badge role-badge--${user.role}`}>{ROLE_LABELS[user.role]}</span>
         </div>
+        {user.role === 'guest' ? null : (
+          <a class="menu__item" href="/account" onClick={() => setOpen(false)}>
+            <SettingsIcon />
+            Account
+          </a>
+        )}
         <button
           type="button"
           class="menu__item"

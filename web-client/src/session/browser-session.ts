@@ -4,6 +4,7 @@ import {
   type AuthApi,
   AuthApiError,
   type Credentials,
+  type RegisterInput,
 } from '../api/auth-api.ts';
 
 export type SessionState =
@@ -51,7 +52,8 @@ export class BrowserSession {
   readonly #listeners = new Set<(state: SessionState) => void>();
 
   constructor(
-    private readonly api: AuthApi,
+    /** The service without credentials, for the pages that need no session (mail links). */
+    readonly api: AuthApi,
     private readonly env: SessionEnvironment,
   ) {
     env.channel?.addEventListener('message', (event: MessageEvent<ChannelMessage>) => {
@@ -86,7 +88,7 @@ export class BrowserSession {
     }
   }
 
-  async register(input: { email: string; password: string; full_name: string }): Promise<ApiUser> {
+  async register(input: RegisterInput): Promise<ApiUser> {
     return this.#begin(await this.api.register(input));
   }
 
@@ -114,6 +116,28 @@ export class BrowserSession {
       this.#end(reason);
       this.env.channel?.postMessage({ type: 'signed-out' } satisfies ChannelMessage);
     }
+  }
+
+  /** The signed-in user as the service now describes them (after a change to the account). */
+  replaceUser(user: ApiUser): void {
+    if (this.#state.status === 'signed-in' && this.#state.user.id === user.id)
+      this.#set({ status: 'signed-in', user });
+  }
+
+  /** Reads the signed-in user again (e.g. after their email was verified in this tab). */
+  async reloadUser(): Promise<void> {
+    if (this.#state.status !== 'signed-in') return;
+    this.replaceUser(await this.#withToken((token) => this.api.me(token)));
+  }
+
+  /**
+   * Ends the session here and in the other tabs after the service ended it itself (the account
+   * was deleted, the password reset): there is nothing left to tell the service.
+   */
+  endedByService(reason?: string): void {
+    if (this.#state.status !== 'signed-in') return;
+    this.#end(reason);
+    this.env.channel?.postMessage({ type: 'signed-out' } satisfies ChannelMessage);
   }
 
   /** A fresh access token (refreshed first when it is about to expire). */

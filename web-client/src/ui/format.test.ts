@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  countdownText,
   formatDateTime,
   formatDayKey,
   formatDuration,
@@ -78,5 +79,15 @@ describe('small words', () => {
     expect(initials('Ada King Lovelace')).toBe('AL');
     expect(initials('  guest ')).toBe('G');
     expect(initials('')).toBe('');
+  });
+});
+
+describe('countdownText', () => {
+  it('counts seconds under two minutes, then minutes and seconds', () => {
+    expect(countdownText(0)).toBe('0 s');
+    expect(countdownText(59.2)).toBe('60 s');
+    expect(countdownText(119)).toBe('119 s');
+    expect(countdownText(120)).toBe('2 min');
+    expect(countdownText(899)).toBe('14 min 59 s');
   });
 });

@@ -119,3 +119,9 @@ export function initials(name: string): string {
     .join('')
     .toUpperCase();
 }
+
+/** A wait that counts down on a button: "45 s" under two minutes, then "14 min 59 s". */
+export function countdownText(seconds: number): string {
+  const whole = Math.max(0, Math.ceil(seconds));
+  return whole < 120 ? `${whole} s` : formatDuration(whole);
+}
