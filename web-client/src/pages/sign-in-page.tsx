@@ -1,8 +1,9 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useApp, useLocation } from '../app/app-context.ts';
 import { withNext } from '../app/routes.ts';
 import { ErrorAlert, Notice, Spinner } from '../ui/feedback.tsx';
 import { Field } from '../ui/field.tsx';
+import { countdownText } from '../ui/format.ts';
 import { AuthLayout } from './auth-layout.tsx';
 import { GuestEntry } from './guest-entry.tsx';
 import { useAuthForm } from './use-auth-form.ts';
@@ -13,7 +14,14 @@ export function SignInPage(props: { reason: string | undefined }) {
   const location = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const { busy, error, setError, issues, cooldown, submit } = useAuthForm(['email', 'password']);
+  const { busy, error, errorCode, setError, issues, cooldown, submit } = useAuthForm([
+    'email',
+    'password',
+  ]);
+  // A throttled sign-in's explanation goes once its wait is over: the button is free again.
+  useEffect(() => {
+    if (cooldown === 0 && errorCode === 'login_throttled') setError(undefined);
+  }, [cooldown, errorCode]);
 
   function onSubmit(event: Event) {
     event.preventDefault();
@@ -49,13 +57,20 @@ export function SignInPage(props: { reason: string | undefined }) {
           onValue={setPassword}
           error={issues.password}
         />
+        <p class="auth__forgot">
+          <a href="/forgot-password">Forgot password?</a>
+        </p>
         <button
           type="submit"
           class="button button--primary button--block"
           disabled={busy || cooldown > 0}
         >
           {busy ? <Spinner size="sm" /> : null}
-          {cooldown > 0 ? `Try again in ${cooldown} s` : busy ? 'Signing in…' : 'Sign in'}
+          {cooldown > 0
+            ? `Try again in ${countdownText(cooldown)}`
+            : busy
+              ? 'Signing in…'
+              : 'Sign in'}
         </button>
       </form>
       <GuestEntry disabled={busy} onError={setError} />

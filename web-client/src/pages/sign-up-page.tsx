@@ -1,10 +1,12 @@
 import { useState } from 'preact/hooks';
 import { useApp, useLocation } from '../app/app-context.ts';
 import { withNext } from '../app/routes.ts';
-import { ErrorAlert, Spinner } from '../ui/feedback.tsx';
+import { ErrorAlert, Notice, Spinner } from '../ui/feedback.tsx';
 import { Field } from '../ui/field.tsx';
+import { countdownText } from '../ui/format.ts';
 import { AuthLayout } from './auth-layout.tsx';
 import { GuestEntry } from './guest-entry.tsx';
+import { takeFragmentParam } from './link-token.ts';
 import { useAuthForm } from './use-auth-form.ts';
 
 /** Name, email and password; the service checks them and its messages show by each field. */
@@ -14,6 +16,8 @@ export function SignUpPage() {
   const [fullName, setFullName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  // An invitation link (`/sign-up#invite=…`): read once, and gone from the address bar at once.
+  const [invite] = useState(() => takeFragmentParam(window, 'invite'));
   const { busy, error, setError, issues, cooldown, submit } = useAuthForm([
     'full_name',
     'email',
@@ -27,7 +31,12 @@ export function SignUpPage() {
     if (!email.trim()) missing.email = 'Enter your email address.';
     if (!password) missing.password = 'Choose a password.';
     void submit(missing, () =>
-      session.register({ email: email.trim(), password, full_name: fullName.trim() }),
+      session.register({
+        email: email.trim(),
+        password,
+        full_name: fullName.trim(),
+        ...(invite ? { invite_token: invite } : {}),
+      }),
     );
   }
 
@@ -36,6 +45,11 @@ export function SignUpPage() {
       title="Create your account"
       intro="Your assistant will remember your preferences and past conversations."
     >
+      {invite && !error ? (
+        <Notice class="auth__notice">
+          You were invited to Attune. Sign up with the email address the invitation was sent to.
+        </Notice>
+      ) : null}
       {error ? <ErrorAlert class="auth__notice">{error}</ErrorAlert> : null}
       <form class="form" onSubmit={onSubmit} noValidate aria-busy={busy}>
         <Field
@@ -76,7 +90,7 @@ export function SignUpPage() {
         >
           {busy ? <Spinner size="sm" /> : null}
           {cooldown > 0
-            ? `Try again in ${cooldown} s`
+            ? `Try again in ${countdownText(cooldown)}`
             : busy
               ? 'Creating your account…'
               : 'Create account'}

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { AuthApiError } from '../api/auth-api.ts';
 import { formErrors } from '../ui/error-message.ts';
+import { authRefusal } from './auth-messages.ts';
 import { useCooldown } from './use-cooldown.ts';
 
 /**
@@ -11,6 +12,7 @@ import { useCooldown } from './use-cooldown.ts';
 export function useAuthForm(fields: readonly string[]) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  const [errorCode, setErrorCode] = useState<string | undefined>();
   const [issues, setIssues] = useState<Record<string, string>>({});
   const [cooldown, startCooldown] = useCooldown();
 
@@ -21,6 +23,7 @@ export function useAuthForm(fields: readonly string[]) {
   ): Promise<void> {
     setIssues(missing);
     setError(undefined);
+    setErrorCode(undefined);
     if (Object.keys(missing).length > 0) return;
     setBusy(true);
     try {
@@ -28,12 +31,13 @@ export function useAuthForm(fields: readonly string[]) {
     } catch (failure) {
       const shown = formErrors(failure, fields);
       setIssues(shown.fields);
-      setError(shown.summary);
+      setError(authRefusal(failure) ?? shown.summary);
+      setErrorCode(failure instanceof AuthApiError ? failure.code : undefined);
       if (failure instanceof AuthApiError && failure.status === 429)
         startCooldown(failure.retryAfterSeconds ?? 30);
       setBusy(false);
     }
   }
 
-  return { busy, error, setError, issues, cooldown, submit };
+  return { busy, error, errorCode, setError, issues, cooldown, submit };
 }
