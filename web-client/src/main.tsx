@@ -3,6 +3,8 @@ import { createAuthApi } from './api/auth-api.ts';
 import { App } from './app/app.tsx';
 import { HistoryRouter } from './app/history-router.ts';
 import { BrowserSession, browserSessionEnvironment } from './session/browser-session.ts';
+import './styles/account.css';
+import './styles/admin.css';
 import './styles/app.css';
 import './styles/tokens.css';
 

@@ -1,11 +1,18 @@
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import type { ApiUser } from '../api/auth-api.ts';
+import { AccountPage } from '../pages/account-page.tsx';
+import { AuditPage } from '../pages/admin/audit-page.tsx';
+import { SessionsPage } from '../pages/admin/sessions-page.tsx';
+import { UsersPage } from '../pages/admin/users-page.tsx';
 import { DashboardPage } from '../pages/dashboard-page.tsx';
+import { ForgotPasswordPage } from '../pages/forgot-password-page.tsx';
 import { HistoryPage } from '../pages/history-page.tsx';
 import { MemoryPage } from '../pages/memory-page.tsx';
 import { NotFoundPage } from '../pages/not-found-page.tsx';
+import { ResetPasswordPage } from '../pages/reset-password-page.tsx';
 import { SignInPage } from '../pages/sign-in-page.tsx';
 import { SignUpPage } from '../pages/sign-up-page.tsx';
+import { VerifyEmailPage } from '../pages/verify-email-page.tsx';
 import {
   AppContext,
   type AppServices,
@@ -16,7 +23,7 @@ import {
 import { AppHeader } from './app-header.tsx';
 import { LazyTalkPage } from './lazy-talk-page.tsx';
 import { LoadingScreen } from './loading-screen.tsx';
-import { type RouteName, decideRoute, documentTitle } from './routes.ts';
+import { type RouteName, decideRoute, documentTitle, isCardPage } from './routes.ts';
 
 export function App(props: AppServices) {
   return (
@@ -50,8 +57,8 @@ function Shell() {
 
   if (decision.kind !== 'page') return <LoadingScreen />;
   const page = decision.route;
-  // The sign-in and sign-up pages carry the product name themselves.
-  const header = page !== 'sign-in' && page !== 'sign-up';
+  // The sign-in card pages carry the product name themselves.
+  const header = !isCardPage(page);
   return (
     <div class={`app app--${page}`}>
       <a class="skip-link" href="#main" data-native-link>
@@ -77,6 +84,14 @@ function Page(props: { route: RouteName; user: ApiUser | undefined; reason: stri
       return <SignInPage reason={props.reason} />;
     case 'sign-up':
       return <SignUpPage />;
+    case 'forgot-password':
+      return <ForgotPasswordPage />;
+    case 'reset-password':
+      return <ResetPasswordPage mode="reset" />;
+    case 'set-password':
+      return <ResetPasswordPage mode="set" />;
+    case 'verify-email':
+      return <VerifyEmailPage />;
     case 'not-found':
       return <NotFoundPage signedIn={user !== undefined} />;
     case 'home':
@@ -93,6 +108,14 @@ function Page(props: { route: RouteName; user: ApiUser | undefined; reason: stri
       return <HistoryPage />;
     case 'dashboard':
       return <DashboardPage user={user} />;
+    case 'account':
+      return <AccountPage user={user} />;
+    case 'admin-users':
+      return <UsersPage user={user} />;
+    case 'admin-sessions':
+      return <SessionsPage user={user} />;
+    case 'admin-audit':
+      return <AuditPage user={user} />;
   }
 }
 
