@@ -106,6 +106,7 @@ export const ERROR_CATALOG = {
   rate_limited: { status: 429, message: 'Too many requests; try again later' },
   login_throttled: { status: 429, message: 'Too many failed sign-ins; try again later' },
   // 5xx
+  livekit_unavailable: { status: 502, message: 'LiveKit could not be reached or failed' },
   internal_error: {
     status: 500,
     message: 'Something went wrong on our side; the request id is in the X-Request-Id header',
