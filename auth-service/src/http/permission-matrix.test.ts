@@ -84,6 +84,40 @@ describe('permission matrix', () => {
     expect(open).toEqual([]);
   });
 
+  // The moderator's whole allowance, as the roles section of issue 11 lists it: a policy that
+  // grants a moderator one route more (or one less) fails here, not only in the matrix below.
+  it('lets a moderator into exactly its staff routes', () => {
+    const staff = routePolicies()
+      .filter(
+        ([key, policy]) =>
+          /^\w+ \/(admin|analytics)\//.test(key) && policy?.roles?.includes('moderator'),
+      )
+      .map(([key]) => key);
+    expect(staff).toEqual([
+      'GET /admin/audit',
+      'GET /admin/rooms',
+      'GET /admin/sessions',
+      'GET /admin/users',
+      'GET /admin/users/:id',
+      'PATCH /admin/users/:id',
+      'POST /admin/sessions/:id/terminate',
+      'POST /admin/users/:id/unlock',
+    ]);
+    const adminOnly = routePolicies()
+      .filter(([key]) => /^\w+ \/(admin|analytics)\//.test(key) && !staff.includes(key))
+      .map(([key, policy]) => [key, policy?.roles]);
+    expect(adminOnly.map(([key]) => key)).toEqual(
+      expect.arrayContaining([
+        'DELETE /admin/users/:id',
+        'GET /admin/stats',
+        'POST /admin/cleanup',
+        'POST /admin/invitations',
+        'POST /admin/users',
+      ]),
+    );
+    for (const [key, roles] of adminOnly) expect(roles, key as string).not.toContain('moderator');
+  });
+
   it('lets each role through exactly the routes its policy allows', async () => {
     const outcomes: string[] = [];
     const mismatches: string[] = [];
