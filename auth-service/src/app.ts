@@ -10,6 +10,8 @@ import { requestLogger } from './http/request-logger.ts';
 import { createRouteGuard } from './http/route-guard.ts';
 import { createRouteTable } from './http/route-table.ts';
 import { registerOpsRoutes } from './ops/ops.index.ts';
+import { createAdminAccountsRouter } from './routes/admin/admin-accounts.index.ts';
+import { createAdminOperationsRouter } from './routes/admin/admin-operations.index.ts';
 import { createAdminRouter } from './routes/admin/admin.index.ts';
 import { createAnalyticsRouter } from './routes/analytics/analytics.index.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
@@ -75,6 +77,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   app.route('/', createMeRouter(deps, guard));
   app.route('/', createAnalyticsRouter(deps, guard));
   app.route('/', createAdminRouter(deps, guard));
+  app.route('/', createAdminAccountsRouter(deps, guard));
+  app.route('/', createAdminOperationsRouter(deps, guard));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

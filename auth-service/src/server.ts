@@ -6,7 +6,7 @@ import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config/config.ts';
 import { ConfigError } from './config/env.ts';
 import { smtpUrlWithoutCredentials } from './config/mail-settings.ts';
-import { startSessionSweep } from './livekit/session-sweep.ts';
+import { startSessionSweep, sweepOptionsOf } from './livekit/session-sweep.ts';
 import { createLogger } from './logger.ts';
 import { type AppServices, openServices } from './services.ts';
 import { isWebClientBuilt } from './web/web-client.ts';
@@ -66,10 +66,7 @@ if (!isWebClientBuilt(config.webClientDir)) {
 const app = createApp(services);
 const sweep = startSessionSweep(services, {
   intervalMs: config.sessions.sweepIntervalMs,
-  tokenTtlMs: config.livekit.tokenTtlMs,
-  maxSessionMs: config.sessions.maxSessionMs,
-  guestTtlMs: config.guests.ttlMs,
-  loginThrottleWindowMs: config.lockout.lockoutMs,
+  ...sweepOptionsOf(config),
 });
 
 /** Listens on HOST:PORT or INTERNAL_HOST:INTERNAL_PORT, and says plainly why it cannot. */

@@ -20,6 +20,10 @@ export const AUDIT_ACTIONS = [
   'guest_created',
   'admin_created',
   'agent_refused',
+  'user_created',
+  'invitation_sent',
+  'unlock',
+  'cleanup',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

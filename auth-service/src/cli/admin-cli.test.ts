@@ -1,6 +1,12 @@
 import bcrypt from 'bcryptjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findUserByEmail, insertUser, listAuditEntries } from '@attune/db';
+import {
+  claimLoginAttempt,
+  findUserByEmail,
+  insertUser,
+  listAuditEntries,
+  loginThrottleBlockedUntil,
+} from '@attune/db';
 import { openTempDatabase } from '@attune/db/testing';
 import { ensureAdmin } from '../admin/ensure-admin.ts';
 import { runAdminCli } from './admin-cli.ts';
@@ -48,6 +54,39 @@ describe('pnpm admin', () => {
       (await run(['set-role', '--email', 'ann@example.org', '--role', 'analyst'])).stdout,
     ).toBe('ann@example.org is now analyst (was admin).\n');
     expect(findUserByEmail(database.db, 'ann@example.org')?.role).toBe('analyst');
+  });
+
+  it('unlocks an email: every blocked client IP and the account-wide count are forgotten', async () => {
+    const ann = insertUser(
+      database.db,
+      { email: 'locked@example.org', fullName: 'Locked', passwordHash: 'x' },
+      0,
+    )!;
+    const policy = {
+      maxFailures: 5,
+      lockoutMs: 900_000,
+      accountFailures: 20,
+      accountMaxDelayMs: 60_000,
+    };
+    const now = Date.now();
+    for (const ipKey of ['203.0.113.1', '203.0.113.2'])
+      for (let i = 0; i < 5; i += 1)
+        claimLoginAttempt(database.db, { email: 'locked@example.org', ipKey }, policy, now);
+    expect(loginThrottleBlockedUntil(database.db, 'locked@example.org', now)).not.toBeNull();
+
+    const result = await run(['unlock', '--email', ' Locked@Example.org ']);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: 'locked@example.org is unlocked: its failed sign-ins are forgotten.\n',
+    });
+    expect(loginThrottleBlockedUntil(database.db, 'locked@example.org', now)).toBeNull();
+    expect(
+      listAuditEntries(database.db, { action: 'unlock', userId: ann.id, limit: 5 }).entries,
+    ).toHaveLength(1);
+    expect((await run(['unlock', '--email', 'locked@example.org'])).stdout).toBe(
+      'locked@example.org had no failed sign-ins to forget.\n',
+    );
+    expect((await run(['unlock'])).code).toBe(2);
   });
 
   it('explains what is wrong, with no stack trace', async () => {

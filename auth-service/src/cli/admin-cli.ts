@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
 import { ZodError, z } from 'zod';
-import { USER_ROLES, findUserByEmail, openDatabase, setUserRole } from '@attune/db';
+import {
+  USER_ROLES,
+  clearLoginThrottle,
+  findUserByEmail,
+  openDatabase,
+  setUserRole,
+} from '@attune/db';
 import { ensureAdmin } from '../admin/ensure-admin.ts';
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../admin/guest-role.ts';
 import { auditIn } from '../audit/audit.ts';
@@ -11,8 +17,11 @@ export const ADMIN_USAGE = `Usage:
   pnpm admin create --email <email> [--name <full name>] [--password-stdin]
       Creates an admin account, or makes the existing account with that email an admin.
       A new account's password is read from stdin with --password-stdin, else from ADMIN_PASSWORD.
-  pnpm admin set-role --email <email> --role <admin|analyst|user|guest>
+  pnpm admin set-role --email <email> --role <admin|moderator|analyst|user>
       Gives an existing account a role.
+  pnpm admin unlock --email <email>
+      Forgets every failed sign-in of the email (every client IP and account-wide), so the login
+      throttle lets its owner in at once. Works for any email, with or without an account.
 
 Options: --db <path> (default: $DATABASE_PATH or ./data/attune.db)
 `;
@@ -32,6 +41,9 @@ const createSchema = z.strictObject({
   'password-stdin': z.boolean().optional(),
 });
 const setRoleSchema = z.strictObject({ ...commonSchema, role: z.enum(USER_ROLES) });
+const unlockSchema = z.strictObject(commonSchema);
+const COMMANDS = ['create', 'set-role', 'unlock'] as const;
+const schemaOf = { create: createSchema, 'set-role': setRoleSchema, unlock: unlockSchema };
 
 /** `pnpm admin`: returns the exit code. */
 export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<number> {
@@ -40,7 +52,7 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
     (command === undefined ? io.stderr : io.stdout)(ADMIN_USAGE);
     return command === undefined ? 2 : 0;
   }
-  if (command !== 'create' && command !== 'set-role') {
+  if (!(COMMANDS as readonly string[]).includes(command)) {
     io.stderr(`Unknown command: ${command}\n\n${ADMIN_USAGE}`);
     return 2;
   }
@@ -61,7 +73,7 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
     io.stderr(`${(error as Error).message}\n\n${ADMIN_USAGE}`);
     return 2;
   }
-  const parsed = (command === 'create' ? createSchema : setRoleSchema).safeParse(values);
+  const parsed = schemaOf[command as (typeof COMMANDS)[number]].safeParse(values);
   if (!parsed.success) {
     io.stderr(
       `${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n')}\n\n${ADMIN_USAGE}`,
@@ -73,6 +85,31 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
   const path = options.db ?? io.env.DATABASE_PATH ?? './data/attune.db';
   const database = openDatabase(path);
   try {
+    if (command === 'unlock') {
+      const user = findUserByEmail(database.db, options.email);
+      const nowMs = io.now();
+      const cleared = await database.groupCommit.run((db) => {
+        const rows = clearLoginThrottle(db, options.email);
+        auditIn(
+          db,
+          {
+            action: 'unlock',
+            actorId: null,
+            target: user?.id ?? null,
+            ip: null,
+            detail: { throttle_rows: rows, via: 'cli' },
+          },
+          nowMs,
+        );
+        return rows;
+      });
+      io.stdout(
+        cleared === 0
+          ? `${options.email} had no failed sign-ins to forget.\n`
+          : `${options.email} is unlocked: its failed sign-ins are forgotten.\n`,
+      );
+      return 0;
+    }
     if (command === 'set-role') {
       const user = findUserByEmail(database.db, options.email);
       if (!user) {

@@ -39,6 +39,8 @@ export interface Config {
     apiSecret: string;
     agentName: string;
     tokenTtlMs: number;
+    /** How long one server-API call (listing rooms) may take (LIVEKIT_API_TIMEOUT_SECONDS). */
+    apiTimeoutMs: number;
   };
   bcryptCost: number;
   accessTokenTtlMs: number;
@@ -75,6 +77,10 @@ export interface Config {
   /** Where people reach the service (PUBLIC_URL, no trailing slash); links in mails start with it. */
   publicUrl: string;
   mail: MailConfig;
+  /** Who may register (REGISTRATION): `open`, `invite` (with an admin's invitation) or `closed`. */
+  registration: Env['REGISTRATION'];
+  /** Most non-guest accounts (MAX_USERS); `null`: no limit. */
+  maxUsers: number | null;
 }
 
 /** How mail leaves the service (see mail/create-mailer.ts). */
@@ -115,6 +121,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       apiSecret: env.LIVEKIT_API_SECRET,
       agentName: env.AGENT_NAME,
       tokenTtlMs: env.LIVEKIT_TOKEN_TTL_SECONDS * 1000,
+      apiTimeoutMs: Math.round(env.LIVEKIT_API_TIMEOUT_SECONDS * 1000),
     },
     bcryptCost: env.BCRYPT_COST,
     accessTokenTtlMs: env.ACCESS_TOKEN_TTL_SECONDS * 1000,
@@ -166,5 +173,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       smtpUrl: env.SMTP_URL ?? null,
       outboxDir: join(dirname(resolve(env.DATABASE_PATH)), 'mail'),
     },
+    registration: env.REGISTRATION,
+    maxUsers: env.MAX_USERS ?? null,
   };
 }

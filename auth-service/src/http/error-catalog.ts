@@ -60,6 +60,7 @@ export const ERROR_CATALOG = {
     message: 'participant_identity is set by the server to your user id; omit it',
   },
   agent_forbidden: { status: 403, message: 'Only the Attune agent can be dispatched' },
+  user_limit: { status: 403, message: 'This server has reached its limit of accounts' },
   room_forbidden: {
     status: 403,
     message: 'That room belongs to another user; omit room_name to get a fresh room',
@@ -105,6 +106,7 @@ export const ERROR_CATALOG = {
   rate_limited: { status: 429, message: 'Too many requests; try again later' },
   login_throttled: { status: 429, message: 'Too many failed sign-ins; try again later' },
   // 5xx
+  livekit_unavailable: { status: 502, message: 'LiveKit could not be reached or failed' },
   internal_error: {
     status: 500,
     message: 'Something went wrong on our side; the request id is in the X-Request-Id header',

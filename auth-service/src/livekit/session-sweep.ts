@@ -13,7 +13,11 @@ import {
 } from '@attune/db';
 import { auditIn } from '../audit/audit.ts';
 import type { Config } from '../config/config.ts';
-import { type RemovalTarget, removeParticipants } from './participant-removal.ts';
+import {
+  type RemovalReport,
+  type RemovalTarget,
+  removeParticipants,
+} from './participant-removal.ts';
 
 /** A token may be used up to its expiry; its join webhook can take a moment longer to arrive. */
 export const JOIN_GRACE_MS = 60_000;
@@ -88,6 +92,42 @@ export function sweepSessions(
   });
 }
 
+/** The sweep's settings as the configuration gives them (the timer and POST /admin/cleanup). */
+export function sweepOptionsOf(
+  config: Pick<Config, 'livekit' | 'sessions' | 'guests' | 'lockout'>,
+): SweepOptions {
+  return {
+    tokenTtlMs: config.livekit.tokenTtlMs,
+    maxSessionMs: config.sessions.maxSessionMs,
+    guestTtlMs: config.guests.ttlMs,
+    loginThrottleWindowMs: config.lockout.lockoutMs,
+  };
+}
+
+export interface SweepPass {
+  result: Omit<SweepResult, 'deletedGuestRooms'>;
+  /** What LiveKit said when the deleted guests were removed from their rooms; null: none was in one. */
+  removal: RemovalReport | null;
+}
+
+/**
+ * One whole pass, as the timer and POST /admin/cleanup run it: the sweep's transaction, then the
+ * deleted guests still in a room are removed from it (after the commit, so a hung LiveKit never
+ * holds the write).
+ */
+export async function runSweepPass(
+  deps: { database: Pick<AttuneDatabase, 'groupCommit'>; config: Pick<Config, 'livekit'> },
+  nowMs: number,
+  options: SweepOptions,
+): Promise<SweepPass> {
+  const { deletedGuestRooms, ...result } = await sweepSessions(deps.database, nowMs, options);
+  const removal =
+    deletedGuestRooms.length === 0
+      ? null
+      : await removeParticipants(deps.config.livekit, deletedGuestRooms);
+  return { result, removal };
+}
+
 /**
  * Runs the sweep every `intervalMs` until stopped; a failed pass is logged and the next one tries
  * again. `stop()` resolves once a pass in progress has finished, so the database can be closed.
@@ -103,14 +143,11 @@ export function startSessionSweep(
 ): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const pass = () => {
-    running = sweepSessions(deps.database, deps.now(), options).then(
-      async (result) => {
-        const { deletedGuestRooms, ...counts } = result;
-        if (Object.values(counts).some((n) => n > 0)) deps.logger.info(counts, 'session sweep');
-        if (deletedGuestRooms.length === 0) return;
+    running = runSweepPass(deps, deps.now(), options).then(
+      ({ result, removal }) => {
+        if (Object.values(result).some((n) => n > 0)) deps.logger.info(result, 'session sweep');
         // Expired guests still in a room are removed from it; an unreachable LiveKit is logged.
-        const removal = await removeParticipants(deps.config.livekit, deletedGuestRooms);
-        if (removal.failed.length > 0)
+        if (removal && removal.failed.length > 0)
           deps.logger.warn(
             { failed: removal.failed.length },
             'could not remove expired guests from their rooms',

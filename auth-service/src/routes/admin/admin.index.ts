@@ -14,6 +14,7 @@ import {
   terminateSession,
 } from '@attune/db';
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../../admin/guest-role.ts';
+import { moderatorRefusal } from '../../admin/moderator-limits.ts';
 import { auditIn } from '../../audit/audit.ts';
 import type { AppDeps } from '../../deps.ts';
 import { clientMeta } from '../../http/client-meta.ts';
@@ -39,6 +40,8 @@ import {
   updateUserRoute,
 } from './admin.routes.ts';
 
+const SESSION_OF_STAFF = 'Moderators cannot end the sessions of admins or moderators';
+
 const notFound = (what: 'user' | 'session') => apiError(`${what}_not_found`);
 
 function userCursor(text: string | undefined) {
@@ -46,7 +49,10 @@ function userCursor(text: string | undefined) {
   return cursor === undefined ? undefined : { createdAt: cursor.issuedAt, id: cursor.id };
 }
 
-/** Admin-only: users, live sessions, stats and the audit log. An admin cannot change or delete themselves. */
+/**
+ * Users, live sessions, stats and the audit log, for admins (and moderators where a route's policy
+ * says). Nobody can change or delete their own account here.
+ */
 export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
   const { db } = deps.database;
@@ -81,6 +87,8 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     const caller = c.get('caller').user;
     const target = otherUser(caller.id, c.req.valid('param').id);
     const change = c.req.valid('json');
+    const refusal = caller.role === 'moderator' ? moderatorRefusal(target, change) : null;
+    if (refusal) throw apiError('forbidden', refusal);
     if (change.role !== undefined && isGuestRoleMove(target.role, change.role))
       throw apiError('guest_role_fixed', GUEST_ROLE_FIXED);
     const nowMs = deps.now();
@@ -175,6 +183,10 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     const caller = c.get('caller').user;
     const session = findSessionById(db, c.req.valid('param').id);
     if (!session) throw notFound('session');
+    if (caller.role === 'moderator') {
+      const owner = findUserById(db, session.userId);
+      if (owner && moderatorRefusal(owner, {})) throw apiError('forbidden', SESSION_OF_STAFF);
+    }
     if (session.status === 'ended' || session.status === 'expired') {
       throw apiError('session_not_live', `The session is already ${session.status}`);
     }

@@ -40,7 +40,12 @@ export const listUsersRoute = defineRoute({
       'One page',
     ),
   },
-  policy: { auth: 'signed_in', roles: ['admin'], rateLimit: 'general', errors: ['cursor_invalid'] },
+  policy: {
+    auth: 'signed_in',
+    roles: ['admin', 'moderator'],
+    rateLimit: 'general',
+    errors: ['cursor_invalid'],
+  },
 });
 
 export const updateUserRoute = defineRoute({
@@ -48,7 +53,7 @@ export const updateUserRoute = defineRoute({
   path: '/admin/users/{id}',
   tags,
   summary:
-    'Change a user’s role or status; suspending revokes their devices and removes them from live rooms',
+    'Change a user’s role or status; suspending revokes their devices and removes them from live rooms. Moderators may change the status of users, analysts and guests only',
   request: {
     params: idParam,
     body: {
@@ -76,7 +81,7 @@ export const updateUserRoute = defineRoute({
   },
   policy: {
     auth: 'signed_in',
-    roles: ['admin'],
+    roles: ['admin', 'moderator'],
     rateLimit: 'general',
     errors: ['user_not_found', 'cannot_change_self', 'guest_role_fixed', 'last_admin'],
   },
@@ -120,7 +125,12 @@ export const listSessionsRoute = defineRoute({
       'One page',
     ),
   },
-  policy: { auth: 'signed_in', roles: ['admin'], rateLimit: 'general', errors: ['cursor_invalid'] },
+  policy: {
+    auth: 'signed_in',
+    roles: ['admin', 'moderator'],
+    rateLimit: 'general',
+    errors: ['cursor_invalid'],
+  },
 });
 
 export const terminateSessionRoute = defineRoute({
@@ -138,7 +148,7 @@ export const terminateSessionRoute = defineRoute({
   },
   policy: {
     auth: 'signed_in',
-    roles: ['admin'],
+    roles: ['admin', 'moderator'],
     rateLimit: 'general',
     errors: ['session_not_found', 'session_not_live'],
   },
@@ -210,5 +220,10 @@ export const auditRoute = defineRoute({
       'One page',
     ),
   },
-  policy: { auth: 'signed_in', roles: ['admin'], rateLimit: 'general', errors: ['period_invalid'] },
+  policy: {
+    auth: 'signed_in',
+    roles: ['admin', 'moderator'],
+    rateLimit: 'general',
+    errors: ['period_invalid'],
+  },
 });
