@@ -39,7 +39,7 @@ export interface Config {
     apiSecret: string;
     agentName: string;
     tokenTtlMs: number;
-    /** How long one server-API call (listing rooms) may take (LIVEKIT_API_TIMEOUT_SECONDS). */
+    /** How long one server-API call (listing rooms, removing a participant) may take (LIVEKIT_API_TIMEOUT_SECONDS). */
     apiTimeoutMs: number;
   };
   bcryptCost: number;

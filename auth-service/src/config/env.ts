@@ -133,7 +133,7 @@ export const envSchema = z.object({
   WEB_CLIENT_DIR: z.string().min(1).optional(),
   /** `auto`: the refresh cookie is `Secure` in production (behind https) and not in development (http on loopback). */
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
-  /** How long one call to LiveKit's server API (GET /admin/rooms) may take before it counts as failed. */
+  /** How long one call to LiveKit's server API (GET /admin/rooms, removing participants) may take before it counts as failed. */
   LIVEKIT_API_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(5),
   /** `open`: anyone may register; `invite`: only with an admin's invitation; `closed`: nobody. */
   REGISTRATION: z.enum(['open', 'invite', 'closed']).default('open'),

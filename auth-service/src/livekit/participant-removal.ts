@@ -40,6 +40,9 @@ export async function removeParticipants(
     liveKitApiUrl(livekit.url),
     livekit.apiKey,
     livekit.apiSecret,
+    // LIVEKIT_API_TIMEOUT_SECONDS, not the SDK's 10 s: a removal that does not answer sooner is
+    // reported as failed rather than holding an admin's request open.
+    { requestTimeout: livekit.apiTimeoutMs / 1000 },
   );
   const report: RemovalReport = { removed: [], notInRoom: [], failed: [] };
   await Promise.all(

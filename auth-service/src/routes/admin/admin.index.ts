@@ -144,7 +144,9 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     if (target.role === 'admin' && countOtherActiveAdmins(db, target.id) === 0) {
       throw apiError('last_admin');
     }
-    const livekit = await disconnect(target);
+    // Where the user is connected is read before the rows go; the account is deleted before
+    // LiveKit is called, so a LiveKit that hangs never leaves the user signed in meanwhile.
+    const liveRooms = liveRoomsOf(deps, target.id);
     const nowMs = deps.now();
     await deps.database.groupCommit.run((tx) => {
       forgetUserInAuditLog(tx, target.id);
@@ -161,6 +163,7 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
         nowMs,
       );
     });
+    const livekit = await removeParticipants(deps.config.livekit, liveRooms);
     return c.json({ deleted: true as const, livekit }, 200);
   });
 
@@ -190,9 +193,8 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     if (session.status === 'ended' || session.status === 'expired') {
       throw apiError('session_not_live', `The session is already ${session.status}`);
     }
-    const livekit = await removeParticipants(deps.config.livekit, [
-      { roomName: session.roomName, identity: session.participantIdentity },
-    ]);
+    // Ended and signed out first, then removed from the room: a LiveKit that hangs must not
+    // leave the user able to refresh meanwhile.
     const nowMs = deps.now();
     const ended = await deps.database.groupCommit.run((tx) => {
       const row = terminateSession(tx, session.id, nowMs);
@@ -210,6 +212,9 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
       );
       return row;
     });
+    const livekit = await removeParticipants(deps.config.livekit, [
+      { roomName: session.roomName, identity: session.participantIdentity },
+    ]);
     const current = ended ?? findSessionById(db, session.id);
     if (!current) throw notFound('session');
     return c.json({ session: toSessionResponse(current), livekit }, 200);

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, type Socket, createServer as createNetServer } from 'node:net';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findSessionById, findUserById, listAuditEntries, setUserRole } from '@attune/db';
@@ -350,5 +350,86 @@ describe('admin: sessions, stats, audit', () => {
       await authedGet(server, `/admin/audit?limit=2&cursor=${first.next_cursor}`, admin.accessToken)
     ).json()) as { entries: { id: number }[] };
     expect(next.entries[0]!.id).toBeLessThan(first.entries[1]!.id);
+  });
+});
+
+/** Stands in for a LiveKit that accepts connections and never answers. */
+async function startHungLiveKit() {
+  const sockets = new Set<Socket>();
+  const hung = createNetServer((socket) => sockets.add(socket));
+  hung.listen(0, '127.0.0.1');
+  await once(hung, 'listening');
+  return {
+    url: `ws://127.0.0.1:${(hung.address() as AddressInfo).port}`,
+    /** Resolves once the service has opened a connection to LiveKit. */
+    called: () => (sockets.size > 0 ? Promise.resolve() : once(hung, 'connection')),
+    /** Drops the connections it holds, so the service's calls fail at once. */
+    release() {
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+    },
+    close() {
+      this.release();
+      return new Promise((resolve) => hung.close(resolve));
+    },
+  };
+}
+
+describe('admin: a LiveKit that hangs', () => {
+  let hung: Awaited<ReturnType<typeof startHungLiveKit>>;
+  let stalled: TestServer;
+  let boss: RegisteredUser;
+  beforeAll(async () => {
+    hung = await startHungLiveKit();
+    stalled = await startTestServer({
+      LIVEKIT_URL: hung.url,
+      LIVEKIT_API_KEY: API_KEY,
+      LIVEKIT_API_SECRET: API_SECRET,
+    });
+    boss = await registerUser(stalled);
+    setUserRole(stalled.database.db, boss.id, 'admin');
+  });
+  afterAll(async () => {
+    await hung.close();
+    await stalled.close();
+  });
+
+  const call = (method: string, path: string) =>
+    stalled.fetch(path, { method, headers: { authorization: `Bearer ${boss.accessToken}` } });
+
+  it('deletes the account before it calls LiveKit: while LiveKit hangs, the user is already out', async () => {
+    const ivy = await registerUser(stalled);
+    expect((await jsonPost(stalled, '/auth/token', {}, ivy.accessToken)).status).toBe(201);
+    const deleting = call('DELETE', `/admin/users/${ivy.id}`);
+    await hung.called();
+    expect((await jsonPost(stalled, '/auth/token', {}, ivy.accessToken)).status).toBe(401);
+    expect(
+      (await jsonPost(stalled, '/auth/refresh', { refresh_token: ivy.refreshToken })).status,
+    ).toBe(401);
+    expect(findUserById(stalled.database.db, ivy.id)).toBeUndefined();
+    hung.release();
+    const response = await deleting;
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { livekit: { failed: { identity: string }[] } };
+    // Sign-up and the token each gave a room: both removals were tried, and both failed.
+    expect(body.livekit.failed.map((f) => f.identity)).toEqual([ivy.id, ivy.id]);
+  });
+
+  it('ends the session and signs the user out before it calls LiveKit', async () => {
+    const jay = await registerUser(stalled);
+    const minted = (await (await jsonPost(stalled, '/auth/token', {}, jay.accessToken)).json()) as {
+      session_id: string;
+    };
+    const terminating = call('POST', `/admin/sessions/${minted.session_id}/terminate`);
+    await hung.called();
+    expect(findSessionById(stalled.database.db, minted.session_id)?.status).toBe('ended');
+    expect(
+      (await jsonPost(stalled, '/auth/refresh', { refresh_token: jay.refreshToken })).status,
+    ).toBe(401);
+    hung.release();
+    const response = await terminating;
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { livekit: { failed: { identity: string }[] } };
+    expect(body.livekit.failed).toMatchObject([{ identity: jay.id }]);
   });
 });
