@@ -10,6 +10,7 @@ import { createErrorHandler, createNotFoundHandler } from './http/error-handler.
 import { requestLogger } from './http/request-logger.ts';
 import { requireJsonBody } from './http/require-json.ts';
 import { createRouteTable } from './http/route-table.ts';
+import { decodeUtf8Body } from './http/utf8-body.ts';
 import { createAgentRouter } from './routes/agent/agent.index.ts';
 
 /**
@@ -41,7 +42,7 @@ export function createAgentApi(deps: AppDeps): OpenAPIHono<AgentApiEnv> {
   app.use((c, next) => {
     if (!routes.isRouted(c.req.method, c.req.path)) return next();
     requireJsonBody(c);
-    return limitBody(c, next);
+    return limitBody(c, () => decodeUtf8Body(c).then(next));
   });
 
   app.route('/', createAgentRouter(deps));

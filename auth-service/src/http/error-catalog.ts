@@ -17,6 +17,7 @@ export const ERROR_CATALOG = {
   // 400
   validation_failed: { status: 400, message: 'Invalid request' },
   invalid_json: { status: 400, message: 'The request body is not valid JSON' },
+  invalid_utf8: { status: 400, message: 'The request body is not valid UTF-8' },
   bad_request: { status: 400, message: 'Bad request' },
   client_aborted: { status: 400, message: 'The connection closed before the request arrived' },
   cursor_invalid: {

@@ -11,6 +11,7 @@ import { requireJsonBody } from './require-json.ts';
 import { requireMember, requireRole } from './require-role.ts';
 import { requireUser } from './require-user.ts';
 import { type RouteDeclaration, markDeclaration, signsIn } from './route-policy.ts';
+import { decodeUtf8Body } from './utf8-body.ts';
 
 /** Turns each route's declared policy into its middleware; one per app, so counters are shared. */
 export interface RouteGuard {
@@ -48,7 +49,7 @@ export function createRouteGuard(
   });
   const checkBody: MiddlewareHandler<AppEnv> = (c, next) => {
     requireJsonBody(c);
-    return limitBody(c, next);
+    return limitBody(c, () => decodeUtf8Body(c).then(next));
   };
 
   function chainOf(declaration: RouteDeclaration): MiddlewareHandler<AppEnv>[] {

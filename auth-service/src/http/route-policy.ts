@@ -47,9 +47,9 @@ function impliedCodes(policy: RoutePolicy, shape: RouteShape): ErrorCode[] {
   if (request?.body || request?.query || request?.params || request?.headers)
     codes.push('validation_failed');
   if (request?.body) codes.push('invalid_json');
-  // Every request with a body is checked for JSON and size (http/route-guard.ts).
+  // Every request with a body is checked for JSON, size and UTF-8 (http/route-guard.ts).
   if (METHODS_WITH_BODY.has(shape.method.toLowerCase()))
-    codes.push('payload_too_large', 'unsupported_media_type');
+    codes.push('payload_too_large', 'unsupported_media_type', 'invalid_utf8');
   if (signsIn(policy.auth) || policy.auth === 'metrics') codes.push('unauthorized');
   if (policy.auth === 'livekit') codes.push('signature_missing', 'signature_invalid');
   if (policy.auth === 'member') codes.push('guest_no_memory');
