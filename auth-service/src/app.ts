@@ -9,6 +9,7 @@ import { createErrorHandler, createNotFoundHandler } from './http/error-handler.
 import { requestLogger } from './http/request-logger.ts';
 import { createRouteGuard } from './http/route-guard.ts';
 import { createRouteTable } from './http/route-table.ts';
+import { refuseMalformedPath } from './http/well-formed-path.ts';
 import { registerOpsRoutes } from './ops/ops.index.ts';
 import { createAdminAccountsRouter } from './routes/admin/admin-accounts.index.ts';
 import { createAdminOperationsRouter } from './routes/admin/admin-operations.index.ts';
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   // The one place the client IP is decided (X-Forwarded-For only from TRUSTED_PROXIES).
   app.use(clientIpMiddleware(createProxyTrust(deps.config.trustedProxies)));
   app.use(requestLogger(deps.logger));
+  app.use(refuseMalformedPath);
   app.use(secureHeaders());
   if (deps.config.corsOrigins.length > 0) {
     app.use(

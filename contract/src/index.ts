@@ -7,7 +7,14 @@ export {
   type ErrorBody,
   errorBodySchema,
 } from './agent-api/errors.ts';
-export { epochMs, lineOfText, linesOfText, toStorableText } from './agent-api/text.ts';
+export {
+  NO_BIDI_CONTROLS,
+  epochMs,
+  hasBidiControl,
+  lineOfText,
+  linesOfText,
+  toStorableText,
+} from './agent-api/text.ts';
 export {
   type Preference,
   type StoredTurn,

@@ -125,6 +125,22 @@ const routeCases: Record<string, { bearer: boolean; cases: BadRequest[] }> = {
         code: 'validation_failed',
       },
       {
+        name: 'a bidi override in the name',
+        body: json({
+          email: 'n@example.org',
+          password: 'long enough',
+          full_name: 'Eve\u202Enimda',
+        }),
+        status: 400,
+        code: 'validation_failed',
+      },
+      {
+        name: 'a bidi isolate in the name',
+        body: json({ email: 'n@example.org', password: 'long enough', full_name: '\u2067Eve' }),
+        status: 400,
+        code: 'validation_failed',
+      },
+      {
         name: 'broken Unicode in the name',
         body: '{"email":"n@example.org","password":"long enough","full_name":"\\ud800"}',
         status: 400,

@@ -18,6 +18,11 @@ export const ERROR_CATALOG = {
   validation_failed: { status: 400, message: 'Invalid request' },
   invalid_json: { status: 400, message: 'The request body is not valid JSON' },
   invalid_utf8: { status: 400, message: 'The request body is not valid UTF-8' },
+  invalid_path: {
+    status: 400,
+    message:
+      'The path has a malformed percent-escape (like %ZZ or %FF); percent-encode each character as UTF-8 (encodeURIComponent)',
+  },
   bad_request: { status: 400, message: 'Bad request' },
   client_aborted: { status: 400, message: 'The connection closed before the request arrived' },
   cursor_invalid: {

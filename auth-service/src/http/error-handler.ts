@@ -20,7 +20,12 @@ function isClientAbort(err: unknown): boolean {
 }
 
 /** Answers any route may give without declaring them: the transport's and the server's own. */
-const UNDECLARED_ANYWHERE = new Set(['bad_request', 'client_aborted', 'database_busy']);
+const UNDECLARED_ANYWHERE = new Set([
+  'bad_request',
+  'client_aborted',
+  'database_busy',
+  'invalid_path',
+]);
 
 export interface ErrorHandlerOptions {
   /**

@@ -5,6 +5,16 @@ import { z } from 'zod';
  * isolates, and the marks): a stored value containing them reads differently from what it is.
  */
 const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * Whether `text` holds a bidirectional control character. The one rule for every name, key and
+ * value people or the agent store, on the public API as on the agent API.
+ */
+export function hasBidiControl(text: string): boolean {
+  return BIDI_CONTROLS.test(text);
+}
+
+export const NO_BIDI_CONTROLS = 'must not contain bidirectional control characters';
 /**
  * Characters that show nothing (zero-width spaces, joiners, the byte order mark) and the
  * Unicode line and paragraph separators; the zero-width joiner stays, emoji sequences need it.
@@ -30,10 +40,7 @@ export function lineOfText(maxLength: number) {
     .max(maxLength)
     .refine(wellFormed, 'must be valid Unicode (no unpaired surrogates)')
     .refine((text) => !ANY_CONTROL.test(text), 'must not contain control characters')
-    .refine(
-      (text) => !BIDI_CONTROLS.test(text),
-      'must not contain bidirectional control characters',
-    )
+    .refine((text) => !hasBidiControl(text), NO_BIDI_CONTROLS)
     .refine((text) => !INVISIBLE.test(text), 'must not contain invisible characters')
     .refine((text) => VISIBLE.test(text), 'must contain a visible character');
 }
@@ -49,10 +56,7 @@ export function linesOfText(maxLength: number) {
       (text) => !CONTROL_EXCEPT_LINE_BREAKS.test(text),
       'must not contain control characters other than tabs and line breaks',
     )
-    .refine(
-      (text) => !BIDI_CONTROLS.test(text),
-      'must not contain bidirectional control characters',
-    );
+    .refine((text) => !hasBidiControl(text), NO_BIDI_CONTROLS);
 }
 
 /**

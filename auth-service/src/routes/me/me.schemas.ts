@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { NO_BIDI_CONTROLS, hasBidiControl } from '@attune/contract';
 import { TURN_ROLES } from '@attune/db';
 import { normalizePreferenceKey } from '@attune/db';
 import { newPasswordSchema } from '../auth/auth.schemas.ts';
@@ -15,6 +16,7 @@ export const preferenceKeySchema = z
     (key) => !CONTROL_OR_LONE_SURROGATE.test(key),
     'key must not contain control characters or broken Unicode',
   )
+  .refine((key) => !hasBidiControl(key), `key ${NO_BIDI_CONTROLS}`)
   .transform(normalizePreferenceKey)
   .pipe(
     z
@@ -49,6 +51,7 @@ export const preferenceBodySchema = z
         (value) => !CONTROL_OR_LONE_SURROGATE.test(value),
         'value must not contain control characters or broken Unicode',
       )
+      .refine((value) => !hasBidiControl(value), `value ${NO_BIDI_CONTROLS}`)
       .openapi({ example: 'short answers' }),
   })
   .openapi('PreferenceUpdate');

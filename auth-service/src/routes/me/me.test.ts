@@ -149,11 +149,29 @@ describe('GET/PUT/DELETE /me/preferences', () => {
       [`/me/preferences/${'k'.repeat(65)}`, { value: 'metric' }],
       ['/me/preferences/bad%00key', { value: 'metric' }],
       ['/me/preferences/bad%0Akey', { value: 'metric' }],
+      // Bidi overrides, isolates and marks make text read differently from what it is.
+      ['/me/preferences/units', { value: 'metric\u202Ecirtem' }],
+      ['/me/preferences/units', { value: '\u2066metric\u2069' }],
+      ['/me/preferences/units', { value: 'metric\u200F' }],
+      [`/me/preferences/${encodeURIComponent('un\u202Eits')}`, { value: 'metric' }],
+      [`/me/preferences/${encodeURIComponent('units\u061C')}`, { value: 'metric' }],
     ];
     for (const [path, body] of cases) {
       const response = await call(server, 'PUT', path, ann.accessToken, body);
       expect(response.status, `${path} ${JSON.stringify(body)}`).toBe(400);
       expect(await errorCode(response)).toBe('validation_failed');
+    }
+    // A percent-escape that does not decode is refused, never stored as a literal key.
+    for (const path of [
+      '/me/preferences/%FF',
+      '/me/preferences/units%ZZ',
+      '/me/preferences/%E2%82',
+    ]) {
+      for (const method of ['PUT', 'DELETE']) {
+        const response = await call(server, method, path, ann.accessToken, { value: 'metric' });
+        expect(response.status, `${method} ${path}`).toBe(400);
+        expect(await errorCode(response)).toBe('invalid_path');
+      }
     }
     const notJson = await server.fetch('/me/preferences/units', {
       method: 'PUT',
