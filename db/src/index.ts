@@ -5,6 +5,7 @@ export {
   type Db,
   type ReadOnlyDatabase,
 } from './open-database.ts';
+export { databasePathProblem } from './database-path.ts';
 export { isDatabaseBusy } from './database-busy.ts';
 export type { GroupCommit } from './group-commit.ts';
 export * from './schema.ts';

@@ -1,4 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +14,8 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openConnection, openDatabase } from './open-database.ts';
+import { databasePathProblem } from './database-path.ts';
+import { openConnection, openDatabase, openReadOnlyDatabase } from './open-database.ts';
 import { insertUserSession } from './queries/user-sessions.ts';
 import { insertUser } from './queries/users.ts';
 
@@ -263,5 +272,24 @@ describe('upgrading past the users rebuild (0003: moderator role, nullable passw
     } finally {
       rmSync(upgradeDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a DATABASE_PATH that is no database file', () => {
+  it('is refused before it is opened, saying why', () => {
+    dir = mkdtempSync(join(tmpdir(), 'attune-db-'));
+    symlinkSync('/dev/null', join(dir, 'null.db'));
+    const refusals: [string, RegExp][] = [
+      ['/proc/self/attune.db', /inside \/proc, which holds kernel or device files/],
+      ['/sys/attune.db', /inside \/sys/],
+      ['/dev/null', /inside \/dev/],
+      [join(dir, 'null.db'), /inside \/dev/],
+      [dir, /is a folder, not a regular file/],
+    ];
+    for (const [path, reason] of refusals) {
+      expect(() => openDatabase(path), path).toThrow(reason);
+      expect(() => openReadOnlyDatabase(path), path).toThrow(reason);
+    }
+    expect(databasePathProblem(join(dir, 'new', 'attune.db'))).toBeUndefined();
   });
 });

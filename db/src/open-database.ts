@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import { databasePathProblem } from './database-path.ts';
 import { type GroupCommit, createGroupCommit } from './group-commit.ts';
 import * as schema from './schema.ts';
 
@@ -34,6 +35,12 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number;
 }
 
+/** Throws, saying why, before a path that is no database file (e.g. under /proc) is opened. */
+function refuseUnusablePath(path: string): void {
+  const problem = databasePathProblem(path);
+  if (problem) throw new Error(problem);
+}
+
 /**
  * Opens (creating if needed) the SQLite file at `path`, sets WAL, foreign keys and a busy
  * timeout, and applies every pending drizzle-kit migration before anything else touches it.
@@ -50,6 +57,7 @@ export function openConnection(
   path: string,
   options: OpenDatabaseOptions = {},
 ): { database: AttuneDatabase; connection: Database.Database } {
+  refuseUnusablePath(path);
   const absolute = resolve(path);
   mkdirSync(dirname(absolute), { recursive: true, mode: 0o700 });
   // The file holds password hashes: readable by its owner only. SQLite gives the -wal and -shm
@@ -111,6 +119,7 @@ export interface ReadOnlyDatabase {
  * service writes. Throws if the file does not exist.
  */
 export function openReadOnlyDatabase(path: string): ReadOnlyDatabase {
+  refuseUnusablePath(path);
   const sqlite = new Database(resolve(path), { readonly: true, fileMustExist: true });
   sqlite.pragma('busy_timeout = 2000');
   const db = drizzle(sqlite, { schema });

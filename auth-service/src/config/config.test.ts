@@ -49,6 +49,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, COOKIE_SECURE: 'true' }).cookieSecure).toBe(true);
   });
 
+  it('refuses a DATABASE_PATH under /proc, /sys or /dev before touching anything beside it', () => {
+    for (const path of [
+      '/proc/attune.db',
+      '/proc/self/fd/0',
+      '/sys/kernel/attune.db',
+      '/dev/zero',
+    ]) {
+      // Without JWT_SECRET the development secret would be looked for beside the database first.
+      expect(() => loadConfig({ ...base, JWT_SECRET: '', DATABASE_PATH: path }), path).toThrow(
+        /^DATABASE_PATH: .* is inside \/(proc|sys|dev), which holds kernel or device files, not a database; set it to a file in a writable folder/,
+      );
+    }
+  });
+
   it("serves this checkout's web-client/dist unless WEB_CLIENT_DIR says otherwise", () => {
     const dir = loadConfig(base).webClientDir;
     expect(dir.endsWith(join('web-client', 'dist'))).toBe(true);

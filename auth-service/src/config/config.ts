@@ -1,13 +1,13 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LoginThrottlePolicy } from '@attune/db';
+import { type LoginThrottlePolicy, databasePathProblem } from '@attune/db';
 import type { RateLimitConfig } from '../http/rate-limit.ts';
 import {
   DEV_AGENT_API_SECRET_FILE,
   DEV_JWT_SECRET_FILE,
   loadOrCreateDevSecret,
 } from './dev-secret.ts';
-import { type Env, parseEnv } from './env.ts';
+import { ConfigError, type Env, parseEnv } from './env.ts';
 import { defaultPublicUrl } from './mail-settings.ts';
 
 /** The validated configuration the service runs on; read once at start and passed down. */
@@ -98,6 +98,12 @@ const DEFAULT_WEB_CLIENT_DIR = fileURLToPath(new URL('../../../web-client/dist',
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const env = parseEnv(source);
+  // Before the development secrets beside it are read: a path under /proc can block for ever.
+  const databaseProblem = databasePathProblem(env.DATABASE_PATH);
+  if (databaseProblem)
+    throw new ConfigError(
+      `DATABASE_PATH: ${databaseProblem}; set it to a file in a writable folder (default ./data/attune.db)`,
+    );
   return {
     nodeEnv: env.NODE_ENV,
     port: env.PORT,
