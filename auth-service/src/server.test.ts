@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rawHttpRequest } from './testing/raw-http.ts';
 import { startSmtpSink } from './testing/smtp-sink.ts';
 
 const SERVER_ENTRY = fileURLToPath(new URL('./server.ts', import.meta.url));
@@ -195,6 +196,15 @@ describe('server entry', () => {
       (await fetch(`http://127.0.0.1:${port}/agent/v1/participants/resolve`, { method: 'POST' }))
         .status,
     ).toBe(404);
+    // What Node's HTTP parser refuses gets the JSON error shape too, on both listeners.
+    for (const listener of [port, internalPort]) {
+      const broken = await rawHttpRequest(
+        `http://127.0.0.1:${listener}`,
+        'GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nA header without a colon\r\n\r\n',
+      );
+      expect(broken.status).toBe(400);
+      expect(JSON.parse(broken.body)).toMatchObject({ error: { code: 'bad_request' } });
+    }
 
     // SIGTERM while a sign-up (bcrypt at cost 12, a few hundred ms) is in flight: it completes.
     const inFlight = fetch(`http://127.0.0.1:${port}/auth/register`, {

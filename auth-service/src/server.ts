@@ -6,6 +6,7 @@ import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config/config.ts';
 import { ConfigError } from './config/env.ts';
 import { smtpUrlWithoutCredentials } from './config/mail-settings.ts';
+import { answerClientErrorsAsJson } from './http/client-error.ts';
 import { startSessionSweep, sweepOptionsOf } from './livekit/session-sweep.ts';
 import { createLogger } from './logger.ts';
 import { type AppServices, openServices } from './services.ts';
@@ -80,6 +81,7 @@ function listen(
     const host = info.address.includes(':') ? `[${info.address}]` : info.address;
     logger.info({ url: `http://${host}:${info.port}`, ...fields }, `${name} listening`);
   });
+  answerClientErrorsAsJson(server);
   server.on('error', (error: NodeJS.ErrnoException) => {
     const at = `${where.host}:${where.port}`;
     if (error.code === 'EADDRINUSE')

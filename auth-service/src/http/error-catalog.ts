@@ -103,13 +103,18 @@ export const ERROR_CATALOG = {
     message: 'This is the last active admin; make another admin first',
   },
   session_not_live: { status: 409, message: 'The session has already ended' },
-  // 413, 415, 429
+  // 408, 413, 415, 429, 431
+  request_timeout: { status: 408, message: 'The request did not arrive in time' },
   payload_too_large: { status: 413, message: 'The request body is larger than the limit' },
   unsupported_media_type: {
     status: 415,
     message: 'Send the request body as JSON with Content-Type: application/json',
   },
   rate_limited: { status: 429, message: 'Too many requests; try again later' },
+  headers_too_large: {
+    status: 431,
+    message: 'The request headers are larger than the server accepts',
+  },
   login_throttled: { status: 429, message: 'Too many failed sign-ins; try again later' },
   // 5xx
   livekit_unavailable: { status: 502, message: 'LiveKit could not be reached or failed' },

@@ -8,6 +8,7 @@ import type { AttuneDatabase } from '@attune/db';
 import { createAgentApi } from '../agent-api.ts';
 import { createApp } from '../app.ts';
 import { type Config, loadConfig } from '../config/config.ts';
+import { answerClientErrorsAsJson } from '../http/client-error.ts';
 import { type RouteDeclaration, declarationOf } from '../http/route-policy.ts';
 import { createLogger } from '../logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -145,6 +146,8 @@ function listen(
 ): Promise<ServerType> {
   return new Promise((resolve) => {
     const server = serve({ fetch, hostname: '127.0.0.1', port }, () => resolve(server));
+    // As the server entry does: requests Node's parser refuses get the JSON error shape.
+    answerClientErrorsAsJson(server);
   });
 }
 
