@@ -107,6 +107,66 @@ describe('parseEnv', () => {
     expect(parseEnv({ ...keys, JWT_SECRET: STRONG_SECRET }).NODE_ENV).toBe('production');
   });
 
+  it('refuses production with settings that give away what the secrets protect', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: STRONG_SECRET,
+      AGENT_API_SECRET: AGENT_SECRET,
+      LIVEKIT_URL: LIVEKIT_CLOUD,
+      LIVEKIT_API_KEY: 'APIprod',
+      LIVEKIT_API_SECRET: LIVEKIT_SECRET,
+      ...PRODUCTION_MAIL,
+    };
+    expect(parseEnv(production).NODE_ENV).toBe('production');
+    expect(
+      captureError(() => parseEnv({ ...production, JWT_SECRET: LIVEKIT_SECRET })).message,
+    ).toContain(
+      'JWT_SECRET is the same as LIVEKIT_API_SECRET, so whoever holds the LiveKit key pair could sign Attune sign-ins; set JWT_SECRET to a random string of its own',
+    );
+    expect(
+      captureError(() => parseEnv({ ...production, COOKIE_SECURE: 'false' })).message,
+    ).toContain('COOKIE_SECURE=false would send the refresh cookie over plain http');
+    expect(parseEnv({ ...production, COOKIE_SECURE: 'true' }).COOKIE_SECURE).toBe('true');
+
+    for (const wide of [
+      '0.0.0.0/0',
+      '::/0',
+      '10.0.0.1, 128.0.0.0/1',
+      '0.0.0.0/7',
+      '2000::/3',
+      '::ffff:0.0.0.0/96',
+    ]) {
+      const message = captureError(() =>
+        parseEnv({ ...production, TRUSTED_PROXIES: wide }),
+      ).message;
+      expect(message, wide).toContain(
+        `TRUSTED_PROXIES includes ${wide.split(', ').pop()}, wider than /8 (IPv4) or /16 (IPv6`,
+      );
+      expect(message, wide).toContain(
+        "list your reverse proxies' addresses or their private network",
+      );
+    }
+    // Private networks, Cloudflare's widest published ranges, and single proxies stay allowed.
+    for (const narrow of [
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      'fc00::/7',
+      'fd00::/8',
+      '104.16.0.0/13',
+      '2606:4700::/32',
+      '203.0.113.7',
+      '::1',
+    ]) {
+      expect(parseEnv({ ...production, TRUSTED_PROXIES: narrow }).TRUSTED_PROXIES, narrow).toEqual([
+        narrow,
+      ]);
+    }
+    // Outside production these are the operator's to choose (a LAN test, plain http on loopback).
+    expect(
+      parseEnv({ TRUSTED_PROXIES: '0.0.0.0/0', COOKIE_SECURE: 'false' }).TRUSTED_PROXIES,
+    ).toEqual(['0.0.0.0/0']);
+  });
+
   it('lists every production problem at once', () => {
     const message = captureError(() => parseEnv({ NODE_ENV: 'production' })).message;
     expect(message).toContain('LIVEKIT_API_KEY');

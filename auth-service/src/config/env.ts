@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIpOrCidr } from '../http/client-ip.ts';
+import { MIN_TRUSTED_PREFIX, isIpOrCidr, isTooWideToTrust } from '../http/client-ip.ts';
 import {
   DEFAULT_MAIL_FROM,
   mailFrom,
@@ -206,6 +206,22 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     } else if (env.JWT_SECRET.length < MIN_JWT_SECRET_LENGTH) {
       problems.push(
         `JWT_SECRET is shorter than ${MIN_JWT_SECRET_LENGTH} characters; set a longer random secret (e.g. \`openssl rand -base64 48\`)`,
+      );
+    }
+    if (env.JWT_SECRET && env.JWT_SECRET === env.LIVEKIT_API_SECRET) {
+      problems.push(
+        'JWT_SECRET is the same as LIVEKIT_API_SECRET, so whoever holds the LiveKit key pair could sign Attune sign-ins; set JWT_SECRET to a random string of its own (e.g. `openssl rand -base64 48`)',
+      );
+    }
+    const tooWide = env.TRUSTED_PROXIES.filter(isTooWideToTrust);
+    if (tooWide.length > 0) {
+      problems.push(
+        `TRUSTED_PROXIES includes ${tooWide.join(', ')}, wider than /${MIN_TRUSTED_PREFIX.ipv4} (IPv4) or /${MIN_TRUSTED_PREFIX.ipv6} (IPv6, except fc00::/7): any client in it could send X-Forwarded-For and choose the IP that rate limits and sign-in throttling count; list your reverse proxies' addresses or their private network (e.g. 10.0.0.0/8)`,
+      );
+    }
+    if (env.COOKIE_SECURE === 'false') {
+      problems.push(
+        'COOKIE_SECURE=false would send the refresh cookie over plain http, where anyone on the way can read it; serve Attune over https (behind a proxy) and set COOKIE_SECURE=auto or remove it',
       );
     }
     if (!env.AGENT_API_SECRET) {

@@ -51,6 +51,25 @@ export function isIpOrCidr(text: string): boolean {
   return parseIpRange(text) !== undefined;
 }
 
+/**
+ * The shortest prefix a trusted proxy network may have: a wider one reaches into the public
+ * internet, where any client could set X-Forwarded-For and so choose its own IP.
+ */
+export const MIN_TRUSTED_PREFIX = { ipv4: 8, ipv6: 16 } as const;
+/** fc00::/7, the unique-local IPv6 block: private however it is written, though wider than /16. */
+const UNIQUE_LOCAL_IPV6: [ipaddr.IPv6, number] = [ipaddr.IPv6.parse('fc00::'), 7];
+
+/** Whether an IP or CIDR entry spans more than MIN_TRUSTED_PREFIX allows (e.g. 0.0.0.0/0, ::/0). */
+export function isTooWideToTrust(text: string): boolean {
+  const range = parseIpRange(text);
+  if (!range) return false;
+  const [ip, bits] = range;
+  if (ip.kind() === 'ipv4') return bits < MIN_TRUSTED_PREFIX.ipv4;
+  const inUniqueLocal =
+    bits >= UNIQUE_LOCAL_IPV6[1] && (ip as ipaddr.IPv6).match(UNIQUE_LOCAL_IPV6);
+  return !inUniqueLocal && bits < MIN_TRUSTED_PREFIX.ipv6;
+}
+
 /** Which peers are our own reverse proxies, whose `X-Forwarded-For` we believe. */
 export interface ProxyTrust {
   trusts(ip: IpAddress): boolean;
