@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -109,6 +112,43 @@ describe('pnpm admin', () => {
     expect(toGuest.stderr).toContain('no account can be moved into or out of the guest role');
     expect(findUserByEmail(database.db, 'kept@example.org')?.role).toBe('user');
     expect((await run(['destroy'])).code).toBe(2);
+  });
+});
+
+describe('pnpm admin: which database', () => {
+  const cli = async (argv: string[], env: Record<string, string>) => {
+    let stderr = '';
+    const code = await runAdminCli(argv, {
+      stdout: () => undefined,
+      stderr: (t) => (stderr += t),
+      env: { BCRYPT_COST: '4', ...env },
+      readStdin: () => Promise.resolve('a long admin password\n'),
+      now: Date.now,
+    });
+    return { code, stderr };
+  };
+  const create = ['create', '--email', 'root@example.org', '--password-stdin'];
+
+  it('uses DATABASE_PATH, as the service does, when --db is not given', async () => {
+    expect(await cli(create, { DATABASE_PATH: database.path })).toEqual({ code: 0, stderr: '' });
+    expect(findUserByEmail(database.db, 'root@example.org')?.role).toBe('admin');
+  });
+
+  it('never creates a database: the service does, on its first start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-cli-'));
+    try {
+      const missing = join(dir, 'data', 'attune.db');
+      for (const argv of [create, [...create, '--db', missing]]) {
+        const result = await cli(argv, { DATABASE_PATH: missing });
+        expect(result).toEqual({
+          code: 1,
+          stderr: `No database at ${missing}; start the service first, or pass --db <path>.\n`,
+        });
+      }
+      expect(existsSync(join(dir, 'data'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

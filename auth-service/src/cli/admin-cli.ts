@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError, z } from 'zod';
 import {
@@ -10,6 +12,7 @@ import {
 import { ensureAdmin } from '../admin/ensure-admin.ts';
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../admin/guest-role.ts';
 import { auditIn } from '../audit/audit.ts';
+import { envSchema } from '../config/env.ts';
 import { createPasswordHasher } from '../passwords/password-hasher.ts';
 import { emailSchema } from '../routes/auth/auth.schemas.ts';
 
@@ -23,7 +26,8 @@ export const ADMIN_USAGE = `Usage:
       Forgets every failed sign-in of the email (every client IP and account-wide), so the login
       throttle lets its owner in at once. Works for any email, with or without an account.
 
-Options: --db <path> (default: $DATABASE_PATH or ./data/attune.db)
+Options: --db <path> (default: $DATABASE_PATH or ./data/attune.db, read as the service reads it)
+  The database must exist: the service creates it on its first start.
 `;
 
 export interface AdminCliIo {
@@ -44,6 +48,11 @@ const setRoleSchema = z.strictObject({ ...commonSchema, role: z.enum(USER_ROLES)
 const unlockSchema = z.strictObject(commonSchema);
 const COMMANDS = ['create', 'set-role', 'unlock'] as const;
 const schemaOf = { create: createSchema, 'set-role': setRoleSchema, unlock: unlockSchema };
+
+/** --db, else DATABASE_PATH with the service's own default and checks, as an absolute path. */
+function databasePath(db: string | undefined, env: AdminCliIo['env']): string {
+  return resolve(db ?? envSchema.shape.DATABASE_PATH.parse(env.DATABASE_PATH || undefined));
+}
 
 /** `pnpm admin`: returns the exit code. */
 export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<number> {
@@ -82,8 +91,20 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
   }
   const options = parsed.data as z.infer<typeof createSchema> &
     Partial<z.infer<typeof setRoleSchema>>;
-  const path = options.db ?? io.env.DATABASE_PATH ?? './data/attune.db';
-  const database = openDatabase(path);
+  const path = databasePath(options.db, io.env);
+  // The service creates and migrates its database; a CLI that created one would put the admin
+  // into a file no service reads (e.g. ./data/attune.db while the service runs elsewhere).
+  if (!existsSync(path)) {
+    io.stderr(`No database at ${path}; start the service first, or pass --db <path>.\n`);
+    return 1;
+  }
+  let database: ReturnType<typeof openDatabase>;
+  try {
+    database = openDatabase(path);
+  } catch (error) {
+    io.stderr(`Cannot open the database at ${path}: ${(error as Error).message}.\n`);
+    return 1;
+  }
   try {
     if (command === 'unlock') {
       const user = findUserByEmail(database.db, options.email);
