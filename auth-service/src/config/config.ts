@@ -49,6 +49,10 @@ export interface Config {
   /** Preference keys one user may keep (the agent enforces the same limit). */
   maxPreferencesPerUser: number;
   guests: { enabled: boolean; ttlMs: number; maxSessions: number };
+  /** Who may create an account (REGISTRATION, MAX_USERS; see auth/registration.ts). */
+  registration: RegistrationConfig;
+  /** REQUIRE_EMAIL_VERIFICATION: unverified accounts mint no room tokens. */
+  requireEmailVerification: boolean;
   /** Creates this admin at start if no user has the email yet (both must be set). */
   bootstrapAdmin: { email: string; password: string } | null;
   /** Bearer token /metrics requires; /metrics is off when unset. */
@@ -75,6 +79,13 @@ export interface Config {
   /** Where people reach the service (PUBLIC_URL, no trailing slash); links in mails start with it. */
   publicUrl: string;
   mail: MailConfig;
+}
+
+export interface RegistrationConfig {
+  /** `open`: anyone signs up; `invite`: only with an invitation; `closed`: nobody signs up themselves. */
+  mode: 'open' | 'invite' | 'closed';
+  /** Most non-guest accounts; `null`: no limit. */
+  maxUsers: number | null;
 }
 
 /** How mail leaves the service (see mail/create-mailer.ts). */
@@ -127,6 +138,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ttlMs: env.GUEST_TTL_MINUTES * 60_000,
       maxSessions: env.GUEST_MAX_SESSIONS,
     },
+    registration: { mode: env.REGISTRATION, maxUsers: env.MAX_USERS ?? null },
+    requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION,
     bootstrapAdmin:
       env.ADMIN_EMAIL && env.ADMIN_PASSWORD
         ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }

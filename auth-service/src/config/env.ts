@@ -66,6 +66,15 @@ export const envSchema = z.object({
     .transform((value) => value === 'true'),
   GUEST_TTL_MINUTES: positiveInt.default(60),
   GUEST_MAX_SESSIONS: positiveInt.default(2),
+  /** Who may sign up: `open` (anyone), `invite` (with an admin's invitation only) or `closed`. */
+  REGISTRATION: z.enum(['open', 'invite', 'closed']).default('open'),
+  /** Most non-guest accounts the service holds; unset: no limit. */
+  MAX_USERS: positiveInt.optional(),
+  /** `true`: accounts must confirm their address (the mailed link) before minting room tokens. */
+  REQUIRE_EMAIL_VERIFICATION: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -3,3 +3,4 @@ export * from './test-server.ts';
 export * from './agent-participant.ts';
 export * from './livekit-webhooks.ts';
 export * from './smtp-sink.ts';
+export * from './mailed-link.ts';
