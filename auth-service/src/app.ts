@@ -16,10 +16,12 @@ import { createAdminOperationsRouter } from './routes/admin/admin-operations.ind
 import { createAdminRouter } from './routes/admin/admin.index.ts';
 import { createAnalyticsRouter } from './routes/analytics/analytics.index.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
+import { createEmailRouter } from './routes/email/email.index.ts';
 import { createGuestRouter } from './routes/guest/guest.index.ts';
 import { createHealthRouter } from './routes/health/health.index.ts';
 import { createLiveKitRouter } from './routes/livekit/livekit.index.ts';
 import { createMeRouter } from './routes/me/me.index.ts';
+import { createPasswordRouter } from './routes/password/password.index.ts';
 import { createTokenRouter } from './routes/token/token.index.ts';
 import { webClient } from './web/web-client.ts';
 
@@ -73,6 +75,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
 
   app.route('/', createHealthRouter(deps, guard));
   app.route('/', createAuthRouter(deps, guard));
+  app.route('/', createPasswordRouter(deps, guard));
+  app.route('/', createEmailRouter(deps, guard));
   app.route('/', createGuestRouter(deps, guard));
   app.route('/', createTokenRouter(deps, guard));
   app.route('/', createLiveKitRouter(deps, guard));

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AttuneDatabase } from '@attune/db';
 import type { AgentCredentials } from './agent-api/agent-credentials.ts';
 import type { ReportRunner } from './analytics/report-runner.ts';
+import type { BackgroundTasks } from './background/background-tasks.ts';
 import type { Config } from './config/config.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { Metrics } from './ops/metrics.ts';
@@ -24,6 +25,8 @@ export interface AppDeps {
   logger: Logger;
   /** Sends mail (SMTP, or the development outbox folder); build messages with mail/mail-messages.ts. */
   mailer: Mailer;
+  /** Work done after answering (mails whose sending must not show in the answer's timing). */
+  tasks: BackgroundTasks;
   /** Analytics reports, computed off the event loop. */
   reports: ReportRunner;
   /** Milliseconds since the epoch; injectable so tests can move time. */

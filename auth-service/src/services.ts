@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { openDatabase } from '@attune/db';
 import { createAgentCredentials } from './agent-api/agent-credentials.ts';
 import { createReportRunner } from './analytics/report-runner.ts';
+import { createBackgroundTasks } from './background/background-tasks.ts';
 import type { Config } from './config/config.ts';
 import type { AppDeps } from './deps.ts';
 import { createMailer } from './mail/create-mailer.ts';
@@ -11,7 +12,7 @@ import { createPasswordHasher } from './passwords/password-hasher.ts';
 import { createAppJwt } from './tokens/app-jwt.ts';
 
 export interface AppServices extends AppDeps {
-  /** Stops the password and report workers and closes the database. */
+  /** Lets background tasks finish, stops the password and report workers and closes the database. */
   close(): Promise<void>;
 }
 
@@ -31,6 +32,7 @@ export async function openServices(
   const passwords = createPasswordHasher(config.bcryptCost);
   const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);
   const reports = createReportRunner(database.path);
+  const tasks = createBackgroundTasks(logger);
   const agentCredentials = await createAgentCredentials({
     agentSecret: config.agentApi.secret,
     jwtSecret: config.jwtSecret,
@@ -47,7 +49,10 @@ export async function openServices(
     mailer,
     now,
     reports,
+    tasks,
     async close() {
+      // Mails queued by the last requests go out before the mailer and the database close.
+      await tasks.idle();
       await Promise.all([passwords.close(), reports.close(), mailer.close()]);
       database.close();
     },

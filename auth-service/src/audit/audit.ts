@@ -24,6 +24,12 @@ export const AUDIT_ACTIONS = [
   'invitation_sent',
   'unlock',
   'cleanup',
+  'password_reset_requested',
+  'password_reset',
+  'email_verification_requested',
+  'email_verified',
+  'email_change_requested',
+  'profile_updated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -7,13 +7,22 @@ import { newRefreshToken } from '../tokens/refresh-token.ts';
 import { type UserResponse, toUserResponse } from '../users/user-response.ts';
 import { type Credentials, accessCredentials } from './credentials.ts';
 
-export type SignedIn = Credentials & RoomSession & { user: UserResponse };
+export type SignedIn = Credentials & Partial<RoomSession> & { user: UserResponse };
+
+/**
+ * Whether signing in comes with a LiveKit token for a fresh room: not for an account that has not
+ * confirmed its address while REQUIRE_EMAIL_VERIFICATION is on (guests have no address to confirm).
+ */
+export function mayOpenRooms(config: AppDeps['config'], user: User): boolean {
+  return !config.requireEmailVerification || user.role === 'guest' || user.emailVerifiedAt !== null;
+}
 
 /**
  * Signs a user in on a new device, all or nothing: `writeUser` (create the account, or stamp
- * the login), a new refresh-token family and a session in a fresh room are written in one
- * transaction; then the access token and the LiveKit token are signed, side by side. `undefined` when
- * `writeUser` writes nothing (e.g. the email is taken).
+ * the login), a new refresh-token family and, when the account may open rooms (`mayOpenRooms`), a
+ * session in a fresh room are written in one transaction; then the access token and the LiveKit
+ * token are signed, side by side. `undefined` when `writeUser` writes nothing (e.g. the email is
+ * taken); an error it throws rolls everything back.
  */
 export async function signIn(
   deps: Pick<AppDeps, 'config' | 'database' | 'appJwt' | 'now'>,
@@ -39,6 +48,8 @@ export async function signIn(
         },
         nowMs,
       );
+      if (!mayOpenRooms(deps.config, user))
+        return { user, familyId: family.familyId, session: null };
       const session = openUserSession(
         db,
         { userId: user.id, roomName, participantIdentity: user.id },
@@ -62,9 +73,10 @@ export async function signIn(
     { behavior: 'immediate' },
   );
   if (!written) return undefined;
+  const { session } = written;
   const [credentials, room] = await Promise.all([
     accessCredentials(deps, written.user, written.familyId, refresh.token, nowMs),
-    mintRoomAccess(deps, written.user, written.session),
+    session ? mintRoomAccess(deps, written.user, session) : undefined,
   ]);
   return { ...credentials, ...room, user: toUserResponse(written.user) };
 }

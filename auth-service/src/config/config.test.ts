@@ -92,4 +92,25 @@ describe('loadConfig', () => {
       loadConfig({ ...productionKeys, LIVEKIT_URL: 'wss://attune.livekit.cloud' }).mail,
     ).toMatchObject({ smtpUrl: productionKeys.SMTP_URL });
   });
+
+  it('reads who may sign up and whether addresses must be verified, open and unverified by default', () => {
+    const defaults = loadConfig(base);
+    expect(defaults.registration).toEqual({ mode: 'open', maxUsers: null });
+    expect(defaults.requireEmailVerification).toBe(false);
+    const set = loadConfig({
+      ...base,
+      REGISTRATION: 'invite',
+      MAX_USERS: '25',
+      REQUIRE_EMAIL_VERIFICATION: 'true',
+    });
+    expect(set.registration).toEqual({ mode: 'invite', maxUsers: 25 });
+    expect(set.requireEmailVerification).toBe(true);
+    for (const bad of [
+      { REGISTRATION: 'public' },
+      { MAX_USERS: '0' },
+      { MAX_USERS: 'many' },
+      { REQUIRE_EMAIL_VERIFICATION: 'yes' },
+    ])
+      expect(() => loadConfig({ ...base, ...bad })).toThrow(Object.keys(bad)[0]);
+  });
 });

@@ -51,6 +51,10 @@ export interface Config {
   /** Preference keys one user may keep (the agent enforces the same limit). */
   maxPreferencesPerUser: number;
   guests: { enabled: boolean; ttlMs: number; maxSessions: number };
+  /** Who may create an account (REGISTRATION, MAX_USERS; see auth/registration.ts). */
+  registration: RegistrationConfig;
+  /** REQUIRE_EMAIL_VERIFICATION: unverified accounts mint no room tokens. */
+  requireEmailVerification: boolean;
   /** Creates this admin at start if no user has the email yet (both must be set). */
   bootstrapAdmin: { email: string; password: string } | null;
   /** Bearer token /metrics requires; /metrics is off when unset. */
@@ -77,9 +81,12 @@ export interface Config {
   /** Where people reach the service (PUBLIC_URL, no trailing slash); links in mails start with it. */
   publicUrl: string;
   mail: MailConfig;
-  /** Who may register (REGISTRATION): `open`, `invite` (with an admin's invitation) or `closed`. */
-  registration: Env['REGISTRATION'];
-  /** Most non-guest accounts (MAX_USERS); `null`: no limit. */
+}
+
+export interface RegistrationConfig {
+  /** `open`: anyone signs up; `invite`: only with an invitation; `closed`: nobody signs up themselves. */
+  mode: 'open' | 'invite' | 'closed';
+  /** Most non-guest accounts; `null`: no limit. */
   maxUsers: number | null;
 }
 
@@ -140,6 +147,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ttlMs: env.GUEST_TTL_MINUTES * 60_000,
       maxSessions: env.GUEST_MAX_SESSIONS,
     },
+    registration: { mode: env.REGISTRATION, maxUsers: env.MAX_USERS ?? null },
+    requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION,
     bootstrapAdmin:
       env.ADMIN_EMAIL && env.ADMIN_PASSWORD
         ? { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD }
@@ -179,7 +188,5 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       smtpUrl: env.SMTP_URL ?? null,
       outboxDir: join(dirname(resolve(env.DATABASE_PATH)), 'mail'),
     },
-    registration: env.REGISTRATION,
-    maxUsers: env.MAX_USERS ?? null,
   };
 }

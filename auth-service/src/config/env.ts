@@ -66,6 +66,15 @@ export const envSchema = z.object({
     .transform((value) => value === 'true'),
   GUEST_TTL_MINUTES: positiveInt.default(60),
   GUEST_MAX_SESSIONS: positiveInt.default(2),
+  /** Who may sign up: `open` (anyone), `invite` (with an admin's invitation only) or `closed`. */
+  REGISTRATION: z.enum(['open', 'invite', 'closed']).default('open'),
+  /** Most non-guest accounts the service holds; unset: no limit. */
+  MAX_USERS: positiveInt.optional(),
+  /** `true`: accounts must confirm their address (the mailed link) before minting room tokens. */
+  REQUIRE_EMAIL_VERIFICATION: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -135,10 +144,6 @@ export const envSchema = z.object({
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   /** How long one call to LiveKit's server API (GET /admin/rooms, removing participants) may take before it counts as failed. */
   LIVEKIT_API_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(5),
-  /** `open`: anyone may register; `invite`: only with an admin's invitation; `closed`: nobody. */
-  REGISTRATION: z.enum(['open', 'invite', 'closed']).default('open'),
-  /** Most accounts that are not guests; unset: no limit. Register, invitations and POST /admin/users stop there. */
-  MAX_USERS: positiveInt.optional(),
   // --- Mail (see docs/mail.md and mail-settings.ts) ---
   /** `smtp://[user:pass@]host[:port]` or `smtps://…`; unset outside production: mails go to the outbox folder. */
   SMTP_URL: smtpUrl.optional(),

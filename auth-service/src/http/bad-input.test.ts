@@ -334,7 +334,7 @@ describe('bad input on every route', () => {
       headers: { authorization: `Bearer ${user.accessToken}` },
     });
     expect(deleteMe.status).toBe(405);
-    expect(deleteMe.headers.get('allow')).toBe('GET, HEAD');
+    expect(deleteMe.headers.get('allow')).toBe('GET, PATCH, HEAD');
     // without credentials too, and whatever the body: the method is wrong before anything else
     const putToken = await server.fetch('/auth/token', { method: 'PUT' });
     expect(putToken.status).toBe(405);

@@ -35,9 +35,14 @@ export const ERROR_CATALOG = {
     message: 'Send refresh_token in the body, or X-Refresh-Cookie: 1 with the refresh cookie',
   },
   event_invalid: { status: 400, message: 'The webhook event has no id or no event name' },
+  invalid_token: {
+    status: 400,
+    message: 'The link is invalid, expired or already used; ask for a new one',
+  },
   // 401
   unauthorized: { status: 401, message: 'Missing, invalid or expired credentials' },
   invalid_credentials: { status: 401, message: 'Email or password is incorrect' },
+  invalid_password: { status: 401, message: 'The password is incorrect' },
   invalid_refresh_token: {
     status: 401,
     message: 'The refresh token is invalid, expired or already used; sign in again',
@@ -70,6 +75,23 @@ export const ERROR_CATALOG = {
   room_forbidden: {
     status: 403,
     message: 'That room belongs to another user; omit room_name to get a fresh room',
+  },
+  email_unverified: {
+    status: 403,
+    message: 'Confirm your email address first: open the link we mailed you, or ask for a new one',
+  },
+  registration_closed: {
+    status: 403,
+    message: 'Sign-up is closed on this server; ask an administrator for an account',
+  },
+  invitation_required: {
+    status: 403,
+    message:
+      'Sign-up needs an invitation on this server: use the link of the invitation mailed to this address',
+  },
+  user_limit: {
+    status: 403,
+    message: 'This server holds as many accounts as it allows; ask an administrator',
   },
   // 404
   not_found: { status: 404, message: 'No such route' },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  emailChangeNoticeMail,
   emailVerificationMail,
   formatValidity,
   invitationMail,
@@ -75,6 +76,17 @@ describe('mail messages', () => {
         validMinutes: 30,
       }).text.split('\n')[0],
     ).toHaveLength('Hello ,'.length + 80);
+  });
+
+  it('warns the old address of an email change without a link, the new address or markup from the name', () => {
+    const mail = emailChangeNoticeMail({ to: 'old@example.org', name: 'Ada <b>\nX' });
+    expect(mail.to).toBe('old@example.org');
+    expect(mail.subject).toBe('Your Attune email address is being changed');
+    expect(mail.text.startsWith('Hello Ada <b> X,\n')).toBe(true);
+    expect(mail.text).toContain('asked to change its email address');
+    expect(mail.text).not.toMatch(/https?:/);
+    expect(mail.html).toContain('Hello Ada &lt;b&gt; X,');
+    expect(mail.html).not.toContain('<b>');
   });
 
   it('says how long a link works in words', () => {

@@ -92,6 +92,32 @@ export function invitationMail(input: InvitationMailInput): MailMessage {
   );
 }
 
+/**
+ * "Your Attune email address is being changed": sent to the old address when someone signed in
+ * asks to move the account to another one, so the owner learns of it even if it was not them. It
+ * names neither the new address nor a link: it only warns.
+ */
+export function emailChangeNoticeMail(input: { to: string; name?: string }): MailMessage {
+  const name = input.name ? oneLine(input.name) : '';
+  const greeting = name ? `Hello ${name},` : 'Hello,';
+  const paragraphs = [
+    `someone signed in to your ${PRODUCT} account (${input.to}) asked to change its email address.`,
+    "The change takes effect once the link we mailed to the new address is opened; until then this address stays the account's.",
+    'If this was you, there is nothing to do. If it was not, sign in, change your password (which signs out every device) and tell your administrator.',
+  ];
+  const [first = '', ...rest] = paragraphs;
+  const opening = first.charAt(0).toUpperCase() + first.slice(1);
+  const body = [opening, ...rest];
+  const text = [greeting, '', ...body.flatMap((p) => [p, '']), `-- ${PRODUCT}`, ''].join('\n');
+  const html = [
+    '<!doctype html>',
+    `<html><body style="font-family: sans-serif; line-height: 1.5; color: #1f2328">`,
+    ...[greeting, ...body, `-- ${PRODUCT}`].map((p) => `<p>${escapeHtml(p)}</p>`),
+    '</body></html>',
+  ].join('\n');
+  return { to: input.to, subject: `Your ${PRODUCT} email address is being changed`, text, html };
+}
+
 interface MailWording {
   subject: string;
   /** Paragraphs before the link; the first follows the greeting ("Hello Ada,\n\n<first>"). */

@@ -4,3 +4,4 @@ export * from './agent-participant.ts';
 export * from './livekit-webhooks.ts';
 export * from './smtp-sink.ts';
 export * from './raw-http.ts';
+export * from './mailed-link.ts';

@@ -30,6 +30,8 @@ export interface TestServer {
   database: AttuneDatabase;
   /** The mailer the app got (`options.mailer`, else SMTP_URL's, else the outbox in the temp folder). */
   mailer: Mailer;
+  /** Resolves once the work the service does after answering (mails it queued) has settled. */
+  settled(): Promise<void>;
   /** Every log line the service wrote, as raw JSON text. */
   logs: string[];
   /**
@@ -122,6 +124,7 @@ export async function startTestServer(
     config,
     database: services.database,
     mailer: services.mailer,
+    settled: () => services.tasks.idle(),
     logs,
     routes: app.routes.map(({ method, path, handler }) => ({
       method,
@@ -206,6 +209,8 @@ export async function registerUser(
   });
   if (response.status !== 201)
     throw new Error(`register failed: ${response.status} ${await response.text()}`);
+  // Sign-up mails a verification link after answering; let that settle so callers see a quiet database.
+  await server.settled();
   const body = (await response.json()) as Record<string, unknown> & {
     access_token: string;
     refresh_token: string;

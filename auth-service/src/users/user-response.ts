@@ -10,6 +10,13 @@ export const userResponseSchema = z
     status: z.enum(USER_STATUSES),
     created_at: z.string().describe('ISO 8601'),
     last_login: z.string().nullable().describe('ISO 8601, null before the first sign-in'),
+    email_verified: z
+      .boolean()
+      .describe('whether the owner proved the address (a mailed link, or an invitation)'),
+    pending_email: z
+      .string()
+      .nullable()
+      .describe('a new address waiting for its mailed link to be opened; null when none'),
   })
   .openapi('User');
 
@@ -25,5 +32,7 @@ export function toUserResponse(user: User): UserResponse {
     status: user.status,
     created_at: new Date(user.createdAt).toISOString(),
     last_login: user.lastLogin === null ? null : new Date(user.lastLogin).toISOString(),
+    email_verified: user.emailVerifiedAt !== null,
+    pending_email: user.pendingEmail,
   };
 }

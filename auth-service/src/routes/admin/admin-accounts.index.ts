@@ -1,7 +1,5 @@
 import {
-  type Db,
   clearLoginThrottle,
-  countNonGuestUsers,
   createUserWithoutPassword,
   findUserByEmail,
   findUserById,
@@ -9,6 +7,7 @@ import {
 } from '@attune/db';
 import { auditIn } from '../../audit/audit.ts';
 import { emailDigest } from '../../auth/lockout.ts';
+import { checkUserLimit } from '../../auth/registration.ts';
 import type { AppDeps } from '../../deps.ts';
 import { clientMeta } from '../../http/client-meta.ts';
 import { apiError } from '../../http/error-catalog.ts';
@@ -37,13 +36,6 @@ export function createAdminAccountsRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
   const { db } = deps.database;
 
-  /** MAX_USERS, counted inside the transaction that adds the account or invitation. */
-  const checkUserLimit = (tx: Db) => {
-    const max = deps.config.maxUsers;
-    if (max !== null && countNonGuestUsers(tx) >= max)
-      throw apiError('user_limit', `This server has reached its limit of ${max} accounts`);
-  };
-
   /**
    * Sends a mail whose failure must not undo what the request did (the account or invitation is
    * committed): the answer says `failed` and the admin can act; the mailer has logged why.
@@ -69,7 +61,7 @@ export function createAdminAccountsRouter(deps: AppDeps, guard: RouteGuard) {
     const body = c.req.valid('json');
     const nowMs = deps.now();
     const { user, token } = await deps.database.groupCommit.run((tx) => {
-      checkUserLimit(tx);
+      checkUserLimit(tx, deps.config.registration);
       const created = createUserWithoutPassword(
         tx,
         { email: body.email, fullName: body.full_name, role: body.role },
@@ -114,11 +106,17 @@ export function createAdminAccountsRouter(deps: AppDeps, guard: RouteGuard) {
   router.openapi(guard.route(inviteRoute), async (c) => {
     const caller = c.get('caller').user;
     const { email, role } = c.req.valid('json');
+    // A closed server refuses every sign-up, invited or not: the link could never be used.
+    if (deps.config.registration.mode === 'closed')
+      throw apiError(
+        'registration_closed',
+        'Registration is closed (REGISTRATION=closed), so an invitation could not be used; create the account with POST /admin/users instead',
+      );
     const nowMs = deps.now();
     const invitation = await deps.database.groupCommit.run((tx) => {
       if (findUserByEmail(tx, email))
         throw apiError('email_taken', 'An account with this email already exists');
-      checkUserLimit(tx);
+      checkUserLimit(tx, deps.config.registration);
       const issued = issueActionToken(
         tx,
         { purpose: 'invitation', userId: null, email, role, ttlMs: ACCOUNT_LINK_TTL_MS },

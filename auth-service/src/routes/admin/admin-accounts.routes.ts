@@ -125,7 +125,7 @@ export const inviteRoute = defineRoute({
     auth: 'signed_in',
     roles: ['admin'],
     rateLimit: 'general',
-    errors: ['email_taken', 'user_limit'],
+    errors: ['email_taken', 'user_limit', 'registration_closed'],
   },
 });
 

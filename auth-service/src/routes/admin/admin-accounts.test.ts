@@ -299,6 +299,25 @@ describe('POST /admin/invitations', () => {
         .status,
     ).toBe(403);
   });
+  it('refuses to invite while registration is closed, since the link could not be used', async () => {
+    const closed = await startTestServer({ SMTP_URL: sink.url, REGISTRATION: 'closed' });
+    try {
+      const boss = await adminOf(closed);
+      const invite = await jsonPost(
+        closed,
+        '/admin/invitations',
+        { email: 'nobody-yet@example.org' },
+        boss.accessToken,
+      );
+      expect(invite.status).toBe(403);
+      expect(await errorCode(invite)).toBe('registration_closed');
+      expect(
+        listAuditEntries(closed.database.db, { limit: 50 }).entries.map((e) => e.action),
+      ).not.toContain('invitation_sent');
+    } finally {
+      await closed.close();
+    }
+  });
 });
 
 describe('MAX_USERS', () => {

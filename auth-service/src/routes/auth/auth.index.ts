@@ -4,15 +4,19 @@ import {
   revokeRefreshFamily,
   revokeUserRefreshFamilies,
   rotateRefreshToken,
+  updateFullName,
 } from '@attune/db';
 import { audit, auditIn } from '../../audit/audit.ts';
 import { accessCredentials } from '../../auth/credentials.ts';
+import { requestEmailChange } from '../../auth/email-change.ts';
+import { sendVerificationMail } from '../../auth/email-verification.ts';
 import { logIn } from '../../auth/login.ts';
 import {
   clearRefreshCookie,
   deliverRefreshToken,
   presentedRefreshToken,
 } from '../../auth/refresh-cookie.ts';
+import { admitSignUp, claimAccountPlace } from '../../auth/registration.ts';
 import { signIn } from '../../auth/sign-in.ts';
 import type { AppDeps } from '../../deps.ts';
 import { clientMeta } from '../../http/client-meta.ts';
@@ -21,7 +25,14 @@ import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
 import { hashRefreshToken, newRefreshToken } from '../../tokens/refresh-token.ts';
 import { toUserResponse } from '../../users/user-response.ts';
-import { loginRoute, logoutRoute, meRoute, refreshRoute, registerRoute } from './auth.routes.ts';
+import {
+  loginRoute,
+  logoutRoute,
+  meRoute,
+  refreshRoute,
+  registerRoute,
+  updateMeRoute,
+} from './auth.routes.ts';
 
 const invalidRefreshToken = () => apiError('invalid_refresh_token');
 
@@ -31,21 +42,64 @@ export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
 
   router.openapi(guard.route(registerRoute), async (c) => {
     const body = c.req.valid('json');
+    const { registration } = deps.config;
+    const invitation = admitSignUp(
+      db,
+      registration,
+      { email: body.email, inviteToken: body.invite_token },
+      deps.now(),
+    );
     const passwordHash = await deps.passwords.hash(body.password);
     const meta = clientMeta(c);
     const signedIn = await signIn(deps, meta, (tx) => {
       const nowMs = deps.now();
-      const user = insertUser(
+      const invited = claimAccountPlace(
         tx,
-        { email: body.email, fullName: body.full_name, passwordHash },
+        registration,
+        invitation && body.invite_token !== undefined
+          ? { token: body.invite_token, email: body.email }
+          : null,
         nowMs,
       );
-      if (user)
-        auditIn(tx, { action: 'register', actorId: user.id, target: user.id, ip: meta.ip }, nowMs);
+      const user = insertUser(
+        tx,
+        {
+          email: body.email,
+          fullName: body.full_name,
+          passwordHash,
+          // An invitation was mailed to this address: opening it proved the address.
+          role: invited?.role ?? 'user',
+          emailVerifiedAt: invited ? nowMs : null,
+        },
+        nowMs,
+      );
+      // Thrown, not returned: the spent invitation and the counted place roll back with it.
+      if (!user) throw apiError('email_taken');
+      auditIn(
+        tx,
+        {
+          action: 'register',
+          actorId: user.id,
+          target: user.id,
+          ip: meta.ip,
+          detail: invited ? { invited: true, role: user.role } : null,
+        },
+        nowMs,
+      );
       return user;
     });
     if (!signedIn) throw apiError('email_taken');
-    deps.logger.info({ userId: signedIn.user.id }, 'user registered');
+    const { user } = signedIn;
+    deps.logger.info({ userId: user.id }, 'user registered');
+    if (!user.email_verified)
+      deps.tasks.run('verification mail at sign-up', () =>
+        sendVerificationMail(
+          deps,
+          { id: user.id, fullName: user.full_name, email: user.email },
+          user.email,
+          meta.ip,
+        ),
+      );
     return c.json(deliverRefreshToken(c, deps.config, signedIn), 201);
   });
 
@@ -140,6 +194,42 @@ export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
   });
 
   router.openapi(guard.route(meRoute), (c) => c.json(toUserResponse(c.get('caller').user), 200));
+
+  router.openapi(guard.route(updateMeRoute), async (c) => {
+    const { user } = c.get('caller');
+    const body = c.req.valid('json');
+    const { ip } = clientMeta(c);
+    let current = user;
+    if (body.email !== undefined) {
+      const changed = await requestEmailChange(deps, user, {
+        email: body.email,
+        currentPassword: body.current_password,
+        ip,
+      });
+      current = changed;
+    }
+    if (body.full_name !== undefined && body.full_name !== current.fullName) {
+      const fullName = body.full_name;
+      current = await deps.database.groupCommit.run((tx) => {
+        const nowMs = deps.now();
+        const renamed = updateFullName(tx, user.id, fullName);
+        if (!renamed) throw new Error('the signed-in user vanished during a rename');
+        auditIn(
+          tx,
+          {
+            action: 'profile_updated',
+            actorId: user.id,
+            target: user.id,
+            ip,
+            detail: { fields: ['full_name'] },
+          },
+          nowMs,
+        );
+        return renamed;
+      });
+    }
+    return c.json(toUserResponse(current), 200);
+  });
 
   return router;
 }

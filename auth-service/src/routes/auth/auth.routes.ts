@@ -9,6 +9,7 @@ import {
   refreshedSchema,
   registerBodySchema,
   signedInSchema,
+  updateMeBodySchema,
 } from './auth.schemas.ts';
 
 const tags = ['auth'];
@@ -17,7 +18,8 @@ export const registerRoute = defineRoute({
   method: 'post',
   path: '/auth/register',
   tags,
-  summary: 'Create an account; answers with credentials and a LiveKit token for a fresh room',
+  summary:
+    'Create an account (as REGISTRATION allows); answers with credentials and a LiveKit token for a fresh room, and mails a link to confirm the address',
   request: {
     headers: refreshCookieHeadersSchema,
     body: { required: true, content: { 'application/json': { schema: registerBodySchema } } },
@@ -25,7 +27,11 @@ export const registerRoute = defineRoute({
   responses: {
     201: jsonContent(signedInSchema, 'Account created and signed in'),
   },
-  policy: { auth: 'public', rateLimit: 'auth', errors: ['email_taken'] },
+  policy: {
+    auth: 'public',
+    rateLimit: 'auth',
+    errors: ['email_taken', 'registration_closed', 'invitation_required', 'user_limit'],
+  },
 });
 
 export const loginRoute = defineRoute({
@@ -91,4 +97,24 @@ export const meRoute = defineRoute({
     200: jsonContent(userResponseSchema, 'The caller'),
   },
   policy: { auth: 'signed_in', rateLimit: 'general', errors: [] },
+});
+
+export const updateMeRoute = defineRoute({
+  method: 'patch',
+  path: '/auth/me',
+  tags,
+  summary:
+    'Change your name, or your email (needs current_password; the new address must be confirmed through the link mailed to it, and the old one is told)',
+  request: {
+    body: { required: true, content: { 'application/json': { schema: updateMeBodySchema } } },
+  },
+  responses: {
+    200: jsonContent(userResponseSchema, 'The caller, changed; a new email shows in pending_email'),
+  },
+  // Checks the caller's password: the sign-in class, counted per user too.
+  policy: {
+    auth: 'member',
+    rateLimit: 'auth',
+    errors: ['invalid_password', 'login_throttled', 'email_taken'],
+  },
 });

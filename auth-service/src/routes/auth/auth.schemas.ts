@@ -33,8 +33,37 @@ export const registerBodySchema = z
     email: emailSchema,
     password: newPasswordSchema,
     full_name: displayNameSchema('full_name'),
+    invite_token: z
+      .string()
+      .min(1, 'invite_token must not be empty')
+      .max(256, 'invite_token is too long')
+      .optional()
+      .describe(
+        'from an invitation link (…/sign-up#invite=…); required when REGISTRATION=invite. The account gets the invited role and a confirmed address',
+      ),
   })
   .openapi('RegisterRequest');
+
+/** Checked against the stored hash only, like a login. */
+const currentPasswordSchema = z
+  .string()
+  .min(1, 'current_password must not be empty')
+  .max(1024, 'current_password is too long');
+
+export const updateMeBodySchema = z
+  .strictObject({
+    full_name: displayNameSchema('full_name').optional(),
+    email: emailSchema
+      .optional()
+      .describe(
+        'a new address: it waits in pending_email until the link mailed to it is opened; your current address cancels a pending change',
+      ),
+    current_password: currentPasswordSchema.optional().describe('required to change email'),
+  })
+  .refine((body) => body.full_name !== undefined || body.email !== undefined, {
+    message: 'send full_name or email',
+  })
+  .openapi('ProfileUpdate');
 
 export const loginBodySchema = z
   .strictObject({
@@ -66,9 +95,17 @@ export const logoutBodySchema = z
   })
   .openapi('LogoutRequest');
 
+/**
+ * With REQUIRE_EMAIL_VERIFICATION on, an account that has not confirmed its address signs in
+ * without the fresh room: the five room fields are then absent (`user.email_verified` says why).
+ * Otherwise they are always there.
+ */
 export const signedInSchema = credentialsSchema
   .extend({ user: userResponseSchema })
-  .extend(roomSessionSchema.shape)
+  .extend(roomSessionSchema.partial().shape)
+  .describe(
+    'livekit_token, livekit_url, room_name, session_id and expires_at are always present, except while REQUIRE_EMAIL_VERIFICATION keeps an account that has not confirmed its address out of rooms',
+  )
   .openapi('SignedIn');
 
 export const refreshedSchema = credentialsSchema

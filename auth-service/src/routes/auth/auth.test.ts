@@ -94,9 +94,11 @@ function expectSignedInShape(body: Record<string, unknown>, email: string, fullN
   expect(Object.keys(user).sort()).toEqual([
     'created_at',
     'email',
+    'email_verified',
     'full_name',
     'id',
     'last_login',
+    'pending_email',
     'role',
     'status',
   ]);
@@ -106,6 +108,7 @@ function expectSignedInShape(body: Record<string, unknown>, email: string, fullN
   expect(user.role).toBe('user');
   expect(user.status).toBe('active');
   expect(user.created_at).toMatch(ISO);
+  expect(user.pending_email).toBeNull();
 }
 
 describe('register → login → me → token → refresh → logout', () => {

@@ -18,11 +18,7 @@ import {
 import { toExportDocument } from '../../account/export-document.ts';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../account/history-cursor.ts';
 import { auditIn } from '../../audit/audit.ts';
-import {
-  claimPasswordCheck,
-  recordLoginFailure,
-  settleSuccessfulPasswordCheck,
-} from '../../auth/lockout.ts';
+import { callerPasswordMatches } from '../../auth/caller-password.ts';
 import { clearRefreshCookie } from '../../auth/refresh-cookie.ts';
 import type { AppDeps } from '../../deps.ts';
 import { clientMeta } from '../../http/client-meta.ts';
@@ -30,7 +26,6 @@ import { apiError } from '../../http/error-catalog.ts';
 import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
 import { liveRoomsOf, removeParticipants } from '../../livekit/participant-removal.ts';
-import { checkPassword } from '../../passwords/check-password.ts';
 import { decodePageCursor, encodePageCursor } from '../../sessions/page-cursor.ts';
 import { toSessionResponse } from '../../sessions/session-response.ts';
 import {
@@ -59,29 +54,8 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
   const { db } = deps.database;
 
-  /**
-   * Checks the caller's password like a sign-in: through the login throttle (429 while it blocks;
-   * a wrong password counts toward it and is audited as `login_failure`), so a stolen access token
-   * cannot be used to guess the password. Past bcrypt's 72 bytes a password never matches.
-   */
-  async function passwordMatches(
-    user: User,
-    password: string,
-    ip: string | null,
-  ): Promise<boolean> {
-    const attempt = { email: user.email, ip, user, actorId: user.id };
-    const check = await claimPasswordCheck(deps, attempt);
-    if (await checkPassword(deps.passwords, password, user.passwordHash ?? undefined)) {
-      await deps.database.groupCommit.run((tx) => settleSuccessfulPasswordCheck(tx, check));
-      return true;
-    }
-    await recordLoginFailure(deps, {
-      ...attempt,
-      reason: 'wrong_password_on_account_route',
-      check,
-    });
-    return false;
-  }
+  const passwordMatches = (user: User, password: string, ip: string | null) =>
+    callerPasswordMatches(deps, user, password, ip);
 
   router.openapi(guard.route(mySessionsRoute), (c) => {
     const { limit, cursor, joined } = c.req.valid('query');

@@ -1,3 +1,4 @@
+import { mayOpenRooms } from '../../auth/sign-in.ts';
 import type { AppDeps } from '../../deps.ts';
 import { clientMeta } from '../../http/client-meta.ts';
 import { apiError } from '../../http/error-catalog.ts';
@@ -11,6 +12,7 @@ export function createTokenRouter(deps: AppDeps, guard: RouteGuard) {
   router.openapi(guard.route(tokenRoute), async (c) => {
     const body = c.req.valid('json');
     const { user } = c.get('caller');
+    if (!mayOpenRooms(deps.config, user)) throw apiError('email_unverified');
     if (body.participant_identity !== undefined && body.participant_identity !== user.id) {
       throw apiError('identity_forbidden');
     }

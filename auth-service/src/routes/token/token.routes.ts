@@ -63,6 +63,13 @@ export const tokenRoute = defineRoute({
   policy: {
     auth: 'signed_in',
     rateLimit: 'token',
-    errors: ['identity_forbidden', 'agent_forbidden', 'room_forbidden', 'session_limit'],
+    errors: [
+      'identity_forbidden',
+      'agent_forbidden',
+      'room_forbidden',
+      'session_limit',
+      // Only with REQUIRE_EMAIL_VERIFICATION, for an account that has not confirmed its address.
+      'email_unverified',
+    ],
   },
 });

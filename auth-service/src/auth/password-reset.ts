@@ -1,0 +1,89 @@
+import {
+  type Db,
+  PASSWORD_TOKEN_PURPOSES,
+  findUsableActionToken,
+  findUserByEmail,
+  markEmailVerified,
+  resetPasswordWithToken,
+} from '@attune/db';
+import { auditIn } from '../audit/audit.ts';
+import type { AppDeps } from '../deps.ts';
+import { apiError } from '../http/error-catalog.ts';
+import { emailDigest } from './lockout.ts';
+import { type LinkOutcome, mailPasswordResetLink } from './mailed-links.ts';
+
+/** The one answer to POST /auth/password/forgot, whatever the address. */
+export const FORGOT_PASSWORD_MESSAGE =
+  'If an account exists for that address, we sent a link to reset its password.';
+
+type ResetDeps = Pick<AppDeps, 'config' | 'database' | 'mailer' | 'now'>;
+
+/**
+ * What POST /auth/password/forgot does after it has answered (a background task, so neither the
+ * answer nor its timing tells whether the address has an account): an active, non-guest account
+ * is mailed a reset link (also one an admin created without a password: the link sets its first
+ * one), at most LINK_MAILS_PER_ADDRESS_PER_HOUR an hour. Every request is audited as
+ * `password_reset_requested` with the address's SHA-256, never the address.
+ */
+export async function requestPasswordReset(
+  deps: ResetDeps,
+  email: string,
+  ip: string | null,
+): Promise<void> {
+  const user = findUserByEmail(deps.database.db, email);
+  const record = (db: Db, outcome: LinkOutcome | 'no_account' | 'not_eligible', nowMs: number) =>
+    auditIn(
+      db,
+      {
+        action: 'password_reset_requested',
+        actorId: null,
+        target: user?.id ?? null,
+        ip,
+        detail: { email_sha256: emailDigest(email), outcome },
+      },
+      nowMs,
+    );
+  if (!user || user.role === 'guest' || user.status !== 'active') {
+    // Guests have no mailbox; a suspended account could not sign in with a new password anyway.
+    await deps.database.groupCommit.run((db) =>
+      record(db, user ? 'not_eligible' : 'no_account', deps.now()),
+    );
+    return;
+  }
+  await mailPasswordResetLink(deps, user, record);
+}
+
+/**
+ * Sets a new password with a reset (or set-password) link: 400 `invalid_token` for an unknown,
+ * used, voided or expired one. In one transaction the token is spent, the password set, every
+ * device signed out (every refresh family revoked), the login throttle of the address cleared,
+ * the address marked verified (the link was mailed there) and `password_reset` audited.
+ */
+export async function resetPassword(
+  deps: Pick<AppDeps, 'database' | 'passwords' | 'now'>,
+  input: { token: string; newPassword: string; ip: string | null },
+): Promise<void> {
+  // A cheap look first, so a guessed token costs no bcrypt; the spend below decides.
+  if (!findUsableActionToken(deps.database.db, input.token, PASSWORD_TOKEN_PURPOSES, deps.now()))
+    throw apiError('invalid_token');
+  const passwordHash = await deps.passwords.hash(input.newPassword);
+  const result = await deps.database.groupCommit.run((db) => {
+    const nowMs = deps.now();
+    const reset = resetPasswordWithToken(db, { token: input.token, passwordHash }, nowMs);
+    if (reset.status !== 'password_set') return reset;
+    markEmailVerified(db, reset.user.id, nowMs);
+    auditIn(
+      db,
+      {
+        action: 'password_reset',
+        actorId: reset.user.id,
+        target: reset.user.id,
+        ip: input.ip,
+        detail: { purpose: reset.purpose },
+      },
+      nowMs,
+    );
+    return reset;
+  });
+  if (result.status !== 'password_set') throw apiError('invalid_token');
+}
