@@ -42,6 +42,8 @@ describe('pnpm admin', () => {
     expect(result).toMatchObject({ code: 0, stdout: 'root@example.org created as admin.\n' });
     const user = findUserByEmail(database.db, 'root@example.org')!;
     expect(user).toMatchObject({ role: 'admin', fullName: 'Root' });
+    // The operator vouches for the address: REQUIRE_EMAIL_VERIFICATION must not stop this admin.
+    expect(user.emailVerifiedAt).not.toBeNull();
     expect(bcrypt.compareSync('a long admin password', user.passwordHash!)).toBe(true);
     expect(
       listAuditEntries(database.db, { action: 'admin_created', limit: 5 }).entries,
