@@ -1,10 +1,12 @@
 // Admin account work against the real server, its SQLite file and a real SMTP server on loopback:
 // one user's admin view, accounts made by an admin, invitations, MAX_USERS and unlock.
+import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   findUsableActionToken,
   findUserByEmail,
   findUserById,
+  insertUser,
   listAuditEntries,
   setUserRole,
 } from '@attune/db';
@@ -302,12 +304,25 @@ describe('POST /admin/invitations', () => {
   it('refuses to invite while registration is closed, since the link could not be used', async () => {
     const closed = await startTestServer({ SMTP_URL: sink.url, REGISTRATION: 'closed' });
     try {
-      const boss = await adminOf(closed);
+      // Nobody can sign up here: the admin comes straight from the database, as `pnpm admin` makes one.
+      insertUser(
+        closed.database.db,
+        {
+          email: 'boss@example.org',
+          fullName: 'Boss',
+          passwordHash: bcrypt.hashSync('the boss password', 4),
+          role: 'admin',
+        },
+        Date.now(),
+      );
+      const boss = (await (
+        await login(closed, 'boss@example.org', 'the boss password')
+      ).json()) as { access_token: string };
       const invite = await jsonPost(
         closed,
         '/admin/invitations',
         { email: 'nobody-yet@example.org' },
-        boss.accessToken,
+        boss.access_token,
       );
       expect(invite.status).toBe(403);
       expect(await errorCode(invite)).toBe('registration_closed');
