@@ -71,7 +71,6 @@ export const ERROR_CATALOG = {
     message: 'participant_identity is set by the server to your user id; omit it',
   },
   agent_forbidden: { status: 403, message: 'Only the Attune agent can be dispatched' },
-  user_limit: { status: 403, message: 'This server has reached its limit of accounts' },
   room_forbidden: {
     status: 403,
     message: 'That room belongs to another user; omit room_name to get a fresh room',
