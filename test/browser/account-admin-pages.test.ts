@@ -10,7 +10,7 @@ import {
   webhookEvent,
 } from '@attune/auth-service/testing';
 import {
-  USER_ROLES,
+  countNonGuestUsers,
   findSessionById,
   findUserById,
   listLiveDevices,
@@ -30,7 +30,7 @@ import {
  * The pages added for account recovery and administration, in real headless Chromium against the
  * real auth service: the mail-link pages (forgot / reset / set password, verify email), the
  * Account page, and the admin pages (Users, Live sessions, Audit log) as an admin and a moderator.
- * Parts that need a route this service does not have yet skip with the route's name.
+ * The flows that follow a mailed link end to end are in account-mail-flows.test.ts.
  */
 
 let server: TestServer;
@@ -59,11 +59,6 @@ async function open(target: TestServer = server): Promise<Tab> {
   contexts.push(tab.context);
   tab.context.setDefaultTimeout(10_000);
   return { ...tab, goto: async (path) => void (await tab.page.goto(`${target.baseUrl}${path}`)) };
-}
-
-/** Whether the service routes `method path` (a route another change adds may not be here yet). */
-function hasRoute(method: string, path: string, target: TestServer = server): boolean {
-  return target.routes.some((route) => route.method === method && route.path === path);
 }
 
 async function signInContext(context: BrowserContext, user: { email: string; password: string }) {
@@ -114,7 +109,7 @@ describe('page paths', () => {
 });
 
 describe('pages behind a mail link', () => {
-  it('leads from sign-in to Forgot password and shows the one answer for any address', async (ctx) => {
+  it('leads from sign-in to Forgot password and shows the one answer for any address', async () => {
     const tab = await open();
     const { page } = tab;
     await tab.goto('/sign-in');
@@ -128,8 +123,6 @@ describe('pages behind a mail link', () => {
     await page.getByRole('button', { name: 'Send me a link' }).click();
     await page.locator('.field__error').filter({ hasText: 'Enter your email address.' }).waitFor();
 
-    if (!hasRoute('POST', '/auth/password/forgot'))
-      return ctx.skip('POST /auth/password/forgot is not on this branch yet');
     await page.getByLabel('Email').fill('nobody-at-all@example.org');
     await page.getByRole('button', { name: 'Send me a link' }).click();
     await page
@@ -139,7 +132,7 @@ describe('pages behind a mail link', () => {
     expect(tab.pageErrors).toEqual([]);
   });
 
-  it('takes the reset token out of the address bar before sending it, and checks the two passwords', async (ctx) => {
+  it('takes the reset token out of the address bar before sending it, and checks the two passwords', async () => {
     const tab = await open();
     const { page } = tab;
     const sent: { url: string; body: unknown }[] = [];
@@ -166,8 +159,6 @@ describe('pages behind a mail link', () => {
       url: `${server.baseUrl}/reset-password`,
       body: { token: 'not-a-real-token', new_password: 'a new good password' },
     });
-    if (!hasRoute('POST', '/auth/password/reset'))
-      return ctx.skip('POST /auth/password/reset is not on this branch yet');
     await page.getByText('The link is not valid any more').waitFor();
     await page.getByRole('link', { name: 'Ask for a new link' }).click();
     await heading(page, 'Forgot password').waitFor();
@@ -190,7 +181,7 @@ describe('pages behind a mail link', () => {
     expect(tab.pageErrors).toEqual([]);
   });
 
-  it('verifies an email on load with the token from the fragment, once', async (ctx) => {
+  it('verifies an email on load with the token from the fragment, once', async () => {
     const tab = await open();
     const { page } = tab;
     const sent: { url: string; body: unknown }[] = [];
@@ -204,10 +195,8 @@ describe('pages behind a mail link', () => {
     expect(sent).toEqual([
       { url: `${server.baseUrl}/verify-email`, body: { token: 'some-token' } },
     ]);
-    await shoot(page, 'verify-email');
-    if (!hasRoute('POST', '/auth/email/verify'))
-      return ctx.skip('POST /auth/email/verify is not on this branch yet');
     await page.getByText('This verification link is not valid any more').waitFor();
+    await shoot(page, 'verify-email');
     expect(tab.pageErrors).toEqual([]);
   });
 });
@@ -237,16 +226,9 @@ describe('sign-in and sign-up refusals', () => {
     });
   });
 
-  it('says clearly when the server takes no new accounts', async (ctx) => {
+  it('says clearly when the server takes no new accounts', async () => {
     const closed = await startWebServer({ REGISTRATION: 'closed' });
     try {
-      const probe = await jsonPost(closed, '/auth/register', {
-        email: `probe-${Date.now()}@example.org`,
-        password: 'a good password',
-        full_name: 'Probe',
-      });
-      if (probe.status !== 403)
-        return ctx.skip('REGISTRATION=closed (403 registration_closed) is not on this branch yet');
       const tab = await open(closed);
       const { page } = tab;
       await tab.goto('/sign-up');
@@ -255,26 +237,16 @@ describe('sign-in and sign-up refusals', () => {
       await page.getByLabel('Password').fill('a good password');
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.getByRole('alert').filter({ hasText: 'not taking new accounts' }).waitFor();
+      expect(countNonGuestUsers(closed.database.db)).toBe(0);
+      await shoot(page, 'sign-up-closed');
     } finally {
       await closed.close();
     }
   });
 
-  it('counts down a throttled sign-in', async (ctx) => {
+  it('counts down a throttled sign-in', async () => {
     const user = await registerUser(server);
-    let throttled: Response | undefined;
-    for (let i = 0; i < 8 && !throttled; i += 1) {
-      const answer = await jsonPost(server, '/auth/login', {
-        email: user.email,
-        password: 'wrong password',
-      });
-      if (answer.status === 429) throttled = answer;
-    }
-    if (
-      !throttled ||
-      ((await throttled.json()) as { error: { code: string } }).error.code !== 'login_throttled'
-    )
-      return ctx.skip('429 login_throttled is not on this branch yet');
+    await throttle(user.email);
     const tab = await open();
     const { page } = tab;
     await tab.goto('/sign-in');
@@ -354,8 +326,7 @@ describe('Account', () => {
     expect(tab.pageErrors).toEqual([]);
   });
 
-  it('saves the name', async (ctx) => {
-    if (!hasRoute('PATCH', '/auth/me')) return ctx.skip('PATCH /auth/me is not on this branch yet');
+  it('saves the name', async () => {
     const user = await registerUser(server, { full_name: 'Old Name' });
     const tab = await open();
     const { page } = tab;
@@ -434,8 +405,7 @@ describe('admin pages', () => {
     // The detail view, then delete with a confirmation.
     await page.getByRole('button', { name: 'Details of Zed Target' }).click();
     const detail = rows.filter({ hasText: 'Zed Target' }).locator('.user-row__detail');
-    if (hasRoute('GET', '/admin/users/:id')) await detail.getByText('Account created').waitFor();
-    else await detail.getByRole('alert').waitFor();
+    await detail.getByText('Account created').waitFor();
     await page.getByRole('button', { name: 'Delete Zed Target' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete Zed Target?' });
     await dialog.getByRole('button', { name: 'Delete for good' }).click();
@@ -487,11 +457,10 @@ describe('admin pages', () => {
     const roomsCard = page.locator('section', {
       has: page.getByRole('heading', { name: 'Rooms in LiveKit' }),
     });
-    await roomsCard.getByRole('alert').waitFor();
-    if (hasRoute('GET', '/admin/rooms'))
-      expect(await roomsCard.getByRole('alert').textContent()).toContain(
-        'LiveKit could not be reached',
-      );
+    await roomsCard
+      .getByRole('alert')
+      .filter({ hasText: 'LiveKit could not be reached' })
+      .waitFor();
     const row = page
       .getByRole('list', { name: 'Sessions' })
       .getByRole('listitem')
@@ -532,10 +501,8 @@ describe('admin pages', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await entries.filter({ hasText: 'Role change' }).first().waitFor();
     await expectCount(entries, 1);
-    // The actor by name once users can be looked up by id, else by the start of their id.
-    expect(await entries.first().textContent()).toContain(
-      hasRoute('GET', '/admin/users/:id') ? 'Audrey Auditor' : me.id.slice(0, 8),
-    );
+    // The actor by name, looked up by id.
+    await entries.first().filter({ hasText: 'Audrey Auditor' }).waitFor();
 
     // A period that ends before it starts is not sent; a past period has no entries.
     await page.getByLabel('From').fill('2020-02-01');
@@ -565,30 +532,102 @@ describe('admin pages', () => {
     ).toBe(0);
   });
 
-  it.skipIf(!(USER_ROLES as readonly string[]).includes('moderator'))(
-    'shows a moderator no role, delete or add controls (skipped until the db accepts the moderator role)',
-    async (ctx) => {
-      const moderator = await registerUser(server, { full_name: 'Mo Derator' });
-      setUserRole(server.database.db, moderator.id, 'moderator');
-      await registerUser(server, { full_name: 'Pat Plain' });
-      const listed = await server.fetch('/admin/users', {
-        headers: { authorization: `Bearer ${moderator.accessToken}` },
-      });
-      if (listed.status !== 200)
-        return ctx.skip('moderators may not use GET /admin/users on this branch yet');
-      const tab = await open();
-      const { page } = tab;
-      await signInContext(tab.context, moderator);
-      await tab.goto('/manage/users');
-      await heading(page, 'Users').waitFor();
-      await page.getByRole('button', { name: 'Suspend Pat Plain' }).first().waitFor();
-      expect(await page.getByRole('button', { name: /^Delete / }).count()).toBe(0);
-      expect(await page.getByLabel(/^Role of /).count()).toBe(0);
-      expect(await page.getByRole('button', { name: 'Add user' }).count()).toBe(0);
-      await shoot(page, 'admin-users-moderator');
-    },
-  );
+  it('unlocks a throttled account from the Users page, and the right password signs in', async () => {
+    const me = await admin('Uma Unlocker');
+    const stamp = Date.now();
+    const locked = await registerUser(server, {
+      full_name: 'Lou Locked',
+      email: `lou-${stamp}@example.org`,
+    });
+    await throttle(locked.email);
+    const refused = await jsonPost(server, '/auth/login', {
+      email: locked.email,
+      password: locked.password,
+    });
+    expect(refused.status).toBe(429);
+
+    const tab = await open();
+    const { page } = tab;
+    await signInContext(tab.context, me);
+    await tab.goto('/manage/users');
+    await page.getByLabel('Search').fill(`lou-${stamp}`);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const row = page
+      .getByRole('list', { name: 'Users' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Lou Locked' });
+    await row.waitFor();
+    await page.getByRole('button', { name: 'Details of Lou Locked' }).click();
+    const detail = row.locator('.user-row__detail');
+    await detail.getByText(/^Throttled after failed passwords, until /).waitFor();
+    await shoot(page, 'admin-users-throttled');
+
+    await page.getByRole('button', { name: 'Unlock sign-in for Lou Locked' }).click();
+    await toast(page, 'Lou Locked can sign in again at once.').waitFor();
+    await detail.getByText('Not throttled').waitFor();
+
+    // The owner signs in with the right password in their own browser.
+    const owner = await open();
+    await owner.goto('/sign-in');
+    await owner.page.getByLabel('Email').fill(locked.email);
+    await owner.page.getByLabel('Password').fill(locked.password);
+    await owner.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await owner.page.waitForURL(`${server.baseUrl}/talk`);
+    expect(tab.pageErrors).toEqual([]);
+    expect(owner.pageErrors).toEqual([]);
+  });
+
+  it('shows a moderator the Admin entry, and only the controls moderators may use', async () => {
+    const moderator = await registerUser(server, { full_name: 'Mo Derator' });
+    setUserRole(server.database.db, moderator.id, 'moderator');
+    const stamp = Date.now();
+    await registerUser(server, { full_name: 'Pat Plain', email: `pat-${stamp}@example.org` });
+    const boss = await registerUser(server, {
+      full_name: 'Bo Boss',
+      email: `bo-${stamp}@example.org`,
+    });
+    setUserRole(server.database.db, boss.id, 'admin');
+    const tab = await open();
+    const { page } = tab;
+    await signInContext(tab.context, moderator);
+    await tab.goto('/talk');
+    await page
+      .getByRole('button', { name: /Account menu/ })
+      .filter({ hasText: 'Moderator' })
+      .waitFor();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Admin' })
+      .click();
+    await page.waitForURL(`${server.baseUrl}/manage/users`);
+    await heading(page, 'Users').waitFor();
+    await page.getByLabel('Search').fill(`-${stamp}@`);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('button', { name: 'Suspend Pat Plain' }).waitFor();
+    // The service refuses a moderator an admin's status: the page offers no such button.
+    await page.getByRole('button', { name: 'Unlock sign-in for Bo Boss' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Suspend Bo Boss' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^Delete / }).count()).toBe(0);
+    expect(await page.getByLabel(/^Role of /).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Add user' }).count()).toBe(0);
+    await shoot(page, 'admin-users-moderator');
+    expect(tab.pageErrors).toEqual([]);
+  });
 });
+
+/** Wrong passwords through the API from this IP until the service throttles the account. */
+async function throttle(email: string): Promise<void> {
+  for (let i = 0; i < 10; i += 1) {
+    const answer = await jsonPost(server, '/auth/login', { email, password: 'wrong password' });
+    if (answer.status === 429) {
+      const { error } = (await answer.json()) as { error: { code: string } };
+      expect(error.code).toBe('login_throttled');
+      return;
+    }
+    expect(answer.status).toBe(401);
+  }
+  throw new Error(`${email} was not throttled after 10 wrong passwords`);
+}
 
 async function expectCount(locator: ReturnType<Page['locator']>, count: number): Promise<void> {
   const deadline = Date.now() + 5_000;

@@ -1,8 +1,14 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { type TestServer, startTestServer } from '@attune/auth-service/testing';
+import {
+  type SmtpSink,
+  type TestServer,
+  startSmtpSink,
+  startTestServer,
+} from '@attune/auth-service/testing';
 import { buildWebClient } from '@attune/web-client/build';
 
 /** Debian's chromium (apt-get install chromium); `npx playwright install` cannot download here. */
@@ -42,6 +48,57 @@ export function builtWebClient(): Promise<string> {
 /** The real auth service on loopback serving the real built client. */
 export async function startWebServer(env: Record<string, string> = {}): Promise<TestServer> {
   return startTestServer({ WEB_CLIENT_DIR: await builtWebClient(), ...env });
+}
+
+export interface MailingWebServer {
+  server: TestServer;
+  /** The real SMTP server on loopback the service sends to (`SMTP_URL`). */
+  sink: SmtpSink;
+  /** `PUBLIC_URL`: the origin mailed links start with, and where a browser opens the service. */
+  publicUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The web server with a real SMTP sink and mailed links a browser can open. The service learns
+ * `PUBLIC_URL` before it listens (on a random port), so the public origin is a TCP pass-through on
+ * a port taken first, in front of the service as a reverse proxy would be: the links in the mails
+ * are opened exactly as mailed.
+ */
+export async function startMailingWebServer(
+  env: Record<string, string> = {},
+): Promise<MailingWebServer> {
+  // The service's port, known once it listens (after PUBLIC_URL had to be given).
+  const service = { port: 0 };
+  const sockets = new Set<Socket>();
+  const front = createServer((client) => {
+    const upstream = connect(service.port, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  const publicUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+  const sink = await startSmtpSink();
+  const server = await startWebServer({ SMTP_URL: sink.url, PUBLIC_URL: publicUrl, ...env });
+  service.port = Number(new URL(server.baseUrl).port);
+  return {
+    server,
+    sink,
+    publicUrl,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => front.close(() => resolve()));
+      await server.close();
+      await sink.close();
+    },
+  };
 }
 
 export async function launchChromium(extraFlags: string[] = []): Promise<Browser> {

@@ -31,3 +31,13 @@ export function adminAbilities(role: Role): AdminAbilities {
     readAudit: staff,
   };
 }
+
+/**
+ * Whether `viewer` may suspend or reactivate an account of role `target`: admins anyone, moderators
+ * only users, analysts and guests (the service refuses a moderator the rest, so that a moderator
+ * cannot suspend the admins who appointed them).
+ */
+export function canChangeStatusOf(viewer: Role, target: Role): boolean {
+  if (viewer === 'admin') return true;
+  return viewer === 'moderator' && target !== 'admin' && target !== 'moderator';
+}

@@ -26,11 +26,7 @@ export function VerifyEmailPage() {
     if (!token || sent.current) return;
     sent.current = true;
     session.api.request({ method: 'POST', path: '/auth/email/verify', body: { token } }).then(
-      () => {
-        setOutcome({ kind: 'verified' });
-        // A signed-in tab shows the new address and drops its "unverified" banner.
-        session.reloadUser().catch(() => undefined);
-      },
+      () => setOutcome({ kind: 'verified' }),
       (failure: unknown) =>
         setOutcome({
           kind: 'failed',
@@ -41,6 +37,14 @@ export function VerifyEmailPage() {
         }),
     );
   }, []);
+
+  // A signed-in tab shows the new address and drops its "unverified" banner. The link is used
+  // while the session may still be restoring (with the user as it was before), so read the user
+  // again once both are done, whichever finishes last.
+  const restored = state.status === 'signed-in';
+  useEffect(() => {
+    if (outcome.kind === 'verified' && restored) session.reloadUser().catch(() => undefined);
+  }, [outcome.kind, restored]);
 
   const signedIn = state.status === 'signed-in' && state.user.role !== 'guest';
   const onward = signedIn ? (

@@ -6,10 +6,17 @@ export const ROLES: readonly Role[] = ['admin', 'moderator', 'analyst', 'user', 
 export const STATUSES = ['active', 'suspended'] as const;
 export type UserStatus = (typeof STATUSES)[number];
 
-/** A user as the admin routes show them (GET /admin/users/{id} adds the sign-in throttle). */
+/**
+ * A user as the admin routes show them. GET /admin/users/{id} (and POST /admin/users) add the
+ * fields marked optional; the list leaves them out.
+ */
 export interface AdminUser extends ApiUser {
   /** When a throttled sign-in is allowed again (ISO 8601), or null. */
   locked_until?: string | null;
+  /** false: an admin made the account and its set-password link was not used yet. */
+  password_set?: boolean;
+  /** Sessions joined and not ended. */
+  active_sessions?: number;
 }
 
 export interface UserPage {
@@ -59,6 +66,10 @@ export interface RoomParticipant {
   name: string;
   user_id: string | null;
   joined_at: string | null;
+  /** joining, joined, active or disconnected */
+  state: string;
+  /** standard (a person), agent, sip, ingress, egress… */
+  kind: string;
 }
 
 export interface LiveRoom {

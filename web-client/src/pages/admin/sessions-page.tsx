@@ -99,7 +99,9 @@ function Rooms() {
                   {room.participants.map((p) => (
                     <li key={p.identity}>
                       <span class="room__who">{p.name || p.identity}</span>
-                      {p.user_id ? null : <span class="role-badge">Agent</span>}
+                      {p.kind === 'standard' ? null : (
+                        <span class="role-badge">{participantKind(p.kind)}</span>
+                      )}
                       {p.joined_at ? (
                         <span class="card__meta">
                           joined {formatRelative(p.joined_at, Date.now())}
@@ -115,6 +117,12 @@ function Rooms() {
       ) : null}
     </section>
   );
+}
+
+/** A participant that is not a person, as LiveKit names its kind: "agent" → "Agent", "sip" → "SIP". */
+function participantKind(kind: string): string {
+  if (kind === 'sip') return 'SIP';
+  return kind.charAt(0).toUpperCase() + kind.slice(1);
 }
 
 /** LiveKit being down is the operator's problem to fix: say so plainly, with the service's detail. */

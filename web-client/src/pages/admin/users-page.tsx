@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { type ApiUser, AuthApiError, type Role } from '../../api/auth-api.ts';
 import { useApp } from '../../app/app-context.ts';
-import { adminAbilities } from '../../app/permissions.ts';
+import { adminAbilities, canChangeStatusOf } from '../../app/permissions.ts';
 import { canSeeAdminPages } from '../../app/routes.ts';
 import { ROLE_LABELS } from '../../app/user-menu.tsx';
 import { ConfirmDialog } from '../../ui/confirm-dialog.tsx';
@@ -105,7 +105,8 @@ function Users(props: { me: ApiUser }) {
     }
   }
 
-  async function unlock(user: AdminUser) {
+  /** Resolves true once the service cleared the throttle (the row then reloads its details). */
+  async function unlock(user: AdminUser): Promise<boolean> {
     setActionError(undefined);
     try {
       await session.request({
@@ -113,8 +114,10 @@ function Users(props: { me: ApiUser }) {
         path: `/admin/users/${encodeURIComponent(user.id)}/unlock`,
       });
       setStatus(`${user.full_name} can sign in again at once.`);
+      return true;
     } catch (error) {
       setActionError(errorMessage(error));
+      return false;
     }
   }
 
@@ -158,10 +161,18 @@ function Users(props: { me: ApiUser }) {
     }
   }
 
-  function added(user: AdminUser) {
+  function added(user: AdminUser, mail: MailOutcome) {
     setData((current) => ({ ...current, users: [user, ...current.users] }));
     setPanel(undefined);
-    setStatus(`${user.full_name} was added; a link to set a password was mailed to them.`);
+    if (mail === 'failed')
+      setActionError(
+        `${user.full_name} was added, but the mail with their set-password link could not be sent. They can use “Forgot password?” on the sign-in page once mail works.`,
+      );
+    setStatus(
+      mail === 'failed'
+        ? `${user.full_name} was added.`
+        : `${user.full_name} was added; a link to set a password was mailed to them.`,
+    );
   }
 
   return (
@@ -204,9 +215,15 @@ function Users(props: { me: ApiUser }) {
       ) : null}
       {panel === 'invite' ? (
         <InviteForm
-          onSent={(email) => {
+          onSent={(email, mail) => {
             setPanel(undefined);
-            setStatus(`An invitation was mailed to ${email}.`);
+            if (mail === 'failed') {
+              setActionError(
+                `The invitation for ${email} could not be mailed. Check the mail settings and invite them again.`,
+              );
+            } else {
+              setStatus(`An invitation was mailed to ${email}.`);
+            }
           }}
           onCancel={() => setPanel(undefined)}
         />
@@ -287,7 +304,7 @@ function Users(props: { me: ApiUser }) {
                   setPending({ kind: 'suspend', user });
                 }}
                 onReactivate={() => void reactivate(user)}
-                onUnlock={() => void unlock(user)}
+                onUnlock={() => unlock(user)}
                 onDelete={() => {
                   setPendingError(undefined);
                   setPending({ kind: 'delete', user });
@@ -347,13 +364,15 @@ function UserRow(props: {
   onRole: (role: Role) => void;
   onSuspend: () => void;
   onReactivate: () => void;
-  onUnlock: () => void;
+  onUnlock: () => Promise<boolean>;
   onDelete: () => void;
 }) {
   const { user, me } = props;
   const can = adminAbilities(me.role);
   const self = user.id === me.id;
   const [open, setOpen] = useState(false);
+  // Bumped after an unlock so that open details read the throttle again.
+  const [detailVersion, setDetailVersion] = useState(0);
   const panelId = `user-detail-${user.id}`;
   return (
     <li class={`user-row ${open ? 'user-row--open' : ''}`}>
@@ -392,7 +411,7 @@ function UserRow(props: {
           </span>
         </div>
         <div class="user-row__actions">
-          {self ? null : user.status === 'active' ? (
+          {self || !canChangeStatusOf(me.role, user.role) ? null : user.status === 'active' ? (
             <button
               type="button"
               class="button button--secondary button--small"
@@ -414,7 +433,11 @@ function UserRow(props: {
           <button
             type="button"
             class="button button--ghost button--small"
-            onClick={props.onUnlock}
+            onClick={() =>
+              void props.onUnlock().then((unlocked) => {
+                if (unlocked) setDetailVersion((version) => version + 1);
+              })
+            }
             aria-label={`Unlock sign-in for ${user.full_name}`}
             title="Clear any sign-in throttle after failed passwords"
           >
@@ -445,7 +468,7 @@ function UserRow(props: {
         </div>
       </div>
       <div class="user-row__detail" id={panelId} hidden={!open}>
-        {open ? <UserDetail user={user} /> : null}
+        {open ? <UserDetail key={detailVersion} user={user} /> : null}
       </div>
     </li>
   );
@@ -455,7 +478,7 @@ function UserDetail(props: { user: AdminUser }) {
   const { session } = useApp();
   const { state, retry } = useAsync(
     () =>
-      session.request<AdminUser | { user: AdminUser }>({
+      session.request<{ user: AdminUser }>({
         method: 'GET',
         path: `/admin/users/${encodeURIComponent(props.user.id)}`,
       }),
@@ -464,7 +487,7 @@ function UserDetail(props: { user: AdminUser }) {
   if (state.status === 'loading') return <LoadingBlock label="Loading details…" />;
   if (state.status === 'failed')
     return <LoadFailed message={errorMessage(state.error)} onRetry={() => void retry()} />;
-  const user = 'user' in state.data ? state.data.user : state.data;
+  const { user } = state.data;
   const locked = user.locked_until && Date.parse(user.locked_until) > Date.now();
   return (
     <dl class="detail-list">
@@ -490,16 +513,38 @@ function UserDetail(props: { user: AdminUser }) {
         </dd>
       </div>
       <div>
-        <dt>Sign-in</dt>
+        <dt>Password</dt>
         <dd>
-          {locked ? `Throttled until ${formatDateTime(user.locked_until!)}` : 'Not throttled'}
+          {user.password_set === false
+            ? 'Not set yet: their set-password link has not been used'
+            : 'Set'}
         </dd>
       </div>
+      <div>
+        <dt>Sign-in</dt>
+        <dd>
+          {locked
+            ? `Throttled after failed passwords, until ${formatDateTime(user.locked_until!)}`
+            : 'Not throttled'}
+        </dd>
+      </div>
+      {user.active_sessions === undefined ? null : (
+        <div>
+          <dt>Live sessions</dt>
+          <dd>{user.active_sessions}</dd>
+        </div>
+      )}
     </dl>
   );
 }
 
-function AddUserForm(props: { onAdded: (user: AdminUser) => void; onCancel: () => void }) {
+/** Whether the service could mail the link (`failed`: the account or invitation stands anyway). */
+type MailOutcome = 'sent' | 'failed';
+
+function AddUserForm(props: {
+  onAdded: (user: AdminUser, mail: MailOutcome) => void;
+  onCancel: () => void;
+}) {
   const { session } = useApp();
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
@@ -512,16 +557,15 @@ function AddUserForm(props: { onAdded: (user: AdminUser) => void; onCancel: () =
     const missing: Record<string, string> = {};
     if (!name.trim()) missing.full_name = 'Enter their name.';
     if (!email.trim()) missing.email = 'Enter their email address.';
-    let created: AdminUser | undefined;
+    let created: { user: AdminUser; set_password_mail: MailOutcome } | undefined;
     await submit(missing, async () => {
-      const answer = await session.request<AdminUser | { user: AdminUser }>({
+      created = await session.request<{ user: AdminUser; set_password_mail: MailOutcome }>({
         method: 'POST',
         path: '/admin/users',
         body: { email: email.trim(), full_name: name.trim(), role },
       });
-      created = 'user' in answer ? answer.user : answer;
     });
-    if (created) props.onAdded(created);
+    if (created) props.onAdded(created.user, created.set_password_mail);
   }
 
   return (
@@ -568,7 +612,10 @@ function AddUserForm(props: { onAdded: (user: AdminUser) => void; onCancel: () =
   );
 }
 
-function InviteForm(props: { onSent: (email: string) => void; onCancel: () => void }) {
+function InviteForm(props: {
+  onSent: (email: string, mail: MailOutcome) => void;
+  onCancel: () => void;
+}) {
   const { session } = useApp();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('user');
@@ -579,14 +626,15 @@ function InviteForm(props: { onSent: (email: string) => void; onCancel: () => vo
     event.preventDefault();
     const missing: Record<string, string> = {};
     if (!email.trim()) missing.email = 'Enter their email address.';
-    const sent = await submit(missing, () =>
-      session.request({
+    let sent: { email: string; invitation_mail: MailOutcome } | undefined;
+    await submit(missing, async () => {
+      sent = await session.request<{ email: string; invitation_mail: MailOutcome }>({
         method: 'POST',
         path: '/admin/invitations',
         body: { email: email.trim(), role },
-      }),
-    );
-    if (sent) props.onSent(email.trim());
+      });
+    });
+    if (sent) props.onSent(sent.email, sent.invitation_mail);
   }
 
   return (
