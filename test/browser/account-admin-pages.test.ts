@@ -181,7 +181,7 @@ describe('pages behind a mail link', () => {
     expect(tab.pageErrors).toEqual([]);
   });
 
-  it('verifies an email on load with the token from the fragment, once', async () => {
+  it('verifies an email only on Confirm, with the token from the fragment, once', async () => {
     const tab = await open();
     const { page } = tab;
     const sent: { url: string; body: unknown }[] = [];
@@ -191,6 +191,15 @@ describe('pages behind a mail link', () => {
     });
     await tab.goto('/verify-email#token=some-token');
     await heading(page, 'Verify your email').waitFor();
+    await page.getByText('Confirm this address for your Attune account').waitFor();
+    expect(page.url()).toBe(`${server.baseUrl}/verify-email`);
+    const confirm = page.getByRole('button', { name: 'Confirm', exact: true });
+    await confirm.waitFor();
+    await shoot(page, 'verify-email-confirm');
+    // Opening the link (as a mail scanner does) must not spend the token.
+    expect(sent).toEqual([]);
+
+    await confirm.dblclick();
     await page.getByRole('alert').or(page.getByText('Your email address is verified')).waitFor();
     expect(sent).toEqual([
       { url: `${server.baseUrl}/verify-email`, body: { token: 'some-token' } },

@@ -168,6 +168,12 @@ describe('email verification by mail', () => {
     await shoot(page, 'account-unverified');
 
     await page.goto(await mailedLink(email, /^Confirm your email/, 'verify-email'));
+    const confirm = page.getByRole('button', { name: 'Confirm', exact: true });
+    await confirm.waitFor();
+    // Opening the link alone (as a mail scanner that runs scripts does) verifies nothing.
+    await page.waitForLoadState('networkidle');
+    expect(findUserByEmail(server.database.db, email)?.emailVerifiedAt).toBeNull();
+    await confirm.click();
     await page.getByText('Your email address is verified').waitFor();
     await shoot(page, 'verify-email-done');
     await page.getByRole('link', { name: 'Go to your account' }).click();
@@ -297,6 +303,15 @@ describe('Account: name and email', () => {
     expect(notice.links.filter((link) => link.includes('#token='))).toEqual([]);
 
     await page.goto(await mailedLink(newEmail, /^Confirm your email/, 'verify-email'));
+    const confirm = page.getByRole('button', { name: 'Confirm', exact: true });
+    await confirm.waitFor();
+    // Opening the link alone does not move the account to the new address.
+    await page.waitForLoadState('networkidle');
+    expect(findUserById(server.database.db, user.id)).toMatchObject({
+      email: user.email,
+      pendingEmail: newEmail,
+    });
+    await confirm.click();
     await page.getByText('Your email address is verified').waitFor();
     await page.getByRole('link', { name: 'Go to your account' }).click();
     await heading(page, 'Account').waitFor();
