@@ -206,7 +206,9 @@ export const actionTokens = sqliteTable(
 /**
  * Failed sign-ins, counted per key: `pair:<email_sha256>:<ip_key>` (one account from one client
  * IP) and `account:<email_sha256>` (the account from anywhere). Keyed by the email's digest, not a
- * user id, so an unknown email is counted exactly like a known one. See queries/login-throttle.ts.
+ * user id, so an unknown email is counted exactly like a known one. Also the places an account
+ * signed in from, `known:<email_sha256>:<ip_key>` and `device:<email_sha256>:<device_key>`, whose
+ * `blocked_until` is their expiry. See queries/login-throttle.ts.
  */
 export const loginThrottle = sqliteTable(
   'login_throttle',

@@ -22,7 +22,9 @@ export async function callerPasswordMatches(
   const attempt = { email: user.email, ip, user, actorId: user.id };
   const check = await claimPasswordCheck(deps, attempt);
   if (await checkPassword(deps.passwords, password, user.passwordHash ?? undefined)) {
-    await deps.database.groupCommit.run((tx) => settleSuccessfulPasswordCheck(tx, check));
+    await deps.database.groupCommit.run((tx) =>
+      settleSuccessfulPasswordCheck(tx, check, deps.now()),
+    );
     return true;
   }
   await recordLoginFailure(deps, {

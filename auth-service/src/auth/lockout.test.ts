@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAuditEntries, loginThrottleBlockedUntil } from '@attune/db';
+import { listAuditEntries, loginThrottle, loginThrottleBlockedUntil } from '@attune/db';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import {
   type RegisteredUser,
@@ -8,6 +8,7 @@ import {
   registerUser,
   startTestServer,
 } from '../testing/test-server.ts';
+import { KNOWN_DEVICE_COOKIE_NAME } from './known-device-cookie.ts';
 import { clearLoginThrottle, emailDigest } from './lockout.ts';
 
 const MAX_FAILURES = 3;
@@ -49,12 +50,28 @@ const freshIp = () => {
   return `198.51.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 1}`;
 };
 
-const login = (email: string, password: string, ip: string) =>
+const login = (email: string, password: string, ip: string, headers: Record<string, string> = {}) =>
   server.fetch('/auth/login', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip, ...headers },
     body: JSON.stringify({ email, password }),
   });
+
+/** A sign-in in the browser mode, presenting a known-device id when given one. */
+const browserLogin = (email: string, password: string, ip: string, deviceId?: string) =>
+  login(email, password, ip, {
+    'x-refresh-cookie': '1',
+    ...(deviceId === undefined ? {} : { cookie: `${KNOWN_DEVICE_COOKIE_NAME}=${deviceId}` }),
+  });
+
+/** The known-device Set-Cookie line of a response, if any. */
+const deviceCookieOf = (response: Response) =>
+  response.headers.getSetCookie().find((line) => line.startsWith(`${KNOWN_DEVICE_COOKIE_NAME}=`));
+
+/** Starts the account-wide delay: `ACCOUNT_FAILURES` wrong passwords, each from a fresh IP. */
+async function armAccountDelay(email: string) {
+  for (let i = 0; i < ACCOUNT_FAILURES; i += 1) await failTimes(email, 1, freshIp());
+}
 
 /** Status, body and the headers that matter of an answer (not those that differ on every response). */
 async function answerOf(response: Response) {
@@ -82,7 +99,7 @@ async function expectThrottled(response: Response, maxSeconds: number) {
   expect(await response.json()).toEqual({
     error: {
       code: 'login_throttled',
-      message: `Too many failed sign-ins; try again in ${retryAfter} s`,
+      message: `Too many failed sign-ins; try again in ${retryAfter} s, or reset your password`,
     },
   });
   return retryAfter;
@@ -157,7 +174,7 @@ describe('the account-wide throttle', () => {
     );
     expect(wrongPasswords).toHaveLength(checked);
 
-    // Never a lock: whatever the attacker did, the owner waits at most the cap.
+    // Even from an address it never signed in from, the owner gets in once the delay ends.
     server.advanceClock(ACCOUNT_MAX_SECONDS * 1000);
     expect((await login(user.email, user.password, freshIp())).status).toBe(200);
   });
@@ -177,7 +194,126 @@ describe('the account-wide throttle', () => {
   });
 });
 
+describe('places the owner signed in from', () => {
+  it("keep the owner's known IP in while an attacker keeps re-arming the account-wide delay", async () => {
+    const user = await registerUser(server);
+    const home = freshIp();
+    const first = await login(user.email, user.password, home);
+    expect(first.status).toBe(200);
+    // A client that is not a browser gets no known-device cookie: its IP is what is remembered.
+    expect(deviceCookieOf(first)).toBeUndefined();
+
+    await armAccountDelay(user.email);
+    for (let round = 0; round < 6; round += 1) {
+      // A fresh IP is refused without a check, even with the right password…
+      const before = verifyCalls;
+      await expectThrottled(await login(user.email, user.password, freshIp()), ACCOUNT_MAX_SECONDS);
+      expect(verifyCalls).toBe(before);
+      // …the owner at home is not.
+      expect((await login(user.email, user.password, home)).status).toBe(200);
+      // The delay ends; one more guess from another fresh IP starts it again.
+      server.advanceClock(ACCOUNT_MAX_SECONDS * 1000);
+      expect((await login(user.email, `guess ${round}`, freshIp())).status).toBe(401);
+    }
+    expect(auditOf('login_success', user.id)).toHaveLength(7);
+  });
+
+  it('still count wrong passwords from the known IP, whose pair is blocked after its limit', async () => {
+    const user = await registerUser(server);
+    const home = freshIp();
+    expect((await login(user.email, user.password, home)).status).toBe(200);
+    await armAccountDelay(user.email);
+
+    await failTimes(user.email, MAX_FAILURES, home);
+    const failures = auditOf('login_failure', user.id).slice(0, MAX_FAILURES);
+    for (const entry of failures)
+      expect(JSON.parse(entry.detail!)).toMatchObject({
+        reason: 'wrong_password',
+        known_source: 'ip',
+      });
+    // The pair's own block now refuses even the right password from home, for the lockout time.
+    const retryAfter = await expectThrottled(
+      await login(user.email, user.password, home),
+      LOCKOUT_MINUTES * 60,
+    );
+    expect(retryAfter).toBeGreaterThan(LOCKOUT_MINUTES * 60 - 60);
+    expect(auditOf('lockout', user.id)).toHaveLength(1);
+  });
+
+  it('let a browser that signed in before skip the delay from a new IP, by its known-device cookie', async () => {
+    const user = await registerUser(server);
+    const signedIn = await browserLogin(user.email, user.password, freshIp());
+    expect(signedIn.status).toBe(200);
+    const line = deviceCookieOf(signedIn);
+    expect(line).toBeDefined();
+    const [pair = '', ...attributes] = line!.split(';').map((part) => part.trim());
+    const deviceId = pair.slice(KNOWN_DEVICE_COOKIE_NAME.length + 1);
+    expect(deviceId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(attributes).toEqual(
+      expect.arrayContaining(['HttpOnly', 'SameSite=Strict', 'Path=/auth']),
+    );
+    // Only its digest is stored, never the id itself.
+    const stored = server.database.db.select().from(loginThrottle).all();
+    expect(stored.some((row) => row.key.includes(deviceId))).toBe(false);
+
+    await armAccountDelay(user.email);
+    // The phone, on a network it never used before, with its cookie: in.
+    const phone = await browserLogin(user.email, user.password, freshIp(), deviceId);
+    expect(phone.status).toBe(200);
+    // Without it, or with an id of its own making, a fresh IP waits like everyone else.
+    await expectThrottled(
+      await browserLogin(user.email, user.password, freshIp()),
+      ACCOUNT_MAX_SECONDS,
+    );
+    await expectThrottled(
+      await browserLogin(user.email, user.password, freshIp(), 'x'.repeat(43)),
+      ACCOUNT_MAX_SECONDS,
+    );
+  });
+
+  it('bound a known-device id to a few wrong passwords, from however many IPs', async () => {
+    const user = await registerUser(server);
+    const signedIn = await browserLogin(user.email, user.password, freshIp());
+    const deviceId = deviceCookieOf(signedIn)!.split(';')[0]!.split('=')[1]!;
+    await armAccountDelay(user.email);
+    // A stolen id gets MAX_FAILURES guesses in all, each from a fresh IP…
+    for (let i = 0; i < MAX_FAILURES; i += 1)
+      expect((await browserLogin(user.email, `guess ${i}`, freshIp(), deviceId)).status).toBe(401);
+    // …then the device is forgotten and waits like any other.
+    await expectThrottled(
+      await browserLogin(user.email, user.password, freshIp(), deviceId),
+      ACCOUNT_MAX_SECONDS,
+    );
+  });
+
+  it('survive an admin unlock', async () => {
+    const user = await registerUser(server);
+    const home = freshIp();
+    expect((await login(user.email, user.password, home)).status).toBe(200);
+    await armAccountDelay(user.email);
+    // Every failure row goes (one pair per guessing IP, the account); the known IP stays.
+    expect(await clearLoginThrottle(server, user.email)).toBe(ACCOUNT_FAILURES + 1);
+    await armAccountDelay(user.email);
+    expect((await login(user.email, user.password, home)).status).toBe(200);
+  });
+});
+
 describe('no account enumeration', () => {
+  it('answers a real account with a known IP like an unknown email, from fresh IPs', async () => {
+    const known = await registerUser(server);
+    expect((await login(known.email, known.password, freshIp())).status).toBe(200);
+    const unknownEmail = `nobody-known-${Date.now()}@example.org`;
+    async function sequence(email: string) {
+      const answers = [];
+      for (let i = 0; i < ACCOUNT_FAILURES + 1; i += 1)
+        answers.push(await answerOf(await login(email, 'a wrong password', freshIp())));
+      return answers;
+    }
+    const knownRun = await sequence(known.email);
+    expect(await sequence(unknownEmail)).toEqual(knownRun);
+    expect(knownRun.at(-1)!.status).toBe(429);
+  });
+
   it('answers an unknown email with the same 401/429 sequence and the same bcrypt work as a known one', async () => {
     const known = await registerUser(server);
     const unknownEmail = `nobody-${Date.now()}@example.org`;

@@ -12,6 +12,7 @@ import type { AppDeps } from '../deps.ts';
 import type { ApiError } from '../http/api-error.ts';
 import { apiError } from '../http/error-catalog.ts';
 import { ipRateLimitKey } from '../http/rate-limit.ts';
+import { knownDeviceKey } from './known-device-cookie.ts';
 
 /**
  * Why a password check was refused, for the audit log only. `throttled`: refused before the
@@ -33,9 +34,13 @@ export const emailDigest = emailSha256;
 /** The answer to a refused attempt, with the wait in the message and in `Retry-After`. */
 export function loginThrottled(retryAfterMs: number): ApiError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return apiError('login_throttled', `Too many failed sign-ins; try again in ${seconds} s`, {
-    headers: { 'Retry-After': String(seconds) },
-  });
+  // The same words for every kind of refusal and for unknown emails. Resetting the password
+  // clears the throttle, which matters to people behind one address with someone who mistypes.
+  return apiError(
+    'login_throttled',
+    `Too many failed sign-ins; try again in ${seconds} s, or reset your password`,
+    { headers: { 'Retry-After': String(seconds) } },
+  );
 }
 
 /** Who checks a password: the email typed (or the signed-in user's), the client IP, and the audit's actor. */
@@ -46,6 +51,8 @@ export interface PasswordCheckAttempt {
   user: User | undefined;
   /** The signed-in user on account routes; null for a sign-in. */
   actorId?: string | null;
+  /** The browser's known-device id (sign-in only; see known-device-cookie.ts). */
+  deviceId?: string;
 }
 
 /** An attempt the throttle let through, to settle once the password is checked. */
@@ -64,7 +71,8 @@ export async function claimPasswordCheck(
   deps: Pick<AppDeps, 'config' | 'database' | 'now'>,
   attempt: PasswordCheckAttempt,
 ): Promise<ClaimedPasswordCheck> {
-  const source = { email: attempt.email, ipKey: ipRateLimitKey(attempt.ip) };
+  const source: LoginAttemptSource = { email: attempt.email, ipKey: ipRateLimitKey(attempt.ip) };
+  if (attempt.deviceId !== undefined) source.deviceKey = knownDeviceKey(attempt.deviceId);
   const nowMs = deps.now();
   const claim = await deps.database.groupCommit.run((db) => {
     const answer = claimLoginAttempt(db, source, deps.config.lockout, nowMs);
@@ -92,13 +100,15 @@ export async function claimPasswordCheck(
 }
 
 /**
- * The password was right: clears the attempt's pair and takes its claimed failure back from the
- * account count. Call inside the transaction that records the sign-in.
+ * The password was right: clears the attempt's pair, takes its claimed failure back from the
+ * account count and remembers its IP (and device) as a place the account signs in from. Call
+ * inside the transaction that records the sign-in.
  */
 export const settleSuccessfulPasswordCheck = (
   db: Parameters<typeof recordSuccessfulLoginAttempt>[0],
   check: ClaimedPasswordCheck,
-) => recordSuccessfulLoginAttempt(db, check.source);
+  nowMs: number,
+) => recordSuccessfulLoginAttempt(db, check.source, nowMs);
 
 /**
  * Audits a refused password check as `login_failure` (its failure was already counted by the
@@ -125,6 +135,7 @@ export async function recordLoginFailure(
           email_sha256: emailDigest(failure.email),
           failed_logins: claim.pairFailures,
           account_failures: claim.accountFailures,
+          ...(claim.knownSource ? { known_source: claim.knownSource } : {}),
         },
       },
       nowMs,
@@ -159,12 +170,15 @@ export async function recordLoginFailure(
 }
 
 /**
- * Forgets every failed sign-in of the email, from every client IP and account-wide (admin unlock;
- * a password reset does it inside its own unit of work). Returns how many throttle rows there were.
+ * Forgets every failed sign-in of the email, from every client IP and account-wide, but keeps the
+ * places it is known to sign in from (admin unlock; a password reset clears everything inside its
+ * own unit of work). Returns how many throttle rows there were.
  */
 export function clearLoginThrottle(
   deps: Pick<AppDeps, 'database'>,
   email: string,
 ): Promise<number> {
-  return deps.database.groupCommit.run((db) => clearLoginThrottleRows(db, email));
+  return deps.database.groupCommit.run((db) =>
+    clearLoginThrottleRows(db, email, { keepKnownSources: true }),
+  );
 }

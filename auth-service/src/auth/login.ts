@@ -19,15 +19,23 @@ export const invalidCredentials = () => apiError('invalid_credentials');
  * a running account-wide delay answers 429 `login_throttled` without checking the password, the
  * same for an email with no account. Otherwise bcrypt runs for every attempt (against a decoy
  * hash for an unknown email or an account without a password), so those take the same work and
- * get the same 401 as a wrong password. A successful sign-in clears its (email, IP) pair.
+ * get the same 401 as a wrong password. A successful sign-in clears its (email, IP) pair and
+ * remembers the IP and the browser's device id (when given) as places the account signs in from,
+ * which then skip the account-wide delay.
  */
 export async function logIn(
   deps: Pick<AppDeps, 'config' | 'database' | 'appJwt' | 'passwords' | 'logger' | 'now'>,
   credentials: { email: string; password: string },
   meta: { ip: string | null; userAgent: string | null },
+  deviceId?: string,
 ): Promise<SignedIn> {
   const found = findUserByEmail(deps.database.db, credentials.email);
-  const attempt = { email: credentials.email, ip: meta.ip, user: found };
+  const attempt = {
+    email: credentials.email,
+    ip: meta.ip,
+    user: found,
+    ...(deviceId === undefined ? {} : { deviceId }),
+  };
   const check = await claimPasswordCheck(deps, attempt);
   const hash = found?.passwordHash ?? undefined;
   const matches = await checkPassword(deps.passwords, credentials.password, hash);
@@ -42,7 +50,7 @@ export async function logIn(
   if (found.status !== 'active') {
     await deps.database.groupCommit.run((db) => {
       const nowMs = deps.now();
-      settleSuccessfulPasswordCheck(db, check);
+      settleSuccessfulPasswordCheck(db, check, nowMs);
       auditIn(
         db,
         {
@@ -67,7 +75,7 @@ export async function logIn(
     // Refused (undefined) if the account was suspended or given a new password meanwhile.
     const user = recordSuccessfulLogin(tx, login, nowMs);
     if (!user) return undefined;
-    settleSuccessfulPasswordCheck(tx, check);
+    settleSuccessfulPasswordCheck(tx, check, nowMs);
     auditIn(tx, { action: 'login_success', actorId: user.id, target: user.id, ip: meta.ip }, nowMs);
     return user;
   });

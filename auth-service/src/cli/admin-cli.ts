@@ -110,7 +110,7 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
       const user = findUserByEmail(database.db, options.email);
       const nowMs = io.now();
       const cleared = await database.groupCommit.run((db) => {
-        const rows = clearLoginThrottle(db, options.email);
+        const rows = clearLoginThrottle(db, options.email, { keepKnownSources: true });
         auditIn(
           db,
           {

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loginThrottle } from '../schema.ts';
 import { openTempDatabase } from '../testing.ts';
 import {
+  KNOWN_SOURCE_TTL_MS,
+  type LoginAttemptSource,
   claimLoginAttempt,
   clearLoginThrottle,
   emailSha256,
@@ -20,8 +22,10 @@ beforeEach(() => {
 });
 afterEach(() => database.remove());
 
-const claim = (source: { email: string; ipKey: string }, nowMs: number) =>
+const claim = (source: LoginAttemptSource, nowMs: number) =>
   claimLoginAttempt(database.db, source, policy, nowMs);
+const succeed = (source: LoginAttemptSource, nowMs: number) =>
+  recordSuccessfulLoginAttempt(database.db, source, nowMs);
 const rows = () => database.db.select().from(loginThrottle).all();
 
 describe('loginThrottleKeys', () => {
@@ -29,7 +33,14 @@ describe('loginThrottleKeys', () => {
     const keys = loginThrottleKeys({ email: ' Alice@Example.org ', ipKey: 'ip:10.0.0.1' });
     const digest = emailSha256('alice@example.org');
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
-    expect(keys).toEqual({ pair: `pair:${digest}:ip:10.0.0.1`, account: `account:${digest}` });
+    expect(keys).toEqual({
+      pair: `pair:${digest}:ip:10.0.0.1`,
+      account: `account:${digest}`,
+      knownIp: `known:${digest}:ip:10.0.0.1`,
+    });
+    expect(loginThrottleKeys({ ...alice(), deviceKey: 'd1' }).knownDevice).toBe(
+      `device:${digest}:d1`,
+    );
   });
 });
 
@@ -117,17 +128,24 @@ describe('a successful sign-in', () => {
     claim(alice(), 1_000);
     claim(alice('ip:10.0.0.2'), 1_000);
     claim(alice(), 2_000);
-    recordSuccessfulLoginAttempt(database.db, alice());
+    succeed(alice(), 2_500);
     const keys = loginThrottleKeys(alice());
     expect(rows().find((r) => r.key === keys.pair)).toBeUndefined();
     expect(rows().find((r) => r.key === keys.account)).toMatchObject({ failures: 2 });
     expect(claim(alice(), 3_000)).toMatchObject({ pairFailures: 1, accountFailures: 3 });
   });
 
-  it('leaves no row behind for a sign-in with no failures before it', () => {
+  it('leaves no failure row behind for a sign-in with no failures before it, only its known IP', () => {
     claim(alice(), 1_000);
-    recordSuccessfulLoginAttempt(database.db, alice());
-    expect(rows()).toEqual([]);
+    succeed(alice(), 1_000);
+    expect(rows()).toEqual([
+      {
+        key: loginThrottleKeys(alice()).knownIp,
+        failures: 0,
+        windowStartedAt: 1_000,
+        blockedUntil: 1_000 + KNOWN_SOURCE_TTL_MS,
+      },
+    ]);
   });
 });
 
@@ -142,9 +160,8 @@ describe('clearLoginThrottle and loginThrottleBlockedUntil', () => {
     expect(loginThrottleBlockedUntil(database.db, 'bob@example.org', 2_000)).toBeNull();
 
     expect(clearLoginThrottle(database.db, 'alice@example.org')).toBe(3);
-    expect(rows().map((r) => r.key)).toEqual(
-      Object.values(loginThrottleKeys({ email: 'bob@example.org', ipKey: 'ip:10.0.0.1' })),
-    );
+    const bob = loginThrottleKeys({ email: 'bob@example.org', ipKey: 'ip:10.0.0.1' });
+    expect(rows().map((r) => r.key)).toEqual([bob.pair, bob.account]);
     expect(claim(alice(), 3_000)).toMatchObject({ status: 'claimed', pairFailures: 1 });
   });
 });
@@ -155,8 +172,130 @@ describe('pruneLoginThrottle', () => {
     for (let i = 0; i < 3; i += 1) claim(alice(), 1_000); // pair blocked until 61_000
     claim({ email: 'new@example.org', ipKey: 'ip:1' }, 30_000);
     expect(pruneLoginThrottle(database.db, 61_000, policy.lockoutMs)).toBe(4);
-    expect(rows().map((r) => r.key)).toEqual(
-      Object.values(loginThrottleKeys({ email: 'new@example.org', ipKey: 'ip:1' })),
+    const fresh = loginThrottleKeys({ email: 'new@example.org', ipKey: 'ip:1' });
+    expect(rows().map((r) => r.key)).toEqual([fresh.pair, fresh.account]);
+  });
+
+  it('keeps a known IP or device until its expiry, then deletes it', () => {
+    succeed({ ...alice(), deviceKey: 'd1' }, 1_000);
+    const expiry = 1_000 + KNOWN_SOURCE_TTL_MS;
+    expect(pruneLoginThrottle(database.db, expiry - 1, policy.lockoutMs)).toBe(0);
+    expect(rows()).toHaveLength(2);
+    expect(pruneLoginThrottle(database.db, expiry, policy.lockoutMs)).toBe(2);
+    expect(rows()).toEqual([]);
+  });
+});
+
+/** Arms the account-wide delay of alice from `count` fresh IPs at `nowMs`; returns when it ends. */
+function armAccountDelay(nowMs: number, count = policy.accountFailures): number {
+  let until = nowMs;
+  for (let i = 0; i < count; i += 1) {
+    const answer = claim(alice(`ip:10.9.${nowMs % 250}.${i}`), nowMs);
+    if (answer.status === 'claimed' && answer.accountDelayedUntil !== null)
+      until = answer.accountDelayedUntil;
+  }
+  return until;
+}
+
+describe('known places (where the account signed in successfully)', () => {
+  const owner = alice('ip:10.0.0.1');
+  const phone = { ...alice('ip:10.7.7.7'), deviceKey: 'device-digest' };
+
+  it('a known IP skips the running account-wide delay; a fresh IP still waits', () => {
+    succeed(owner, 1_000);
+    const until = armAccountDelay(2_000);
+    expect(until).toBeGreaterThan(2_000);
+    expect(claim(alice('ip:10.0.2.1'), 2_001)).toMatchObject({
+      status: 'throttled',
+      scope: 'account',
+    });
+    expect(claim(owner, 2_001)).toMatchObject({
+      status: 'claimed',
+      knownSource: 'ip',
+      accountDelayedUntil: null,
+    });
+    // The known IP's failure is counted on the account but does not lengthen everyone's wait.
+    const account = rows().find((r) => r.key === loginThrottleKeys(owner).account);
+    expect(account).toMatchObject({ failures: policy.accountFailures + 1, blockedUntil: until });
+  });
+
+  it("a known IP's own pair block still applies", () => {
+    succeed(owner, 1_000);
+    armAccountDelay(2_000);
+    for (let i = 0; i < policy.maxFailures; i += 1)
+      expect(claim(owner, 2_001)).toMatchObject({ status: 'claimed', knownSource: 'ip' });
+    expect(claim(owner, 2_002)).toMatchObject({ status: 'throttled', scope: 'pair' });
+  });
+
+  it('a known IP expires KNOWN_SOURCE_TTL_MS after its last success, and each success refreshes it', () => {
+    succeed(owner, 1_000);
+    succeed(owner, 1_000 + KNOWN_SOURCE_TTL_MS / 2);
+    const lastSuccess = 1_000 + KNOWN_SOURCE_TTL_MS / 2;
+    expect(rows().find((r) => r.key === loginThrottleKeys(owner).knownIp)).toMatchObject({
+      windowStartedAt: lastSuccess,
+      blockedUntil: lastSuccess + KNOWN_SOURCE_TTL_MS,
+    });
+    const stillKnownAt = lastSuccess + KNOWN_SOURCE_TTL_MS - 10_000;
+    armAccountDelay(stillKnownAt);
+    expect(claim(owner, stillKnownAt + 1)).toMatchObject({ status: 'claimed', knownSource: 'ip' });
+
+    const expiredAt = lastSuccess + KNOWN_SOURCE_TTL_MS;
+    armAccountDelay(expiredAt);
+    expect(claim(owner, expiredAt + 1)).toMatchObject({ status: 'throttled', scope: 'account' });
+  });
+
+  it('a known device skips the delay and its pair block from any IP, and is forgotten after maxFailures wrong passwords', () => {
+    succeed(phone, 1_000);
+    const elsewhere = { ...phone, ipKey: 'ip:10.8.8.8' };
+    // Someone else behind the same address blocks the pair (without the device id).
+    for (let i = 0; i < policy.maxFailures; i += 1) claim(alice('ip:10.8.8.8'), 1_500);
+    armAccountDelay(2_000);
+    expect(claim({ ...elsewhere, deviceKey: 'another' }, 2_001).status).toBe('throttled');
+    // The device got past the pair block and the account-wide delay, but each try is counted…
+    for (let i = 1; i < policy.maxFailures; i += 1)
+      expect(claim(elsewhere, 2_001)).toMatchObject({ status: 'claimed', knownSource: 'device' });
+    // …and the last allowed one forgets the device: a stolen id is worth maxFailures guesses.
+    expect(claim(elsewhere, 2_001)).toMatchObject({ status: 'claimed', knownSource: 'device' });
+    expect(rows().some((r) => r.key === loginThrottleKeys(phone).knownDevice)).toBe(false);
+    expect(claim(elsewhere, 2_002).status).toBe('throttled');
+  });
+
+  it("a success resets the known device's failures", () => {
+    succeed(phone, 1_000);
+    for (let i = 1; i < policy.maxFailures; i += 1) claim(phone, 1_100);
+    succeed(phone, 1_200);
+    expect(rows().find((r) => r.key === loginThrottleKeys(phone).knownDevice)).toMatchObject({
+      failures: 0,
+      blockedUntil: 1_200 + KNOWN_SOURCE_TTL_MS,
+    });
+  });
+
+  it('a known place of one account does nothing for another email from the same IP and device', () => {
+    succeed(phone, 1_000);
+    const nobody = { email: 'nobody@example.org', ipKey: phone.ipKey, deviceKey: phone.deviceKey };
+    for (let i = 0; i < policy.accountFailures; i += 1)
+      claim({ email: 'nobody@example.org', ipKey: `ip:10.6.6.${i}` }, 2_000);
+    expect(claim(nobody, 2_001)).toMatchObject({ status: 'throttled', scope: 'account' });
+  });
+
+  it('clearLoginThrottle forgets them (a new password), unless keepKnownSources (admin unlock)', () => {
+    succeed(phone, 1_000);
+    claim(alice('ip:10.0.0.9'), 2_000);
+    const keys = loginThrottleKeys(phone);
+    expect(clearLoginThrottle(database.db, 'alice@example.org', { keepKnownSources: true })).toBe(
+      2,
     );
+    expect(
+      rows()
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual([keys.knownDevice, keys.knownIp].sort());
+    expect(clearLoginThrottle(database.db, 'alice@example.org')).toBe(2);
+    expect(rows()).toEqual([]);
+  });
+
+  it('are not reported as a block to admins', () => {
+    succeed(phone, 1_000);
+    expect(loginThrottleBlockedUntil(database.db, 'alice@example.org', 2_000)).toBeNull();
   });
 });

@@ -3,6 +3,14 @@
  * only) and per account from anywhere (a growing delay, never a lock). Rows are keyed by the
  * digest of the normalised email, so an email with no account is counted and answered exactly
  * like one that has an account.
+ *
+ * The account-wide delay alone could keep the owner out for good: an attacker re-arms it with one
+ * new failure each time it ends, and it refuses everyone. So the throttle also remembers where the
+ * account signed in successfully — a known client IP (`known:` row) and a known browser (`device:`
+ * row, the digest of a random id in an httpOnly cookie) — and those skip the account-wide delay.
+ * Each stays bounded by its own counter: a known IP by its pair block, a known device by
+ * forgetting it after `maxFailures` wrong passwords. Such rows exist only for an account that
+ * really signed in, from that IP or that browser, so they reveal nothing to anyone else.
  */
 import { createHash } from 'node:crypto';
 import { and, eq, gte, isNull, lt, lte, or, sql } from 'drizzle-orm';
@@ -28,27 +36,50 @@ export function emailSha256(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 }
 
+/**
+ * How long a place the account signed in from stays known after its last successful sign-in
+ * (each success refreshes it; the sweep deletes it once it has run out).
+ */
+export const KNOWN_SOURCE_TTL_MS = 30 * 24 * 60 * 60_000;
+
 export interface LoginThrottleKeys {
   /** `pair:<email_sha256>:<ip_key>`: the account from one client IP. */
   pair: string;
   /** `account:<email_sha256>`: the account from anywhere. */
   account: string;
+  /** `known:<email_sha256>:<ip_key>`: present while the account has signed in from this IP lately. */
+  knownIp: string;
+  /** `device:<email_sha256>:<device_key>`: present while the account has signed in from this browser lately. */
+  knownDevice?: string;
 }
 
 /** Who is signing in: the email as typed and the client's IP key (e.g. `ip:203.0.113.9`). */
 export interface LoginAttemptSource {
   email: string;
   ipKey: string;
+  /** The digest of the browser's known-device id, when it presented one (see known-device cookie). */
+  deviceKey?: string;
 }
 
 export function loginThrottleKeys(source: LoginAttemptSource): LoginThrottleKeys {
   const digest = emailSha256(source.email);
-  return { pair: `pair:${digest}:${source.ipKey}`, account: `account:${digest}` };
+  const keys: LoginThrottleKeys = {
+    pair: `pair:${digest}:${source.ipKey}`,
+    account: `account:${digest}`,
+    knownIp: `known:${digest}:${source.ipKey}`,
+  };
+  if (source.deviceKey !== undefined) keys.knownDevice = `device:${digest}:${source.deviceKey}`;
+  return keys;
 }
 
-/** Every pair key of an email sorts between these two (`;` follows `:`): a range on the primary key. */
-function pairKeyRange(digest: string) {
-  return and(gte(loginThrottle.key, `pair:${digest}:`), lt(loginThrottle.key, `pair:${digest};`));
+type KeyKind = 'pair' | 'known' | 'device';
+
+/** Every key of that kind for an email sorts between these two (`;` follows `:`): a range on the primary key. */
+function keyRange(kind: KeyKind, digest: string) {
+  return and(
+    gte(loginThrottle.key, `${kind}:${digest}:`),
+    lt(loginThrottle.key, `${kind}:${digest};`),
+  );
 }
 
 export type LoginAttemptClaim =
@@ -61,6 +92,8 @@ export type LoginAttemptClaim =
     }
   | {
       status: 'claimed';
+      /** Which known place let this attempt past a block or delay it would otherwise have met. */
+      knownSource: 'ip' | 'device' | null;
       /** Failures of the pair in its window, this attempt included. */
       pairFailures: number;
       /** Set when this attempt reached `maxFailures`: the pair is blocked until then. */
@@ -70,6 +103,10 @@ export type LoginAttemptClaim =
       /** Set when this attempt is past `accountFailures`: the next check waits until then. */
       accountDelayedUntil: number | null;
     };
+
+/** Whether a known-IP or known-device row still counts at `nowMs` (its `blockedUntil` is its expiry). */
+const stillKnown = (row: LoginThrottleRow | undefined, nowMs: number) =>
+  row?.blockedUntil != null && row.blockedUntil > nowMs;
 
 /** How long a row's block still runs at `nowMs` (0 when none). */
 const remainingBlock = (row: LoginThrottleRow | undefined, nowMs: number) =>
@@ -110,6 +147,12 @@ function writeRow(db: Db, row: LoginThrottleRow): void {
  * Pair: `maxFailures` within `lockoutMs` block the pair for `lockoutMs`. Account: from the
  * `accountFailures`-th failure within `lockoutMs`, each failure makes the next check wait
  * 1 s, 2 s, 4 s … up to `accountMaxDelayMs`.
+ *
+ * Known places (see the module comment): a known IP skips the account-wide delay but not its
+ * pair's block; a known device skips both, and counts its own failures instead — the
+ * `maxFailures`-th without a success in between forgets the device. A known place's failure is
+ * still counted on the account but does not lengthen the delay everyone else waits: its guesses
+ * are bounded by its own counter.
  */
 export function claimLoginAttempt(
   db: Db,
@@ -122,8 +165,14 @@ export function claimLoginAttempt(
     (tx): LoginAttemptClaim => {
       const pair = readRow(tx, keys.pair);
       const account = readRow(tx, keys.account);
-      const pairWait = remainingBlock(pair, nowMs);
-      const accountWait = remainingBlock(account, nowMs);
+      const device = keys.knownDevice === undefined ? undefined : readRow(tx, keys.knownDevice);
+      const knownDevice =
+        device !== undefined && stillKnown(device, nowMs) && device.failures < policy.maxFailures;
+      const knownIp = !knownDevice && stillKnown(readRow(tx, keys.knownIp), nowMs);
+      const pairBlock = remainingBlock(pair, nowMs);
+      const accountDelay = remainingBlock(account, nowMs);
+      const pairWait = knownDevice ? 0 : pairBlock;
+      const accountWait = knownDevice || knownIp ? 0 : accountDelay;
       if (pairWait > 0 || accountWait > 0) {
         return {
           status: 'throttled',
@@ -131,39 +180,76 @@ export function claimLoginAttempt(
           scope: pairWait >= accountWait ? 'pair' : 'account',
         };
       }
+      const knownSource =
+        knownDevice && (pairBlock > 0 || accountDelay > 0)
+          ? 'device'
+          : knownIp && accountDelay > 0
+            ? 'ip'
+            : null;
+
       const pairCount = nextCount(pair, policy, nowMs);
       const pairBlockedUntil =
-        pairCount.failures >= policy.maxFailures ? nowMs + policy.lockoutMs : null;
+        pairBlock > 0
+          ? (pair?.blockedUntil ?? null) // a known device got past it: the block neither ends nor grows
+          : pairCount.failures >= policy.maxFailures
+            ? nowMs + policy.lockoutMs
+            : null;
       writeRow(tx, { key: keys.pair, ...pairCount, blockedUntil: pairBlockedUntil });
 
       const accountCount = nextCount(account, policy, nowMs);
       const beyond = accountCount.failures - policy.accountFailures;
       const accountDelayedUntil =
-        beyond >= 0
-          ? nowMs +
-            Math.min(
-              ACCOUNT_THROTTLE_BASE_DELAY_MS * 2 ** Math.min(beyond, 30),
-              policy.accountMaxDelayMs,
-            )
-          : null;
+        knownDevice || knownIp
+          ? (account?.blockedUntil ?? null)
+          : beyond >= 0
+            ? nowMs +
+              Math.min(
+                ACCOUNT_THROTTLE_BASE_DELAY_MS * 2 ** Math.min(beyond, 30),
+                policy.accountMaxDelayMs,
+              )
+            : null;
       writeRow(tx, { key: keys.account, ...accountCount, blockedUntil: accountDelayedUntil });
+
+      if (knownDevice && device) {
+        // Counted until the password is found right; the last allowed wrong one forgets the device.
+        if (device.failures + 1 >= policy.maxFailures)
+          tx.delete(loginThrottle).where(eq(loginThrottle.key, device.key)).run();
+        else writeRow(tx, { ...device, failures: device.failures + 1 });
+      }
       return {
         status: 'claimed',
+        knownSource,
         pairFailures: pairCount.failures,
-        pairBlockedUntil,
+        pairBlockedUntil: pairBlock > 0 ? null : pairBlockedUntil,
         accountFailures: accountCount.failures,
-        accountDelayedUntil,
+        accountDelayedUntil: knownDevice || knownIp ? null : accountDelayedUntil,
       };
     },
     { behavior: 'immediate' },
   );
 }
 
+/** Writes a known-place row valid `KNOWN_SOURCE_TTL_MS` from `nowMs`, with no failures. */
+function rememberKnownSource(db: Db, key: string, nowMs: number): void {
+  writeRow(db, {
+    key,
+    failures: 0,
+    windowStartedAt: nowMs,
+    blockedUntil: nowMs + KNOWN_SOURCE_TTL_MS,
+  });
+}
+
 /**
- * The password was right: clears the pair and takes this attempt's claimed failure back from the
- * account count. The account's running delay, if any, stays: it was earned by other attempts.
+ * The password was right: clears the pair, takes this attempt's claimed failure back from the
+ * account count, and remembers (or refreshes for `KNOWN_SOURCE_TTL_MS`) the client IP — and the
+ * browser, if it presented a device id — as places the account signs in from. The account's
+ * running delay, if any, stays: it was earned by other attempts.
  */
-export function recordSuccessfulLoginAttempt(db: Db, source: LoginAttemptSource): void {
+export function recordSuccessfulLoginAttempt(
+  db: Db,
+  source: LoginAttemptSource,
+  nowMs: number,
+): void {
   const keys = loginThrottleKeys(source);
   db.delete(loginThrottle).where(eq(loginThrottle.key, keys.pair)).run();
   db.update(loginThrottle)
@@ -180,17 +266,34 @@ export function recordSuccessfulLoginAttempt(db: Db, source: LoginAttemptSource)
       ),
     )
     .run();
+  rememberKnownSource(db, keys.knownIp, nowMs);
+  if (keys.knownDevice !== undefined) rememberKnownSource(db, keys.knownDevice, nowMs);
 }
 
 /**
- * Forgets every failure of the email, from every client IP and account-wide (password reset,
- * admin unlock). Returns how many rows there were.
+ * Forgets every failure of the email, from every client IP and account-wide, and — unless
+ * `keepKnownSources` — every IP and browser it is known to sign in from. Returns how many rows
+ * there were.
+ *
+ * A new password by mailed link (reset, set-password) forgets the known places too: after a
+ * compromise some may be the attacker's. An admin unlock keeps them (`keepKnownSources: true`):
+ * it is asked for to let the owner in, and forgetting where the owner signs in from would only
+ * help whoever keeps the account-wide delay running.
  */
-export function clearLoginThrottle(db: Db, email: string): number {
+export function clearLoginThrottle(
+  db: Db,
+  email: string,
+  options: { keepKnownSources?: boolean } = {},
+): number {
   const digest = emailSha256(email);
+  const failures = or(eq(loginThrottle.key, `account:${digest}`), keyRange('pair', digest));
   return db
     .delete(loginThrottle)
-    .where(or(eq(loginThrottle.key, `account:${digest}`), pairKeyRange(digest)))
+    .where(
+      options.keepKnownSources
+        ? failures
+        : or(failures, keyRange('known', digest), keyRange('device', digest)),
+    )
     .run().changes;
 }
 
@@ -206,7 +309,7 @@ export function loginThrottleBlockedUntil(db: Db, email: string, nowMs: number):
       .from(loginThrottle)
       .where(
         and(
-          or(eq(loginThrottle.key, `account:${digest}`), pairKeyRange(digest)),
+          or(eq(loginThrottle.key, `account:${digest}`), keyRange('pair', digest)),
           sql`${loginThrottle.blockedUntil} > ${nowMs}`,
         ),
       )
@@ -215,8 +318,9 @@ export function loginThrottleBlockedUntil(db: Db, email: string, nowMs: number):
 }
 
 /**
- * Deletes rows that no longer count: their window has run out and no block is running. Returns
- * how many. For the sweep.
+ * Deletes rows that no longer count: their window has run out and no block is running — for a
+ * known IP or device, whose `blockedUntil` is its expiry, once it has expired. Returns how many.
+ * For the sweep.
  */
 export function pruneLoginThrottle(db: Db, nowMs: number, windowMs: number): number {
   return db

@@ -162,7 +162,7 @@ export function createAdminAccountsRouter(deps: AppDeps, guard: RouteGuard) {
     if (!user) throw apiError('user_not_found');
     const nowMs = deps.now();
     await deps.database.groupCommit.run((tx) => {
-      const cleared = clearLoginThrottle(tx, user.email);
+      const cleared = clearLoginThrottle(tx, user.email, { keepKnownSources: true });
       auditIn(
         tx,
         {

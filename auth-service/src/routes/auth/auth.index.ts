@@ -10,6 +10,7 @@ import { audit, auditIn } from '../../audit/audit.ts';
 import { accessCredentials } from '../../auth/credentials.ts';
 import { requestEmailChange } from '../../auth/email-change.ts';
 import { sendVerificationMail } from '../../auth/email-verification.ts';
+import { deviceIdForSignIn, rememberDevice } from '../../auth/known-device-cookie.ts';
 import { logIn } from '../../auth/login.ts';
 import {
   clearRefreshCookie,
@@ -104,12 +105,12 @@ export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
   });
 
   // Lockout, the uniform 401 and the login audit live in auth/login.ts.
-  router.openapi(guard.route(loginRoute), async (c) =>
-    c.json(
-      deliverRefreshToken(c, deps.config, await logIn(deps, c.req.valid('json'), clientMeta(c))),
-      200,
-    ),
-  );
+  router.openapi(guard.route(loginRoute), async (c) => {
+    const deviceId = deviceIdForSignIn(c, deps.config);
+    const signedIn = await logIn(deps, c.req.valid('json'), clientMeta(c), deviceId);
+    if (deviceId !== undefined) rememberDevice(c, deps.config, deviceId);
+    return c.json(deliverRefreshToken(c, deps.config, signedIn), 200);
+  });
 
   router.openapi(guard.route(refreshRoute), async (c) => {
     const refreshToken = presentedRefreshToken(c, deps.config, c.req.valid('json').refresh_token);
