@@ -59,6 +59,36 @@ describe('setPasswordAndSignOutEverywhere', () => {
     expectSignedOutEverywhereAndUnblocked(families);
     expect(setPasswordAndSignOutEverywhere(database.db, 'nobody', 'x', 200)).toBeUndefined();
   });
+
+  it('voids every unused reset and set-password link, and no other kind', () => {
+    const resetLink = issue('password_reset', alice, 'alice@example.org');
+    const setLink = issue('set_password', alice, 'alice@example.org');
+    const verifyLink = issue('email_verification', alice, 'alice@example.org');
+    setPasswordAndSignOutEverywhere(database.db, alice, 'new-hash', 200);
+    for (const token of [resetLink, setLink])
+      expect(resetPasswordWithToken(database.db, { token, passwordHash: 'x' }, 300)).toEqual({
+        status: 'invalid_token',
+      });
+    expect(findUserById(database.db, alice)?.passwordHash).toBe('new-hash');
+    expect(verifyEmailWithToken(database.db, verifyLink, 300).status).toBe('verified');
+  });
+
+  it('keeps one device signed in, and writes nothing when the password is no longer the expected one', () => {
+    const [phone, laptop] = signedInAndBlocked() as [string, string];
+    expect(
+      setPasswordAndSignOutEverywhere(database.db, alice, 'stale', 200, {
+        ifPasswordHashIs: 'not-the-hash',
+      }),
+    ).toBeUndefined();
+    expect(findUserById(database.db, alice)?.passwordHash).toBe('unused');
+    expect(findSignedInUser(database.db, alice, phone, 300)).toBeDefined();
+    setPasswordAndSignOutEverywhere(database.db, alice, 'new-hash', 200, {
+      keepFamilyId: phone,
+      ifPasswordHashIs: 'unused',
+    });
+    expect(findSignedInUser(database.db, alice, phone, 300)).toBeDefined();
+    expect(findSignedInUser(database.db, alice, laptop, 300)).toBeUndefined();
+  });
 });
 
 describe('resetPasswordWithToken', () => {

@@ -4,16 +4,14 @@ import {
   deletePreference,
   deleteUserWithPasswordHash,
   exportUserData,
-  findUserById,
   forgetUserInAuditLog,
   listHistoryPage,
   listLiveDevices,
   listPreferences,
   listSessions,
-  revokeUserRefreshFamilies,
   savePreference,
+  setPasswordAndSignOutEverywhere,
   signOutDevice,
-  updatePasswordHash,
 } from '@attune/db';
 import { toExportDocument } from '../../account/export-document.ts';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../account/history-cursor.ts';
@@ -212,10 +210,13 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
     const { ip } = clientMeta(c);
     const changed = db.transaction(
       (tx) => {
-        // Another change (or a deletion) while bcrypt ran: the verified password is stale.
-        if (findUserById(tx, user.id)?.passwordHash !== user.passwordHash) return false;
-        updatePasswordHash(tx, user.id, passwordHash);
-        revokeUserRefreshFamilies(tx, user.id, nowMs, claims.familyId);
+        // Another change (or a deletion) while bcrypt ran: the verified password is stale. This
+        // device stays signed in; every other one, and every mailed password link, is revoked.
+        const updated = setPasswordAndSignOutEverywhere(tx, user.id, passwordHash, nowMs, {
+          keepFamilyId: claims.familyId,
+          ifPasswordHashIs: user.passwordHash ?? '',
+        });
+        if (!updated) return false;
         auditIn(tx, { action: 'password_change', actorId: user.id, target: user.id, ip }, nowMs);
         return true;
       },

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUserWithoutPassword, findUserByEmail, listAuditEntries } from '@attune/db';
+import {
+  createUserWithoutPassword,
+  findUserByEmail,
+  issueActionToken,
+  listAuditEntries,
+} from '@attune/db';
 import { emailDigest } from '../../auth/lockout.ts';
 import { linkIn, nextMailAbout } from '../../testing/mailed-link.ts';
 import { type SmtpSink, startSmtpSink } from '../../testing/smtp-sink.ts';
@@ -133,6 +138,44 @@ describe('forgot → mail → reset', () => {
     expect(short.status).toBe(400);
     expect(await short.json()).toMatchObject({ error: { code: 'validation_failed' } });
     expect((await reset(token, 'long enough now')).status).toBe(204);
+  });
+});
+
+describe('a new password voids the password links mailed before it', () => {
+  it('a reset link stops working once the password is changed through POST /me/password', async () => {
+    const user = await registerUser(server);
+    const { token } = await resetTokenFor(user.email);
+    const changed = await jsonPost(
+      server,
+      '/me/password',
+      { current_password: user.password, new_password: 'changed while signed in' },
+      user.accessToken,
+    );
+    expect(changed.status).toBe(204);
+    const late = await reset(token, 'an attacker password');
+    expect(late.status).toBe(400);
+    expect(await late.json()).toMatchObject({ error: { code: 'invalid_token' } });
+    expect((await login(user.email, 'changed while signed in')).status).toBe(200);
+  });
+
+  it('an admin’s set-password link stops working once a reset link set the password', async () => {
+    const email = `set-password-${Date.now()}@example.org`;
+    const made = createUserWithoutPassword(
+      server.database.db,
+      { email, fullName: 'Made By Admin', role: 'user' },
+      Date.now(),
+    )!;
+    const setPassword = issueActionToken(
+      server.database.db,
+      { purpose: 'set_password', userId: made.id, email, ttlMs: 7 * 24 * 60 * 60_000 },
+      Date.now(),
+    ).token;
+    const { token } = await resetTokenFor(email);
+    expect((await reset(token, 'chosen through forgot')).status).toBe(204);
+    const late = await reset(setPassword, 'an attacker password');
+    expect(late.status).toBe(400);
+    expect(await late.json()).toMatchObject({ error: { code: 'invalid_token' } });
+    expect((await login(email, 'chosen through forgot')).status).toBe(200);
   });
 });
 
