@@ -6,7 +6,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { type ActionTokenPurpose, type User, users } from '../schema.ts';
 import { consumeActionToken, voidUserActionTokens } from './action-tokens.ts';
-import { confirmPendingEmail } from './email-change.ts';
+import { confirmPendingEmail, dropPendingEmailChange } from './email-change.ts';
 import { clearLoginThrottle } from './login-throttle.ts';
 import { revokeUserRefreshFamilies } from './refresh-tokens.ts';
 import { markEmailVerified } from './users.ts';
@@ -25,7 +25,9 @@ export interface NewPasswordOptions {
  * Replaces the user's password and revokes what the old one could have handed out, in one
  * transaction: every device is signed out (every refresh-token family but `keepFamilyId`), every
  * unused reset or set-password link is voided (a link mailed before must not undo the new
- * password), and the email's failed sign-ins are forgotten. Every path that sets a password goes
+ * password), a pending email change and its verification links are dropped (whoever knew the old
+ * password may have asked for one to their own address), and the email's failed sign-ins are
+ * forgotten. Every path that sets a password goes
  * through here. Returns the user, or `undefined` for an unknown id or a stale `ifPasswordHashIs`.
  */
 export function setPasswordAndSignOutEverywhere(
@@ -53,8 +55,9 @@ export function setPasswordAndSignOutEverywhere(
       if (!user) return undefined;
       revokeUserRefreshFamilies(tx, userId, nowMs, options.keepFamilyId);
       voidUserActionTokens(tx, userId, PASSWORD_TOKEN_PURPOSES, nowMs);
+      dropPendingEmailChange(tx, userId, nowMs);
       clearLoginThrottle(tx, user.email);
-      return user;
+      return { ...user, pendingEmail: null };
     },
     { behavior: 'immediate' },
   );

@@ -3,7 +3,14 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { type AddressInfo, type Socket, createServer as createNetServer } from 'node:net';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { findSessionById, findUserById, listAuditEntries, setUserRole } from '@attune/db';
+import {
+  findSessionById,
+  findUserById,
+  issueActionToken,
+  listAuditEntries,
+  setPendingEmail,
+  setUserRole,
+} from '@attune/db';
 import { snapshotTables } from '@attune/db/testing';
 import {
   type RegisteredUser,
@@ -188,6 +195,29 @@ describe('admin: users', () => {
     }).entries;
     expect(refusals.map((e) => JSON.parse(e.detail ?? '{}') as { reason: string })).toContainEqual({
       reason: 'suspended',
+    });
+  });
+
+  it('suspending drops a pending email change: its verification link no longer moves the account', async () => {
+    const cy = await registerUser(server);
+    const attackerEmail = `attacker-${Date.now()}@example.org`;
+    setPendingEmail(server.database.db, cy.id, attackerEmail);
+    const kept = issueActionToken(
+      server.database.db,
+      { purpose: 'email_verification', userId: cy.id, email: attackerEmail, ttlMs: 60 * 60_000 },
+      Date.now(),
+    ).token;
+    const response = await send('PATCH', `/admin/users/${cy.id}`, admin.accessToken, {
+      status: 'suspended',
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ user: { pending_email: null } });
+    const verified = await jsonPost(server, '/auth/email/verify', { token: kept });
+    expect(verified.status).toBe(400);
+    expect(await verified.json()).toMatchObject({ error: { code: 'invalid_token' } });
+    expect(findUserById(server.database.db, cy.id)).toMatchObject({
+      email: cy.email,
+      pendingEmail: null,
     });
   });
 

@@ -179,6 +179,59 @@ describe('a new password voids the password links mailed before it', () => {
   });
 });
 
+describe('a new password drops a pending email change', () => {
+  const VERIFY_SUBJECT = /^Confirm your email address for Attune$/;
+  const me = async (accessToken: string) =>
+    (await (await authedGet(server, '/auth/me', accessToken)).json()) as {
+      email: string;
+      pending_email: string | null;
+    };
+
+  /** Someone who knows the password asks to move the account to their address and keeps the link. */
+  async function attackerAsksForTheirAddress(user: { accessToken: string; password: string }) {
+    const attackerEmail = `attacker-${Date.now()}-${Math.random()}@example.org`;
+    const patched = await server.fetch('/auth/me', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${user.accessToken}` },
+      body: JSON.stringify({ email: attackerEmail, current_password: user.password }),
+    });
+    expect(patched.status).toBe(200);
+    const mail = await nextMailAbout(sink, attackerEmail, VERIFY_SUBJECT);
+    return { attackerEmail, kept: linkIn(mail, 'verify-email').token };
+  }
+
+  async function expectKeptLinkRefused(kept: string, email: string, accessToken: string) {
+    const verified = await jsonPost(server, '/auth/email/verify', { token: kept });
+    expect(verified.status).toBe(400);
+    expect(await verified.json()).toMatchObject({ error: { code: 'invalid_token' } });
+    expect(await me(accessToken)).toMatchObject({ email, pending_email: null });
+  }
+
+  it('after a reset, the kept verification link is refused and the address stays', async () => {
+    const user = await registerUser(server);
+    const { kept } = await attackerAsksForTheirAddress(user);
+    const { token } = await resetTokenFor(user.email);
+    expect((await reset(token, 'the owner’s new password')).status).toBe(204);
+    const signedIn = (await (await login(user.email, 'the owner’s new password')).json()) as {
+      access_token: string;
+    };
+    await expectKeptLinkRefused(kept, user.email, signedIn.access_token);
+  });
+
+  it('after POST /me/password, the kept verification link is refused and the address stays', async () => {
+    const user = await registerUser(server);
+    const { kept } = await attackerAsksForTheirAddress(user);
+    const changed = await jsonPost(
+      server,
+      '/me/password',
+      { current_password: user.password, new_password: 'the owner’s new password' },
+      user.accessToken,
+    );
+    expect(changed.status).toBe(204);
+    await expectKeptLinkRefused(kept, user.email, user.accessToken);
+  });
+});
+
 describe('no account enumeration', () => {
   it('answers an unknown address exactly like a known one, and mails nobody', async () => {
     const known = await registerUser(server);
