@@ -22,8 +22,10 @@ type ResetDeps = Pick<AppDeps, 'config' | 'database' | 'mailer' | 'now'>;
  * What POST /auth/password/forgot does after it has answered (a background task, so neither the
  * answer nor its timing tells whether the address has an account): an active, non-guest account
  * is mailed a reset link (also one an admin created without a password: the link sets its first
- * one), at most LINK_MAILS_PER_ADDRESS_PER_HOUR an hour. Every request is audited as
- * `password_reset_requested` with the address's SHA-256, never the address.
+ * one), at most LINK_MAILS_PER_ADDRESS_PER_HOUR an hour. Only a request for such an account is
+ * audited, as `password_reset_requested` (outcome `mailed` or `capped`) with the address's
+ * SHA-256, never the address: a request for any other address writes nothing, so anonymous
+ * requests cannot grow the audit log.
  */
 export async function requestPasswordReset(
   deps: ResetDeps,
@@ -31,26 +33,21 @@ export async function requestPasswordReset(
   ip: string | null,
 ): Promise<void> {
   const user = findUserByEmail(deps.database.db, email);
-  const record = (db: Db, outcome: LinkOutcome | 'no_account' | 'not_eligible', nowMs: number) =>
+  // Guests have no mailbox; a suspended account could not sign in with a new password anyway.
+  if (!user || user.role === 'guest' || user.status !== 'active') return;
+  await mailPasswordResetLink(deps, user, (db: Db, outcome: LinkOutcome, nowMs: number) =>
     auditIn(
       db,
       {
         action: 'password_reset_requested',
         actorId: null,
-        target: user?.id ?? null,
+        target: user.id,
         ip,
         detail: { email_sha256: emailDigest(email), outcome },
       },
       nowMs,
-    );
-  if (!user || user.role === 'guest' || user.status !== 'active') {
-    // Guests have no mailbox; a suspended account could not sign in with a new password anyway.
-    await deps.database.groupCommit.run((db) =>
-      record(db, user ? 'not_eligible' : 'no_account', deps.now()),
-    );
-    return;
-  }
-  await mailPasswordResetLink(deps, user, record);
+    ),
+  );
 }
 
 /**
