@@ -9,6 +9,7 @@ import {
 import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiError } from '../http/error-catalog.ts';
+import { disconnectFromLiveRooms } from '../livekit/participant-removal.ts';
 import { emailDigest } from './lockout.ts';
 import { type LinkOutcome, mailPasswordResetLink } from './mailed-links.ts';
 
@@ -54,10 +55,11 @@ export async function requestPasswordReset(
  * Sets a new password with a reset (or set-password) link: 400 `invalid_token` for an unknown,
  * used, voided or expired one. In one transaction the token is spent, the password set, every
  * device signed out (every refresh family revoked), the login throttle of the address cleared,
- * the address marked verified (the link was mailed there) and `password_reset` audited.
+ * the address marked verified (the link was mailed there) and `password_reset` audited. Then the
+ * user's participants are removed from their live rooms (a LiveKit failure is only logged).
  */
 export async function resetPassword(
-  deps: Pick<AppDeps, 'database' | 'passwords' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'database' | 'logger' | 'passwords' | 'now'>,
   input: { token: string; newPassword: string; ip: string | null },
 ): Promise<void> {
   // A cheap look first, so a guessed token costs no bcrypt; the spend below decides.
@@ -83,4 +85,6 @@ export async function resetPassword(
     return reset;
   });
   if (result.status !== 'password_set') throw apiError('invalid_token');
+  // Whoever held the old password may be in a room now: they leave it, as on a suspension.
+  await disconnectFromLiveRooms(deps, result.user.id, 'a password reset');
 }

@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type AddressInfo, type Socket, createServer as createNetServer } from 'node:net';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,12 +12,14 @@ import {
 } from '@attune/db';
 import { snapshotTables } from '@attune/db/testing';
 import {
+  type FakeLiveKit,
   type RegisteredUser,
   type TestServer,
   authedGet,
   jsonPost,
   registerUser,
   signWebhook,
+  startFakeLiveKit,
   startTestServer,
   webhookEvent,
 } from '../../testing/index.ts';
@@ -26,62 +27,14 @@ import {
 const API_KEY = 'APIadminTests';
 const API_SECRET = 'an-admin-test-secret-long-enough-000';
 
-/** Stands in for LiveKit's Twirp API on loopback and keeps every request it got. */
-interface FakeLiveKit {
-  server: Server;
-  requests: { path: string; authorization: string; body: Record<string, unknown> }[];
-  /** Identities LiveKit should answer "not found" for. */
-  absent: Set<string>;
-}
-
-/** Keeps one request and answers it as LiveKit would. */
-async function answerLiveKit(
-  fake: FakeLiveKit,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>;
-  fake.requests.push({
-    path: req.url ?? '',
-    authorization: req.headers.authorization ?? '',
-    body,
-  });
-  res.setHeader('content-type', 'application/json');
-  if (fake.absent.has(String(body.identity))) {
-    res.statusCode = 404;
-    res.end(JSON.stringify({ code: 'not_found', msg: 'participant not found' }));
-    return;
-  }
-  res.end('{}');
-}
-
-async function startFakeLiveKit(): Promise<FakeLiveKit> {
-  const fake: FakeLiveKit = { server: createServer(), requests: [], absent: new Set() };
-  fake.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    void answerLiveKit(fake, req, res).catch((error: unknown) => {
-      // A request the fake cannot read: answer it, so the auth service is not left waiting, and
-      // rethrow, so Vitest reports the unhandled rejection and fails the run.
-      res.statusCode = 500;
-      res.end();
-      throw error;
-    });
-  });
-  fake.server.listen(0, '127.0.0.1');
-  await once(fake.server, 'listening');
-  return fake;
-}
-
 let livekit: FakeLiveKit;
 let server: TestServer;
 let admin: RegisteredUser;
 
 beforeAll(async () => {
   livekit = await startFakeLiveKit();
-  const { port } = livekit.server.address() as AddressInfo;
   server = await startTestServer({
-    LIVEKIT_URL: `ws://127.0.0.1:${port}`,
+    LIVEKIT_URL: livekit.url,
     LIVEKIT_API_KEY: API_KEY,
     LIVEKIT_API_SECRET: API_SECRET,
   });
@@ -90,7 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  await new Promise((resolve) => livekit.server.close(resolve));
+  await livekit.close();
 });
 beforeEach(() => {
   livekit.requests.length = 0;

@@ -23,7 +23,11 @@ import { clientMeta } from '../../http/client-meta.ts';
 import { apiError } from '../../http/error-catalog.ts';
 import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
-import { liveRoomsOf, removeParticipants } from '../../livekit/participant-removal.ts';
+import {
+  disconnectFromLiveRooms,
+  liveRoomsOf,
+  removeParticipants,
+} from '../../livekit/participant-removal.ts';
 import { decodePageCursor, encodePageCursor } from '../../sessions/page-cursor.ts';
 import { toSessionResponse } from '../../sessions/session-response.ts';
 import {
@@ -223,6 +227,9 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
       { behavior: 'immediate' },
     );
     if (!changed) throw invalidCredentials();
+    // Whoever held the old password may be in a room now: every participant of the user leaves,
+    // this device's too (its refresh token stays valid, so it simply joins again).
+    await disconnectFromLiveRooms(deps, user.id, 'a password change');
     return c.body(null, 204);
   });
 
