@@ -9,6 +9,7 @@ import {
 import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiError } from '../http/error-catalog.ts';
+import { disconnectFromLiveRooms } from '../livekit/participant-removal.ts';
 import { emailDigest } from './lockout.ts';
 import { type LinkOutcome, mailPasswordResetLink } from './mailed-links.ts';
 
@@ -22,8 +23,10 @@ type ResetDeps = Pick<AppDeps, 'config' | 'database' | 'mailer' | 'now'>;
  * What POST /auth/password/forgot does after it has answered (a background task, so neither the
  * answer nor its timing tells whether the address has an account): an active, non-guest account
  * is mailed a reset link (also one an admin created without a password: the link sets its first
- * one), at most LINK_MAILS_PER_ADDRESS_PER_HOUR an hour. Every request is audited as
- * `password_reset_requested` with the address's SHA-256, never the address.
+ * one), at most LINK_MAILS_PER_ADDRESS_PER_HOUR an hour. Only a request for such an account is
+ * audited, as `password_reset_requested` (outcome `mailed` or `capped`) with the address's
+ * SHA-256, never the address: a request for any other address writes nothing, so anonymous
+ * requests cannot grow the audit log.
  */
 export async function requestPasswordReset(
   deps: ResetDeps,
@@ -31,36 +34,32 @@ export async function requestPasswordReset(
   ip: string | null,
 ): Promise<void> {
   const user = findUserByEmail(deps.database.db, email);
-  const record = (db: Db, outcome: LinkOutcome | 'no_account' | 'not_eligible', nowMs: number) =>
+  // Guests have no mailbox; a suspended account could not sign in with a new password anyway.
+  if (!user || user.role === 'guest' || user.status !== 'active') return;
+  await mailPasswordResetLink(deps, user, (db: Db, outcome: LinkOutcome, nowMs: number) =>
     auditIn(
       db,
       {
         action: 'password_reset_requested',
         actorId: null,
-        target: user?.id ?? null,
+        target: user.id,
         ip,
         detail: { email_sha256: emailDigest(email), outcome },
       },
       nowMs,
-    );
-  if (!user || user.role === 'guest' || user.status !== 'active') {
-    // Guests have no mailbox; a suspended account could not sign in with a new password anyway.
-    await deps.database.groupCommit.run((db) =>
-      record(db, user ? 'not_eligible' : 'no_account', deps.now()),
-    );
-    return;
-  }
-  await mailPasswordResetLink(deps, user, record);
+    ),
+  );
 }
 
 /**
  * Sets a new password with a reset (or set-password) link: 400 `invalid_token` for an unknown,
  * used, voided or expired one. In one transaction the token is spent, the password set, every
  * device signed out (every refresh family revoked), the login throttle of the address cleared,
- * the address marked verified (the link was mailed there) and `password_reset` audited.
+ * the address marked verified (the link was mailed there) and `password_reset` audited. Then the
+ * user's participants are removed from their live rooms (a LiveKit failure is only logged).
  */
 export async function resetPassword(
-  deps: Pick<AppDeps, 'database' | 'passwords' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'database' | 'logger' | 'passwords' | 'now'>,
   input: { token: string; newPassword: string; ip: string | null },
 ): Promise<void> {
   // A cheap look first, so a guessed token costs no bcrypt; the spend below decides.
@@ -86,4 +85,6 @@ export async function resetPassword(
     return reset;
   });
   if (result.status !== 'password_set') throw apiError('invalid_token');
+  // Whoever held the old password may be in a room now: they leave it, as on a suspension.
+  await disconnectFromLiveRooms(deps, result.user.id, 'a password reset');
 }

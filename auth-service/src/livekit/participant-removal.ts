@@ -73,3 +73,33 @@ export function liveRoomsOf(
     identity: s.participantIdentity,
   }));
 }
+
+/**
+ * Disconnects the user from the rooms they may be in, after a change that has already committed
+ * (a new password: whoever held the old one may be connected). Each call is bounded by
+ * LIVEKIT_API_TIMEOUT_SECONDS; a failure is logged and never thrown, since the change itself
+ * stands. Returns the report, or `null` when something before the calls failed.
+ */
+export async function disconnectFromLiveRooms(
+  deps: Pick<AppDeps, 'config' | 'database' | 'now' | 'logger'>,
+  userId: string,
+  why: string,
+): Promise<RemovalReport | null> {
+  try {
+    const targets = liveRoomsOf(deps, userId);
+    if (targets.length === 0) return { removed: [], notInRoom: [], failed: [] };
+    const report = await removeParticipants(deps.config.livekit, targets);
+    if (report.failed.length > 0)
+      deps.logger.warn(
+        { userId, failed: report.failed.length },
+        `could not remove a user from their LiveKit rooms after ${why}`,
+      );
+    return report;
+  } catch (error) {
+    deps.logger.warn(
+      { err: error, userId },
+      `could not remove a user from their LiveKit rooms after ${why}`,
+    );
+    return null;
+  }
+}

@@ -5,3 +5,4 @@ export * from './livekit-webhooks.ts';
 export * from './smtp-sink.ts';
 export * from './raw-http.ts';
 export * from './mailed-link.ts';
+export * from './fake-livekit.ts';

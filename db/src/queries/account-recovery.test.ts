@@ -59,6 +59,47 @@ describe('setPasswordAndSignOutEverywhere', () => {
     expectSignedOutEverywhereAndUnblocked(families);
     expect(setPasswordAndSignOutEverywhere(database.db, 'nobody', 'x', 200)).toBeUndefined();
   });
+
+  it('voids every unused reset and set-password link', () => {
+    const resetLink = issue('password_reset', alice, 'alice@example.org');
+    const setLink = issue('set_password', alice, 'alice@example.org');
+    setPasswordAndSignOutEverywhere(database.db, alice, 'new-hash', 200);
+    for (const token of [resetLink, setLink])
+      expect(resetPasswordWithToken(database.db, { token, passwordHash: 'x' }, 300)).toEqual({
+        status: 'invalid_token',
+      });
+    expect(findUserById(database.db, alice)?.passwordHash).toBe('new-hash');
+  });
+
+  it('drops a pending email change and voids its verification link', () => {
+    setPendingEmail(database.db, alice, 'attacker@example.org');
+    const kept = issue('email_verification', alice, 'attacker@example.org');
+    expect(setPasswordAndSignOutEverywhere(database.db, alice, 'new-hash', 200)).toMatchObject({
+      pendingEmail: null,
+    });
+    expect(verifyEmailWithToken(database.db, kept, 300)).toEqual({ status: 'invalid_token' });
+    expect(findUserById(database.db, alice)).toMatchObject({
+      email: 'alice@example.org',
+      pendingEmail: null,
+    });
+  });
+
+  it('keeps one device signed in, and writes nothing when the password is no longer the expected one', () => {
+    const [phone, laptop] = signedInAndBlocked() as [string, string];
+    expect(
+      setPasswordAndSignOutEverywhere(database.db, alice, 'stale', 200, {
+        ifPasswordHashIs: 'not-the-hash',
+      }),
+    ).toBeUndefined();
+    expect(findUserById(database.db, alice)?.passwordHash).toBe('unused');
+    expect(findSignedInUser(database.db, alice, phone, 300)).toBeDefined();
+    setPasswordAndSignOutEverywhere(database.db, alice, 'new-hash', 200, {
+      keepFamilyId: phone,
+      ifPasswordHashIs: 'unused',
+    });
+    expect(findSignedInUser(database.db, alice, phone, 300)).toBeDefined();
+    expect(findSignedInUser(database.db, alice, laptop, 300)).toBeUndefined();
+  });
 });
 
 describe('resetPasswordWithToken', () => {
@@ -77,6 +118,20 @@ describe('resetPasswordWithToken', () => {
       status: 'invalid_token',
     });
     expect(findUserById(database.db, alice)?.passwordHash).toBe('new-hash');
+  });
+
+  it('drops a pending email change: its kept verification link no longer moves the account', () => {
+    setPendingEmail(database.db, alice, 'attacker@example.org');
+    const kept = issue('email_verification', alice, 'attacker@example.org');
+    const token = issue('password_reset', alice, 'alice@example.org');
+    expect(
+      resetPasswordWithToken(database.db, { token, passwordHash: 'new-hash' }, 200),
+    ).toMatchObject({
+      status: 'password_set',
+      user: { pendingEmail: null },
+    });
+    expect(verifyEmailWithToken(database.db, kept, 300)).toEqual({ status: 'invalid_token' });
+    expect(findUserById(database.db, alice)?.email).toBe('alice@example.org');
   });
 
   it('refuses an expired token, a token of another purpose, and one mailed to a former address', () => {

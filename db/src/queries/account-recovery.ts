@@ -2,52 +2,73 @@
  * Units of work behind the mailed links: setting a password (reset or first set) and verifying an
  * address. Each is one transaction, so a link is spent exactly when its effect is written.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { type ActionTokenPurpose, type User, users } from '../schema.ts';
-import { consumeActionToken } from './action-tokens.ts';
-import { confirmPendingEmail } from './email-change.ts';
+import { consumeActionToken, voidUserActionTokens } from './action-tokens.ts';
+import { confirmPendingEmail, dropPendingEmailChange } from './email-change.ts';
 import { clearLoginThrottle } from './login-throttle.ts';
 import { revokeUserRefreshFamilies } from './refresh-tokens.ts';
 import { markEmailVerified } from './users.ts';
 
+/** Tokens that set a password: a reset link, or the set-password link of an account an admin made. */
+export const PASSWORD_TOKEN_PURPOSES = ['password_reset', 'set_password'] as const;
+
+export interface NewPasswordOptions {
+  /** A refresh-token family that stays signed in: the device that changed its own password. */
+  keepFamilyId?: string;
+  /** Write only if the password is still this hash (the one the caller verified): a change meanwhile wins. */
+  ifPasswordHashIs?: string;
+}
+
 /**
- * Replaces the user's password, signs every device out (revokes every refresh-token family) and
- * forgets the email's failed sign-ins, in one transaction. Returns the user, or `undefined` for
- * an unknown id.
+ * Replaces the user's password and revokes what the old one could have handed out, in one
+ * transaction: every device is signed out (every refresh-token family but `keepFamilyId`), every
+ * unused reset or set-password link is voided (a link mailed before must not undo the new
+ * password), a pending email change and its verification links are dropped (whoever knew the old
+ * password may have asked for one to their own address), and the email's failed sign-ins are
+ * forgotten. Every path that sets a password goes
+ * through here. Returns the user, or `undefined` for an unknown id or a stale `ifPasswordHashIs`.
  */
 export function setPasswordAndSignOutEverywhere(
   db: Db,
   userId: string,
   passwordHash: string,
   nowMs: number,
+  options: NewPasswordOptions = {},
 ): User | undefined {
   return db.transaction(
     (tx) => {
       const user = tx
         .update(users)
         .set({ passwordHash })
-        .where(eq(users.id, userId))
+        .where(
+          and(
+            eq(users.id, userId),
+            options.ifPasswordHashIs === undefined
+              ? undefined
+              : eq(users.passwordHash, options.ifPasswordHashIs),
+          ),
+        )
         .returning()
         .get();
       if (!user) return undefined;
-      revokeUserRefreshFamilies(tx, userId, nowMs);
+      revokeUserRefreshFamilies(tx, userId, nowMs, options.keepFamilyId);
+      voidUserActionTokens(tx, userId, PASSWORD_TOKEN_PURPOSES, nowMs);
+      dropPendingEmailChange(tx, userId, nowMs);
       clearLoginThrottle(tx, user.email);
-      return user;
+      return { ...user, pendingEmail: null };
     },
     { behavior: 'immediate' },
   );
 }
-
-/** Tokens that set a password: a reset link, or the set-password link of an account an admin made. */
-export const PASSWORD_TOKEN_PURPOSES = ['password_reset', 'set_password'] as const;
 
 export type PasswordTokenResult =
   { status: 'password_set'; user: User; purpose: ActionTokenPurpose } | { status: 'invalid_token' };
 
 /**
  * Spends a password-reset or set-password token and sets the password (`passwordHash`, hashed by
- * the caller), signs every device out and clears the login throttle, in one transaction. A
+ * the caller) through `setPasswordAndSignOutEverywhere`, in one transaction. A
  * set-password link also marks the address verified (it was mailed there). A token mailed to an
  * address the account no longer has is refused.
  */
@@ -66,17 +87,12 @@ export function resetPasswordWithToken(
       if (!spent?.userId) return { status: 'invalid_token' };
       const owner = tx.select().from(users).where(eq(users.id, spent.userId)).get();
       if (!owner || owner.email !== spent.email) return { status: 'invalid_token' };
-      tx.update(users)
-        .set({
-          passwordHash: input.passwordHash,
-          ...(spent.purpose === 'set_password'
-            ? { emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${nowMs})` }
-            : {}),
-        })
-        .where(eq(users.id, owner.id))
-        .run();
-      revokeUserRefreshFamilies(tx, owner.id, nowMs);
-      clearLoginThrottle(tx, owner.email);
+      setPasswordAndSignOutEverywhere(tx, owner.id, input.passwordHash, nowMs);
+      if (spent.purpose === 'set_password')
+        tx.update(users)
+          .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${nowMs})` })
+          .where(eq(users.id, owner.id))
+          .run();
       const user = tx.select().from(users).where(eq(users.id, owner.id)).get()!;
       return { status: 'password_set', user, purpose: spent.purpose };
     },

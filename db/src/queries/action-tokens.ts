@@ -131,6 +131,29 @@ export function consumeActionToken(
     .get();
 }
 
+/**
+ * Voids the user's unused tokens of `purposes` (marks them used without their effect), so links
+ * already mailed stop working. Returns how many it voided.
+ */
+export function voidUserActionTokens(
+  db: Db,
+  userId: string,
+  purposes: readonly ActionTokenPurpose[],
+  nowMs: number,
+): number {
+  return db
+    .update(actionTokens)
+    .set({ usedAt: nowMs })
+    .where(
+      and(
+        eq(actionTokens.userId, userId),
+        inArray(actionTokens.purpose, [...purposes]),
+        isNull(actionTokens.usedAt),
+      ),
+    )
+    .run().changes;
+}
+
 /** Tokens of `purpose` made for `email` since `sinceMs` (used or not): the per-address mail cap. */
 export function countActionTokensSince(
   db: Db,

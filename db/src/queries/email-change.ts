@@ -6,6 +6,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { type User, users } from '../schema.ts';
+import { voidUserActionTokens } from './action-tokens.ts';
 
 function emailHeldByAnother(db: Db, userId: string, email: string): boolean {
   return (
@@ -79,6 +80,22 @@ export function confirmPendingEmail(
         .returning()
         .get();
       return { status: 'confirmed', user: updated };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/**
+ * Drops the user's pending address change and voids every unused verification link of theirs, in
+ * one transaction. For a new password and a suspension: someone who knew the old password may
+ * have asked for a change to an address they read, and must not complete it afterwards. (A link
+ * for the current address is voided too; the owner can ask for another.)
+ */
+export function dropPendingEmailChange(db: Db, userId: string, nowMs: number): void {
+  db.transaction(
+    (tx) => {
+      tx.update(users).set({ pendingEmail: null }).where(eq(users.id, userId)).run();
+      voidUserActionTokens(tx, userId, ['email_verification'], nowMs);
     },
     { behavior: 'immediate' },
   );

@@ -3,6 +3,7 @@ import {
   adminStats,
   countOtherActiveAdmins,
   deleteUser,
+  dropPendingEmailChange,
   findSessionById,
   findUserById,
   forgetUserInAuditLog,
@@ -103,6 +104,8 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
       if (removesAdmin && countOtherActiveAdmins(tx, target.id) === 0) {
         throw apiError('last_admin');
       }
+      // A change of address asked for before the suspension must not complete after it.
+      if (suspending) dropPendingEmailChange(tx, target.id, nowMs);
       const user = setUserStatusAndRole(tx, target.id, change);
       if (!user) throw notFound('user');
       if (change.role !== undefined && change.role !== target.role) {

@@ -1,17 +1,25 @@
 import { once } from 'node:events';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type AddressInfo, type Socket, createServer as createNetServer } from 'node:net';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { findSessionById, findUserById, listAuditEntries, setUserRole } from '@attune/db';
+import {
+  findSessionById,
+  findUserById,
+  issueActionToken,
+  listAuditEntries,
+  setPendingEmail,
+  setUserRole,
+} from '@attune/db';
 import { snapshotTables } from '@attune/db/testing';
 import {
+  type FakeLiveKit,
   type RegisteredUser,
   type TestServer,
   authedGet,
   jsonPost,
   registerUser,
   signWebhook,
+  startFakeLiveKit,
   startTestServer,
   webhookEvent,
 } from '../../testing/index.ts';
@@ -19,62 +27,14 @@ import {
 const API_KEY = 'APIadminTests';
 const API_SECRET = 'an-admin-test-secret-long-enough-000';
 
-/** Stands in for LiveKit's Twirp API on loopback and keeps every request it got. */
-interface FakeLiveKit {
-  server: Server;
-  requests: { path: string; authorization: string; body: Record<string, unknown> }[];
-  /** Identities LiveKit should answer "not found" for. */
-  absent: Set<string>;
-}
-
-/** Keeps one request and answers it as LiveKit would. */
-async function answerLiveKit(
-  fake: FakeLiveKit,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>;
-  fake.requests.push({
-    path: req.url ?? '',
-    authorization: req.headers.authorization ?? '',
-    body,
-  });
-  res.setHeader('content-type', 'application/json');
-  if (fake.absent.has(String(body.identity))) {
-    res.statusCode = 404;
-    res.end(JSON.stringify({ code: 'not_found', msg: 'participant not found' }));
-    return;
-  }
-  res.end('{}');
-}
-
-async function startFakeLiveKit(): Promise<FakeLiveKit> {
-  const fake: FakeLiveKit = { server: createServer(), requests: [], absent: new Set() };
-  fake.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    void answerLiveKit(fake, req, res).catch((error: unknown) => {
-      // A request the fake cannot read: answer it, so the auth service is not left waiting, and
-      // rethrow, so Vitest reports the unhandled rejection and fails the run.
-      res.statusCode = 500;
-      res.end();
-      throw error;
-    });
-  });
-  fake.server.listen(0, '127.0.0.1');
-  await once(fake.server, 'listening');
-  return fake;
-}
-
 let livekit: FakeLiveKit;
 let server: TestServer;
 let admin: RegisteredUser;
 
 beforeAll(async () => {
   livekit = await startFakeLiveKit();
-  const { port } = livekit.server.address() as AddressInfo;
   server = await startTestServer({
-    LIVEKIT_URL: `ws://127.0.0.1:${port}`,
+    LIVEKIT_URL: livekit.url,
     LIVEKIT_API_KEY: API_KEY,
     LIVEKIT_API_SECRET: API_SECRET,
   });
@@ -83,7 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  await new Promise((resolve) => livekit.server.close(resolve));
+  await livekit.close();
 });
 beforeEach(() => {
   livekit.requests.length = 0;
@@ -188,6 +148,29 @@ describe('admin: users', () => {
     }).entries;
     expect(refusals.map((e) => JSON.parse(e.detail ?? '{}') as { reason: string })).toContainEqual({
       reason: 'suspended',
+    });
+  });
+
+  it('suspending drops a pending email change: its verification link no longer moves the account', async () => {
+    const cy = await registerUser(server);
+    const attackerEmail = `attacker-${Date.now()}@example.org`;
+    setPendingEmail(server.database.db, cy.id, attackerEmail);
+    const kept = issueActionToken(
+      server.database.db,
+      { purpose: 'email_verification', userId: cy.id, email: attackerEmail, ttlMs: 60 * 60_000 },
+      Date.now(),
+    ).token;
+    const response = await send('PATCH', `/admin/users/${cy.id}`, admin.accessToken, {
+      status: 'suspended',
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ user: { pending_email: null } });
+    const verified = await jsonPost(server, '/auth/email/verify', { token: kept });
+    expect(verified.status).toBe(400);
+    expect(await verified.json()).toMatchObject({ error: { code: 'invalid_token' } });
+    expect(findUserById(server.database.db, cy.id)).toMatchObject({
+      email: cy.email,
+      pendingEmail: null,
     });
   });
 

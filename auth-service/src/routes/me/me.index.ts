@@ -4,16 +4,14 @@ import {
   deletePreference,
   deleteUserWithPasswordHash,
   exportUserData,
-  findUserById,
   forgetUserInAuditLog,
   listHistoryPage,
   listLiveDevices,
   listPreferences,
   listSessions,
-  revokeUserRefreshFamilies,
   savePreference,
+  setPasswordAndSignOutEverywhere,
   signOutDevice,
-  updatePasswordHash,
 } from '@attune/db';
 import { toExportDocument } from '../../account/export-document.ts';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../account/history-cursor.ts';
@@ -25,7 +23,11 @@ import { clientMeta } from '../../http/client-meta.ts';
 import { apiError } from '../../http/error-catalog.ts';
 import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
-import { liveRoomsOf, removeParticipants } from '../../livekit/participant-removal.ts';
+import {
+  disconnectFromLiveRooms,
+  liveRoomsOf,
+  removeParticipants,
+} from '../../livekit/participant-removal.ts';
 import { decodePageCursor, encodePageCursor } from '../../sessions/page-cursor.ts';
 import { toSessionResponse } from '../../sessions/session-response.ts';
 import {
@@ -212,16 +214,22 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
     const { ip } = clientMeta(c);
     const changed = db.transaction(
       (tx) => {
-        // Another change (or a deletion) while bcrypt ran: the verified password is stale.
-        if (findUserById(tx, user.id)?.passwordHash !== user.passwordHash) return false;
-        updatePasswordHash(tx, user.id, passwordHash);
-        revokeUserRefreshFamilies(tx, user.id, nowMs, claims.familyId);
+        // Another change (or a deletion) while bcrypt ran: the verified password is stale. This
+        // device stays signed in; every other one, and every mailed password link, is revoked.
+        const updated = setPasswordAndSignOutEverywhere(tx, user.id, passwordHash, nowMs, {
+          keepFamilyId: claims.familyId,
+          ifPasswordHashIs: user.passwordHash ?? '',
+        });
+        if (!updated) return false;
         auditIn(tx, { action: 'password_change', actorId: user.id, target: user.id, ip }, nowMs);
         return true;
       },
       { behavior: 'immediate' },
     );
     if (!changed) throw invalidCredentials();
+    // Whoever held the old password may be in a room now: every participant of the user leaves,
+    // this device's too (its refresh token stays valid, so it simply joins again).
+    await disconnectFromLiveRooms(deps, user.id, 'a password change');
     return c.body(null, 204);
   });
 

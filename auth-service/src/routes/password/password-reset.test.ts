@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUserWithoutPassword, findUserByEmail, listAuditEntries } from '@attune/db';
+import {
+  createUserWithoutPassword,
+  findUserByEmail,
+  issueActionToken,
+  listAuditEntries,
+} from '@attune/db';
 import { emailDigest } from '../../auth/lockout.ts';
 import { linkIn, nextMailAbout } from '../../testing/mailed-link.ts';
 import { type SmtpSink, startSmtpSink } from '../../testing/smtp-sink.ts';
@@ -136,6 +141,97 @@ describe('forgot → mail → reset', () => {
   });
 });
 
+describe('a new password voids the password links mailed before it', () => {
+  it('a reset link stops working once the password is changed through POST /me/password', async () => {
+    const user = await registerUser(server);
+    const { token } = await resetTokenFor(user.email);
+    const changed = await jsonPost(
+      server,
+      '/me/password',
+      { current_password: user.password, new_password: 'changed while signed in' },
+      user.accessToken,
+    );
+    expect(changed.status).toBe(204);
+    const late = await reset(token, 'an attacker password');
+    expect(late.status).toBe(400);
+    expect(await late.json()).toMatchObject({ error: { code: 'invalid_token' } });
+    expect((await login(user.email, 'changed while signed in')).status).toBe(200);
+  });
+
+  it('an admin’s set-password link stops working once a reset link set the password', async () => {
+    const email = `set-password-${Date.now()}@example.org`;
+    const made = createUserWithoutPassword(
+      server.database.db,
+      { email, fullName: 'Made By Admin', role: 'user' },
+      Date.now(),
+    )!;
+    const setPassword = issueActionToken(
+      server.database.db,
+      { purpose: 'set_password', userId: made.id, email, ttlMs: 7 * 24 * 60 * 60_000 },
+      Date.now(),
+    ).token;
+    const { token } = await resetTokenFor(email);
+    expect((await reset(token, 'chosen through forgot')).status).toBe(204);
+    const late = await reset(setPassword, 'an attacker password');
+    expect(late.status).toBe(400);
+    expect(await late.json()).toMatchObject({ error: { code: 'invalid_token' } });
+    expect((await login(email, 'chosen through forgot')).status).toBe(200);
+  });
+});
+
+describe('a new password drops a pending email change', () => {
+  const VERIFY_SUBJECT = /^Confirm your email address for Attune$/;
+  const me = async (accessToken: string) =>
+    (await (await authedGet(server, '/auth/me', accessToken)).json()) as {
+      email: string;
+      pending_email: string | null;
+    };
+
+  /** Someone who knows the password asks to move the account to their address and keeps the link. */
+  async function attackerAsksForTheirAddress(user: { accessToken: string; password: string }) {
+    const attackerEmail = `attacker-${Date.now()}-${Math.random()}@example.org`;
+    const patched = await server.fetch('/auth/me', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${user.accessToken}` },
+      body: JSON.stringify({ email: attackerEmail, current_password: user.password }),
+    });
+    expect(patched.status).toBe(200);
+    const mail = await nextMailAbout(sink, attackerEmail, VERIFY_SUBJECT);
+    return { attackerEmail, kept: linkIn(mail, 'verify-email').token };
+  }
+
+  async function expectKeptLinkRefused(kept: string, email: string, accessToken: string) {
+    const verified = await jsonPost(server, '/auth/email/verify', { token: kept });
+    expect(verified.status).toBe(400);
+    expect(await verified.json()).toMatchObject({ error: { code: 'invalid_token' } });
+    expect(await me(accessToken)).toMatchObject({ email, pending_email: null });
+  }
+
+  it('after a reset, the kept verification link is refused and the address stays', async () => {
+    const user = await registerUser(server);
+    const { kept } = await attackerAsksForTheirAddress(user);
+    const { token } = await resetTokenFor(user.email);
+    expect((await reset(token, 'the owner’s new password')).status).toBe(204);
+    const signedIn = (await (await login(user.email, 'the owner’s new password')).json()) as {
+      access_token: string;
+    };
+    await expectKeptLinkRefused(kept, user.email, signedIn.access_token);
+  });
+
+  it('after POST /me/password, the kept verification link is refused and the address stays', async () => {
+    const user = await registerUser(server);
+    const { kept } = await attackerAsksForTheirAddress(user);
+    const changed = await jsonPost(
+      server,
+      '/me/password',
+      { current_password: user.password, new_password: 'the owner’s new password' },
+      user.accessToken,
+    );
+    expect(changed.status).toBe(204);
+    await expectKeptLinkRefused(kept, user.email, user.accessToken);
+  });
+});
+
 describe('no account enumeration', () => {
   it('answers an unknown address exactly like a known one, and mails nobody', async () => {
     const known = await registerUser(server);
@@ -152,17 +248,24 @@ describe('no account enumeration', () => {
     expect(answers[1]).toEqual(answers[0]);
     await server.settled();
     expect(sink.messages.some((m) => m.envelope.to.includes(unknownEmail))).toBe(false);
-    await nextMailAbout(sink, known.email, RESET_SUBJECT);
-    const [entry] = auditOf('password_reset_requested').filter(
-      (e) =>
-        (JSON.parse(e.detail!) as { email_sha256: string }).email_sha256 ===
-        emailDigest(unknownEmail),
-    );
-    expect(entry).toMatchObject({ actorId: null, target: null });
-    expect(JSON.parse(entry!.detail!)).toEqual({
-      email_sha256: emailDigest(unknownEmail),
-      outcome: 'no_account',
+    const mail = await nextMailAbout(sink, known.email, RESET_SUBJECT);
+    await server.settled();
+    // An address with no account writes no audit row (anyone could grow the log with them);
+    // the known one writes exactly one, naming neither the address nor the token in clear.
+    const digestOf = (e: { detail: string | null }) =>
+      (JSON.parse(e.detail!) as { email_sha256: string }).email_sha256;
+    const requests = auditOf('password_reset_requested');
+    expect(requests.filter((e) => digestOf(e) === emailDigest(unknownEmail))).toEqual([]);
+    const forKnown = requests.filter((e) => e.target === known.id);
+    expect(forKnown).toHaveLength(1);
+    expect(forKnown[0]).toMatchObject({ actorId: null, target: known.id });
+    expect(JSON.parse(forKnown[0]!.detail!)).toEqual({
+      email_sha256: emailDigest(known.email),
+      outcome: 'mailed',
     });
+    const row = JSON.stringify(forKnown[0]);
+    expect(row).not.toContain(known.email);
+    expect(row).not.toContain(linkIn(mail, 'reset-password').token);
   });
 
   it('answers before the mail is sent: a slow mail server does not slow the answer', async () => {
@@ -181,12 +284,13 @@ describe('no account enumeration', () => {
     }
   });
 
-  it('mails a guest nothing', async () => {
+  it('mails a guest nothing, and audits nothing', async () => {
     const guest = await jsonPost(server, '/auth/guest', {});
-    const { user } = (await guest.json()) as { user: { email: string } };
+    const { user } = (await guest.json()) as { user: { id: string; email: string } };
     expect((await forgot(user.email)).status).toBe(202);
     await server.settled();
     expect(sink.messages.some((m) => m.envelope.to.includes(user.email))).toBe(false);
+    expect(auditOf('password_reset_requested').filter((e) => e.target === user.id)).toEqual([]);
   });
 });
 
