@@ -96,7 +96,7 @@ export interface MailConfig {
   from: string;
   /** SMTP_URL; it may hold a password, so it is never logged (the logger redacts `smtpUrl`). */
   smtpUrl: string | null;
-  /** Without SMTP_URL (never in production) each mail is written here as an .eml file. */
+  /** Without SMTP_URL (never in production) each mail is written here as .eml and .txt files. */
   outboxDir: string;
 }
 

@@ -36,12 +36,19 @@ describe('development outbox', () => {
     await mailer.close();
 
     const outbox = join(dir, 'mail');
-    const files = readdirSync(outbox);
-    expect(files).toHaveLength(1);
+    const files = readdirSync(outbox).sort();
+    expect(files).toHaveLength(2);
     expect(files[0]).toMatch(/\.eml$/);
+    expect(files[1]).toBe(files[0]?.replace(/\.eml$/, '.txt'));
     const path = join(outbox, files[0] ?? '');
-    // Only the service's user may read it: the link in it resets a password.
+    const textPath = join(outbox, files[1] ?? '');
+    // Only the service's user may read them: the link in them resets a password.
     expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(textPath).mode & 0o777).toBe(0o600);
+    // The .txt holds the link whole, on a line of its own, to click or copy.
+    expect(readFileSync(textPath, 'utf8').split('\n')).toContain(
+      `http://127.0.0.1:8000/reset-password#token=${TOKEN}`,
+    );
     expect(statSync(outbox).mode & 0o777).toBe(0o700);
 
     const raw = readFileSync(path);
@@ -57,7 +64,7 @@ describe('development outbox', () => {
     // The log names the file and nothing of what is in it.
     const logged = lines.join('');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ level: 30, path });
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ level: 30, path, text: textPath });
     expect(logged).not.toContain(TOKEN);
     expect(logged).not.toContain('reset-password');
     expect(logged).not.toContain('ada@example.org');
@@ -70,7 +77,8 @@ describe('development outbox', () => {
     await Promise.all(
       [1, 2, 3].map((n) => mailer.send({ to: `p${n}@example.org`, subject: `m${n}`, text: 'x' })),
     );
-    expect(readdirSync(join(dir, 'mail'))).toHaveLength(3);
+    expect(readdirSync(join(dir, 'mail')).filter((f) => f.endsWith('.eml'))).toHaveLength(3);
+    expect(readdirSync(join(dir, 'mail')).filter((f) => f.endsWith('.txt'))).toHaveLength(3);
   });
 
   it('rejects, and says where, when the folder cannot be written', async () => {

@@ -14,7 +14,7 @@ export interface OutboxMailerOptions {
 
 /**
  * The development stand-in for a mail server: each mail becomes an `.eml` file (open it in any
- * mail program, or read it as text) so a newcomer can follow a reset link without SMTP. Only the
+ * mail program) and a `.txt` file of its text, so a newcomer can follow a reset link without SMTP. Only the
  * file's path is logged: the link in it signs its holder in, and logs travel further than files.
  */
 export function createOutboxMailer(options: OutboxMailerOptions): Mailer {
@@ -28,12 +28,20 @@ export function createOutboxMailer(options: OutboxMailerOptions): Mailer {
       try {
         const info = await composer.sendMail({ ...message });
         await mkdir(options.dir, { recursive: true, mode: 0o700 });
-        const path = join(options.dir, outboxFileName());
+        const name = outboxFileName();
+        const path = join(options.dir, `${name}.eml`);
+        // The .eml encodes long lines (quoted-printable: `=` becomes `=3D`, lines break), so a
+        // link read from it as text is broken; the .txt beside it holds the text part as written.
+        const text = join(options.dir, `${name}.txt`);
         // Readable by the service's user only: the mail holds a link that acts as a password.
         await writeFile(path, info.message as Buffer, { mode: 0o600, flag: 'wx' });
+        await writeFile(text, `To: ${message.to}\nSubject: ${message.subject}\n\n${message.text}`, {
+          mode: 0o600,
+          flag: 'wx',
+        });
         options.logger.info(
-          { path },
-          'mail written to the development outbox (SMTP_URL is not set); open the file to follow its link',
+          { path, text },
+          'mail written to the development outbox (SMTP_URL is not set); open the .txt file to follow its link',
         );
       } catch (error) {
         options.logger.error(
@@ -55,5 +63,5 @@ export function createOutboxMailer(options: OutboxMailerOptions): Mailer {
 /** Sorts by time in a file listing; the random part keeps two mails of one millisecond apart. */
 function outboxFileName(): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  return `${stamp}-${randomBytes(4).toString('hex')}.eml`;
+  return `${stamp}-${randomBytes(4).toString('hex')}`;
 }
