@@ -9,6 +9,7 @@ import { formatDateTime } from '../../ui/format.ts';
 import { HistoryIcon } from '../../ui/icons.tsx';
 import { PageHeader } from '../../ui/page-header.tsx';
 import { useAsync } from '../../ui/use-async.ts';
+import { useLoadMore } from '../../ui/use-load-more.ts';
 import {
   AUDIT_ACTIONS,
   type AuditEntry,
@@ -41,33 +42,20 @@ function Audit() {
     () => session.request<AuditPageBody>({ method: 'GET', path: auditPath(filters) }),
     [filters],
   );
-  const [moreBusy, setMoreBusy] = useState(false);
   const [moreError, setMoreError] = useState<string | undefined>();
+  const more = useLoadMore({
+    key: 'entries',
+    fetchPage: (cursor: number) =>
+      session.request<AuditPageBody>({ method: 'GET', path: auditPath(filters, cursor) }),
+    setData,
+    setError: setMoreError,
+  });
 
   function apply(event: Event) {
     event.preventDefault();
     const wrong = auditPeriodProblem(draft);
     setProblem(wrong);
     if (!wrong) setFilters({ ...draft });
-  }
-
-  async function loadMore(cursor: number) {
-    setMoreBusy(true);
-    setMoreError(undefined);
-    try {
-      const page = await session.request<AuditPageBody>({
-        method: 'GET',
-        path: auditPath(filters, cursor),
-      });
-      setData((current) => ({
-        entries: [...current.entries, ...page.entries],
-        next_cursor: page.next_cursor,
-      }));
-    } catch (error) {
-      setMoreError(errorMessage(error));
-    } finally {
-      setMoreBusy(false);
-    }
   }
 
   const filtered = Object.values(filters).some(Boolean);
@@ -172,10 +160,10 @@ function Audit() {
             <button
               type="button"
               class="button button--secondary"
-              disabled={moreBusy}
-              onClick={() => void loadMore(state.data.next_cursor!)}
+              disabled={more.busy}
+              onClick={() => void more.loadMore(state.data.next_cursor!)}
             >
-              {moreBusy ? <Spinner size="sm" /> : null}
+              {more.busy ? <Spinner size="sm" /> : null}
               Load more
             </button>
           </div>

@@ -9,6 +9,7 @@ import { formatDateTime, formatDuration, formatRelative, plural } from '../../ui
 import { HistoryIcon, MicIcon } from '../../ui/icons.tsx';
 import { LiveStatus, PageHeader, useStatus } from '../../ui/page-header.tsx';
 import { useAsync } from '../../ui/use-async.ts';
+import { useLoadMore } from '../../ui/use-load-more.ts';
 import { type SessionItem, type SessionPage, sessionTime, statusLabel } from '../history-data.ts';
 import {
   type LiveRoom,
@@ -139,30 +140,17 @@ function SessionList(props: { directory: UserDirectory; onStatus: (message: stri
     () => session.request<SessionPage>({ method: 'GET', path: sessionsPath(view) }),
     [view],
   );
-  const [moreBusy, setMoreBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  const more = useLoadMore({
+    key: 'sessions',
+    fetchPage: (cursor: string) =>
+      session.request<SessionPage>({ method: 'GET', path: sessionsPath(view, cursor) }),
+    setData,
+    setError,
+  });
   const [ending, setEnding] = useState<SessionItem | undefined>();
   const [endBusy, setEndBusy] = useState(false);
   const [endError, setEndError] = useState<string | undefined>();
-
-  async function loadMore(cursor: string) {
-    setMoreBusy(true);
-    setError(undefined);
-    try {
-      const page = await session.request<SessionPage>({
-        method: 'GET',
-        path: sessionsPath(view, cursor),
-      });
-      setData((current) => ({
-        sessions: [...current.sessions, ...page.sessions],
-        next_cursor: page.next_cursor,
-      }));
-    } catch (failure) {
-      setError(errorMessage(failure));
-    } finally {
-      setMoreBusy(false);
-    }
-  }
 
   async function terminate() {
     if (!ending) return;
@@ -262,10 +250,10 @@ function SessionList(props: { directory: UserDirectory; onStatus: (message: stri
           <button
             type="button"
             class="button button--secondary"
-            disabled={moreBusy}
-            onClick={() => void loadMore(state.data.next_cursor!)}
+            disabled={more.busy}
+            onClick={() => void more.loadMore(state.data.next_cursor!)}
           >
-            {moreBusy ? <Spinner size="sm" /> : null}
+            {more.busy ? <Spinner size="sm" /> : null}
             Load more
           </button>
         </div>

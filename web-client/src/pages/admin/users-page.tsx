@@ -14,6 +14,7 @@ import { LiveStatus, PageHeader, useStatus } from '../../ui/page-header.tsx';
 import { SelectField } from '../../ui/select-field.tsx';
 import { useAsync } from '../../ui/use-async.ts';
 import { useFormSubmit } from '../../ui/use-form-submit.ts';
+import { useLoadMore } from '../../ui/use-load-more.ts';
 import {
   type AdminUser,
   ROLES,
@@ -50,30 +51,17 @@ function Users(props: { me: ApiUser }) {
   );
   const [status, setStatus] = useStatus();
   const [panel, setPanel] = useState<'add' | 'invite' | undefined>();
-  const [moreBusy, setMoreBusy] = useState(false);
   const [actionError, setActionError] = useState<string | undefined>();
+  const more = useLoadMore({
+    key: 'users',
+    fetchPage: (cursor: string) =>
+      session.request<UserPage>({ method: 'GET', path: usersPath(filters, cursor) }),
+    setData,
+    setError: setActionError,
+  });
   const [pending, setPending] = useState<Pending>();
   const [pendingBusy, setPendingBusy] = useState(false);
   const [pendingError, setPendingError] = useState<string | undefined>();
-
-  async function loadMore(cursor: string) {
-    setMoreBusy(true);
-    setActionError(undefined);
-    try {
-      const page = await session.request<UserPage>({
-        method: 'GET',
-        path: usersPath(filters, cursor),
-      });
-      setData((current) => ({
-        users: [...current.users, ...page.users],
-        next_cursor: page.next_cursor,
-      }));
-    } catch (error) {
-      setActionError(errorMessage(error));
-    } finally {
-      setMoreBusy(false);
-    }
-  }
 
   async function patch(user: AdminUser, change: { role?: Role; status?: UserStatus }) {
     const answer = await session.request<{ user: AdminUser; livekit: RemovalReport | null }>({
@@ -319,10 +307,10 @@ function Users(props: { me: ApiUser }) {
             <button
               type="button"
               class="button button--secondary"
-              disabled={moreBusy}
-              onClick={() => void loadMore(state.data.next_cursor!)}
+              disabled={more.busy}
+              onClick={() => void more.loadMore(state.data.next_cursor!)}
             >
-              {moreBusy ? <Spinner size="sm" /> : null}
+              {more.busy ? <Spinner size="sm" /> : null}
               Load more
             </button>
           </div>
