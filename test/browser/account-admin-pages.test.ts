@@ -18,12 +18,14 @@ import {
 } from '@attune/db';
 import { PAGE_PATHS } from '@attune/web-client/routes';
 import {
-  DESKTOP,
-  PHONE,
+  heading,
   launchChromium,
   newPage,
   screenshotBothWidths,
+  signInContext,
   startWebServer,
+  toast,
+  waitUntil,
 } from './browser-harness.ts';
 
 /**
@@ -61,37 +63,6 @@ async function open(target: TestServer = server): Promise<Tab> {
   return { ...tab, goto: async (path) => void (await tab.page.goto(`${target.baseUrl}${path}`)) };
 }
 
-async function signInContext(context: BrowserContext, user: { email: string; password: string }) {
-  const response = await context.request.post(`${server.baseUrl}/auth/login`, {
-    headers: { 'x-refresh-cookie': '1' },
-    data: { email: user.email, password: user.password },
-  });
-  expect(response.status()).toBe(200);
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await screenshotBothWidths(page, name);
-  await page.setViewportSize(PHONE);
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - window.innerWidth,
-  );
-  await page.setViewportSize(DESKTOP);
-  expect(overflow, `${name} scrolls sideways on a phone`).toBeLessThanOrEqual(0);
-}
-
-const heading = (page: Page, name: string) =>
-  page.getByRole('heading', { level: 1, name, exact: true });
-const toast = (page: Page, text: string | RegExp) =>
-  page.getByRole('status').filter({ hasText: text });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
 async function admin(name = 'Ada Admin'): Promise<RegisteredUser> {
   const user = await registerUser(server, { full_name: name });
   setUserRole(server.database.db, user.id, 'admin');
@@ -117,7 +88,7 @@ describe('pages behind a mail link', () => {
     await page.waitForURL(`${server.baseUrl}/forgot-password`);
     await heading(page, 'Forgot password').waitFor();
     expect(await page.title()).toBe('Forgot password · Attune');
-    await shoot(page, 'forgot-password');
+    await screenshotBothWidths(page, 'forgot-password');
 
     // Nothing is sent for an empty address.
     await page.getByRole('button', { name: 'Send me a link' }).click();
@@ -128,7 +99,7 @@ describe('pages behind a mail link', () => {
     await page
       .getByText('If an account exists for that address, we sent a link to reset its password.')
       .waitFor();
-    await shoot(page, 'forgot-password-sent');
+    await screenshotBothWidths(page, 'forgot-password-sent');
     expect(tab.pageErrors).toEqual([]);
   });
 
@@ -144,7 +115,7 @@ describe('pages behind a mail link', () => {
     await heading(page, 'Choose a new password').waitFor();
     expect(page.url()).toBe(`${server.baseUrl}/reset-password`);
     expect(await page.evaluate(() => window.location.hash)).toBe('');
-    await shoot(page, 'reset-password');
+    await screenshotBothWidths(page, 'reset-password');
 
     await page.getByLabel('New password', { exact: true }).fill('a new good password');
     await page.getByLabel('New password again').fill('a different one');
@@ -172,12 +143,12 @@ describe('pages behind a mail link', () => {
     await heading(page, 'Set your password').waitFor();
     expect(page.url()).toBe(`${server.baseUrl}/set-password`);
     await page.getByRole('button', { name: 'Set password' }).waitFor();
-    await shoot(page, 'set-password');
+    await screenshotBothWidths(page, 'set-password');
 
     await tab.goto('/reset-password');
     await page.getByText('The link is not valid any more').waitFor();
     await page.getByRole('link', { name: 'Ask for a new link' }).waitFor();
-    await shoot(page, 'reset-password-invalid');
+    await screenshotBothWidths(page, 'reset-password-invalid');
     expect(tab.pageErrors).toEqual([]);
   });
 
@@ -195,7 +166,7 @@ describe('pages behind a mail link', () => {
     expect(page.url()).toBe(`${server.baseUrl}/verify-email`);
     const confirm = page.getByRole('button', { name: 'Confirm', exact: true });
     await confirm.waitFor();
-    await shoot(page, 'verify-email-confirm');
+    await screenshotBothWidths(page, 'verify-email-confirm');
     // Opening the link (as a mail scanner does) must not spend the token.
     expect(sent).toEqual([]);
 
@@ -205,7 +176,7 @@ describe('pages behind a mail link', () => {
       { url: `${server.baseUrl}/verify-email`, body: { token: 'some-token' } },
     ]);
     await page.getByText('This verification link is not valid any more').waitFor();
-    await shoot(page, 'verify-email');
+    await screenshotBothWidths(page, 'verify-email');
     expect(tab.pageErrors).toEqual([]);
   });
 });
@@ -223,7 +194,7 @@ describe('sign-in and sign-up refusals', () => {
     await heading(page, 'Create your account').waitFor();
     expect(page.url()).toBe(`${server.baseUrl}/sign-up`);
     await page.getByText('You were invited to Attune').waitFor();
-    await shoot(page, 'sign-up-invited');
+    await screenshotBothWidths(page, 'sign-up-invited');
     await page.getByLabel('Full name').fill('Invited Person');
     await page.getByLabel('Email').fill(`invited-${Date.now()}@example.org`);
     await page.getByLabel('Password').fill('a good password');
@@ -247,7 +218,7 @@ describe('sign-in and sign-up refusals', () => {
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.getByRole('alert').filter({ hasText: 'not taking new accounts' }).waitFor();
       expect(countNonGuestUsers(closed.database.db)).toBe(0);
-      await shoot(page, 'sign-up-closed');
+      await screenshotBothWidths(page, 'sign-up-closed');
     } finally {
       await closed.close();
     }
@@ -269,7 +240,7 @@ describe('sign-in and sign-up refusals', () => {
     expect(await submit.isDisabled()).toBe(true);
     await sleep(1_500);
     expect(await submit.textContent()).not.toBe(first);
-    await shoot(page, 'sign-in-throttled');
+    await screenshotBothWidths(page, 'sign-in-throttled');
   });
 });
 
@@ -277,10 +248,10 @@ describe('Account', () => {
   it('changes the password, signs out another device, and deletes the account', async () => {
     const user = await registerUser(server, { full_name: 'Carol Account' });
     const other = await open();
-    await signInContext(other.context, user);
+    await signInContext(other.context, user, server.baseUrl);
     const tab = await open();
     const { page } = tab;
-    await signInContext(tab.context, user);
+    await signInContext(tab.context, user, server.baseUrl);
     await tab.goto('/talk');
     await page.getByRole('button', { name: /Account menu/ }).click();
     await page.getByRole('link', { name: 'Account' }).click();
@@ -292,7 +263,7 @@ describe('Account', () => {
     const devices = page.getByRole('list', { name: 'Signed-in devices' }).getByRole('listitem');
     await devices.first().getByText('This device').waitFor();
     expect(await devices.count()).toBe(3);
-    await shoot(page, 'account');
+    await screenshotBothWidths(page, 'account');
 
     // A wrong current password shows by its field; the right one changes it.
     await page.getByLabel('Current password').nth(1).fill('not my password');
@@ -339,7 +310,7 @@ describe('Account', () => {
     const user = await registerUser(server, { full_name: 'Old Name' });
     const tab = await open();
     const { page } = tab;
-    await signInContext(tab.context, user);
+    await signInContext(tab.context, user, server.baseUrl);
     await tab.goto('/account');
     await page.getByLabel('Full name').fill('New Name');
     await page.getByRole('button', { name: 'Save name' }).click();
@@ -372,7 +343,7 @@ describe('admin pages', () => {
     });
     const tab = await open();
     const { page } = tab;
-    await signInContext(tab.context, me);
+    await signInContext(tab.context, me, server.baseUrl);
     await tab.goto('/talk');
     await page
       .getByRole('navigation', { name: 'Main' })
@@ -382,7 +353,7 @@ describe('admin pages', () => {
     await heading(page, 'Users').waitFor();
     const rows = page.getByRole('list', { name: 'Users' }).getByRole('listitem');
     await rows.first().waitFor();
-    await shoot(page, 'admin-users');
+    await screenshotBothWidths(page, 'admin-users');
 
     await page.getByLabel('Search').fill(`zed-${stamp}`);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -431,7 +402,7 @@ describe('admin pages', () => {
     // The Add user form for admins.
     await page.getByRole('button', { name: 'Add user' }).click();
     await page.getByRole('heading', { name: 'Add a user' }).waitFor();
-    await shoot(page, 'admin-users-add');
+    await screenshotBothWidths(page, 'admin-users-add');
     expect(tab.pageErrors).toEqual([]);
   });
 
@@ -462,7 +433,7 @@ describe('admin pages', () => {
 
     const tab = await open();
     const { page } = tab;
-    await signInContext(tab.context, me);
+    await signInContext(tab.context, me, server.baseUrl);
     await tab.goto('/manage/sessions');
     await heading(page, 'Live sessions').waitFor();
     // No LiveKit server runs in tests: the rooms card says so instead of showing nothing.
@@ -478,7 +449,7 @@ describe('admin pages', () => {
       .getByRole('listitem')
       .filter({ hasText: room });
     await row.waitFor();
-    await shoot(page, 'admin-sessions');
+    await screenshotBothWidths(page, 'admin-sessions');
     await row.getByRole('button', { name: /^Terminate/ }).click();
     await page
       .getByRole('dialog', { name: 'Terminate this session?' })
@@ -501,12 +472,12 @@ describe('admin pages', () => {
     expect(patched.status).toBe(200);
     const tab = await open();
     const { page } = tab;
-    await signInContext(tab.context, me);
+    await signInContext(tab.context, me, server.baseUrl);
     await tab.goto('/manage/audit');
     await heading(page, 'Audit log').waitFor();
     const entries = page.getByRole('list', { name: 'Audit entries' }).getByRole('listitem');
     await entries.first().waitFor();
-    await shoot(page, 'admin-audit');
+    await screenshotBothWidths(page, 'admin-audit');
 
     await page.getByLabel('Action').fill('role_change');
     await page.getByLabel('User id').fill(changed.id);
@@ -531,7 +502,7 @@ describe('admin pages', () => {
     const user = await registerUser(server);
     const tab = await open();
     const { page } = tab;
-    await signInContext(tab.context, user);
+    await signInContext(tab.context, user, server.baseUrl);
     await tab.goto('/manage/users');
     await page
       .getByRole('heading', { name: 'This page is for administrators and moderators' })
@@ -560,7 +531,7 @@ describe('admin pages', () => {
 
     const tab = await open();
     const { page } = tab;
-    await signInContext(tab.context, me);
+    await signInContext(tab.context, me, server.baseUrl);
     await tab.goto('/manage/users');
     await page.getByLabel('Search').fill(`lou-${stamp}`);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -572,7 +543,7 @@ describe('admin pages', () => {
     await page.getByRole('button', { name: 'Details of Lou Locked' }).click();
     const detail = row.locator('.user-row__detail');
     await detail.getByText(/^Throttled after failed passwords, until /).waitFor();
-    await shoot(page, 'admin-users-throttled');
+    await screenshotBothWidths(page, 'admin-users-throttled');
 
     await page.getByRole('button', { name: 'Unlock sign-in for Lou Locked' }).click();
     await toast(page, 'Lou Locked can sign in again at once.').waitFor();
@@ -601,7 +572,7 @@ describe('admin pages', () => {
     setUserRole(server.database.db, boss.id, 'admin');
     const tab = await open();
     const { page } = tab;
-    await signInContext(tab.context, moderator);
+    await signInContext(tab.context, moderator, server.baseUrl);
     await tab.goto('/talk');
     await page
       .getByRole('button', { name: /Account menu/ })
@@ -622,7 +593,7 @@ describe('admin pages', () => {
     expect(await page.getByRole('button', { name: /^Delete / }).count()).toBe(0);
     expect(await page.getByLabel(/^Role of /).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Add user' }).count()).toBe(0);
-    await shoot(page, 'admin-users-moderator');
+    await screenshotBothWidths(page, 'admin-users-moderator');
     expect(tab.pageErrors).toEqual([]);
   });
 });

@@ -10,13 +10,14 @@ import {
 } from '@attune/auth-service/testing';
 import { findUserByEmail, findUserById, setUserRole } from '@attune/db';
 import {
-  DESKTOP,
   type MailingWebServer,
-  PHONE,
+  heading,
   launchChromium,
   newPage,
   screenshotBothWidths,
+  signInContext,
   startMailingWebServer,
+  toast,
 } from './browser-harness.ts';
 
 /**
@@ -59,14 +60,6 @@ async function open(): Promise<Tab> {
   };
 }
 
-async function signInContext(context: BrowserContext, user: { email: string; password: string }) {
-  const response = await context.request.post(`${mailing.publicUrl}/auth/login`, {
-    headers: { 'x-refresh-cookie': '1' },
-    data: { email: user.email, password: user.password },
-  });
-  expect(response.status()).toBe(200);
-}
-
 /** Signs in through the sign-in page and waits for Talk, where signing in leads. */
 async function signInThroughPage(tab: Tab, email: string, password: string): Promise<void> {
   await tab.goto('/sign-in');
@@ -83,21 +76,6 @@ async function mailedLink(to: string, subject: RegExp, page: string): Promise<st
   expect(link.startsWith(`${mailing.publicUrl}/${page}#`), link).toBe(true);
   return link;
 }
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await screenshotBothWidths(page, name);
-  await page.setViewportSize(PHONE);
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - window.innerWidth,
-  );
-  await page.setViewportSize(DESKTOP);
-  expect(overflow, `${name} scrolls sideways on a phone`).toBeLessThanOrEqual(0);
-}
-
-const heading = (page: Page, name: string) =>
-  page.getByRole('heading', { level: 1, name, exact: true });
-const toast = (page: Page, text: string | RegExp) =>
-  page.getByRole('status').filter({ hasText: text });
 
 async function admin(name: string): Promise<RegisteredUser> {
   const user = await registerUser(server, { full_name: name });
@@ -129,7 +107,7 @@ describe('password reset by mail', () => {
     await page.getByLabel('New password again').fill('a freshly chosen password');
     await page.getByRole('button', { name: 'Change password' }).click();
     await heading(page, 'Your password was changed').waitFor();
-    await shoot(page, 'reset-password-done');
+    await screenshotBothWidths(page, 'reset-password-done');
 
     // The old password is refused on the sign-in page, the new one signs in.
     await page.getByRole('link', { name: 'Sign in' }).click();
@@ -165,7 +143,7 @@ describe('email verification by mail', () => {
     await tab.goto('/account');
     await page.getByRole('region', { name: 'Email verification' }).waitFor();
     await page.locator('.status-badge').filter({ hasText: 'Not verified' }).waitFor();
-    await shoot(page, 'account-unverified');
+    await screenshotBothWidths(page, 'account-unverified');
 
     await page.goto(await mailedLink(email, /^Confirm your email/, 'verify-email'));
     const confirm = page.getByRole('button', { name: 'Confirm', exact: true });
@@ -175,7 +153,7 @@ describe('email verification by mail', () => {
     expect(findUserByEmail(server.database.db, email)?.emailVerifiedAt).toBeNull();
     await confirm.click();
     await page.getByText('Your email address is verified').waitFor();
-    await shoot(page, 'verify-email-done');
+    await screenshotBothWidths(page, 'verify-email-done');
     await page.getByRole('link', { name: 'Go to your account' }).click();
     await heading(page, 'Account').waitFor();
     await page
@@ -194,7 +172,7 @@ describe('accounts an admin makes', () => {
     const email = uniqueEmail('nina');
     const tab = await open();
     const { page } = tab;
-    await signInContext(tab.context, me);
+    await signInContext(tab.context, me, mailing.publicUrl);
     await tab.goto('/manage/users');
     await heading(page, 'Users').waitFor();
     await page.getByRole('button', { name: 'Add user' }).click();
@@ -217,7 +195,7 @@ describe('accounts an admin makes', () => {
     await owner.page.getByLabel('New password again').fill('nina picks this one');
     await owner.page.getByRole('button', { name: 'Set password' }).click();
     await heading(owner.page, 'Your password is set').waitFor();
-    await shoot(owner.page, 'set-password-done');
+    await screenshotBothWidths(owner.page, 'set-password-done');
     await signInThroughPage(owner, email, 'nina picks this one');
     // The set-password link went to that address, so it counts as verified.
     expect(findUserByEmail(server.database.db, email)?.emailVerifiedAt).not.toBeNull();
@@ -230,14 +208,14 @@ describe('accounts an admin makes', () => {
     const email = uniqueEmail('gus');
     const tab = await open();
     const { page } = tab;
-    await signInContext(tab.context, me);
+    await signInContext(tab.context, me, mailing.publicUrl);
     await tab.goto('/manage/users');
     await heading(page, 'Users').waitFor();
     await page.getByRole('button', { name: 'Invite', exact: true }).click();
     const form = page.getByRole('region', { name: 'Invite someone' });
     await form.getByLabel('Email').fill(email);
     await form.getByLabel('Role').selectOption('moderator');
-    await shoot(page, 'admin-users-invite');
+    await screenshotBothWidths(page, 'admin-users-invite');
     await form.getByRole('button', { name: 'Send invitation' }).click();
     await toast(page, `An invitation was mailed to ${email}.`).waitFor();
 
@@ -272,7 +250,7 @@ describe('Account: name and email', () => {
     const newEmail = uniqueEmail('ed-new');
     const tab = await open();
     const { page } = tab;
-    await signInContext(tab.context, user);
+    await signInContext(tab.context, user, mailing.publicUrl);
     await tab.goto('/account');
     await heading(page, 'Account').waitFor();
 
@@ -297,7 +275,7 @@ describe('Account: name and email', () => {
       email: user.email,
       pendingEmail: newEmail,
     });
-    await shoot(page, 'account-email-pending');
+    await screenshotBothWidths(page, 'account-email-pending');
     // The old address is told, without a link.
     const notice = await nextMailAbout(mailing.sink, user.email, /being changed/);
     expect(notice.links.filter((link) => link.includes('#token='))).toEqual([]);

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { expect } from 'vitest';
 import {
   type SmtpSink,
   type TestServer,
@@ -126,8 +128,8 @@ export async function newPage(
 }
 
 /**
- * Saves the page as test/artifacts/<name>-desktop.png and <name>-phone.png (full page), then
- * returns to desktop size.
+ * Saves the page as test/artifacts/<name>-desktop.png and <name>-phone.png (full page), checks the
+ * page does not scroll sideways at phone width, then returns to desktop size.
  */
 export async function screenshotBothWidths(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
@@ -139,5 +141,42 @@ export async function screenshotBothWidths(page: Page, name: string): Promise<vo
     await page.waitForTimeout(100);
     await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}-${label}.png`), fullPage: true });
   }
+  // A string, not a function: the bench imports this file and compiles without the DOM types.
+  const overflow = await page.evaluate<number>(
+    'document.documentElement.scrollWidth - window.innerWidth',
+  );
   await page.setViewportSize(DESKTOP);
+  expect(overflow, `${name} scrolls sideways on a phone`).toBeLessThanOrEqual(0);
 }
+
+/**
+ * Signs the browser context in the way the page does (JSON login asking for the refresh cookie),
+ * so the next page load restores the session from the httpOnly cookie; faster than the form.
+ */
+export async function signInContext(
+  context: BrowserContext,
+  user: { email: string; password: string },
+  baseUrl: string,
+): Promise<void> {
+  const response = await context.request.post(`${baseUrl}/auth/login`, {
+    headers: { 'x-refresh-cookie': '1' },
+    data: { email: user.email, password: user.password },
+  });
+  expect(response.status()).toBe(200);
+}
+
+/** Polls `condition` every 50 ms until it holds; throws after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** The page's title heading. */
+export const heading = (page: Page, name: string) =>
+  page.getByRole('heading', { level: 1, name, exact: true });
+/** A status message the page announced (its toasts are read out through a live region). */
+export const toast = (page: Page, text: string | RegExp) =>
+  page.getByRole('status').filter({ hasText: text });

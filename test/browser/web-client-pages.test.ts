@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,12 +21,13 @@ import {
 } from '@attune/db';
 import { insertEndedSession } from '@attune/db/testing';
 import {
-  DESKTOP,
-  PHONE,
+  heading,
   launchChromium,
   newPage,
   screenshotBothWidths,
+  signInContext,
   startWebServer,
+  waitUntil,
 } from './browser-harness.ts';
 
 /**
@@ -84,44 +84,6 @@ function expectCleanPage(tab: Tab): void {
   expect(tab.cspViolations).toEqual([]);
 }
 
-/**
- * Signs the browser context in the way the page does (JSON login asking for the cookie), so the
- * next page load restores the session from the httpOnly cookie. Faster than the form, which the
- * sign-in tests drive themselves.
- */
-async function signInContext(
-  context: BrowserContext,
-  user: { email: string; password: string },
-  target: TestServer = server,
-): Promise<void> {
-  const response = await context.request.post(`${target.baseUrl}/auth/login`, {
-    headers: { 'x-refresh-cookie': '1' },
-    data: { email: user.email, password: user.password },
-  });
-  expect(response.status()).toBe(200);
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
-/** Screenshots at both widths, and checks the page does not scroll sideways on a phone. */
-async function shoot(page: Page, name: string): Promise<void> {
-  await screenshotBothWidths(page, name);
-  await page.setViewportSize(PHONE);
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - window.innerWidth,
-  );
-  await page.setViewportSize(DESKTOP);
-  expect(overflow, `${name} scrolls sideways on a phone`).toBeLessThanOrEqual(0);
-}
-
-const heading = (page: Page, name: string) =>
-  page.getByRole('heading', { level: 1, name, exact: true });
 const accountMenu = (page: Page) => page.getByRole('button', { name: /Account menu/ });
 const url = (path: string, target: TestServer = server) => `${target.baseUrl}${path}`;
 
@@ -165,7 +127,7 @@ describe('signing up and in', () => {
     await tab.goto('/sign-up');
     await heading(page, 'Create your account').waitFor();
     expect(await page.title()).toBe('Create your account · Attune');
-    await shoot(page, 'sign-up');
+    await screenshotBothWidths(page, 'sign-up');
 
     // The service refuses a short password; its issue message shows by the field.
     await page.getByLabel('Full name').fill('Grace Hopper');
@@ -221,7 +183,7 @@ describe('signing up and in', () => {
     await page.waitForURL(url('/sign-in?next=%2Fmemory'));
     await heading(page, 'Sign in').waitFor();
     expect(await page.title()).toBe('Sign in · Attune');
-    await shoot(page, 'sign-in');
+    await screenshotBothWidths(page, 'sign-in');
 
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
@@ -281,7 +243,7 @@ describe('signing up and in', () => {
     await page.getByRole('heading', { name: 'Guests have no memory' }).waitFor();
     await page.getByText('Sign up to keep preferences').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
-    await shoot(page, 'memory-guest');
+    await screenshotBothWidths(page, 'memory-guest');
     expectCleanPage(tab);
   });
 });
@@ -349,12 +311,12 @@ describe('Memory', () => {
     const stored = () =>
       Object.fromEntries(listPreferences(server.database.db, user.id).map((p) => [p.key, p.value]));
 
-    await signInContext(context, user);
+    await signInContext(context, user, server.baseUrl);
     await tab.goto('/memory');
     const list = page.getByRole('list', { name: 'Preferences' });
     await list.getByText('Bach cello suites').waitFor();
     expect(await list.getByRole('listitem').count()).toBe(3);
-    await shoot(page, 'memory');
+    await screenshotBothWidths(page, 'memory');
 
     // Edit inline.
     await page.getByRole('button', { name: 'Edit units' }).click();
@@ -419,7 +381,7 @@ describe('History', () => {
       ),
     );
 
-    await signInContext(context, user);
+    await signInContext(context, user, server.baseUrl);
     await tab.goto('/history');
     const row = page.getByRole('button', { name: /4 min 12 s/ });
     await row.waitFor();
@@ -442,7 +404,7 @@ describe('History', () => {
     await unused.filter({ hasText: 'Not joined yet' }).first().waitFor();
     expect(await unused.count()).toBe(2);
     await page.getByLabel('Show rooms never joined').uncheck();
-    await shoot(page, 'history');
+    await screenshotBothWidths(page, 'history');
 
     await page.getByRole('button', { name: 'Delete history' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete your conversation history?' });
@@ -464,7 +426,7 @@ describe('signing out', () => {
     const tab = await open();
     const { page, context } = tab;
     const user = await registerUser(server, { full_name: 'Emmy Noether' });
-    await signInContext(context, user);
+    await signInContext(context, user, server.baseUrl);
     await tab.goto('/history');
     await heading(page, 'History').waitFor();
     expect((await context.cookies()).map((cookie) => cookie.name)).toContain('attune_refresh');
@@ -472,7 +434,7 @@ describe('signing out', () => {
 
     await accountMenu(page).click();
     expect(await accountMenu(page).getAttribute('aria-expanded')).toBe('true');
-    await shoot(page, 'account-menu');
+    await screenshotBothWidths(page, 'account-menu');
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(url('/sign-in'));
     await heading(page, 'Sign in').waitFor();
@@ -492,8 +454,8 @@ describe('signing out', () => {
     const second = await open();
     const user = await registerUser(server, { full_name: 'Sophie Germain' });
     // registerUser's own device is a third one.
-    await signInContext(first.context, user);
-    await signInContext(second.context, user);
+    await signInContext(first.context, user, server.baseUrl);
+    await signInContext(second.context, user, server.baseUrl);
     await first.goto('/memory');
     await second.goto('/memory');
     await heading(first.page, 'Memory').waitFor();
@@ -585,7 +547,7 @@ describe('staying signed in', () => {
           refreshes.push({ at: Date.now(), token: body.access_token });
         }
       });
-      await signInContext(context, user, shortLived);
+      await signInContext(context, user, shortLived.baseUrl);
       await tab.goto('/memory');
       await heading(page, 'Memory').waitFor();
       // The first refresh restored the page from the cookie; the second is the timer's, before the 5 s are up.
@@ -652,7 +614,7 @@ describe('Dashboard', () => {
       });
     }
 
-    await signInContext(context, analyst);
+    await signInContext(context, analyst, server.baseUrl);
     await tab.goto('/talk');
     await page
       .getByRole('navigation', { name: 'Main' })
@@ -680,7 +642,7 @@ describe('Dashboard', () => {
       ),
     ).toBe(true);
     await page.getByText('Sessions', { exact: true }).first().waitFor();
-    await shoot(page, 'dashboard');
+    await screenshotBothWidths(page, 'dashboard');
 
     // The 20-days-ago session leaves the chart for the last 7 days.
     const before = await bars.count();
@@ -697,13 +659,13 @@ describe('Dashboard', () => {
   it('tells a plain user they are not allowed', async () => {
     const tab = await open();
     const user = await registerUser(server);
-    await signInContext(tab.context, user);
+    await signInContext(tab.context, user, server.baseUrl);
     await tab.goto('/dashboard');
     await tab.page
       .getByRole('heading', { name: 'You are not allowed to see the dashboard' })
       .waitFor();
     expect(await tab.page.getByRole('img').count()).toBe(0);
-    await shoot(tab.page, 'dashboard-not-allowed');
+    await screenshotBothWidths(tab.page, 'dashboard-not-allowed');
     expectCleanPage(tab);
   });
 });
@@ -714,7 +676,7 @@ describe('unknown pages', () => {
     await tab.goto('/no-such-page');
     await heading(tab.page, 'Page not found').waitFor();
     expect(await tab.page.title()).toBe('Page not found · Attune');
-    await shoot(tab.page, 'not-found');
+    await screenshotBothWidths(tab.page, 'not-found');
     expectCleanPage(tab);
   });
 });
