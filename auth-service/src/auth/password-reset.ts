@@ -3,7 +3,6 @@ import {
   PASSWORD_TOKEN_PURPOSES,
   findUsableActionToken,
   findUserByEmail,
-  markEmailVerified,
   resetPasswordWithToken,
 } from '@attune/db';
 import { auditIn } from '../audit/audit.ts';
@@ -70,7 +69,6 @@ export async function resetPassword(
     const nowMs = deps.now();
     const reset = resetPasswordWithToken(db, { token: input.token, passwordHash }, nowMs);
     if (reset.status !== 'password_set') return reset;
-    markEmailVerified(db, reset.user.id, nowMs);
     auditIn(
       db,
       {

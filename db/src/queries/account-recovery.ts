@@ -2,7 +2,7 @@
  * Units of work behind the mailed links: setting a password (reset or first set) and verifying an
  * address. Each is one transaction, so a link is spent exactly when its effect is written.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { type ActionTokenPurpose, type User, users } from '../schema.ts';
 import { consumeActionToken, voidUserActionTokens } from './action-tokens.ts';
@@ -68,8 +68,8 @@ export type PasswordTokenResult =
 
 /**
  * Spends a password-reset or set-password token and sets the password (`passwordHash`, hashed by
- * the caller) through `setPasswordAndSignOutEverywhere`, in one transaction. A
- * set-password link also marks the address verified (it was mailed there). A token mailed to an
+ * the caller) through `setPasswordAndSignOutEverywhere`, in one transaction, and marks the
+ * address verified (the link was mailed there). A token mailed to an
  * address the account no longer has is refused.
  */
 export function resetPasswordWithToken(
@@ -88,12 +88,8 @@ export function resetPasswordWithToken(
       const owner = tx.select().from(users).where(eq(users.id, spent.userId)).get();
       if (!owner || owner.email !== spent.email) return { status: 'invalid_token' };
       setPasswordAndSignOutEverywhere(tx, owner.id, input.passwordHash, nowMs);
-      if (spent.purpose === 'set_password')
-        tx.update(users)
-          .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${nowMs})` })
-          .where(eq(users.id, owner.id))
-          .run();
-      const user = tx.select().from(users).where(eq(users.id, owner.id)).get()!;
+      // Either link was mailed to this very address, so opening it proves the mailbox.
+      const user = markEmailVerified(tx, owner.id, nowMs)!;
       return { status: 'password_set', user, purpose: spent.purpose };
     },
     { behavior: 'immediate' },
