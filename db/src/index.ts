@@ -5,6 +5,20 @@ export {
   type Db,
   type ReadOnlyDatabase,
 } from './open-database.ts';
+export {
+  openPostgresDatabase,
+  type OpenPostgresOptions,
+  type PgDb,
+  type PostgresDatabase,
+} from './open-postgres.ts';
+export {
+  type AttuneStore,
+  type StoreEngine,
+  postgresStore,
+  sqliteStore,
+} from './store/attune-store.ts';
+export type { PreferenceStore } from './store/preference-store.ts';
+export type { RefreshTokenStore } from './store/refresh-token-store.ts';
 export { databasePathProblem } from './database-path.ts';
 export { isDatabaseBusy } from './database-busy.ts';
 export type { GroupCommit } from './group-commit.ts';

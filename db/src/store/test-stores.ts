@@ -1,0 +1,60 @@
+/**
+ * Stores on both engines for tests: the same test runs on a fresh SQLite file and on a fresh
+ * PostgreSQL database, so a unit that behaves differently on one of them fails.
+ */
+import { type PostgresDatabase, openPostgresDatabase } from '../open-postgres.ts';
+import { createTestPostgresDatabase } from '../postgres-server.ts';
+import * as pgSchema from '../schema.pg.ts';
+import * as sqliteSchema from '../schema.ts';
+import { openTempDatabase } from '../testing.ts';
+import { type AttuneStore, type StoreEngine, postgresStore, sqliteStore } from './attune-store.ts';
+import { runSync } from './run-sync.ts';
+
+export const STORE_ENGINES: readonly StoreEngine[] = ['sqlite', 'postgres'];
+
+export interface TestStore {
+  readonly store: AttuneStore;
+  /** Another replica's view of the same data: its own pool on PostgreSQL, the same file on SQLite. */
+  replica(): Promise<AttuneStore>;
+  /** Adds an active user with this id (and `<id>@example.com`), for rows that need an owner. */
+  addUser(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openTestStore(engine: StoreEngine): Promise<TestStore> {
+  if (engine === 'sqlite') {
+    const database = openTempDatabase();
+    return {
+      store: sqliteStore(database),
+      replica: () => runSync(() => sqliteStore(database)),
+      addUser: (id) =>
+        runSync(() => {
+          database.db
+            .insert(sqliteSchema.users)
+            .values({ id, email: `${id}@example.com`, fullName: id, createdAt: 1 })
+            .run();
+        }),
+      close: () => runSync(() => database.remove()),
+    };
+  }
+  const server = await createTestPostgresDatabase();
+  const databases: PostgresDatabase[] = [await openPostgresDatabase(server.url, { poolSize: 4 })];
+  const first = databases[0]!;
+  return {
+    store: postgresStore(first),
+    async replica() {
+      const database = await openPostgresDatabase(server.url, { poolSize: 4 });
+      databases.push(database);
+      return postgresStore(database);
+    },
+    async addUser(id) {
+      await first.db
+        .insert(pgSchema.users)
+        .values({ id, email: `${id}@example.com`, fullName: id, createdAt: 1 });
+    },
+    async close() {
+      await Promise.all(databases.map((database) => database.close()));
+      await server.drop();
+    },
+  };
+}
