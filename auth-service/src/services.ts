@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { openDatabase } from '@attune/db';
+import { openDatabase, sqliteStore } from '@attune/db';
 import { createAgentCredentials } from './agent-api/agent-credentials.ts';
 import { createReportRunner } from './analytics/report-runner.ts';
 import { createBackgroundTasks } from './background/background-tasks.ts';
@@ -41,6 +41,7 @@ export async function openServices(
   return {
     config,
     database,
+    store: sqliteStore(database),
     passwords,
     appJwt,
     agentCredentials,

@@ -3,7 +3,6 @@ import {
   insertUser,
   revokeRefreshFamily,
   revokeUserRefreshFamilies,
-  rotateRefreshToken,
   updateFullName,
 } from '@attune/db';
 import { audit, auditIn } from '../../audit/audit.ts';
@@ -120,8 +119,7 @@ export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
     const nowMs = deps.now();
     const next = newRefreshToken();
     const meta = clientMeta(c);
-    const result = rotateRefreshToken(
-      db,
+    const result = await deps.store.refreshTokens.rotate(
       {
         presentedHash: hashRefreshToken(refreshToken),
         nextHash: next.tokenHash,
@@ -150,7 +148,11 @@ export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
     }
     const user = findUserById(db, result.token.userId);
     if (!user || user.status !== 'active') {
-      revokeRefreshFamily(db, result.token.userId, result.token.familyId, nowMs);
+      await deps.store.refreshTokens.revokeFamily(
+        result.token.userId,
+        result.token.familyId,
+        nowMs,
+      );
       clearRefreshCookie(c, deps.config);
       throw invalidRefreshToken();
     }

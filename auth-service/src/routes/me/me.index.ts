@@ -1,15 +1,12 @@
 import {
   type User,
   deleteConversationHistory,
-  deletePreference,
   deleteUserWithPasswordHash,
   exportUserData,
   forgetUserInAuditLog,
   listHistoryPage,
   listLiveDevices,
-  listPreferences,
   listSessions,
-  savePreference,
   setPasswordAndSignOutEverywhere,
   signOutDevice,
 } from '@attune/db';
@@ -75,8 +72,8 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
 
   // --- preferences ---
 
-  router.openapi(guard.route(listPreferencesRoute), (c) => {
-    const preferences = listPreferences(db, c.get('caller').user.id);
+  router.openapi(guard.route(listPreferencesRoute), async (c) => {
+    const preferences = await deps.store.preferences.list(c.get('caller').user.id);
     return c.json(
       {
         preferences: preferences.map((p) => ({
@@ -95,10 +92,7 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
     const userId = c.get('caller').user.id;
     const maxPerUser = deps.config.maxPreferencesPerUser;
     const nowMs = deps.now();
-    // The group commit runs it in a transaction, so the count and the insert see the same rows.
-    const result = await deps.database.groupCommit.run((tx) =>
-      savePreference(tx, { userId, key, value, maxPerUser }, nowMs),
-    );
+    const result = await deps.store.preferences.save({ userId, key, value, maxPerUser }, nowMs);
     if (result === 'limit_reached') {
       throw apiError(
         'preference_limit',
@@ -108,9 +102,9 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
     return c.json({ key, value, updated_at: iso(nowMs) }, 200);
   });
 
-  router.openapi(guard.route(deletePreferenceRoute), (c) => {
+  router.openapi(guard.route(deletePreferenceRoute), async (c) => {
     const { key } = c.req.valid('param');
-    if (!deletePreference(db, c.get('caller').user.id, key)) {
+    if (!(await deps.store.preferences.delete(c.get('caller').user.id, key))) {
       throw apiError('preference_not_found', `No preference is saved under "${key}"`);
     }
     return c.body(null, 204);
