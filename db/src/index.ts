@@ -19,6 +19,9 @@ export {
 } from './store/attune-store.ts';
 export type { PreferenceStore } from './store/preference-store.ts';
 export type { RefreshTokenStore } from './store/refresh-token-store.ts';
+export type { SessionTimelineStore } from './store/session-timeline-store.ts';
+export { type TimelineEvent, applyTimelineEvent } from './session-timeline-rules.ts';
+export type { IngestOutcome, TimelineChange, WebhookDelivery } from './webhook-delivery.ts';
 export { databasePathProblem } from './database-path.ts';
 export { isDatabaseBusy } from './database-busy.ts';
 export type { GroupCommit } from './group-commit.ts';

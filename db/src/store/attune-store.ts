@@ -10,6 +10,11 @@ import {
   postgresRefreshTokenStore,
   sqliteRefreshTokenStore,
 } from './refresh-token-store.ts';
+import {
+  type SessionTimelineStore,
+  postgresSessionTimelineStore,
+  sqliteSessionTimelineStore,
+} from './session-timeline-store.ts';
 
 /** Which database an `AttuneStore` runs on. */
 export type StoreEngine = 'sqlite' | 'postgres';
@@ -27,6 +32,7 @@ export interface AttuneStore {
   readonly engine: StoreEngine;
   readonly preferences: PreferenceStore;
   readonly refreshTokens: RefreshTokenStore;
+  readonly sessionTimeline: SessionTimelineStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -34,6 +40,7 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     engine: 'sqlite',
     preferences: sqlitePreferenceStore(database),
     refreshTokens: sqliteRefreshTokenStore(database),
+    sessionTimeline: sqliteSessionTimelineStore(database),
   };
 }
 
@@ -42,5 +49,6 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     engine: 'postgres',
     preferences: postgresPreferenceStore(database),
     refreshTokens: postgresRefreshTokenStore(database),
+    sessionTimeline: postgresSessionTimelineStore(database),
   };
 }

@@ -2,13 +2,18 @@
  * Stores on both engines for tests: the same test runs on a fresh SQLite file and on a fresh
  * PostgreSQL database, so a unit that behaves differently on one of them fails.
  */
+import { sql } from 'drizzle-orm';
 import { type PostgresDatabase, openPostgresDatabase } from '../open-postgres.ts';
 import { createTestPostgresDatabase } from '../postgres-server.ts';
 import * as pgSchema from '../schema.pg.ts';
 import * as sqliteSchema from '../schema.ts';
+import type { UserSession } from '../schema.ts';
 import { openTempDatabase } from '../testing.ts';
 import { type AttuneStore, type StoreEngine, postgresStore, sqliteStore } from './attune-store.ts';
 import { runSync } from './run-sync.ts';
+
+/** A `user_sessions` row to insert in tests. */
+export type NewUserSession = typeof sqliteSchema.userSessions.$inferInsert;
 
 export const STORE_ENGINES: readonly StoreEngine[] = ['sqlite', 'postgres'];
 
@@ -18,6 +23,10 @@ export interface TestStore {
   replica(): Promise<AttuneStore>;
   /** Adds an active user with this id (and `<id>@example.com`), for rows that need an owner. */
   addUser(id: string): Promise<void>;
+  /** Adds sessions as they are given (their users must exist). */
+  addSessions(sessions: NewUserSession[]): Promise<void>;
+  /** Every session, by id. */
+  sessions(): Promise<UserSession[]>;
   close(): Promise<void>;
 }
 
@@ -34,6 +43,18 @@ export async function openTestStore(engine: StoreEngine): Promise<TestStore> {
             .values({ id, email: `${id}@example.com`, fullName: id, createdAt: 1 })
             .run();
         }),
+      addSessions: (sessions) =>
+        runSync(() => {
+          database.db.insert(sqliteSchema.userSessions).values(sessions).run();
+        }),
+      sessions: () =>
+        runSync(() =>
+          database.db
+            .select()
+            .from(sqliteSchema.userSessions)
+            .orderBy(sqliteSchema.userSessions.id)
+            .all(),
+        ),
       close: () => runSync(() => database.remove()),
     };
   }
@@ -52,6 +73,14 @@ export async function openTestStore(engine: StoreEngine): Promise<TestStore> {
         .insert(pgSchema.users)
         .values({ id, email: `${id}@example.com`, fullName: id, createdAt: 1 });
     },
+    async addSessions(sessions) {
+      await first.db.insert(pgSchema.userSessions).values(sessions);
+    },
+    sessions: () =>
+      first.db
+        .select()
+        .from(pgSchema.userSessions)
+        .orderBy(sql`${pgSchema.userSessions.id} COLLATE "C"`),
     async close() {
       await Promise.all(databases.map((database) => database.close()));
       await server.drop();
