@@ -96,6 +96,10 @@ async function startOwnRedis(keyPrefix: string, password: string | undefined): P
         `cannot start redis-server (${spawned.message}); install it: apt-get install redis-server`,
       );
     server = child;
+    // A test run that ends without closing it (a crash, a timeout) must not leave it running.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     await waitForPong(port, password, child, () => stderr);
   };
   const stop = async (signal: NodeJS.Signals) => {
