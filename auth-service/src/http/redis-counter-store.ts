@@ -15,6 +15,11 @@ type RedisStoreConfig = Extract<RateLimitConfig['store'], { kind: 'redis' }>;
 const FIRST_CONNECTION_WAIT_MS = 3_000;
 /** While Redis is down, one count per second tries it again (see StoreHealth). */
 const RETRY_MS = 1_000;
+/**
+ * Counts give up on Redis after RATE_LIMIT_STORE_TIMEOUT_MS (SharedRequestCounter); the client
+ * drops a command it has had no reply to for this long, so a hung Redis does not pile them up.
+ */
+const COMMAND_DROP_MS = 10_000;
 
 /**
  * Counts in one Redis shared by every replica (rate-limiter-flexible's RateLimiterRedis: one Lua
@@ -22,7 +27,7 @@ const RETRY_MS = 1_000;
  *
  * A dead Redis must not stall requests: the client queues nothing while disconnected
  * (`enableOfflineQueue: false`, and the limiter refuses up front unless the connection is
- * ready), and a command waits at most `timeoutMs`; either way the count falls back to memory.
+ * ready), and a count waits at most `timeoutMs`; either way it falls back to memory.
  * The client reconnects by itself, and the counts return to Redis once it answers.
  */
 export async function createRedisCounterStore(
@@ -35,7 +40,7 @@ export async function createRedisCounterStore(
   const client = new Redis(store.redisUrl, {
     connectionName: 'attune-rate-limits',
     enableOfflineQueue: false,
-    commandTimeout: store.timeoutMs,
+    commandTimeout: Math.max(COMMAND_DROP_MS, store.timeoutMs * 2),
     connectTimeout: Math.max(store.timeoutMs, 1_000),
     // A command is never retried on a new connection: its request has fallen back already.
     maxRetriesPerRequest: 0,
@@ -63,7 +68,7 @@ export async function createRedisCounterStore(
         rejectIfRedisNotReady: true,
       });
       const fallback = new FixedWindowCounter(limit, config.windowMs, config.maxKeys);
-      return new SharedRequestCounter(limit, limiter, fallback, health);
+      return new SharedRequestCounter(limit, limiter, fallback, health, store.timeoutMs);
     },
     close() {
       // Every request is answered by the time services close; nothing waits on a reply.

@@ -1,6 +1,7 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { FixedWindowCounter, Quota, RequestCounter } from './rate-limit.ts';
 import type { StoreHealth } from './store-health.ts';
+import { withinTimeout } from './store-timeout.ts';
 
 /**
  * The part of a rate-limiter-flexible store limiter (RateLimiterRedis, RateLimiterPostgres, …) a
@@ -13,8 +14,9 @@ export interface StoreLimiter {
 
 /**
  * One route class's counter in a store the replicas share, with this process's bounded in-memory
- * window as the fallback while the store fails or is slow (its `health` says which, and logs the
- * change). The store limiter is a fixed window of the same length that starts at a key's first
+ * window as the fallback while the store fails or takes longer than `timeoutMs` (its `health`
+ * says which, and logs the change). The timeout is kept here, not in the store's client, so every
+ * store gets the same bound (see `withinTimeout`). The store limiter is a fixed window of the same length that starts at a key's first
  * request, as the in-memory one does, so the quota and headers read the same from either.
  *
  * The fallback is done here rather than with rate-limiter-flexible's `insuranceLimiter`: that
@@ -28,12 +30,13 @@ export class SharedRequestCounter implements RequestCounter {
     readonly store: StoreLimiter,
     readonly fallback: FixedWindowCounter,
     readonly health: StoreHealth,
+    readonly timeoutMs: number,
   ) {}
 
   async hit(key: string, nowMs: number): Promise<Quota> {
     if (this.health.shouldTry(nowMs)) {
       try {
-        const answer = await this.store.consume(key);
+        const answer = await withinTimeout(this.store.consume(key), this.timeoutMs);
         this.health.answered(nowMs);
         return this.#quota(answer, true, nowMs);
       } catch (error) {
