@@ -22,6 +22,8 @@ export type { RefreshTokenStore } from './store/refresh-token-store.ts';
 export type { SessionTimelineStore } from './store/session-timeline-store.ts';
 export { type TimelineEvent, applyTimelineEvent } from './session-timeline-rules.ts';
 export type { IngestOutcome, TimelineChange, WebhookDelivery } from './webhook-delivery.ts';
+export type { LoginThrottleStore } from './store/login-throttle-store.ts';
+export type { AuditFor } from './queries/audit-builder.ts';
 export { databasePathProblem } from './database-path.ts';
 export { isDatabaseBusy } from './database-busy.ts';
 export type { GroupCommit } from './group-commit.ts';

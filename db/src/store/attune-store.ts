@@ -1,6 +1,11 @@
 import type { AttuneDatabase } from '../open-database.ts';
 import type { PostgresDatabase } from '../open-postgres.ts';
 import {
+  type LoginThrottleStore,
+  postgresLoginThrottleStore,
+  sqliteLoginThrottleStore,
+} from './login-throttle-store.ts';
+import {
   type PreferenceStore,
   postgresPreferenceStore,
   sqlitePreferenceStore,
@@ -33,6 +38,7 @@ export interface AttuneStore {
   readonly preferences: PreferenceStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly sessionTimeline: SessionTimelineStore;
+  readonly loginThrottle: LoginThrottleStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -41,6 +47,7 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     preferences: sqlitePreferenceStore(database),
     refreshTokens: sqliteRefreshTokenStore(database),
     sessionTimeline: sqliteSessionTimelineStore(database),
+    loginThrottle: sqliteLoginThrottleStore(database),
   };
 }
 
@@ -50,5 +57,6 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     preferences: postgresPreferenceStore(database),
     refreshTokens: postgresRefreshTokenStore(database),
     sessionTimeline: postgresSessionTimelineStore(database),
+    loginThrottle: postgresLoginThrottleStore(database),
   };
 }

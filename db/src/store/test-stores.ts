@@ -27,6 +27,10 @@ export interface TestStore {
   addSessions(sessions: NewUserSession[]): Promise<void>;
   /** Every session, by id. */
   sessions(): Promise<UserSession[]>;
+  /** Every audit entry so far, oldest first (detail parsed), to check what a unit recorded. */
+  auditEntries(): Promise<
+    { action: string; actorId: string | null; target: string | null; detail: unknown }[]
+  >;
   close(): Promise<void>;
 }
 
@@ -55,6 +59,15 @@ export async function openTestStore(engine: StoreEngine): Promise<TestStore> {
             .orderBy(sqliteSchema.userSessions.id)
             .all(),
         ),
+      auditEntries: () =>
+        runSync(() =>
+          database.db
+            .select()
+            .from(sqliteSchema.auditLog)
+            .orderBy(sqliteSchema.auditLog.id)
+            .all()
+            .map(auditView),
+        ),
       close: () => runSync(() => database.remove()),
     };
   }
@@ -81,9 +94,22 @@ export async function openTestStore(engine: StoreEngine): Promise<TestStore> {
         .select()
         .from(pgSchema.userSessions)
         .orderBy(sql`${pgSchema.userSessions.id} COLLATE "C"`),
+    async auditEntries() {
+      const rows = await first.db.select().from(pgSchema.auditLog).orderBy(pgSchema.auditLog.id);
+      return rows.map(auditView);
+    },
     async close() {
       await Promise.all(databases.map((database) => database.close()));
       await server.drop();
     },
+  };
+}
+
+function auditView(row: sqliteSchema.AuditEntry) {
+  return {
+    action: row.action,
+    actorId: row.actorId,
+    target: row.target,
+    detail: row.detail === null ? null : (JSON.parse(row.detail) as unknown),
   };
 }
