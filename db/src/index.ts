@@ -23,6 +23,7 @@ export type { SessionTimelineStore } from './store/session-timeline-store.ts';
 export { type TimelineEvent, applyTimelineEvent } from './session-timeline-rules.ts';
 export type { IngestOutcome, TimelineChange, WebhookDelivery } from './webhook-delivery.ts';
 export type { LoginThrottleStore } from './store/login-throttle-store.ts';
+export type { ActionTokenStore, CappedIssue, MailCap } from './store/action-token-store.ts';
 export type { AuditFor } from './queries/audit-builder.ts';
 export { databasePathProblem } from './database-path.ts';
 export { isDatabaseBusy } from './database-busy.ts';

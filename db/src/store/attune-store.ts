@@ -1,6 +1,11 @@
 import type { AttuneDatabase } from '../open-database.ts';
 import type { PostgresDatabase } from '../open-postgres.ts';
 import {
+  type ActionTokenStore,
+  postgresActionTokenStore,
+  sqliteActionTokenStore,
+} from './action-token-store.ts';
+import {
   type LoginThrottleStore,
   postgresLoginThrottleStore,
   sqliteLoginThrottleStore,
@@ -39,6 +44,7 @@ export interface AttuneStore {
   readonly refreshTokens: RefreshTokenStore;
   readonly sessionTimeline: SessionTimelineStore;
   readonly loginThrottle: LoginThrottleStore;
+  readonly actionTokens: ActionTokenStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -48,6 +54,7 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     refreshTokens: sqliteRefreshTokenStore(database),
     sessionTimeline: sqliteSessionTimelineStore(database),
     loginThrottle: sqliteLoginThrottleStore(database),
+    actionTokens: sqliteActionTokenStore(database),
   };
 }
 
@@ -58,5 +65,6 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     refreshTokens: postgresRefreshTokenStore(database),
     sessionTimeline: postgresSessionTimelineStore(database),
     loginThrottle: postgresLoginThrottleStore(database),
+    actionTokens: postgresActionTokenStore(database),
   };
 }
