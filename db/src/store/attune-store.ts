@@ -25,6 +25,7 @@ import {
   postgresSessionTimelineStore,
   sqliteSessionTimelineStore,
 } from './session-timeline-store.ts';
+import { type UserStore, postgresUserStore, sqliteUserStore } from './user-store.ts';
 
 /** Which database an `AttuneStore` runs on. */
 export type StoreEngine = 'sqlite' | 'postgres';
@@ -43,6 +44,7 @@ export interface AttuneStore {
   readonly preferences: PreferenceStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly sessionTimeline: SessionTimelineStore;
+  readonly users: UserStore;
   readonly loginThrottle: LoginThrottleStore;
   readonly actionTokens: ActionTokenStore;
 }
@@ -53,6 +55,7 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     preferences: sqlitePreferenceStore(database),
     refreshTokens: sqliteRefreshTokenStore(database),
     sessionTimeline: sqliteSessionTimelineStore(database),
+    users: sqliteUserStore(database),
     loginThrottle: sqliteLoginThrottleStore(database),
     actionTokens: sqliteActionTokenStore(database),
   };
@@ -64,6 +67,7 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     preferences: postgresPreferenceStore(database),
     refreshTokens: postgresRefreshTokenStore(database),
     sessionTimeline: postgresSessionTimelineStore(database),
+    users: postgresUserStore(database),
     loginThrottle: postgresLoginThrottleStore(database),
     actionTokens: postgresActionTokenStore(database),
   };
