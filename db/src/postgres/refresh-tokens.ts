@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne } from 'drizzle-orm';
 import { newId } from '../ids.ts';
 import type { PgDb } from '../open-postgres.ts';
 import type { NewRefreshToken, Rotation, RotationResult } from '../queries/refresh-tokens.ts';
@@ -102,6 +102,30 @@ export async function revokeRefreshFamilyPg(
         eq(refreshTokens.userId, userId),
         eq(refreshTokens.familyId, familyId),
         isNull(refreshTokens.revokedAt),
+      ),
+    )
+    .returning({ id: refreshTokens.id });
+  return revoked.length;
+}
+
+/**
+ * Revokes every live token of all the user's families (every signed-in device), or of all but
+ * `exceptFamilyId`; returns how many tokens were live.
+ */
+export async function revokeUserRefreshFamiliesPg(
+  db: PgDb | PgTx,
+  userId: string,
+  nowMs: number,
+  exceptFamilyId?: string,
+): Promise<number> {
+  const revoked = await db
+    .update(refreshTokens)
+    .set({ revokedAt: nowMs })
+    .where(
+      and(
+        eq(refreshTokens.userId, userId),
+        isNull(refreshTokens.revokedAt),
+        exceptFamilyId === undefined ? undefined : ne(refreshTokens.familyId, exceptFamilyId),
       ),
     )
     .returning({ id: refreshTokens.id });

@@ -81,4 +81,16 @@ describe.each(STORE_ENGINES)('refresh-token rotation on %s', (engine) => {
       status: 'revoked',
     });
   });
+
+  it('signs out of one device or of all of them, with the audit entry', async () => {
+    const family = (hash: string) =>
+      t.store.refreshTokens.insertFamily({ userId: 'ana', tokenHash: hash, expiresAt: 5 * day }, 1);
+    const [a, b, c] = [await family('a'), await family('b'), await family('c')];
+    const audit = { action: 'logout', actorId: 'ana', target: 'ana', ip: null };
+    expect(await t.store.refreshTokens.signOut('ana', { familyId: a.familyId }, 2, audit)).toBe(1);
+    expect(await t.store.users.findSignedIn('ana', b.familyId, 3)).toBeDefined();
+    expect(await t.store.refreshTokens.signOut('ana', { everywhere: true }, 3)).toBe(2);
+    expect(await t.store.users.findSignedIn('ana', c.familyId, 4)).toBeUndefined();
+    expect((await t.auditEntries()).map((e) => e.action)).toEqual(['logout']);
+  });
 });
