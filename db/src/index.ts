@@ -25,6 +25,8 @@ export type { IngestOutcome, TimelineChange, WebhookDelivery } from './webhook-d
 export type { LoginThrottleStore } from './store/login-throttle-store.ts';
 export type { UserStore } from './store/user-store.ts';
 export type { ActionTokenStore, CappedIssue, MailCap } from './store/action-token-store.ts';
+export type { EmailChangeStore } from './store/email-change-store.ts';
+export type { AccountRecoveryStore, PasswordSet } from './store/account-recovery-store.ts';
 export type { AuditFor } from './queries/audit-builder.ts';
 export { databasePathProblem } from './database-path.ts';
 export { isDatabaseBusy } from './database-busy.ts';

@@ -1,10 +1,20 @@
 import type { AttuneDatabase } from '../open-database.ts';
 import type { PostgresDatabase } from '../open-postgres.ts';
 import {
+  type AccountRecoveryStore,
+  postgresAccountRecoveryStore,
+  sqliteAccountRecoveryStore,
+} from './account-recovery-store.ts';
+import {
   type ActionTokenStore,
   postgresActionTokenStore,
   sqliteActionTokenStore,
 } from './action-token-store.ts';
+import {
+  type EmailChangeStore,
+  postgresEmailChangeStore,
+  sqliteEmailChangeStore,
+} from './email-change-store.ts';
 import {
   type LoginThrottleStore,
   postgresLoginThrottleStore,
@@ -47,6 +57,8 @@ export interface AttuneStore {
   readonly users: UserStore;
   readonly loginThrottle: LoginThrottleStore;
   readonly actionTokens: ActionTokenStore;
+  readonly emailChange: EmailChangeStore;
+  readonly accountRecovery: AccountRecoveryStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -58,6 +70,8 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     users: sqliteUserStore(database),
     loginThrottle: sqliteLoginThrottleStore(database),
     actionTokens: sqliteActionTokenStore(database),
+    emailChange: sqliteEmailChangeStore(database),
+    accountRecovery: sqliteAccountRecoveryStore(database),
   };
 }
 
@@ -70,5 +84,7 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     users: postgresUserStore(database),
     loginThrottle: postgresLoginThrottleStore(database),
     actionTokens: postgresActionTokenStore(database),
+    emailChange: postgresEmailChangeStore(database),
+    accountRecovery: postgresAccountRecoveryStore(database),
   };
 }
