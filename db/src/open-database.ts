@@ -67,6 +67,11 @@ export function openConnection(
   const sqlite = new Database(absolute);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
+  // The group commit gives each piece of work a savepoint, and SQLite keeps a savepoint's undo
+  // pages in a temp file by default: a file created, written and deleted on every commit (most
+  // of the system time of minting a token). In memory they cost a copy. The writer's queries are
+  // small; the analytics reports, which sort a million rows, run on read-only connections.
+  sqlite.pragma('temp_store = MEMORY');
   const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 50));
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
   const db = drizzle(sqlite, { schema });
