@@ -14,6 +14,8 @@ export function createBodyCheck(options: {
 }): MiddlewareHandler {
   const limitStreamedBody = bodyLimit({ maxSize: options.maxBytes, onError: options.tooLarge });
   return async (c, next) => {
+    // GET and HEAD carry no body, whatever their headers say (as hono's bodyLimit treats them).
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     requireJsonBody(c);
     if (c.req.header('transfer-encoding') !== undefined) {
       // No length up front: hono's bodyLimit counts the bytes as they stream in.
