@@ -19,6 +19,7 @@ export {
 } from './store/attune-store.ts';
 export type { PreferenceStore } from './store/preference-store.ts';
 export type { RefreshTokenStore } from './store/refresh-token-store.ts';
+export type { AuditStore } from './store/audit-store.ts';
 export { databasePathProblem } from './database-path.ts';
 export { isDatabaseBusy } from './database-busy.ts';
 export type { GroupCommit } from './group-commit.ts';

@@ -1,5 +1,6 @@
 import type { AttuneDatabase } from '../open-database.ts';
 import type { PostgresDatabase } from '../open-postgres.ts';
+import { type AuditStore, postgresAuditStore, sqliteAuditStore } from './audit-store.ts';
 import {
   type PreferenceStore,
   postgresPreferenceStore,
@@ -27,6 +28,7 @@ export interface AttuneStore {
   readonly engine: StoreEngine;
   readonly preferences: PreferenceStore;
   readonly refreshTokens: RefreshTokenStore;
+  readonly audit: AuditStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -34,6 +36,7 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     engine: 'sqlite',
     preferences: sqlitePreferenceStore(database),
     refreshTokens: sqliteRefreshTokenStore(database),
+    audit: sqliteAuditStore(database),
   };
 }
 
@@ -42,5 +45,6 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     engine: 'postgres',
     preferences: postgresPreferenceStore(database),
     refreshTokens: postgresRefreshTokenStore(database),
+    audit: postgresAuditStore(database),
   };
 }
