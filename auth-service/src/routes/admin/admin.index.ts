@@ -7,7 +7,6 @@ import {
   findSessionById,
   findUserById,
   forgetUserInAuditLog,
-  listAuditEntries,
   listSessions,
   revokeUserRefreshFamilies,
   searchUsers,
@@ -244,11 +243,11 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     );
   });
 
-  router.openapi(guard.route(auditRoute), (c) => {
+  router.openapi(guard.route(auditRoute), async (c) => {
     const q = c.req.valid('query');
     const period =
       q.from === undefined && q.to === undefined ? {} : resolvePeriod(q.from, q.to, deps.now());
-    const page = listAuditEntries(db, {
+    const page = await deps.store.audit.list({
       action: q.action,
       userId: q.user,
       ...period,
