@@ -1,6 +1,12 @@
 import type { AttuneDatabase } from '../open-database.ts';
 import type { PostgresDatabase } from '../open-postgres.ts';
+import { type AccountStore, postgresAccountStore, sqliteAccountStore } from './account-store.ts';
 import { type AuditStore, postgresAuditStore, sqliteAuditStore } from './audit-store.ts';
+import {
+  type ConversationTurnStore,
+  postgresConversationTurnStore,
+  sqliteConversationTurnStore,
+} from './conversation-turn-store.ts';
 import {
   type PreferenceStore,
   postgresPreferenceStore,
@@ -29,6 +35,8 @@ export interface AttuneStore {
   readonly preferences: PreferenceStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly audit: AuditStore;
+  readonly conversationTurns: ConversationTurnStore;
+  readonly accounts: AccountStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -37,6 +45,8 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     preferences: sqlitePreferenceStore(database),
     refreshTokens: sqliteRefreshTokenStore(database),
     audit: sqliteAuditStore(database),
+    conversationTurns: sqliteConversationTurnStore(database),
+    accounts: sqliteAccountStore(database),
   };
 }
 
@@ -46,5 +56,7 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     preferences: postgresPreferenceStore(database),
     refreshTokens: postgresRefreshTokenStore(database),
     audit: postgresAuditStore(database),
+    conversationTurns: postgresConversationTurnStore(database),
+    accounts: postgresAccountStore(database),
   };
 }
