@@ -22,6 +22,7 @@ export type { RefreshTokenStore } from './store/refresh-token-store.ts';
 export type { AuditStore } from './store/audit-store.ts';
 export type { ConversationTurnStore } from './store/conversation-turn-store.ts';
 export type { AccountStore } from './store/account-store.ts';
+export type { AdminStore } from './store/admin-store.ts';
 export { databasePathProblem } from './database-path.ts';
 export { isDatabaseBusy } from './database-busy.ts';
 export type { GroupCommit } from './group-commit.ts';

@@ -1,6 +1,7 @@
 import type { AttuneDatabase } from '../open-database.ts';
 import type { PostgresDatabase } from '../open-postgres.ts';
 import { type AccountStore, postgresAccountStore, sqliteAccountStore } from './account-store.ts';
+import { type AdminStore, postgresAdminStore, sqliteAdminStore } from './admin-store.ts';
 import { type AuditStore, postgresAuditStore, sqliteAuditStore } from './audit-store.ts';
 import {
   type ConversationTurnStore,
@@ -37,6 +38,7 @@ export interface AttuneStore {
   readonly audit: AuditStore;
   readonly conversationTurns: ConversationTurnStore;
   readonly accounts: AccountStore;
+  readonly admin: AdminStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -47,6 +49,7 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     audit: sqliteAuditStore(database),
     conversationTurns: sqliteConversationTurnStore(database),
     accounts: sqliteAccountStore(database),
+    admin: sqliteAdminStore(database),
   };
 }
 
@@ -58,5 +61,6 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     audit: postgresAuditStore(database),
     conversationTurns: postgresConversationTurnStore(database),
     accounts: postgresAccountStore(database),
+    admin: postgresAdminStore(database),
   };
 }
