@@ -44,8 +44,8 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
   const { db } = deps.database;
 
   /** Removes the user's participants from the rooms they may be in now. */
-  const disconnect = (user: Pick<User, 'id'>): Promise<RemovalReport> =>
-    removeParticipants(deps.config.livekit, liveRoomsOf(deps, user.id));
+  const disconnect = async (user: Pick<User, 'id'>): Promise<RemovalReport> =>
+    removeParticipants(deps.config.livekit, await liveRoomsOf(deps, user.id));
 
   const otherUser = (callerId: string, id: string) => {
     if (id === callerId) throw apiError('cannot_change_self');
@@ -95,7 +95,7 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     const target = otherUser(caller.id, c.req.valid('param').id);
     // Where the user is connected is read before the rows go; the account is deleted before
     // LiveKit is called, so a LiveKit that hangs never leaves the user signed in meanwhile.
-    const liveRooms = liveRoomsOf(deps, target.id);
+    const liveRooms = await liveRoomsOf(deps, target.id);
     const outcome = await deps.store.admin.deleteUser(
       { userId: target.id },
       {

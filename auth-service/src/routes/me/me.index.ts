@@ -149,7 +149,7 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
     const { user } = c.get('caller');
     const { password } = c.req.valid('json');
     if (!(await passwordMatches(user, password, clientMeta(c).ip))) throw invalidCredentials();
-    const liveRooms = liveRoomsOf(deps, user.id);
+    const liveRooms = await liveRoomsOf(deps, user.id);
     const nowMs = deps.now();
     // Only if the password is still the one just verified (a change meanwhile wins). The entry
     // it leaves names nobody: no id, no address.
