@@ -10,6 +10,7 @@ import {
 } from './agent-capacity/agent-capacity.bench.ts';
 import { formatAgentCapacity } from './agent-capacity/format.ts';
 import { benchAuthToken } from './auth-token.bench.ts';
+import { benchRateLimitStore } from './rate-limit-store.bench.ts';
 import { benchSessions } from './sessions.bench.ts';
 import { benchWebClient } from './web-client.bench.ts';
 
@@ -34,6 +35,13 @@ execFileSync('pnpm', ['-s', '-r', '--filter', '!@attune/web-client', 'run', 'bui
 });
 
 const authToken = await benchAuthToken({ durationSeconds, connections, rounds });
+console.log('rate limits: one count in memory and in Redis (a throwaway redis-server)');
+const rateLimits = await benchRateLimitStore({
+  hits: 50_000,
+  concurrency: connections,
+  durationSeconds,
+  rounds,
+});
 console.log(
   'agent API: user-context load over 100,000 stored turns, one job process’s memory, and 1,000 conversations at once',
 );
@@ -71,6 +79,7 @@ const result = {
   rounds,
   connections,
   authToken,
+  rateLimits,
   agentApi,
   agentCapacity,
   sessions,
@@ -118,6 +127,14 @@ const table = [
   row('POST /auth/token (bearer)', authToken.authToken),
   '',
   `Ratio /auth/token ÷ bare: **${authToken.ratio}** (runs, req/s: bare ${authToken.runs.bareHonoJson.join(', ')}; token ${authToken.runs.authToken.join(', ')})`,
+  '',
+  'Rate limits (one count; Redis on loopback):',
+  '',
+  '| measure | memory | Redis |',
+  '| --- | --- | --- |',
+  `| one count at a time, µs | ${rateLimits.sequentialUs.memoryStore} (the synchronous window alone: ${rateLimits.sequentialUs.fixedWindowSync}) | ${rateLimits.sequentialUs.redisStore} (**${rateLimits.ratioRedisToMemory}×**) |`,
+  `| counts/s, ${rateLimits.concurrency} in flight | ${rateLimits.concurrentPerSecond.memoryStore.toLocaleString('en-US')} | ${rateLimits.concurrentPerSecond.redisStore.toLocaleString('en-US')} |`,
+  `| GET /auth/me (two counts each), req/s, p99 ms | ${rateLimits.http.memory.requestsPerSecond.toLocaleString('en-US')}, ${rateLimits.http.memory.latencyP99Ms} | ${rateLimits.http.redis.requestsPerSecond.toLocaleString('en-US')}, ${rateLimits.http.redis.latencyP99Ms} (**${rateLimits.http.ratioRedisToMemory}×**) |`,
   '',
   ...agentApiTable(),
   '',

@@ -4,6 +4,7 @@ import type { AgentCredentials } from './agent-api/agent-credentials.ts';
 import type { ReportRunner } from './analytics/report-runner.ts';
 import type { BackgroundTasks } from './background/background-tasks.ts';
 import type { Config } from './config/config.ts';
+import type { RequestCounterStore } from './http/request-counter-store.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { Metrics } from './ops/metrics.ts';
 import type { PasswordHasher } from './passwords/password-hasher.ts';
@@ -31,6 +32,11 @@ export interface AppDeps {
   tasks: BackgroundTasks;
   /** Analytics reports, computed off the event loop. */
   reports: ReportRunner;
+  /**
+   * Where rate-limit counts live: this process's memory, or Redis shared by the replicas; `null`
+   * when rate limits are off.
+   */
+  requestCounters: RequestCounterStore | null;
   /** Milliseconds since the epoch; injectable so tests can move time. */
   now: () => number;
 }

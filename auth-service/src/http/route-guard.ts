@@ -34,9 +34,13 @@ const pass: MiddlewareHandler<AppEnv> = (_c, next) => next();
  * reaches into another through the context.
  */
 export function createRouteGuard(
-  deps: Pick<AppDeps, 'config' | 'appJwt' | 'database' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'appJwt' | 'database' | 'now' | 'requestCounters'>,
 ): RouteGuard {
-  const limiter = deps.config.rateLimit ? createRateLimiter(deps.config.rateLimit, deps.now) : null;
+  const { rateLimit } = deps.config;
+  const limiter =
+    rateLimit && deps.requestCounters
+      ? createRateLimiter(rateLimit, deps.now, deps.requestCounters)
+      : null;
   const authenticate = requireUser(deps);
   const limitBody = bodyLimit({
     maxSize: deps.config.bodyLimitBytes,

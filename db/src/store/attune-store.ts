@@ -18,6 +18,11 @@ import {
   postgresRefreshTokenStore,
   sqliteRefreshTokenStore,
 } from './refresh-token-store.ts';
+import {
+  type SessionTimelineStore,
+  postgresSessionTimelineStore,
+  sqliteSessionTimelineStore,
+} from './session-timeline-store.ts';
 
 /** Which database an `AttuneStore` runs on. */
 export type StoreEngine = 'sqlite' | 'postgres';
@@ -39,6 +44,7 @@ export interface AttuneStore {
   readonly conversationTurns: ConversationTurnStore;
   readonly accounts: AccountStore;
   readonly admin: AdminStore;
+  readonly sessionTimeline: SessionTimelineStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -50,6 +56,7 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     conversationTurns: sqliteConversationTurnStore(database),
     accounts: sqliteAccountStore(database),
     admin: sqliteAdminStore(database),
+    sessionTimeline: sqliteSessionTimelineStore(database),
   };
 }
 
@@ -62,5 +69,6 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     conversationTurns: postgresConversationTurnStore(database),
     accounts: postgresAccountStore(database),
     admin: postgresAdminStore(database),
+    sessionTimeline: postgresSessionTimelineStore(database),
   };
 }

@@ -2,7 +2,7 @@
  * Stores on both engines for tests: the same test runs on a fresh SQLite file and on a fresh
  * PostgreSQL database, so a unit that behaves differently on one of them fails.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { type PostgresDatabase, openPostgresDatabase } from '../open-postgres.ts';
 import { createTestPostgresDatabase } from '../postgres-server.ts';
 import type { NewConversationTurn } from '../queries/conversation-turns.ts';
@@ -12,6 +12,9 @@ import type { User, UserSession } from '../schema.ts';
 import { openTempDatabase } from '../testing.ts';
 import { type AttuneStore, type StoreEngine, postgresStore, sqliteStore } from './attune-store.ts';
 import { runSync } from './run-sync.ts';
+
+/** A `user_sessions` row to insert in tests. */
+export type NewUserSession = typeof sqliteSchema.userSessions.$inferInsert;
 
 export const STORE_ENGINES: readonly StoreEngine[] = ['sqlite', 'postgres'];
 
@@ -29,6 +32,10 @@ export interface TestStore {
   addRoom(name: string, ownerId: string, createdAt: number): Promise<void>;
   /** Adds a conversation turn said at `atMs` (no client turn id). */
   addTurn(turn: NewConversationTurn, atMs: number): Promise<void>;
+  /** Adds sessions as they are given (their users must exist). */
+  addSessions(sessions: NewUserSession[]): Promise<void>;
+  /** Every session, by id. */
+  sessions(): Promise<UserSession[]>;
   close(): Promise<void>;
 }
 
@@ -81,6 +88,18 @@ export async function openTestStore(engine: StoreEngine): Promise<TestStore> {
             .values({ ...turn, createdAt: atMs })
             .run();
         }),
+      addSessions: (sessions) =>
+        runSync(() => {
+          database.db.insert(sqliteSchema.userSessions).values(sessions).run();
+        }),
+      sessions: () =>
+        runSync(() =>
+          database.db
+            .select()
+            .from(sqliteSchema.userSessions)
+            .orderBy(sqliteSchema.userSessions.id)
+            .all(),
+        ),
       close: () => runSync(() => database.remove()),
     };
   }
@@ -111,6 +130,14 @@ export async function openTestStore(engine: StoreEngine): Promise<TestStore> {
     async addTurn(turn, atMs) {
       await first.db.insert(pgSchema.conversationTurns).values({ ...turn, createdAt: atMs });
     },
+    async addSessions(sessions) {
+      await first.db.insert(pgSchema.userSessions).values(sessions);
+    },
+    sessions: () =>
+      first.db
+        .select()
+        .from(pgSchema.userSessions)
+        .orderBy(sql`${pgSchema.userSessions.id} COLLATE "C"`),
     async close() {
       await Promise.all(databases.map((database) => database.close()));
       await server.drop();
