@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LoginThrottlePolicy, databasePathProblem } from '@attune/db';
 import type { RateLimitConfig } from '../http/rate-limit.ts';
+import type { DatabaseSettings } from './database-settings.ts';
 import {
   DEV_AGENT_API_SECRET_FILE,
   DEV_JWT_SECRET_FILE,
@@ -15,7 +16,10 @@ export interface Config {
   nodeEnv: Env['NODE_ENV'];
   port: number;
   host: string;
+  /** The SQLite file; also where development secrets and the mail outbox live beside it. */
   databasePath: string;
+  /** Where the data lives: the SQLite file at `databasePath`, or PostgreSQL (DATABASE_URL). */
+  database: DatabaseSettings;
   jwtSecret: string;
   /** The internal agent API: its listener and what it gives agents. */
   agentApi: {
@@ -119,6 +123,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: env.PORT,
     host: env.HOST,
     databasePath: env.DATABASE_PATH,
+    database: env.DATABASE_URL
+      ? { engine: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+      : { engine: 'sqlite', path: env.DATABASE_PATH },
     jwtSecret: env.JWT_SECRET ?? loadOrCreateDevSecret(env.DATABASE_PATH, DEV_JWT_SECRET_FILE),
     agentApi: {
       port: env.INTERNAL_PORT,
@@ -180,7 +187,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
                 keyPrefix: env.REDIS_KEY_PREFIX,
                 timeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS,
               }
-            : { kind: 'memory' },
+            : env.DATABASE_URL
+              ? {
+                  kind: 'postgres',
+                  databaseUrl: env.DATABASE_URL,
+                  timeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS,
+                }
+              : { kind: 'memory' },
         }
       : null,
     lockout: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MIN_TRUSTED_PREFIX, isIpOrCidr, isTooWideToTrust } from '../http/client-ip.ts';
+import { databasePoolSize, databaseUrl } from './database-settings.ts';
 import {
   DEFAULT_MAIL_FROM,
   mailFrom,
@@ -26,6 +27,9 @@ export const envSchema = z.object({
   PORT: port.default(8000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/attune.db'),
+  /** PostgreSQL instead of the SQLite file: what several replicas share (docs/scaling.md). */
+  DATABASE_URL: databaseUrl.optional(),
+  DATABASE_POOL_SIZE: databasePoolSize.default(10),
   JWT_SECRET: z.string().optional(),
   /** The internal agent API's own listener (/agent/v1/): agents on other hosts need it reachable. */
   INTERNAL_PORT: port.default(8001),

@@ -1,6 +1,16 @@
 import type { AttuneDatabase } from '../open-database.ts';
 import type { PostgresDatabase } from '../open-postgres.ts';
+import {
+  type AccountRecoveryStore,
+  postgresAccountRecoveryStore,
+  sqliteAccountRecoveryStore,
+} from './account-recovery-store.ts';
 import { type AccountStore, postgresAccountStore, sqliteAccountStore } from './account-store.ts';
+import {
+  type ActionTokenStore,
+  postgresActionTokenStore,
+  sqliteActionTokenStore,
+} from './action-token-store.ts';
 import { type AdminStore, postgresAdminStore, sqliteAdminStore } from './admin-store.ts';
 import { type AuditStore, postgresAuditStore, sqliteAuditStore } from './audit-store.ts';
 import {
@@ -8,16 +18,6 @@ import {
   postgresConversationTurnStore,
   sqliteConversationTurnStore,
 } from './conversation-turn-store.ts';
-import {
-  type AccountRecoveryStore,
-  postgresAccountRecoveryStore,
-  sqliteAccountRecoveryStore,
-} from './account-recovery-store.ts';
-import {
-  type ActionTokenStore,
-  postgresActionTokenStore,
-  sqliteActionTokenStore,
-} from './action-token-store.ts';
 import {
   type EmailChangeStore,
   postgresEmailChangeStore,
@@ -38,6 +38,7 @@ import {
   postgresRefreshTokenStore,
   sqliteRefreshTokenStore,
 } from './refresh-token-store.ts';
+import { runSync } from './run-sync.ts';
 import {
   type SessionTimelineStore,
   postgresSessionTimelineStore,
@@ -59,6 +60,10 @@ export type StoreEngine = 'sqlite' | 'postgres';
  */
 export interface AttuneStore {
   readonly engine: StoreEngine;
+  /** True while the database answers a trivial query (the readiness check). */
+  isReachable(): Promise<boolean>;
+  /** Closes the SQLite file or ends the PostgreSQL pool; the store is unusable afterwards. */
+  close(): Promise<void>;
   readonly preferences: PreferenceStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly audit: AuditStore;
@@ -76,6 +81,8 @@ export interface AttuneStore {
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
   return {
     engine: 'sqlite',
+    isReachable: () => runSync(() => database.isReachable()),
+    close: () => runSync(() => database.close()),
     preferences: sqlitePreferenceStore(database),
     refreshTokens: sqliteRefreshTokenStore(database),
     audit: sqliteAuditStore(database),
@@ -94,6 +101,8 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
 export function postgresStore(database: PostgresDatabase): AttuneStore {
   return {
     engine: 'postgres',
+    isReachable: () => database.isReachable(),
+    close: () => database.close(),
     preferences: postgresPreferenceStore(database),
     refreshTokens: postgresRefreshTokenStore(database),
     audit: postgresAuditStore(database),
