@@ -4,6 +4,7 @@ import {
   insertTestUsers,
   openTempDatabase,
   referenceDurationStats,
+  seededRandom,
 } from '../testing.ts';
 import { type SessionFilter, listSessions, sessionDurationReport } from './session-analytics.ts';
 import { insertUserSession } from './user-sessions.ts';
@@ -19,15 +20,6 @@ beforeEach(() => {
 });
 afterEach(() => database.remove());
 
-/** Deterministic pseudo-random numbers, so a failure can be replayed. */
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
-
 interface Generated {
   userId: string;
   room: string;
@@ -37,7 +29,7 @@ interface Generated {
 }
 
 function generate(count: number): Generated[] {
-  const next = random(7);
+  const next = seededRandom(7);
   const made: Generated[] = [];
   for (let i = 0; i < count; i += 1) {
     const userId = users[Math.floor(next() * users.length)]!;
