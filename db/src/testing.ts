@@ -4,6 +4,12 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { getTableName } from 'drizzle-orm';
 import { type AttuneDatabase, type Db, openConnection } from './open-database.ts';
+import type {
+  ReportGrouping,
+  SessionFilter,
+  SessionReport,
+  TokenCounts,
+} from './queries/session-analytics.ts';
 import { updateSessionTimeline } from './queries/session-timeline.ts';
 import { insertUserSession } from './queries/user-sessions.ts';
 import { insertUser } from './queries/users.ts';
@@ -203,12 +209,13 @@ export function insertSyntheticSessions(
 /**
  * Duration statistics computed in plain TypeScript, for tests that check the SQL report against
  * an independent computation. Percentiles interpolate linearly between the closest ranks (what
- * SQLite's percentile() and numpy's default compute).
+ * SQLite's percentile(), PostgreSQL's percentile_cont and numpy's default compute), with the rank
+ * computed as `(p / 100) * (n - 1)` as SQLite and PostgreSQL do, so the figures agree to the bit.
  */
 export function referenceDurationStats(durations: readonly number[]) {
   const sorted = [...durations].sort((a, b) => a - b);
   const percentile = (p: number) => {
-    const rank = ((sorted.length - 1) * p) / 100;
+    const rank = (p / 100) * (sorted.length - 1);
     const lo = Math.floor(rank);
     const hi = Math.ceil(rank);
     return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
@@ -222,6 +229,91 @@ export function referenceDurationStats(durations: readonly number[]) {
     p90Seconds: percentile(90),
     p99Seconds: percentile(99),
     maxSeconds: sorted.at(-1)!,
+  };
+}
+
+/**
+ * The session duration report computed the plain way: every session row read into TypeScript,
+ * filtered, grouped and summed there, with {@link referenceDurationStats} per group. Independent
+ * of the SQL report (no index, no SQL aggregate), for tests and the benchmark to compare it with.
+ */
+export function referenceSessionReport(
+  db: Db,
+  filter: SessionFilter,
+  groupBy: ReportGrouping,
+): SessionReport {
+  const s = schema.userSessions;
+  const rows = db
+    .select({
+      userId: s.userId,
+      roomName: s.roomName,
+      issuedAt: s.issuedAt,
+      sessionStart: s.sessionStart,
+      durationSeconds: s.durationSeconds,
+      status: s.status,
+    })
+    .from(s)
+    .all();
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const keyOf = (row: (typeof rows)[number], ms: number) =>
+    groupBy === 'day' ? day(ms) : groupBy === 'user' ? row.userId : row.roomName;
+  const inPeriod = (ms: number | null) => ms !== null && ms >= filter.fromMs && ms < filter.toMs;
+  const durations = new Map<string, number[]>();
+  const tokens = new Map<string, TokenCounts>();
+  for (const row of rows) {
+    if (filter.userId !== undefined && row.userId !== filter.userId) continue;
+    if (filter.roomName !== undefined && row.roomName !== filter.roomName) continue;
+    if (row.status === 'ended' && row.durationSeconds !== null && inPeriod(row.sessionStart)) {
+      const key = keyOf(row, row.sessionStart!);
+      const list = durations.get(key) ?? [];
+      list.push(row.durationSeconds);
+      durations.set(key, list);
+    }
+    if (inPeriod(row.issuedAt)) {
+      const key = keyOf(row, row.issuedAt);
+      const counts = tokens.get(key) ?? { issued: 0, joined: 0, expired: 0, pending: 0 };
+      counts.issued += 1;
+      if (row.sessionStart !== null) counts.joined += 1;
+      if (row.status === 'expired') counts.expired += 1;
+      if (row.status === 'issued') counts.pending += 1;
+      tokens.set(key, counts);
+    }
+  }
+  const emails = new Map(
+    db
+      .select({ id: schema.users.id, email: schema.users.email })
+      .from(schema.users)
+      .all()
+      .map((u) => [u.id, u.email]),
+  );
+  const statsOf = (values: readonly number[]) =>
+    values.length === 0
+      ? {
+          sessions: 0,
+          totalSeconds: 0,
+          meanSeconds: null,
+          p50Seconds: null,
+          p90Seconds: null,
+          p99Seconds: null,
+          maxSeconds: null,
+        }
+      : referenceDurationStats(values);
+  const none: TokenCounts = { issued: 0, joined: 0, expired: 0, pending: 0 };
+  const keys = [...new Set([...durations.keys(), ...tokens.keys()])].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  const total = { ...none };
+  for (const counts of tokens.values())
+    for (const field of Object.keys(total) as (keyof TokenCounts)[]) total[field] += counts[field];
+  return {
+    groups: keys.map((key) => ({
+      key,
+      label: groupBy === 'user' ? (emails.get(key) ?? null) : null,
+      ...statsOf(durations.get(key) ?? []),
+      tokens: tokens.get(key) ?? none,
+    })),
+    overall: statsOf([...durations.values()].flat()),
+    tokens: total,
   };
 }
 
