@@ -4,7 +4,7 @@
 DROP INDEX `user_sessions_status_idx`;--> statement-breakpoint
 DROP INDEX `user_sessions_room_identity_idx`;--> statement-breakpoint
 DROP INDEX `user_sessions_user_status_idx`;--> statement-breakpoint
-CREATE INDEX `user_sessions_issued_day_idx` ON `user_sessions` (("issued_at" / 86400000),`issued_at`,`status`,`session_start`);--> statement-breakpoint
+CREATE INDEX `user_sessions_issued_day_idx` ON `user_sessions` (("issued_at" / 86400000),`status`,`issued_at`,`session_start`);--> statement-breakpoint
 CREATE INDEX `user_sessions_ended_day_idx` ON `user_sessions` (("session_start" / 86400000),`duration_seconds`,`session_start`) WHERE "user_sessions"."status" = 'ended';--> statement-breakpoint
 CREATE INDEX `user_sessions_ended_user_idx` ON `user_sessions` (`user_id`,`duration_seconds`,`session_start`) WHERE "user_sessions"."status" = 'ended';--> statement-breakpoint
 CREATE INDEX `user_sessions_ended_room_idx` ON `user_sessions` (`room_name`,`duration_seconds`,`session_start`) WHERE "user_sessions"."status" = 'ended';--> statement-breakpoint

@@ -141,11 +141,12 @@ export const userSessions = sqliteTable(
       // analytics report's token counts per user.
       index('user_sessions_user_status_idx').on(t.userId, t.status, t.issuedAt, t.sessionStart),
       // The analytics report's token counts per UTC day (the day number: integer division of
-      // epoch ms, the same on SQLite and PostgreSQL), read in day order without sorting.
+      // epoch ms, the same on SQLite and PostgreSQL) and status, read in that order without
+      // sorting.
       index('user_sessions_issued_day_idx').on(
         sql`(${t.issuedAt} / 86400000)`,
-        t.issuedAt,
         t.status,
+        t.issuedAt,
         t.sessionStart,
       ),
       // The analytics report's durations of ended sessions per day, user and room: each group's

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../seeded-random.ts';
-import { ascending, mergeAscending, statsOfSorted } from './duration-stats.ts';
+import { DurationListReader, DurationTally, statsOfSorted } from './duration-stats.ts';
 
 const sqlite = new Database(':memory:');
 afterAll(() => sqlite.close());
@@ -35,26 +35,34 @@ describe('statsOfSorted', () => {
   });
 });
 
-describe('ascending', () => {
-  it('keeps sorted values as they are and sorts the others numerically', () => {
-    const sorted = [1, 2, 2, 10];
-    expect(ascending(sorted)).toBe(sorted);
-    expect(ascending([10, 9, 100, 1])).toEqual([1, 9, 10, 100]);
+describe('DurationListReader', () => {
+  it('reads JSON arrays and comma lists of whole seconds, sorting them if they are not in order', () => {
+    const reader = new DurationListReader();
+    const read = (text: string) => {
+      const count = reader.read(text);
+      return [...reader.values.subarray(0, count)];
+    };
+    expect(read('[1,5,5,3600]')).toEqual([1, 5, 5, 3600]);
+    expect(read('30, 2,10')).toEqual([2, 10, 30]);
+    expect(read('[]')).toEqual([]);
+    const long = Array.from({ length: 5_000 }, (_, i) => 5_000 - i);
+    expect(read(JSON.stringify(long))).toEqual(long.reverse());
+  });
+
+  it('refuses anything but whole non-negative numbers', () => {
+    const reader = new DurationListReader();
+    for (const text of ['[1.5]', '[-1]', '[null]', '[1e3]', '["7"]'])
+      expect(reader.read(text), text).toBe(-1);
   });
 });
 
-describe('mergeAscending', () => {
-  it('merges whole seconds by counting them', () => {
-    const merged = mergeAscending([[3, 5, 5], [], [0, 4], [5, 9000]]);
-    expect([...merged]).toEqual([0, 3, 4, 5, 5, 5, 9000]);
-  });
-
-  it('sorts fractions, negative and huge values the ordinary way', () => {
-    expect([
-      ...mergeAscending([
-        [2.5, 3],
-        [-1, 1e12],
-      ]),
-    ]).toEqual([-1, 2.5, 3, 1e12]);
+describe('DurationTally', () => {
+  it('gives the figures of all the lists added, as if sorted together', () => {
+    const tally = new DurationTally();
+    const lists = [[3, 5, 5], [], [0, 4], [5, 90_000], [2.5], [-1, 1e12]];
+    for (const list of lists) tally.add(list);
+    const all = lists.flat().sort((a, b) => a - b);
+    expect(tally.stats()).toEqual(statsOfSorted(all));
+    expect(new DurationTally().stats().sessions).toBe(0);
   });
 });

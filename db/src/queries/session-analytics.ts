@@ -1,7 +1,13 @@
-import { type SQL, and, desc, eq, gte, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
+import { type SQL, and, desc, eq, gte, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { type SessionStatus, type UserSession, userSessions, users } from '../schema.ts';
-import { type DurationStats, ascending, mergeAscending, statsOfSorted } from './duration-stats.ts';
+import {
+  DurationListReader,
+  type DurationStats,
+  DurationTally,
+  NO_SESSIONS,
+  statsOfSorted,
+} from './duration-stats.ts';
 import { type ReportDialect, SQLITE_REPORT_DIALECT } from './report-dialect.ts';
 
 export type { DurationStats } from './duration-stats.ts';
@@ -78,25 +84,35 @@ function scoped(filter: SessionFilter): (SQL | undefined)[] {
 /** Sessions are grouped by the day they started; tokens by the day they were minted. */
 const GROUPINGS: Record<
   ReportGrouping,
-  { sessionKey: SQL; tokenKey: SQL; durationsIndex: string; tokensIndex: string }
+  {
+    sessionKey: SQL;
+    tokenKey: SQL;
+    durationsIndex: string;
+    tokensIndex: string;
+    /** The tokens index orders by status right after the key: counting per status is cheaper. */
+    tokensByStatus: boolean;
+  }
 > = {
   day: {
     sessionKey: dayNumber(userSessions.sessionStart),
     tokenKey: dayNumber(userSessions.issuedAt),
     durationsIndex: 'user_sessions_ended_day_idx',
     tokensIndex: 'user_sessions_issued_day_idx',
+    tokensByStatus: true,
   },
   user: {
     sessionKey: sql`${userSessions.userId}`,
     tokenKey: sql`${userSessions.userId}`,
     durationsIndex: 'user_sessions_ended_user_idx',
     tokensIndex: 'user_sessions_user_status_idx',
+    tokensByStatus: true,
   },
   room: {
     sessionKey: sql`${userSessions.roomName}`,
     tokenKey: sql`${userSessions.roomName}`,
     durationsIndex: 'user_sessions_ended_room_idx',
     tokensIndex: 'user_sessions_room_identity_idx',
+    tokensByStatus: false,
   },
 };
 
@@ -113,72 +129,91 @@ function indexesFor(filter: SessionFilter, groupBy: ReportGrouping) {
 
 interface DurationRow {
   key: string | number;
+  label: string | null;
   durations: string | number[];
 }
 
 interface TokenRow {
   key: string | number;
-  issued: number;
-  joined: number;
-  expired: number;
-  pending: number;
+  label: string | null;
+  issued: number | string;
+  joined: number | string;
+  expired: number | string;
+  pending: number | string;
 }
 
-const countsOf = (row: TokenRow): TokenCounts => ({
-  issued: Number(row.issued),
-  joined: Number(row.joined),
-  expired: Number(row.expired),
-  pending: Number(row.pending),
-});
+/** A group's token counts, keyed by the group's key as text. */
+interface KeyedCounts {
+  key: string;
+  label: string | null;
+  counts: TokenCounts;
+}
 
-const before = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+const before = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * One group per key of either read, sorted by key as JavaScript orders them. Both reads come in key
- * order, so one pass merges them; should the database order keys otherwise (a collation), keys are
- * matched through a map and sorted instead.
+ * One entry per key: the rows of one key (one per status, when counted so) come one after
+ * another in the answer, and are summed.
+ */
+function countsPerKey(rows: readonly TokenRow[], keyText: (key: string | number) => string) {
+  const perKey: KeyedCounts[] = [];
+  let last: KeyedCounts | undefined;
+  for (const row of rows) {
+    const key = keyText(row.key);
+    if (last?.key !== key) {
+      last = { key, label: row.label, counts: { issued: 0, joined: 0, expired: 0, pending: 0 } };
+      perKey.push(last);
+    }
+    last.counts.issued += Number(row.issued);
+    last.counts.joined += Number(row.joined);
+    last.counts.expired += Number(row.expired);
+    last.counts.pending += Number(row.pending);
+  }
+  return perKey;
+}
+
+const ascendingKeys = (list: readonly { key: string }[]) =>
+  list.every((item, i) => i === 0 || list[i - 1]!.key < item.key);
+
+/**
+ * The groups with durations, given their token counts, and a group for each key that has only
+ * tokens; sorted by key as JavaScript orders strings. Both lists come in key order, so one pass
+ * merges them; should the database order keys otherwise (a collation), they are matched through a
+ * map and sorted instead.
  */
 function mergeGroups(
-  durationRows: readonly { key: string | number; durations: number[] }[],
-  tokenRows: readonly TokenRow[],
-  keyText: (key: string | number) => string,
+  withDurations: DurationGroup[],
+  tokens: readonly KeyedCounts[],
 ): DurationGroup[] {
-  const withDurations = (key: string, durations: number[]): DurationGroup => ({
-    key,
-    label: null,
-    ...statsOfSorted(durations),
-    tokens: NO_TOKENS,
+  const onlyTokens = (entry: KeyedCounts): DurationGroup => ({
+    key: entry.key,
+    label: entry.label,
+    ...NO_SESSIONS,
+    tokens: entry.counts,
   });
-  const ascendingKeys = (rows: readonly { key: string | number }[]) =>
-    rows.every((row, i) => i === 0 || before(rows[i - 1]!.key, row.key) < 0);
-  if (!ascendingKeys(durationRows) || !ascendingKeys(tokenRows)) {
-    const byKey = new Map<string, DurationGroup>();
-    for (const row of durationRows)
-      byKey.set(keyText(row.key), withDurations(keyText(row.key), row.durations));
-    for (const row of tokenRows) {
-      const key = keyText(row.key);
-      const group = byKey.get(key) ?? withDurations(key, []);
-      byKey.set(key, { ...group, tokens: countsOf(row) });
+  if (!ascendingKeys(withDurations) || !ascendingKeys(tokens)) {
+    const byKey = new Map(withDurations.map((group) => [group.key, group]));
+    for (const entry of tokens) {
+      const group = byKey.get(entry.key);
+      if (group) group.tokens = entry.counts;
+      else byKey.set(entry.key, onlyTokens(entry));
     }
     return [...byKey.values()].sort((a, b) => before(a.key, b.key));
   }
   const groups: DurationGroup[] = [];
   let [d, t] = [0, 0];
-  while (d < durationRows.length || t < tokenRows.length) {
+  while (d < withDurations.length || t < tokens.length) {
     const order =
-      d === durationRows.length
+      d === withDurations.length
         ? 1
-        : t === tokenRows.length
+        : t === tokens.length
           ? -1
-          : before(durationRows[d]!.key, tokenRows[t]!.key);
-    if (order <= 0) {
-      const row = durationRows[d++]!;
-      const group = withDurations(keyText(row.key), row.durations);
-      if (order === 0) group.tokens = countsOf(tokenRows[t++]!);
+          : before(withDurations[d]!.key, tokens[t]!.key);
+    if (order > 0) groups.push(onlyTokens(tokens[t++]!));
+    else {
+      const group = withDurations[d++]!;
+      if (order === 0) group.tokens = tokens[t++]!.counts;
       groups.push(group);
-    } else {
-      const row = tokenRows[t++]!;
-      groups.push({ ...withDurations(keyText(row.key), []), tokens: countsOf(row) });
     }
   }
   return groups;
@@ -217,35 +252,68 @@ export function sessionDurationReport(
     indexes.tokensIndex === GROUPINGS.day.tokensIndex ? dayRange(issuedAt, filter) : undefined,
     ...scoped(filter),
   );
+  // The email is looked up once per group (by its primary key), not joined to every row.
+  const label =
+    groupBy === 'user'
+      ? sql`(SELECT ${users.email} FROM ${users} WHERE ${users.id} = ${userSessions.userId})`
+      : sql`NULL`;
   const durationRows = db.all<DurationRow>(sql`
-    SELECT ${grouping.sessionKey} AS key, ${dialect.valuesOf(sql`${durationSeconds}`)} AS durations
+    SELECT ${grouping.sessionKey} AS key, ${label} AS label,
+      ${dialect.valuesOf(sql`${durationSeconds}`)} AS durations
     FROM ${dialect.sessionsThrough(indexes.durationsIndex)}
     WHERE ${ended}
     GROUP BY ${grouping.sessionKey}
     ORDER BY ${grouping.sessionKey}`);
-  const tokenRows = db.all<TokenRow>(sql`
-    SELECT ${grouping.tokenKey} AS key, count(*) AS issued, count(${sessionStart}) AS joined,
+  const tokenRows = db.all<TokenRow>(
+    indexes.tokensByStatus
+      ? // One row per key and status; the status tests run once per row of the answer.
+        sql`
+    SELECT ${grouping.tokenKey} AS key, ${label} AS label, count(*) AS issued,
+      count(${sessionStart}) AS joined,
+      CASE WHEN ${status} = 'expired' THEN count(*) ELSE 0 END AS expired,
+      CASE WHEN ${status} = 'issued' THEN count(*) ELSE 0 END AS pending
+    FROM ${dialect.sessionsThrough(indexes.tokensIndex)}
+    WHERE ${minted}
+    GROUP BY ${grouping.tokenKey}, ${status}
+    ORDER BY ${grouping.tokenKey}, ${status}`
+      : sql`
+    SELECT ${grouping.tokenKey} AS key, ${label} AS label, count(*) AS issued,
+      count(${sessionStart}) AS joined,
       count(CASE WHEN ${status} = 'expired' THEN 1 END) AS expired,
       count(CASE WHEN ${status} = 'issued' THEN 1 END) AS pending
     FROM ${dialect.sessionsThrough(indexes.tokensIndex)}
     WHERE ${minted}
     GROUP BY ${grouping.tokenKey}
-    ORDER BY ${grouping.tokenKey}`);
-
-  const durationLists = durationRows.map((row) => ({
-    // node-postgres returns bigint as text: day numbers become numbers before they are compared.
-    key: groupBy === 'day' ? Number(row.key) : row.key,
-    durations: ascending(
-      typeof row.durations === 'string'
-        ? (JSON.parse(row.durations) as number[])
-        : row.durations.map(Number),
-    ),
-  }));
-  const groups = mergeGroups(
-    durationLists,
-    groupBy === 'day' ? tokenRows.map((row) => ({ ...row, key: Number(row.key) })) : tokenRows,
-    groupBy === 'day' ? (key) => dayKey(Number(key)) : String,
+    ORDER BY ${grouping.tokenKey}`,
   );
+
+  // Day numbers become `YYYY-MM-DD`, which sorts as they do (node-postgres sends bigint as text).
+  const keyText = groupBy === 'day' ? (key: string | number) => dayKey(Number(key)) : String;
+  // Each group's durations are read into one reused buffer, its figures computed there and its
+  // values counted into the overall tally: no array per group.
+  const reader = new DurationListReader();
+  const tally = new DurationTally();
+  const withDurations = durationRows.map((row): DurationGroup => {
+    let values: Float64Array;
+    const count = typeof row.durations === 'string' ? reader.read(row.durations) : -1;
+    if (count >= 0) values = reader.values;
+    else {
+      const list =
+        typeof row.durations === 'string'
+          ? (JSON.parse(row.durations) as number[])
+          : row.durations.map(Number);
+      values = Float64Array.from(list).sort();
+    }
+    const length = count >= 0 ? count : values.length;
+    tally.add(values, length);
+    return {
+      key: keyText(row.key),
+      label: row.label,
+      ...statsOfSorted(values, length),
+      tokens: NO_TOKENS,
+    };
+  });
+  const groups = mergeGroups(withDurations, countsPerKey(tokenRows, keyText));
   const tokens = { ...NO_TOKENS };
   for (const { tokens: counts } of groups) {
     tokens.issued += counts.issued;
@@ -253,30 +321,9 @@ export function sessionDurationReport(
     tokens.expired += counts.expired;
     tokens.pending += counts.pending;
   }
-  if (groupBy === 'user') {
-    const emails = emailsOf(
-      db,
-      groups.map((g) => g.key),
-    );
-    for (const group of groups) group.label = emails.get(group.key) ?? null;
-  }
   // Every ended session of the period is in exactly one group.
-  const overall = statsOfSorted(mergeAscending(durationLists.map((g) => g.durations)));
+  const overall = tally.stats();
   return { groups, overall, tokens };
-}
-
-/** The email of each of `ids`, looked up in chunks (a statement takes a bounded number of values). */
-function emailsOf(db: Db, ids: readonly string[]): Map<string, string> {
-  const emails = new Map<string, string>();
-  for (let i = 0; i < ids.length; i += 5_000) {
-    const rows = db
-      .select({ id: users.id, email: users.email })
-      .from(users)
-      .where(inArray(users.id, ids.slice(i, i + 5_000)))
-      .all();
-    for (const row of rows) emails.set(row.id, row.email);
-  }
-  return emails;
 }
 
 export interface SessionPageCursor {
