@@ -212,14 +212,14 @@ describe('sessionDurationReport over generated traffic', () => {
     // Every statement the report runs, explained instead of only run.
     const explaining = new Proxy(database.db, {
       get(target, property, receiver) {
-        if (property !== 'all') return Reflect.get(target, property, receiver);
+        if (property !== 'all') return Reflect.get(target, property, receiver) as unknown;
         return (query: SQLWrapper) => {
           const { sql: text, params } = new SQLiteSyncDialect().sqlToQuery(query.getSQL());
           const plan = database.connection.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...params) as {
             detail: string;
           }[];
           plans.push(plan.map((row) => row.detail).join('\n'));
-          return target.all(query);
+          return target.all<unknown>(query);
         };
       },
     });
