@@ -19,5 +19,6 @@ export default defineConfig({
     exclude: ['**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    globalSetup: ['./test/services-global-setup.ts'],
   },
 });

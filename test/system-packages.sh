@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: espeak-ng and pocketsphinx for the agent's local speech,
-# chromium for the web client's browser tests.
+# chromium for the web client's browser tests, redis-server for rate limits shared by replicas,
+# postgresql and nginx for the multi-replica set-up (PostgreSQL, a proxy in front of replicas).
+# The tests start their own servers on loopback ports; whether apt-get also starts the packages'
+# own services (Docker images' policy-rc.d says no) does not matter.
 # Installs the missing ones with apt-get when it can (root on Debian/Ubuntu); otherwise says
 # which command to run. Used by `pnpm test` and by .ci/run. Written for Debian 12 (bookworm),
 # whose pocketsphinx 0.8 still ships pocketsphinx_continuous (pocketsphinx 5 dropped it).
@@ -14,15 +17,24 @@ declare -A NEEDED=(
   # The multi-host test: network namespaces (iproute2), and unshare/setpriv (util-linux).
   [ip]=iproute2
   [setpriv]=util-linux
+  # Shared rate limits: the tests start throwaway servers (auth-service/src/testing/redis-server.ts).
+  [redis-server]=redis-server
+  # The proxy in front of several replicas.
+  [nginx]=nginx
 )
 EXTRA_PACKAGES=(pocketsphinx-en-us)
 
 find_missing() {
   missing=()
   for command in "${!NEEDED[@]}"; do
-    command -v "$command" >/dev/null 2>&1 || missing+=("${NEEDED[$command]}")
+    # nginx lives in /usr/sbin, which is not on every user's PATH.
+    command -v "$command" >/dev/null 2>&1 || [ -x "/usr/sbin/$command" ] ||
+      missing+=("${NEEDED[$command]}")
   done
   [ -d /usr/share/pocketsphinx/model/en-us ] || missing+=("${EXTRA_PACKAGES[@]}")
+  # PostgreSQL's server programs (initdb, pg_ctl) live outside PATH, under its version's folder;
+  # pg_ctlcluster alone (postgresql-common) is not enough to start a throwaway cluster.
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 }
 
 find_missing

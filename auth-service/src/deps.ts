@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import type { AttuneDatabase } from '@attune/db';
+import type { AttuneDatabase, AttuneStore } from '@attune/db';
 import type { AgentCredentials } from './agent-api/agent-credentials.ts';
 import type { ReportRunner } from './analytics/report-runner.ts';
 import type { BackgroundTasks } from './background/background-tasks.ts';
 import type { Config } from './config/config.ts';
+import type { RequestCounterStore } from './http/request-counter-store.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { Metrics } from './ops/metrics.ts';
 import type { PasswordHasher } from './passwords/password-hasher.ts';
@@ -16,6 +17,8 @@ import type { AppJwt } from './tokens/app-jwt.ts';
 export interface AppDeps {
   config: Config;
   database: AttuneDatabase;
+  /** The async, engine-neutral units of work; features move onto it from `database` one by one. */
+  store: AttuneStore;
   passwords: PasswordHasher;
   appJwt: AppJwt;
   /** The agent secret and the session credentials of the internal agent API. */
@@ -29,6 +32,11 @@ export interface AppDeps {
   tasks: BackgroundTasks;
   /** Analytics reports, computed off the event loop. */
   reports: ReportRunner;
+  /**
+   * Where rate-limit counts live: this process's memory, or Redis shared by the replicas; `null`
+   * when rate limits are off.
+   */
+  requestCounters: RequestCounterStore | null;
   /** Milliseconds since the epoch; injectable so tests can move time. */
   now: () => number;
 }

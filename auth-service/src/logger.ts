@@ -17,6 +17,9 @@ const REDACTED_KEYS = [
   // SMTP_URL may carry the mail server's user and password.
   'smtpUrl',
   'SMTP_URL',
+  // So may REDIS_URL.
+  'redisUrl',
+  'REDIS_URL',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rawHttpRequest } from './testing/raw-http.ts';
+import { startTestRedis } from './testing/redis-server.ts';
 import { startSmtpSink } from './testing/smtp-sink.ts';
 
 const SERVER_ENTRY = fileURLToPath(new URL('./server.ts', import.meta.url));
@@ -151,6 +152,8 @@ describe('server entry', () => {
     const agentSecret = 'a-production-agent-secret-of-enough-length';
     const smtpPassword = 'smtp-password-never-logged';
     const smtp = await startSmtpSink({ auth: { user: 'attune', pass: smtpPassword } });
+    const redisPassword = 'redis-password-never-logged';
+    const redis = await startTestRedis({ password: redisPassword });
     const { child, exited, output } = await startServer({
       NODE_ENV: 'production',
       BCRYPT_COST: '12',
@@ -163,11 +166,17 @@ describe('server entry', () => {
       LIVEKIT_API_SECRET: 'production-livekit-secret-of-32-chars-or-more',
       SMTP_URL: smtp.url,
       PUBLIC_URL: 'https://attune.example.org',
+      REDIS_URL: redis.url,
     });
     await waitForListening(output);
     // Start-up says where mail goes, without the credentials.
     expect(output()).toContain(`"mail":"smtp://127.0.0.1:${smtp.port}"`);
     expect(output()).toContain('"publicUrl":"https://attune.example.org"');
+    // …and where rate limits count, again without the password.
+    expect(output()).toContain('"rateLimits":"redis"');
+    expect(output()).toContain(
+      `"store":"Redis at ${redis.url.replace(`:${redisPassword}@`, '')}","msg":"rate limits shared through Redis"`,
+    );
     const ready = await fetch(`http://127.0.0.1:${port}/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', database: 'ok' });
@@ -231,8 +240,10 @@ describe('server entry', () => {
       'production-livekit-secret-of-32-chars-or-more',
       'ops password',
       smtpPassword,
+      redisPassword,
     ])
       expect(logs).not.toContain(secret);
     await smtp.close();
+    await redis.close();
   });
 });

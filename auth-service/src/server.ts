@@ -103,6 +103,8 @@ const server = listen(
     agentName: config.livekit.agentName,
     env: config.nodeEnv,
     publicUrl: config.publicUrl,
+    // Where rate limits count (`memory`, `redis`) or `off`; Redis's own line names its address.
+    rateLimits: services.requestCounters?.kind ?? 'off',
     // Where mail goes, never the SMTP credentials.
     mail: config.mail.smtpUrl
       ? smtpUrlWithoutCredentials(config.mail.smtpUrl)
@@ -117,7 +119,10 @@ const internalServer = listen(
   { path: '/agent/v1/' },
 );
 
-/** Once the last request is answered: stops the sweep, closes the services and exits. */
+/**
+ * Once the last request is answered: stops the sweep, closes the services (the database, the
+ * workers and the rate-limit store's Redis connection) and exits.
+ */
 async function stopServices(): Promise<void> {
   await sweep.stop();
   await services.close();

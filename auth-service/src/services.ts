@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import { openDatabase } from '@attune/db';
+import { openDatabase, sqliteStore } from '@attune/db';
 import { createAgentCredentials } from './agent-api/agent-credentials.ts';
 import { createReportRunner } from './analytics/report-runner.ts';
 import { createBackgroundTasks } from './background/background-tasks.ts';
 import type { Config } from './config/config.ts';
 import type { AppDeps } from './deps.ts';
+import { createRequestCounterStore } from './http/request-counter-store.ts';
 import { createMailer } from './mail/create-mailer.ts';
 import type { Mailer } from './mail/mailer.ts';
 import { createMetrics } from './ops/metrics.ts';
@@ -12,14 +13,17 @@ import { createPasswordHasher } from './passwords/password-hasher.ts';
 import { createAppJwt } from './tokens/app-jwt.ts';
 
 export interface AppServices extends AppDeps {
-  /** Lets background tasks finish, stops the password and report workers and closes the database. */
+  /**
+   * Lets background tasks finish, stops the password and report workers, closes the rate-limit
+   * store's connection and the database.
+   */
   close(): Promise<void>;
 }
 
 /**
  * Everything `createApp` and `createAgentApi` need, built from the configuration: the migrated
- * database, the password worker pool, the JWT signer, the agent API's credentials and the mailer
- * (from the mail settings unless one is passed). The server entry, the test server and the benchmark
+ * database, the password worker pool, the JWT signer, the agent API's credentials, the rate-limit
+ * store (Redis with REDIS_URL) and the mailer (from the mail settings unless one is passed). The server entry, the test server and the benchmark
  * all start from here. Throws if the database cannot be opened.
  */
 export async function openServices(
@@ -28,11 +32,22 @@ export async function openServices(
   now: () => number = Date.now,
   mailer: Mailer = createMailer(config.mail, logger),
 ): Promise<AppServices> {
-  const database = openDatabase(config.databasePath);
+  const database = openDatabase(config.databasePath, {
+    // Copying the write-ahead log into the database file happens on a worker thread, so a commit
+    // that crosses the checkpoint threshold does not hold every request waiting on it.
+    backgroundCheckpoint: {
+      onFailure: (message) =>
+        logger.warn({ reason: message }, 'background WAL checkpoints stopped; commits checkpoint'),
+    },
+  });
   const passwords = createPasswordHasher(config.bcryptCost);
   const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);
   const reports = createReportRunner(database.path);
   const tasks = createBackgroundTasks(logger);
+  // With rate limits off nothing counts, so no Redis connection is opened.
+  const requestCounters = config.rateLimit
+    ? await createRequestCounterStore(config.rateLimit, { logger, now })
+    : null;
   const agentCredentials = await createAgentCredentials({
     agentSecret: config.agentApi.secret,
     jwtSecret: config.jwtSecret,
@@ -41,6 +56,7 @@ export async function openServices(
   return {
     config,
     database,
+    store: sqliteStore(database),
     passwords,
     appJwt,
     agentCredentials,
@@ -48,12 +64,18 @@ export async function openServices(
     logger,
     mailer,
     now,
+    requestCounters,
     reports,
     tasks,
     async close() {
       // Mails queued by the last requests go out before the mailer and the database close.
       await tasks.idle();
-      await Promise.all([passwords.close(), reports.close(), mailer.close()]);
+      await Promise.all([
+        passwords.close(),
+        reports.close(),
+        mailer.close(),
+        requestCounters?.close(),
+      ]);
       database.close();
     },
   };

@@ -1,11 +1,7 @@
 import type { User } from '@attune/db';
 import type { AppDeps } from '../deps.ts';
 import { checkPassword } from '../passwords/check-password.ts';
-import {
-  claimPasswordCheck,
-  recordLoginFailure,
-  settleSuccessfulPasswordCheck,
-} from './lockout.ts';
+import { claimPasswordCheck, recordLoginFailure, settlePasswordCheck } from './lockout.ts';
 
 /**
  * Checks the signed-in user's password (account routes: password change, account deletion, email
@@ -14,7 +10,7 @@ import {
  * cannot be used to guess the password. Past bcrypt's 72 bytes a password never matches.
  */
 export async function callerPasswordMatches(
-  deps: Pick<AppDeps, 'config' | 'database' | 'passwords' | 'logger' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'database' | 'store' | 'passwords' | 'logger' | 'now'>,
   user: User,
   password: string,
   ip: string | null,
@@ -22,9 +18,7 @@ export async function callerPasswordMatches(
   const attempt = { email: user.email, ip, user, actorId: user.id };
   const check = await claimPasswordCheck(deps, attempt);
   if (await checkPassword(deps.passwords, password, user.passwordHash ?? undefined)) {
-    await deps.database.groupCommit.run((tx) =>
-      settleSuccessfulPasswordCheck(tx, check, deps.now()),
-    );
+    await settlePasswordCheck(deps, check);
     return true;
   }
   await recordLoginFailure(deps, {

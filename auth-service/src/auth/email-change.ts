@@ -1,5 +1,4 @@
-import { type User, setPendingEmail } from '@attune/db';
-import { auditIn } from '../audit/audit.ts';
+import type { User } from '@attune/db';
 import type { AppDeps } from '../deps.ts';
 import { apiError } from '../http/error-catalog.ts';
 import { emailChangeNoticeMail } from '../mail/mail-messages.ts';
@@ -16,7 +15,10 @@ import { sendVerificationMail } from './email-verification.ts';
  * needed. Returns the user as changed.
  */
 export async function requestEmailChange(
-  deps: Pick<AppDeps, 'config' | 'database' | 'passwords' | 'logger' | 'mailer' | 'tasks' | 'now'>,
+  deps: Pick<
+    AppDeps,
+    'config' | 'database' | 'store' | 'passwords' | 'logger' | 'mailer' | 'tasks' | 'now'
+  >,
   user: User,
   request: { email: string; currentPassword: string | undefined; ip: string | null },
 ): Promise<User> {
@@ -29,16 +31,12 @@ export async function requestEmailChange(
     if (!(await callerPasswordMatches(deps, user, request.currentPassword, ip)))
       throw apiError('invalid_password');
   }
-  const result = await deps.database.groupCommit.run((tx) => {
-    const pending = setPendingEmail(tx, user.id, email);
-    if (pending.status === 'pending')
-      auditIn(
-        tx,
-        { action: 'email_change_requested', actorId: user.id, target: user.id, ip },
-        deps.now(),
-      );
-    return pending;
-  });
+  const result = await deps.store.emailChange.request(user.id, email, deps.now(), () => ({
+    action: 'email_change_requested',
+    actorId: user.id,
+    target: user.id,
+    ip,
+  }));
   if (result.status === 'email_taken') throw apiError('email_taken');
   if (result.status === 'unknown_user')
     throw new Error('the signed-in user vanished during an email change');

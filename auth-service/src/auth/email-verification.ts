@@ -1,5 +1,4 @@
-import { type Db, type User, verifyEmailWithToken } from '@attune/db';
-import { auditIn } from '../audit/audit.ts';
+import type { User } from '@attune/db';
 import type { AppDeps } from '../deps.ts';
 import { apiError } from '../http/error-catalog.ts';
 import { type LinkOutcome, mailVerificationLink } from './mailed-links.ts';
@@ -8,7 +7,7 @@ import { type LinkOutcome, mailVerificationLink } from './mailed-links.ts';
 export const RESEND_VERIFICATION_MESSAGE =
   'If an address of yours is waiting to be confirmed, we sent it a link.';
 
-type VerificationDeps = Pick<AppDeps, 'config' | 'database' | 'mailer' | 'now'>;
+type VerificationDeps = Pick<AppDeps, 'config' | 'store' | 'mailer' | 'now'>;
 
 /**
  * The address that waits for a confirmation: a new one asked for (`pending_email`), else the
@@ -31,19 +30,13 @@ export function sendVerificationMail(
   to: string,
   ip: string | null,
 ): Promise<LinkOutcome> {
-  const record = (db: Db, outcome: LinkOutcome, nowMs: number) =>
-    auditIn(
-      db,
-      {
-        action: 'email_verification_requested',
-        actorId: user.id,
-        target: user.id,
-        ip,
-        detail: { outcome, address: to === user.email ? 'current' : 'pending' },
-      },
-      nowMs,
-    );
-  return mailVerificationLink(deps, user, to, record);
+  return mailVerificationLink(deps, user, to, (outcome: LinkOutcome) => ({
+    action: 'email_verification_requested',
+    actorId: user.id,
+    target: user.id,
+    ip,
+    detail: { outcome, address: to === user.email ? 'current' : 'pending' },
+  }));
 }
 
 /**
@@ -53,21 +46,16 @@ export function sendVerificationMail(
  * `email_taken` when another account took the new address meanwhile (the change is dropped).
  */
 export async function verifyEmail(
-  deps: Pick<AppDeps, 'database' | 'now'>,
+  deps: Pick<AppDeps, 'store' | 'now'>,
   token: string,
   ip: string | null,
 ): Promise<User> {
-  const result = await deps.database.groupCommit.run((db) => {
-    const nowMs = deps.now();
-    const verified = verifyEmailWithToken(db, token, nowMs);
-    if (verified.status === 'verified')
-      auditIn(
-        db,
-        { action: 'email_verified', actorId: verified.user.id, target: verified.user.id, ip },
-        nowMs,
-      );
-    return verified;
-  });
+  const result = await deps.store.accountRecovery.verifyEmail(token, deps.now(), (user) => ({
+    action: 'email_verified',
+    actorId: user.id,
+    target: user.id,
+    ip,
+  }));
   if (result.status === 'email_taken')
     throw apiError(
       'email_taken',

@@ -2,12 +2,11 @@ import {
   type LoginAttemptClaim,
   type LoginAttemptSource,
   type User,
-  claimLoginAttempt,
   clearLoginThrottle as clearLoginThrottleRows,
   emailSha256,
   recordSuccessfulLoginAttempt,
 } from '@attune/db';
-import { auditIn } from '../audit/audit.ts';
+import { type AuditRecord, auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import type { ApiError } from '../http/api-error.ts';
 import { apiError } from '../http/error-catalog.ts';
@@ -68,18 +67,14 @@ export interface ClaimedPasswordCheck {
  * reason `throttled`). The same for an email with no account, so the answers tell nothing.
  */
 export async function claimPasswordCheck(
-  deps: Pick<AppDeps, 'config' | 'database' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'store' | 'now'>,
   attempt: PasswordCheckAttempt,
 ): Promise<ClaimedPasswordCheck> {
   const source: LoginAttemptSource = { email: attempt.email, ipKey: ipRateLimitKey(attempt.ip) };
   if (attempt.deviceId !== undefined) source.deviceKey = knownDeviceKey(attempt.deviceId);
-  const nowMs = deps.now();
-  const claim = await deps.database.groupCommit.run((db) => {
-    const answer = claimLoginAttempt(db, source, deps.config.lockout, nowMs);
-    if (answer.status === 'throttled')
-      auditIn(
-        db,
-        {
+  const throttledAudit = (answer: LoginAttemptClaim): AuditRecord | null =>
+    answer.status === 'throttled'
+      ? {
           action: 'login_failure',
           actorId: attempt.actorId ?? null,
           target: attempt.user?.id ?? null,
@@ -90,19 +85,34 @@ export async function claimPasswordCheck(
             retry_after_ms: answer.retryAfterMs,
             email_sha256: emailDigest(attempt.email),
           },
-        },
-        nowMs,
-      );
-    return answer;
-  });
+        }
+      : null;
+  const claim = await deps.store.loginThrottle.claim(
+    source,
+    deps.config.lockout,
+    deps.now(),
+    throttledAudit,
+  );
   if (claim.status === 'throttled') throw loginThrottled(claim.retryAfterMs);
   return { source, claim };
 }
 
 /**
  * The password was right: clears the attempt's pair, takes its claimed failure back from the
- * account count and remembers its IP (and device) as a place the account signs in from. Call
- * inside the transaction that records the sign-in.
+ * account count and remembers its IP (and device) as a place the account signs in from, and
+ * records `audit` with it (one unit of the store).
+ */
+export function settlePasswordCheck(
+  deps: Pick<AppDeps, 'store' | 'now'>,
+  check: ClaimedPasswordCheck,
+  audit?: AuditRecord,
+): Promise<void> {
+  return deps.store.loginThrottle.settle(check.source, deps.now(), audit);
+}
+
+/**
+ * `settlePasswordCheck` inside the SQLite transaction that records a sign-in (sign-in.ts, which
+ * still opens its room session there).
  */
 export const settleSuccessfulPasswordCheck = (
   db: Parameters<typeof recordSuccessfulLoginAttempt>[0],

@@ -1,4 +1,4 @@
-import { findUserByEmail, recordSuccessfulLogin } from '@attune/db';
+import { recordSuccessfulLogin } from '@attune/db';
 import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiError } from '../http/error-catalog.ts';
@@ -7,6 +7,7 @@ import {
   type LoginFailureReason,
   claimPasswordCheck,
   recordLoginFailure,
+  settlePasswordCheck,
   settleSuccessfulPasswordCheck,
 } from './lockout.ts';
 import { type SignedIn, signIn } from './sign-in.ts';
@@ -24,12 +25,12 @@ export const invalidCredentials = () => apiError('invalid_credentials');
  * which then skip the account-wide delay.
  */
 export async function logIn(
-  deps: Pick<AppDeps, 'config' | 'database' | 'appJwt' | 'passwords' | 'logger' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'database' | 'store' | 'appJwt' | 'passwords' | 'logger' | 'now'>,
   credentials: { email: string; password: string },
   meta: { ip: string | null; userAgent: string | null },
   deviceId?: string,
 ): Promise<SignedIn> {
-  const found = findUserByEmail(deps.database.db, credentials.email);
+  const found = await deps.store.users.findByEmail(credentials.email);
   const attempt = {
     email: credentials.email,
     ip: meta.ip,
@@ -48,20 +49,12 @@ export async function logIn(
   if (hash === undefined) return refuse('no_password');
   if (!matches) return refuse('wrong_password');
   if (found.status !== 'active') {
-    await deps.database.groupCommit.run((db) => {
-      const nowMs = deps.now();
-      settleSuccessfulPasswordCheck(db, check, nowMs);
-      auditIn(
-        db,
-        {
-          action: 'login_failure',
-          actorId: null,
-          target: found.id,
-          ip: meta.ip,
-          detail: { reason: 'suspended' },
-        },
-        nowMs,
-      );
+    await settlePasswordCheck(deps, check, {
+      action: 'login_failure',
+      actorId: null,
+      target: found.id,
+      ip: meta.ip,
+      detail: { reason: 'suspended' },
     });
     throw apiError('account_suspended');
   }

@@ -1,10 +1,5 @@
-import {
-  type ActionTokenPurpose,
-  type Db,
-  type User,
-  countActionTokensSince,
-  issueActionToken,
-} from '@attune/db';
+import type { ActionTokenPurpose, User } from '@attune/db';
+import type { AuditRecord } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { type MailLinkPage, mailLink } from '../mail/mail-link.ts';
 import {
@@ -25,7 +20,7 @@ export const EMAIL_VERIFICATION_LINK_TTL_MS = 24 * 60 * 60_000;
 export const LINK_MAILS_PER_ADDRESS_PER_HOUR = 3;
 const HOUR_MS = 60 * 60_000;
 
-type MailedLinkDeps = Pick<AppDeps, 'config' | 'database' | 'mailer' | 'now'>;
+type MailedLinkDeps = Pick<AppDeps, 'config' | 'store' | 'mailer' | 'now'>;
 
 interface LinkKind {
   purpose: ActionTokenPurpose;
@@ -51,6 +46,9 @@ const EMAIL_VERIFICATION: LinkKind = {
 /** What became of a request for a link: `capped` when the address had its mails for the hour. */
 export type LinkOutcome = 'mailed' | 'capped';
 
+/** The audit entry of a request for a link, told its outcome; written with the token. */
+export type LinkAudit = (outcome: LinkOutcome) => AuditRecord;
+
 /**
  * Issues a single-use link for `user` mailed to `to`, unless `to` already got
  * LINK_MAILS_PER_ADDRESS_PER_HOUR links of the kind this hour; the count, the new token (which
@@ -62,28 +60,17 @@ async function mailLinkTo(
   kind: LinkKind,
   user: Pick<User, 'id' | 'fullName'>,
   to: string,
-  record: (db: Db, outcome: LinkOutcome, nowMs: number) => void,
+  record: LinkAudit,
 ): Promise<LinkOutcome> {
   const nowMs = deps.now();
-  const token = await deps.database.groupCommit.run((db) => {
-    const sent = countActionTokensSince(db, {
-      email: to,
-      purpose: kind.purpose,
-      sinceMs: nowMs - HOUR_MS,
-    });
-    if (sent >= LINK_MAILS_PER_ADDRESS_PER_HOUR) {
-      record(db, 'capped', nowMs);
-      return null;
-    }
-    const issued = issueActionToken(
-      db,
-      { purpose: kind.purpose, userId: user.id, email: to, ttlMs: kind.ttlMs },
-      nowMs,
-    );
-    record(db, 'mailed', nowMs);
-    return issued.token;
-  });
-  if (token === null) return 'capped';
+  const issued = await deps.store.actionTokens.issueWithinCap(
+    { purpose: kind.purpose, userId: user.id, email: to, ttlMs: kind.ttlMs },
+    { max: LINK_MAILS_PER_ADDRESS_PER_HOUR, sinceMs: nowMs - HOUR_MS },
+    nowMs,
+    (outcome) => record(outcome === 'issued' ? 'mailed' : 'capped'),
+  );
+  if (issued.outcome === 'capped') return 'capped';
+  const { token } = issued;
   await deps.mailer.send(
     kind.message({
       to,
@@ -99,7 +86,7 @@ async function mailLinkTo(
 export function mailPasswordResetLink(
   deps: MailedLinkDeps,
   user: Pick<User, 'id' | 'fullName' | 'email'>,
-  record: (db: Db, outcome: LinkOutcome, nowMs: number) => void,
+  record: LinkAudit,
 ): Promise<LinkOutcome> {
   return mailLinkTo(deps, PASSWORD_RESET, user, user.email, record);
 }
@@ -112,7 +99,7 @@ export function mailVerificationLink(
   deps: MailedLinkDeps,
   user: Pick<User, 'id' | 'fullName'>,
   to: string,
-  record: (db: Db, outcome: LinkOutcome, nowMs: number) => void,
+  record: LinkAudit,
 ): Promise<LinkOutcome> {
   return mailLinkTo(deps, EMAIL_VERIFICATION, user, to, record);
 }

@@ -1,22 +1,15 @@
-import {
-  type Db,
-  PASSWORD_TOKEN_PURPOSES,
-  findUsableActionToken,
-  findUserByEmail,
-  resetPasswordWithToken,
-} from '@attune/db';
-import { auditIn } from '../audit/audit.ts';
+import { PASSWORD_TOKEN_PURPOSES } from '@attune/db';
 import type { AppDeps } from '../deps.ts';
 import { apiError } from '../http/error-catalog.ts';
 import { disconnectFromLiveRooms } from '../livekit/participant-removal.ts';
 import { emailDigest } from './lockout.ts';
-import { type LinkOutcome, mailPasswordResetLink } from './mailed-links.ts';
+import { mailPasswordResetLink } from './mailed-links.ts';
 
 /** The one answer to POST /auth/password/forgot, whatever the address. */
 export const FORGOT_PASSWORD_MESSAGE =
   'If an account exists for that address, we sent a link to reset its password.';
 
-type ResetDeps = Pick<AppDeps, 'config' | 'database' | 'mailer' | 'now'>;
+type ResetDeps = Pick<AppDeps, 'config' | 'store' | 'mailer' | 'now'>;
 
 /**
  * What POST /auth/password/forgot does after it has answered (a background task, so neither the
@@ -32,22 +25,16 @@ export async function requestPasswordReset(
   email: string,
   ip: string | null,
 ): Promise<void> {
-  const user = findUserByEmail(deps.database.db, email);
+  const user = await deps.store.users.findByEmail(email);
   // Guests have no mailbox; a suspended account could not sign in with a new password anyway.
   if (!user || user.role === 'guest' || user.status !== 'active') return;
-  await mailPasswordResetLink(deps, user, (db: Db, outcome: LinkOutcome, nowMs: number) =>
-    auditIn(
-      db,
-      {
-        action: 'password_reset_requested',
-        actorId: null,
-        target: user.id,
-        ip,
-        detail: { email_sha256: emailDigest(email), outcome },
-      },
-      nowMs,
-    ),
-  );
+  await mailPasswordResetLink(deps, user, (outcome) => ({
+    action: 'password_reset_requested',
+    actorId: null,
+    target: user.id,
+    ip,
+    detail: { email_sha256: emailDigest(email), outcome },
+  }));
 }
 
 /**
@@ -58,30 +45,28 @@ export async function requestPasswordReset(
  * user's participants are removed from their live rooms (a LiveKit failure is only logged).
  */
 export async function resetPassword(
-  deps: Pick<AppDeps, 'config' | 'database' | 'logger' | 'passwords' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'database' | 'store' | 'logger' | 'passwords' | 'now'>,
   input: { token: string; newPassword: string; ip: string | null },
 ): Promise<void> {
   // A cheap look first, so a guessed token costs no bcrypt; the spend below decides.
-  if (!findUsableActionToken(deps.database.db, input.token, PASSWORD_TOKEN_PURPOSES, deps.now()))
-    throw apiError('invalid_token');
+  const usable = await deps.store.actionTokens.findUsable(
+    input.token,
+    PASSWORD_TOKEN_PURPOSES,
+    deps.now(),
+  );
+  if (!usable) throw apiError('invalid_token');
   const passwordHash = await deps.passwords.hash(input.newPassword);
-  const result = await deps.database.groupCommit.run((db) => {
-    const nowMs = deps.now();
-    const reset = resetPasswordWithToken(db, { token: input.token, passwordHash }, nowMs);
-    if (reset.status !== 'password_set') return reset;
-    auditIn(
-      db,
-      {
-        action: 'password_reset',
-        actorId: reset.user.id,
-        target: reset.user.id,
-        ip: input.ip,
-        detail: { purpose: reset.purpose },
-      },
-      nowMs,
-    );
-    return reset;
-  });
+  const result = await deps.store.accountRecovery.resetPassword(
+    { token: input.token, passwordHash },
+    deps.now(),
+    ({ user, purpose }) => ({
+      action: 'password_reset',
+      actorId: user.id,
+      target: user.id,
+      ip: input.ip,
+      detail: { purpose },
+    }),
+  );
   if (result.status !== 'password_set') throw apiError('invalid_token');
   // Whoever held the old password may be in a room now: they leave it, as on a suspension.
   await disconnectFromLiveRooms(deps, result.user.id, 'a password reset');

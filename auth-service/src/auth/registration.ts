@@ -1,10 +1,14 @@
 import {
   type ActionToken,
+  type AttuneStore,
+  type CreatedAccount,
   type Db,
-  consumeActionToken,
+  type NewAccount,
+  type User,
   countNonGuestUsers,
-  findUsableActionToken,
+  createAccount,
 } from '@attune/db';
+import type { AuditRecord } from '../audit/audit.ts';
 import type { RegistrationConfig } from '../config/config.ts';
 import { apiError } from '../http/error-catalog.ts';
 
@@ -21,44 +25,55 @@ const invitationRefused = () =>
  * Returns the invitation to spend with the account, if any. Throws 403 `registration_closed` or
  * `invitation_required`.
  */
-export function admitSignUp(
-  db: Db,
+export async function admitSignUp(
+  store: Pick<AttuneStore, 'actionTokens'>,
   registration: RegistrationConfig,
   request: { email: string; inviteToken?: string | undefined },
   nowMs: number,
-): ActionToken | null {
+): Promise<ActionToken | null> {
   if (registration.mode === 'closed') throw apiError('registration_closed');
   if (request.inviteToken === undefined) {
     if (registration.mode === 'invite') throw apiError('invitation_required');
     return null;
   }
-  const invitation = findUsableActionToken(db, request.inviteToken, ['invitation'], nowMs);
+  const invitation = await store.actionTokens.findUsable(
+    request.inviteToken,
+    ['invitation'],
+    nowMs,
+  );
   if (!invitation || invitation.email !== request.email) throw invitationRefused();
   return invitation;
 }
 
 /**
- * Inside the sign-up's transaction, before the account is inserted: refuses it (403 `user_limit`)
- * once MAX_USERS non-guest accounts exist (count and insert in one write transaction, so two
- * sign-ups cannot both take the last place), and spends the invitation (403
- * `invitation_required` if another sign-up spent it meanwhile). Throwing rolls the sign-up back.
+ * Inside the sign-in's transaction (sign-in.ts): creates the account of a sign-up with db's
+ * `createAccount` (MAX_USERS place, invitation, row and `audit`, all or nothing). Throws 403
+ * `user_limit` once MAX_USERS non-guest accounts exist, or `invitation_required` if another
+ * sign-up spent the invitation meanwhile, which rolls the sign-in back; `undefined` when the
+ * email is taken.
  */
-export function claimAccountPlace(
+export function createSignUpAccount(
   tx: Db,
-  registration: RegistrationConfig,
-  invitation: { token: string; email: string } | null,
+  registration: Pick<RegistrationConfig, 'maxUsers'>,
+  account: Omit<NewAccount, 'maxUsers'>,
   nowMs: number,
-): ActionToken | null {
-  checkUserLimit(tx, registration);
-  if (!invitation) return null;
-  const spent = consumeActionToken(
-    tx,
-    { token: invitation.token, purposes: ['invitation'], email: invitation.email },
-    nowMs,
-  );
-  if (!spent) throw invitationRefused();
-  return spent;
+  audit: (created: CreatedAccount) => AuditRecord,
+): User | undefined {
+  const result = createAccount(tx, { ...account, maxUsers: registration.maxUsers }, nowMs, audit);
+  switch (result.status) {
+    case 'created':
+      return result.user;
+    case 'email_taken':
+      return undefined;
+    case 'user_limit':
+      throw userLimitReached(registration.maxUsers);
+    case 'invitation_refused':
+      throw invitationRefused();
+  }
 }
+
+const userLimitReached = (max: number | null) =>
+  apiError('user_limit', `This server has reached its limit of ${max} accounts`);
 
 /**
  * MAX_USERS: throws 403 `user_limit` once that many non-guest accounts exist. Call it inside the
@@ -67,6 +82,5 @@ export function claimAccountPlace(
  */
 export function checkUserLimit(tx: Db, registration: Pick<RegistrationConfig, 'maxUsers'>): void {
   const max = registration.maxUsers;
-  if (max !== null && countNonGuestUsers(tx) >= max)
-    throw apiError('user_limit', `This server has reached its limit of ${max} accounts`);
+  if (max !== null && countNonGuestUsers(tx) >= max) throw userLimitReached(max);
 }

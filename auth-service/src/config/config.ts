@@ -69,7 +69,10 @@ export interface Config {
   corsOrigins: string[];
   /** Reverse proxies (IPs / CIDR networks) whose X-Forwarded-For decides the client IP. */
   trustedProxies: string[];
-  /** In-memory request limits per client IP and per user; `null` when RATE_LIMIT_ENABLED=false. */
+  /**
+   * Request limits per client IP and per user, counted in memory or, with REDIS_URL, in Redis
+   * shared by the replicas; `null` when RATE_LIMIT_ENABLED=false.
+   */
   rateLimit: RateLimitConfig | null;
   /** The login throttle: per account and client IP, and account-wide (see auth/lockout.ts). */
   lockout: LoginThrottlePolicy;
@@ -170,6 +173,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             token: env.RATE_LIMIT_TOKEN_PER_MINUTE,
             general: env.RATE_LIMIT_GENERAL_PER_MINUTE,
           },
+          store: env.REDIS_URL
+            ? {
+                kind: 'redis',
+                redisUrl: env.REDIS_URL,
+                keyPrefix: env.REDIS_KEY_PREFIX,
+                timeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS,
+              }
+            : { kind: 'memory' },
         }
       : null,
     lockout: {

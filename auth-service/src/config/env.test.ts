@@ -360,6 +360,59 @@ describe('parseEnv: mail settings', () => {
   });
 });
 
+describe('parseEnv: Redis settings', () => {
+  const production = {
+    NODE_ENV: 'production',
+    JWT_SECRET: STRONG_SECRET,
+    AGENT_API_SECRET: AGENT_SECRET,
+    LIVEKIT_URL: LIVEKIT_CLOUD,
+    LIVEKIT_API_KEY: 'APIprod',
+    LIVEKIT_API_SECRET: LIVEKIT_SECRET,
+    ...PRODUCTION_MAIL,
+  };
+
+  it('takes redis:// and rediss:// URLs, with credentials and a database number, and nothing else', () => {
+    for (const url of [
+      'redis://localhost:6379',
+      'redis://cache',
+      'rediss://default:p%40ss@cache.example.org:6380/3',
+      'redis://:secret@[::1]:6379/0',
+      'redis://cache:6379/',
+    ])
+      expect(parseEnv({ REDIS_URL: url }).REDIS_URL).toBe(url);
+    for (const url of [
+      'http://cache:6379',
+      'cache:6379',
+      'redis://',
+      'redis://cache:6379/db',
+      'redis://cache:6379/0/1',
+      'redis://cache#x',
+    ]) {
+      const message = captureError(() => parseEnv({ REDIS_URL: url })).message;
+      expect(message, url).toContain('REDIS_URL: must be redis://');
+    }
+  });
+
+  it('never repeats the REDIS_URL it refuses: it may hold a password', () => {
+    const message = captureError(() =>
+      parseEnv({ REDIS_URL: 'redis://:hunter2-secret@cache:6379/notadb' }),
+    ).message;
+    expect(message).toContain('REDIS_URL');
+    expect(message).not.toContain('hunter2-secret');
+  });
+
+  it('refuses production with REDIS_URL but rate limits off: nothing would be shared', () => {
+    const redis = { ...production, REDIS_URL: 'redis://:hunter2-secret@cache:6379' };
+    expect(parseEnv(redis).REDIS_URL).toBe(redis.REDIS_URL);
+    const message = captureError(() => parseEnv({ ...redis, RATE_LIMIT_ENABLED: 'false' })).message;
+    expect(message).toContain('REDIS_URL is set but RATE_LIMIT_ENABLED=false');
+    expect(message).not.toContain('hunter2-secret');
+    expect(parseEnv({ ...redis, RATE_LIMIT_ENABLED: 'false', NODE_ENV: 'test' }).REDIS_URL).toBe(
+      redis.REDIS_URL,
+    );
+  });
+});
+
 function captureError(fn: () => unknown): Error {
   try {
     fn();

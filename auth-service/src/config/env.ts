@@ -7,6 +7,7 @@ import {
   publicUrl,
   smtpUrl,
 } from './mail-settings.ts';
+import { redisKeyPrefix, redisProductionProblems, redisUrl } from './redis-settings.ts';
 
 const DEV_LIVEKIT_API_KEY = 'devkey';
 const DEV_LIVEKIT_API_SECRET = 'secret';
@@ -129,6 +130,15 @@ export const envSchema = z.object({
   RATE_LIMIT_GENERAL_PER_MINUTE: positiveInt.default(300),
   /** Most client IPs and users tracked per route class (memory bound); the oldest window is dropped first. */
   RATE_LIMIT_MAX_KEYS: positiveInt.default(50_000),
+  /**
+   * The Redis server the replicas share their rate-limit counts through (see docs/scaling.md);
+   * unset: each process counts in its own memory.
+   */
+  REDIS_URL: redisUrl.optional(),
+  /** Starts every key Attune writes to Redis, so several deployments can share one server. */
+  REDIS_KEY_PREFIX: redisKeyPrefix.default('attune:'),
+  /** How long one count may wait for the shared store before the request is counted in memory. */
+  RATE_LIMIT_STORE_TIMEOUT_MS: positiveInt.max(10_000).default(250),
   /** Failed sign-ins of one account from one client IP, within LOGIN_LOCKOUT_MINUTES, that block that pair… */
   LOGIN_MAX_FAILURES: positiveInt.default(5),
   /** …for this long (other IPs are unaffected); a successful sign-in clears the pair. */
@@ -235,6 +245,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       );
     }
     problems.push(...mailProductionProblems(env));
+    problems.push(...redisProductionProblems(env));
     if (problems.length > 0) {
       throw new ConfigError(
         `Refusing to start with NODE_ENV=production:\n${problems.map((p) => `  - ${p}`).join('\n')}`,

@@ -66,6 +66,7 @@ describe('settings', () => {
       windowMs: 60_000,
       maxKeys: 50_000,
       perWindow: { auth: 100, refresh: 300, token: 30, general: 300 },
+      store: { kind: 'memory' },
     });
     expect(
       loadConfig({ JWT_SECRET: 'x'.repeat(32), RATE_LIMIT_ENABLED: 'false' }).rateLimit,
@@ -73,6 +74,27 @@ describe('settings', () => {
     expect(() =>
       loadConfig({ JWT_SECRET: 'x'.repeat(32), RATE_LIMIT_AUTH_PER_MINUTE: '0' }),
     ).toThrow(/RATE_LIMIT_AUTH_PER_MINUTE/);
+  });
+
+  it('count in Redis with REDIS_URL, under REDIS_KEY_PREFIX, waiting at most RATE_LIMIT_STORE_TIMEOUT_MS', () => {
+    const base = { JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://cache:6379' }).rateLimit?.store).toEqual({
+      kind: 'redis',
+      redisUrl: 'redis://cache:6379',
+      keyPrefix: 'attune:',
+      timeoutMs: 250,
+    });
+    expect(
+      loadConfig({
+        ...base,
+        REDIS_URL: 'rediss://:pw@cache.internal:6380/2',
+        REDIS_KEY_PREFIX: 'staging:',
+        RATE_LIMIT_STORE_TIMEOUT_MS: '50',
+      }).rateLimit?.store,
+    ).toMatchObject({ keyPrefix: 'staging:', timeoutMs: 50 });
+    expect(() => loadConfig({ ...base, REDIS_KEY_PREFIX: 'has space' })).toThrow(
+      /REDIS_KEY_PREFIX/,
+    );
   });
 });
 

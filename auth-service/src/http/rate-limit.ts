@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { clientIp, parseIp } from './client-ip.ts';
 import { apiError } from './error-catalog.ts';
+import type { RequestCounterStore } from './request-counter-store.ts';
 
 /**
  * Routes are limited by class, each class with its own counters. `refresh` is its own class:
@@ -11,11 +12,31 @@ export type RateLimitClass = 'auth' | 'refresh' | 'token' | 'general';
 
 export interface RateLimitConfig {
   windowMs: number;
-  /** Most keys (client IPs and users) one route class tracks at once; past it the oldest window is dropped. */
+  /**
+   * Most keys (client IPs and users) one route class tracks at once in this process's memory
+   * (the memory store, and a shared store's fallback); past it the oldest window is dropped.
+   */
   maxKeys: number;
   /** Requests per window in each class, per client IP, and per user on routes that sign the caller in. */
   perWindow: Record<RateLimitClass, number>;
+  /** Where the counts live: see `http/request-counter-store.ts`. */
+  store: RequestCounterStoreConfig;
 }
+
+/**
+ * `memory`: this process counts alone (one replica). `redis`: every replica counts in one Redis
+ * (REDIS_URL), and in its own memory while Redis does not answer within `timeoutMs`.
+ */
+export type RequestCounterStoreConfig =
+  | { kind: 'memory' }
+  | {
+      kind: 'redis';
+      /** REDIS_URL; it may hold a password, so it is never logged (the logger redacts `redisUrl`). */
+      redisUrl: string;
+      /** Starts every key (REDIS_KEY_PREFIX), so deployments sharing a server keep apart. */
+      keyPrefix: string;
+      timeoutMs: number;
+    };
 
 export interface Quota {
   allowed: boolean;
@@ -30,10 +51,13 @@ interface Window {
   resetAtMs: number;
 }
 
-/** Counts requests per key; the in-memory fixed window today, a shared store later. */
+/**
+ * Counts requests per key, in fixed windows that start at a key's first request: in this
+ * process's memory, or in a store the replicas share (`http/request-counter-store.ts`).
+ */
 export interface RequestCounter {
-  /** Counts one request of `key` if its quota has room; a refused request is not counted. */
-  hit(key: string, nowMs: number): Quota;
+  /** Counts one request of `key`; `allowed` is false once the window's quota is used up. */
+  hit(key: string, nowMs: number): Promise<Quota>;
 }
 
 /**
@@ -42,7 +66,7 @@ export interface RequestCounter {
  * order they end); each hit drops the ended ones from the front, and at `maxKeys` the oldest
  * window is dropped to make room (its key starts afresh).
  */
-export class FixedWindowCounter implements RequestCounter {
+export class FixedWindowCounter {
   readonly #windows = new Map<string, Window>();
 
   constructor(
@@ -139,18 +163,20 @@ export interface RateLimiter {
 export function createRateLimiter(
   config: RateLimitConfig,
   now: () => number,
-  counterFor: (limit: number) => RequestCounter = (limit) =>
-    new FixedWindowCounter(limit, config.windowMs, config.maxKeys),
+  store: Pick<RequestCounterStore, 'counterFor'>,
 ): RateLimiter {
   const counters = Object.fromEntries(
-    Object.entries(config.perWindow).map(([name, limit]) => [name, counterFor(limit)]),
+    Object.entries(config.perWindow).map(([name, limit]) => [
+      name,
+      store.counterFor(name as RateLimitClass, limit),
+    ]),
   ) as Record<RateLimitClass, RequestCounter>;
   // The quota whose headers this request shows, so the per-user count only replaces a looser one.
   const shown = new WeakMap<Context, Quota>();
 
-  const count = (c: Context, routeClass: RateLimitClass, key: string) => {
+  const count = async (c: Context, routeClass: RateLimitClass, key: string) => {
     const nowMs = now();
-    const quota = counters[routeClass].hit(key, nowMs);
+    const quota = await counters[routeClass].hit(key, nowMs);
     if (!quota.allowed) throw rateLimited(quota, nowMs, config.windowMs);
     const before = shown.get(c);
     if (before && before.remaining <= quota.remaining) return;
@@ -159,11 +185,11 @@ export function createRateLimiter(
   };
   return {
     perIp: (routeClass) => async (c, next) => {
-      count(c, routeClass, ipRateLimitKey(clientIp(c)));
+      await count(c, routeClass, ipRateLimitKey(clientIp(c)));
       await next();
     },
     perUser: (routeClass) => async (c, next) => {
-      count(c, routeClass, `user:${c.get('caller').user.id}`);
+      await count(c, routeClass, `user:${c.get('caller').user.id}`);
       await next();
     },
   };

@@ -6,3 +6,4 @@ export * from './smtp-sink.ts';
 export * from './raw-http.ts';
 export * from './mailed-link.ts';
 export * from './fake-livekit.ts';
+export * from './redis-server.ts';

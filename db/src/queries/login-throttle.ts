@@ -137,6 +137,105 @@ function writeRow(db: Db, row: LoginThrottleRow): void {
     .run();
 }
 
+/** The throttle rows one attempt reads (absent when the key has none). */
+export interface LoginAttemptRows {
+  pair: LoginThrottleRow | undefined;
+  account: LoginThrottleRow | undefined;
+  knownIp: LoginThrottleRow | undefined;
+  /** Read only when the browser presented a device id. */
+  device: LoginThrottleRow | undefined;
+}
+
+/** What a claim decided and the rows it writes: both engines apply the same plan. */
+export interface LoginAttemptPlan {
+  claim: LoginAttemptClaim;
+  /** Rows to insert or replace whole, in this order. */
+  upserts: LoginThrottleRow[];
+  /** Keys to delete after the upserts. */
+  deletes: string[];
+}
+
+/**
+ * The throttle's rule for one attempt, on the rows as they are (see `claimLoginAttempt`), with no
+ * database access: SQLite and PostgreSQL read the rows their own way, under their own lock, and
+ * write what this returns.
+ */
+export function planLoginAttempt(
+  keys: LoginThrottleKeys,
+  rows: LoginAttemptRows,
+  policy: LoginThrottlePolicy,
+  nowMs: number,
+): LoginAttemptPlan {
+  const { pair, account, device } = rows;
+  const knownDevice =
+    device !== undefined && stillKnown(device, nowMs) && device.failures < policy.maxFailures;
+  const knownIp = !knownDevice && stillKnown(rows.knownIp, nowMs);
+  const pairBlock = remainingBlock(pair, nowMs);
+  const accountDelay = remainingBlock(account, nowMs);
+  const pairWait = knownDevice ? 0 : pairBlock;
+  const accountWait = knownDevice || knownIp ? 0 : accountDelay;
+  if (pairWait > 0 || accountWait > 0) {
+    return {
+      claim: {
+        status: 'throttled',
+        retryAfterMs: Math.max(pairWait, accountWait),
+        scope: pairWait >= accountWait ? 'pair' : 'account',
+      },
+      upserts: [],
+      deletes: [],
+    };
+  }
+  const knownSource =
+    knownDevice && (pairBlock > 0 || accountDelay > 0)
+      ? 'device'
+      : knownIp && accountDelay > 0
+        ? 'ip'
+        : null;
+  const upserts: LoginThrottleRow[] = [];
+  const deletes: string[] = [];
+
+  const pairCount = nextCount(pair, policy, nowMs);
+  const pairBlockedUntil =
+    pairBlock > 0
+      ? (pair?.blockedUntil ?? null) // a known device got past it: the block neither ends nor grows
+      : pairCount.failures >= policy.maxFailures
+        ? nowMs + policy.lockoutMs
+        : null;
+  upserts.push({ key: keys.pair, ...pairCount, blockedUntil: pairBlockedUntil });
+
+  const accountCount = nextCount(account, policy, nowMs);
+  const beyond = accountCount.failures - policy.accountFailures;
+  const accountDelayedUntil =
+    knownDevice || knownIp
+      ? (account?.blockedUntil ?? null)
+      : beyond >= 0
+        ? nowMs +
+          Math.min(
+            ACCOUNT_THROTTLE_BASE_DELAY_MS * 2 ** Math.min(beyond, 30),
+            policy.accountMaxDelayMs,
+          )
+        : null;
+  upserts.push({ key: keys.account, ...accountCount, blockedUntil: accountDelayedUntil });
+
+  if (knownDevice && device) {
+    // Counted until the password is found right; the last allowed wrong one forgets the device.
+    if (device.failures + 1 >= policy.maxFailures) deletes.push(device.key);
+    else upserts.push({ ...device, failures: device.failures + 1 });
+  }
+  return {
+    claim: {
+      status: 'claimed',
+      knownSource,
+      pairFailures: pairCount.failures,
+      pairBlockedUntil: pairBlock > 0 ? null : pairBlockedUntil,
+      accountFailures: accountCount.failures,
+      accountDelayedUntil: knownDevice || knownIp ? null : accountDelayedUntil,
+    },
+    upserts,
+    deletes,
+  };
+}
+
 /**
  * The gate before a password check, one transaction: refuses (`throttled`, nothing written) while
  * the pair is blocked or the account-wide delay runs; otherwise counts the attempt as a failure on
@@ -163,67 +262,17 @@ export function claimLoginAttempt(
   const keys = loginThrottleKeys(source);
   return db.transaction(
     (tx): LoginAttemptClaim => {
-      const pair = readRow(tx, keys.pair);
-      const account = readRow(tx, keys.account);
-      const device = keys.knownDevice === undefined ? undefined : readRow(tx, keys.knownDevice);
-      const knownDevice =
-        device !== undefined && stillKnown(device, nowMs) && device.failures < policy.maxFailures;
-      const knownIp = !knownDevice && stillKnown(readRow(tx, keys.knownIp), nowMs);
-      const pairBlock = remainingBlock(pair, nowMs);
-      const accountDelay = remainingBlock(account, nowMs);
-      const pairWait = knownDevice ? 0 : pairBlock;
-      const accountWait = knownDevice || knownIp ? 0 : accountDelay;
-      if (pairWait > 0 || accountWait > 0) {
-        return {
-          status: 'throttled',
-          retryAfterMs: Math.max(pairWait, accountWait),
-          scope: pairWait >= accountWait ? 'pair' : 'account',
-        };
-      }
-      const knownSource =
-        knownDevice && (pairBlock > 0 || accountDelay > 0)
-          ? 'device'
-          : knownIp && accountDelay > 0
-            ? 'ip'
-            : null;
-
-      const pairCount = nextCount(pair, policy, nowMs);
-      const pairBlockedUntil =
-        pairBlock > 0
-          ? (pair?.blockedUntil ?? null) // a known device got past it: the block neither ends nor grows
-          : pairCount.failures >= policy.maxFailures
-            ? nowMs + policy.lockoutMs
-            : null;
-      writeRow(tx, { key: keys.pair, ...pairCount, blockedUntil: pairBlockedUntil });
-
-      const accountCount = nextCount(account, policy, nowMs);
-      const beyond = accountCount.failures - policy.accountFailures;
-      const accountDelayedUntil =
-        knownDevice || knownIp
-          ? (account?.blockedUntil ?? null)
-          : beyond >= 0
-            ? nowMs +
-              Math.min(
-                ACCOUNT_THROTTLE_BASE_DELAY_MS * 2 ** Math.min(beyond, 30),
-                policy.accountMaxDelayMs,
-              )
-            : null;
-      writeRow(tx, { key: keys.account, ...accountCount, blockedUntil: accountDelayedUntil });
-
-      if (knownDevice && device) {
-        // Counted until the password is found right; the last allowed wrong one forgets the device.
-        if (device.failures + 1 >= policy.maxFailures)
-          tx.delete(loginThrottle).where(eq(loginThrottle.key, device.key)).run();
-        else writeRow(tx, { ...device, failures: device.failures + 1 });
-      }
-      return {
-        status: 'claimed',
-        knownSource,
-        pairFailures: pairCount.failures,
-        pairBlockedUntil: pairBlock > 0 ? null : pairBlockedUntil,
-        accountFailures: accountCount.failures,
-        accountDelayedUntil: knownDevice || knownIp ? null : accountDelayedUntil,
+      const rows: LoginAttemptRows = {
+        pair: readRow(tx, keys.pair),
+        account: readRow(tx, keys.account),
+        knownIp: readRow(tx, keys.knownIp),
+        device: keys.knownDevice === undefined ? undefined : readRow(tx, keys.knownDevice),
       };
+      const plan = planLoginAttempt(keys, rows, policy, nowMs);
+      for (const row of plan.upserts) writeRow(tx, row);
+      for (const key of plan.deletes)
+        tx.delete(loginThrottle).where(eq(loginThrottle.key, key)).run();
+      return plan.claim;
     },
     { behavior: 'immediate' },
   );

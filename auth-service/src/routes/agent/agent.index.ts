@@ -1,15 +1,9 @@
 import { AGENT_API_LIMITS } from '@attune/contract';
 import {
   type UserSession,
-  deletePreference,
-  insertClientTurns,
-  listPreferences,
   markSessionJoined,
   normalizePreferenceKey,
-  previousSessionTurns,
   recordSessionEnd,
-  savePreference,
-  searchTurns,
 } from '@attune/db';
 import type { AgentApiEnv } from '../../agent-api/agent-api-env.ts';
 import { agentApiError } from '../../agent-api/agent-api-error.ts';
@@ -37,7 +31,7 @@ import {
 /** How many turns a recall reads back: enough for a spoken summary, short enough to say. */
 const RECALL_LIMIT = 6;
 
-type AgentRouteDeps = Pick<AppDeps, 'config' | 'database' | 'agentCredentials' | 'now'>;
+type AgentRouteDeps = Pick<AppDeps, 'config' | 'database' | 'store' | 'agentCredentials' | 'now'>;
 
 /** `ms` kept between `earliest` and `latest`. */
 const clamp = (ms: number, earliest: number, latest: number) =>
@@ -101,9 +95,9 @@ export function createAgentRouter(deps: AgentRouteDeps) {
     return c.json({ recorded }, 200);
   });
 
-  router.openapi({ ...listPreferencesRoute, middleware: forMemory }, (c) => {
+  router.openapi({ ...listPreferencesRoute, middleware: forMemory }, async (c) => {
     const { user } = c.get('agentSession');
-    const preferences = listPreferences(deps.database.db, user.id).map((p) => ({
+    const preferences = (await deps.store.preferences.list(user.id)).map((p) => ({
       key: p.key,
       value: p.value,
       updated_at_ms: p.updatedAt,
@@ -117,13 +111,9 @@ export function createAgentRouter(deps: AgentRouteDeps) {
     const key = normalizePreferenceKey(body.key);
     if (!key) return c.json({ outcome: 'invalid_key' as const }, 200);
     const nowMs = deps.now();
-    // One transaction, so the count of keys and the insert see the same rows.
-    const result = await deps.database.groupCommit.run((db) =>
-      savePreference(
-        db,
-        { userId: user.id, key, value: body.value, maxPerUser: maxPreferences },
-        nowMs,
-      ),
+    const result = await deps.store.preferences.save(
+      { userId: user.id, key, value: body.value, maxPerUser: maxPreferences },
+      nowMs,
     );
     return result === 'saved'
       ? c.json({ outcome: 'saved' as const, key, value: body.value }, 200)
@@ -133,20 +123,21 @@ export function createAgentRouter(deps: AgentRouteDeps) {
   router.openapi({ ...forgetPreferenceRoute, middleware: forMemory }, async (c) => {
     const { user } = c.get('agentSession');
     const key = normalizePreferenceKey(c.req.valid('json').key);
-    const forgotten =
-      key !== '' &&
-      (await deps.database.groupCommit.run((db) => deletePreference(db, user.id, key)));
+    const forgotten = key !== '' && (await deps.store.preferences.delete(user.id, key));
     return c.json({ forgotten, key }, 200);
   });
 
-  router.openapi({ ...recallRoute, middleware: forMemory }, (c) => {
+  router.openapi({ ...recallRoute, middleware: forMemory }, async (c) => {
     const { user, session } = c.get('agentSession');
     const { words } = c.req.valid('json');
-    const db = deps.database.db;
     const turns =
       words.length === 0
-        ? previousSessionTurns(db, user.id, session.id, RECALL_LIMIT)
-        : searchTurns(db, user.id, { words, excludeSessionId: session.id, limit: RECALL_LIMIT });
+        ? await deps.store.conversationTurns.previousSession(user.id, session.id, RECALL_LIMIT)
+        : await deps.store.conversationTurns.search(user.id, {
+            words,
+            excludeSessionId: session.id,
+            limit: RECALL_LIMIT,
+          });
     return c.json(
       {
         scope: words.length === 0 ? ('previous_conversation' as const) : ('search' as const),
@@ -166,17 +157,14 @@ export function createAgentRouter(deps: AgentRouteDeps) {
       );
     }
     const nowMs = deps.now();
-    const stored = await deps.database.groupCommit.run((db) =>
-      insertClientTurns(
-        db,
-        { userId: user.id, sessionId: session.id },
-        turns.map((turn) => ({
-          clientTurnId: turn.id,
-          role: turn.role,
-          text: turn.text,
-          createdAt: clamp(turn.created_at_ms, session.issuedAt, nowMs),
-        })),
-      ),
+    const stored = await deps.store.conversationTurns.appendClientTurns(
+      { userId: user.id, sessionId: session.id },
+      turns.map((turn) => ({
+        clientTurnId: turn.id,
+        role: turn.role,
+        text: turn.text,
+        createdAt: clamp(turn.created_at_ms, session.issuedAt, nowMs),
+      })),
     );
     return c.json({ stored, duplicates: turns.length - stored }, 200);
   });

@@ -1,12 +1,4 @@
-import {
-  findUserById,
-  insertUser,
-  revokeRefreshFamily,
-  revokeUserRefreshFamilies,
-  rotateRefreshToken,
-  updateFullName,
-} from '@attune/db';
-import { audit, auditIn } from '../../audit/audit.ts';
+import { audit } from '../../audit/audit.ts';
 import { accessCredentials } from '../../auth/credentials.ts';
 import { requestEmailChange } from '../../auth/email-change.ts';
 import { sendVerificationMail } from '../../auth/email-verification.ts';
@@ -17,7 +9,7 @@ import {
   deliverRefreshToken,
   presentedRefreshToken,
 } from '../../auth/refresh-cookie.ts';
-import { admitSignUp, claimAccountPlace } from '../../auth/registration.ts';
+import { admitSignUp, createSignUpAccount } from '../../auth/registration.ts';
 import { signIn } from '../../auth/sign-in.ts';
 import type { AppDeps } from '../../deps.ts';
 import { clientMeta } from '../../http/client-meta.ts';
@@ -39,56 +31,41 @@ const invalidRefreshToken = () => apiError('invalid_refresh_token');
 
 export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
-  const { db } = deps.database;
 
   router.openapi(guard.route(registerRoute), async (c) => {
     const body = c.req.valid('json');
     const { registration } = deps.config;
-    const invitation = admitSignUp(
-      db,
+    const invitation = await admitSignUp(
+      deps.store,
       registration,
       { email: body.email, inviteToken: body.invite_token },
       deps.now(),
     );
     const passwordHash = await deps.passwords.hash(body.password);
     const meta = clientMeta(c);
-    const signedIn = await signIn(deps, meta, (tx) => {
-      const nowMs = deps.now();
-      const invited = claimAccountPlace(
+    // The account is written in the sign-in's own transaction (with its device and room); an
+    // invitation mailed to this address proves the address and gives its role.
+    const signedIn = await signIn(deps, meta, (tx) =>
+      createSignUpAccount(
         tx,
         registration,
-        invitation && body.invite_token !== undefined
-          ? { token: body.invite_token, email: body.email }
-          : null,
-        nowMs,
-      );
-      const user = insertUser(
-        tx,
         {
           email: body.email,
           fullName: body.full_name,
           passwordHash,
-          // An invitation was mailed to this address: opening it proved the address.
-          role: invited?.role ?? 'user',
-          emailVerifiedAt: invited ? nowMs : null,
+          invitation:
+            invitation && body.invite_token !== undefined ? { token: body.invite_token } : null,
         },
-        nowMs,
-      );
-      // Thrown, not returned: the spent invitation and the counted place roll back with it.
-      if (!user) throw apiError('email_taken');
-      auditIn(
-        tx,
-        {
+        deps.now(),
+        ({ user, invitation: invited }) => ({
           action: 'register',
           actorId: user.id,
           target: user.id,
           ip: meta.ip,
           detail: invited ? { invited: true, role: user.role } : null,
-        },
-        nowMs,
-      );
-      return user;
-    });
+        }),
+      ),
+    );
     if (!signedIn) throw apiError('email_taken');
     const { user } = signedIn;
     deps.logger.info({ userId: user.id }, 'user registered');
@@ -120,8 +97,7 @@ export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
     const nowMs = deps.now();
     const next = newRefreshToken();
     const meta = clientMeta(c);
-    const result = rotateRefreshToken(
-      db,
+    const result = await deps.store.refreshTokens.rotate(
       {
         presentedHash: hashRefreshToken(refreshToken),
         nextHash: next.tokenHash,
@@ -148,9 +124,13 @@ export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
       clearRefreshCookie(c, deps.config);
       throw invalidRefreshToken();
     }
-    const user = findUserById(db, result.token.userId);
+    const user = await deps.store.users.findById(result.token.userId);
     if (!user || user.status !== 'active') {
-      revokeRefreshFamily(db, result.token.userId, result.token.familyId, nowMs);
+      await deps.store.refreshTokens.revokeFamily(
+        result.token.userId,
+        result.token.familyId,
+        nowMs,
+      );
       clearRefreshCookie(c, deps.config);
       throw invalidRefreshToken();
     }
@@ -180,16 +160,13 @@ export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
     const { user, claims } = c.get('caller');
     const everywhere = c.req.valid('json')?.everywhere === true;
     const nowMs = deps.now();
-    await deps.database.groupCommit.run((tx) => {
-      if (everywhere) revokeUserRefreshFamilies(tx, user.id, nowMs);
-      else revokeRefreshFamily(tx, user.id, claims.familyId, nowMs);
-      const detail = everywhere ? { everywhere: true } : { familyId: claims.familyId };
-      auditIn(
-        tx,
-        { action: 'logout', actorId: user.id, target: user.id, ip: clientMeta(c).ip, detail },
-        nowMs,
-      );
-    });
+    const detail = everywhere ? { everywhere: true } : { familyId: claims.familyId };
+    await deps.store.refreshTokens.signOut(
+      user.id,
+      everywhere ? { everywhere: true } : { familyId: claims.familyId },
+      nowMs,
+      { action: 'logout', actorId: user.id, target: user.id, ip: clientMeta(c).ip, detail },
+    );
     clearRefreshCookie(c, deps.config);
     return c.body(null, 204);
   });
@@ -211,23 +188,15 @@ export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
     }
     if (body.full_name !== undefined && body.full_name !== current.fullName) {
       const fullName = body.full_name;
-      current = await deps.database.groupCommit.run((tx) => {
-        const nowMs = deps.now();
-        const renamed = updateFullName(tx, user.id, fullName);
-        if (!renamed) throw new Error('the signed-in user vanished during a rename');
-        auditIn(
-          tx,
-          {
-            action: 'profile_updated',
-            actorId: user.id,
-            target: user.id,
-            ip,
-            detail: { fields: ['full_name'] },
-          },
-          nowMs,
-        );
-        return renamed;
-      });
+      const renamed = await deps.store.users.rename(user.id, fullName, deps.now(), () => ({
+        action: 'profile_updated',
+        actorId: user.id,
+        target: user.id,
+        ip,
+        detail: { fields: ['full_name'] },
+      }));
+      if (!renamed) throw new Error('the signed-in user vanished during a rename');
+      current = renamed;
     }
     return c.json(toUserResponse(current), 200);
   });

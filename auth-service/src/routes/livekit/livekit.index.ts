@@ -6,7 +6,7 @@ import { apiError } from '../../http/error-catalog.ts';
 import { jsonContent } from '../../http/error-responses.ts';
 import type { RouteGuard } from '../../http/route-guard.ts';
 import { createRouter } from '../../http/router.ts';
-import { ingestWebhookEvent } from '../../livekit/webhook-ingest.ts';
+import { describeWebhookEvent } from '../../livekit/webhook-ingest.ts';
 
 const WEBHOOK_PATH = '/livekit/webhook';
 const webhookAnswer = z.object({
@@ -41,8 +41,9 @@ export function createLiveKitRouter(deps: AppDeps, guard: RouteGuard) {
     }
     if (!event.id || !event.event) throw apiError('event_invalid');
     const nowMs = deps.now();
-    const outcome = await deps.database.groupCommit.run((db) =>
-      ingestWebhookEvent(db, event, nowMs),
+    const outcome = await deps.store.sessionTimeline.ingestWebhook(
+      describeWebhookEvent(event, nowMs),
+      nowMs,
     );
     return c.json({ received: true as const, outcome }, 200);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SessionTimeline } from '@attune/db';
-import { type TimelineEvent, applyTimelineEvent } from './session-timeline.ts';
+import type { SessionTimeline } from './queries/session-timeline.ts';
+import { type TimelineEvent, applyTimelineEvent } from './session-timeline-rules.ts';
 
 const ISSUED: SessionTimeline = {
   sessionStart: null,

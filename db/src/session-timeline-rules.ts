@@ -1,4 +1,4 @@
-import type { SessionTimeline } from '@attune/db';
+import type { SessionTimeline } from './queries/session-timeline.ts';
 
 /** What LiveKit reported about one participant connection, in milliseconds. */
 export type TimelineEvent =
