@@ -12,6 +12,11 @@ import {
   sqliteActionTokenStore,
 } from './action-token-store.ts';
 import { type AdminStore, postgresAdminStore, sqliteAdminStore } from './admin-store.ts';
+import {
+  type AnalyticsStore,
+  postgresAnalyticsStore,
+  sqliteAnalyticsStore,
+} from './analytics-store.ts';
 import { type AuditStore, postgresAuditStore, sqliteAuditStore } from './audit-store.ts';
 import {
   type ConversationTurnStore,
@@ -64,6 +69,7 @@ export interface AttuneStore {
   isReachable(): Promise<boolean>;
   /** Closes the SQLite file or ends the PostgreSQL pool; the store is unusable afterwards. */
   close(): Promise<void>;
+  readonly analytics: AnalyticsStore;
   readonly preferences: PreferenceStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly audit: AuditStore;
@@ -83,6 +89,7 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     engine: 'sqlite',
     isReachable: () => runSync(() => database.isReachable()),
     close: () => runSync(() => database.close()),
+    analytics: sqliteAnalyticsStore(database),
     preferences: sqlitePreferenceStore(database),
     refreshTokens: sqliteRefreshTokenStore(database),
     audit: sqliteAuditStore(database),
@@ -103,6 +110,7 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     engine: 'postgres',
     isReachable: () => database.isReachable(),
     close: () => database.close(),
+    analytics: postgresAnalyticsStore(database),
     preferences: postgresPreferenceStore(database),
     refreshTokens: postgresRefreshTokenStore(database),
     audit: postgresAuditStore(database),
