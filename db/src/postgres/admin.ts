@@ -94,6 +94,15 @@ export async function findSessionByIdPg(
   return session;
 }
 
+/** PostgreSQL's `countActiveSessionsOf` (without an exception): the user's joined, unended sessions. */
+export async function countActiveSessionsOfPg(db: PgDb | PgTx, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(userSessions)
+    .where(and(eq(userSessions.userId, userId), eq(userSessions.status, 'active')));
+  return row?.n ?? 0;
+}
+
 /** PostgreSQL's `terminateSession`: ends a session now unless it has ended already. */
 export async function terminateSessionPg(
   db: PgDb | PgTx,
