@@ -53,6 +53,7 @@ export function createAdminAccountsRouter(deps: AppDeps, guard: RouteGuard) {
     const caller = c.get('caller').user;
     const body = c.req.valid('json');
     const nowMs = deps.now();
+    const { ip } = clientMeta(c);
     // One unit (store.admin.createUser): the MAX_USERS place, the row, its set-password link and
     // the audit entry, all or nothing; on PostgreSQL the count holds across replicas.
     const created = await deps.store.admin.createUser(
@@ -68,7 +69,7 @@ export function createAdminAccountsRouter(deps: AppDeps, guard: RouteGuard) {
         action: 'user_created',
         actorId: caller.id,
         target: user.id,
-        ip: clientMeta(c).ip,
+        ip,
         detail: { role: user.role },
       }),
     );
