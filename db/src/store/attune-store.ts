@@ -1,6 +1,16 @@
 import type { AttuneDatabase } from '../open-database.ts';
 import type { PostgresDatabase } from '../open-postgres.ts';
+import {
+  type AccountRecoveryStore,
+  postgresAccountRecoveryStore,
+  sqliteAccountRecoveryStore,
+} from './account-recovery-store.ts';
 import { type AccountStore, postgresAccountStore, sqliteAccountStore } from './account-store.ts';
+import {
+  type ActionTokenStore,
+  postgresActionTokenStore,
+  sqliteActionTokenStore,
+} from './action-token-store.ts';
 import { type AdminStore, postgresAdminStore, sqliteAdminStore } from './admin-store.ts';
 import { type AuditStore, postgresAuditStore, sqliteAuditStore } from './audit-store.ts';
 import {
@@ -8,16 +18,6 @@ import {
   postgresConversationTurnStore,
   sqliteConversationTurnStore,
 } from './conversation-turn-store.ts';
-import {
-  type AccountRecoveryStore,
-  postgresAccountRecoveryStore,
-  sqliteAccountRecoveryStore,
-} from './account-recovery-store.ts';
-import {
-  type ActionTokenStore,
-  postgresActionTokenStore,
-  sqliteActionTokenStore,
-} from './action-token-store.ts';
 import {
   type EmailChangeStore,
   postgresEmailChangeStore,
@@ -38,6 +38,16 @@ import {
   postgresRefreshTokenStore,
   sqliteRefreshTokenStore,
 } from './refresh-token-store.ts';
+import {
+  type RoomSessionStore,
+  postgresRoomSessionStore,
+  sqliteRoomSessionStore,
+} from './room-session-store.ts';
+import {
+  type SessionListingStore,
+  postgresSessionListingStore,
+  sqliteSessionListingStore,
+} from './session-listing-store.ts';
 import {
   type SessionTimelineStore,
   postgresSessionTimelineStore,
@@ -71,6 +81,8 @@ export interface AttuneStore {
   readonly actionTokens: ActionTokenStore;
   readonly emailChange: EmailChangeStore;
   readonly accountRecovery: AccountRecoveryStore;
+  readonly roomSessions: RoomSessionStore;
+  readonly sessionListings: SessionListingStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -88,6 +100,8 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     actionTokens: sqliteActionTokenStore(database),
     emailChange: sqliteEmailChangeStore(database),
     accountRecovery: sqliteAccountRecoveryStore(database),
+    roomSessions: sqliteRoomSessionStore(database),
+    sessionListings: sqliteSessionListingStore(database),
   };
 }
 
@@ -106,5 +120,7 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     actionTokens: postgresActionTokenStore(database),
     emailChange: postgresEmailChangeStore(database),
     accountRecovery: postgresAccountRecoveryStore(database),
+    roomSessions: postgresRoomSessionStore(database),
+    sessionListings: postgresSessionListingStore(database),
   };
 }
