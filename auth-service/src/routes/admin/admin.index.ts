@@ -1,4 +1,4 @@
-import { type User, findUserById, listSessions } from '@attune/db';
+import { type User, findUserById } from '@attune/db';
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../../admin/guest-role.ts';
 import { moderatorRefusal } from '../../admin/moderator-limits.ts';
 import type { AuditRecord } from '../../audit/audit.ts';
@@ -113,10 +113,10 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     return c.json({ deleted: true as const, livekit }, 200);
   });
 
-  router.openapi(guard.route(listSessionsRoute), (c) => {
+  router.openapi(guard.route(listSessionsRoute), async (c) => {
     const q = c.req.valid('query');
     const status = q.status ?? (q.recent === 'true' ? undefined : 'active');
-    const page = listSessions(db, {
+    const page = await deps.store.sessionListings.list({
       filter: {},
       status,
       limit: q.limit,

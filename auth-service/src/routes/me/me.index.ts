@@ -1,4 +1,4 @@
-import { type User, listSessions, setPasswordAndSignOutEverywhere } from '@attune/db';
+import { type User, setPasswordAndSignOutEverywhere } from '@attune/db';
 import { toExportDocument } from '../../account/export-document.ts';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../account/history-cursor.ts';
 import { type AuditRecord, auditIn } from '../../audit/audit.ts';
@@ -45,9 +45,9 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
   const passwordMatches = (user: User, password: string, ip: string | null) =>
     callerPasswordMatches(deps, user, password, ip);
 
-  router.openapi(guard.route(mySessionsRoute), (c) => {
+  router.openapi(guard.route(mySessionsRoute), async (c) => {
     const { limit, cursor, joined } = c.req.valid('query');
-    const page = listSessions(db, {
+    const page = await deps.store.sessionListings.list({
       filter: { userId: c.get('caller').user.id },
       joinedOnly: joined,
       limit,
