@@ -37,6 +37,13 @@ export type {
   RoomSessionRequest,
   RoomSessionStore,
 } from './store/room-session-store.ts';
+export type {
+  NewGuest,
+  NewSignIn,
+  SignInRecord,
+  SignInStore,
+  SignUpResult,
+} from './store/sign-in-store.ts';
 export type { SessionListingStore } from './store/session-listing-store.ts';
 export type { SessionListQuery } from './postgres/session-listing.ts';
 export { databasePathProblem } from './database-path.ts';

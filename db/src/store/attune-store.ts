@@ -43,6 +43,7 @@ import {
   postgresRoomSessionStore,
   sqliteRoomSessionStore,
 } from './room-session-store.ts';
+import { type SignInStore, postgresSignInStore, sqliteSignInStore } from './sign-in-store.ts';
 import {
   type SessionListingStore,
   postgresSessionListingStore,
@@ -83,6 +84,7 @@ export interface AttuneStore {
   readonly accountRecovery: AccountRecoveryStore;
   readonly roomSessions: RoomSessionStore;
   readonly sessionListings: SessionListingStore;
+  readonly signIns: SignInStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -102,6 +104,7 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     accountRecovery: sqliteAccountRecoveryStore(database),
     roomSessions: sqliteRoomSessionStore(database),
     sessionListings: sqliteSessionListingStore(database),
+    signIns: sqliteSignInStore(database),
   };
 }
 
@@ -122,5 +125,6 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     accountRecovery: postgresAccountRecoveryStore(database),
     roomSessions: postgresRoomSessionStore(database),
     sessionListings: postgresSessionListingStore(database),
+    signIns: postgresSignInStore(database),
   };
 }
