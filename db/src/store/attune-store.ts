@@ -43,6 +43,11 @@ import {
   postgresRoomSessionStore,
   sqliteRoomSessionStore,
 } from './room-session-store.ts';
+import {
+  type AgentSessionStore,
+  postgresAgentSessionStore,
+  sqliteAgentSessionStore,
+} from './agent-session-store.ts';
 import { type SignInStore, postgresSignInStore, sqliteSignInStore } from './sign-in-store.ts';
 import {
   type SessionListingStore,
@@ -85,6 +90,7 @@ export interface AttuneStore {
   readonly roomSessions: RoomSessionStore;
   readonly sessionListings: SessionListingStore;
   readonly signIns: SignInStore;
+  readonly agentSessions: AgentSessionStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -105,6 +111,7 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     roomSessions: sqliteRoomSessionStore(database),
     sessionListings: sqliteSessionListingStore(database),
     signIns: sqliteSignInStore(database),
+    agentSessions: sqliteAgentSessionStore(database),
   };
 }
 
@@ -126,5 +133,6 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     roomSessions: postgresRoomSessionStore(database),
     sessionListings: postgresSessionListingStore(database),
     signIns: postgresSignInStore(database),
+    agentSessions: postgresAgentSessionStore(database),
   };
 }
