@@ -48,6 +48,11 @@ import {
   postgresAgentSessionStore,
   sqliteAgentSessionStore,
 } from './agent-session-store.ts';
+import {
+  type SessionSweepStore,
+  postgresSessionSweepStore,
+  sqliteSessionSweepStore,
+} from './session-sweep-store.ts';
 import { type SignInStore, postgresSignInStore, sqliteSignInStore } from './sign-in-store.ts';
 import {
   type SessionListingStore,
@@ -91,6 +96,7 @@ export interface AttuneStore {
   readonly sessionListings: SessionListingStore;
   readonly signIns: SignInStore;
   readonly agentSessions: AgentSessionStore;
+  readonly sessionSweep: SessionSweepStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -112,6 +118,7 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     sessionListings: sqliteSessionListingStore(database),
     signIns: sqliteSignInStore(database),
     agentSessions: sqliteAgentSessionStore(database),
+    sessionSweep: sqliteSessionSweepStore(database),
   };
 }
 
@@ -134,5 +141,6 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     sessionListings: postgresSessionListingStore(database),
     signIns: postgresSignInStore(database),
     agentSessions: postgresAgentSessionStore(database),
+    sessionSweep: postgresSessionSweepStore(database),
   };
 }
