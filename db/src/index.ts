@@ -45,11 +45,7 @@ export type {
   SignUpResult,
 } from './store/sign-in-store.ts';
 export type { AgentSessionStore } from './store/agent-session-store.ts';
-export type {
-  SessionSweepStore,
-  SweepCutoffs,
-  SweepOutcome,
-} from './store/session-sweep-store.ts';
+export type { SessionSweepStore, SweepCutoffs, SweepOutcome } from './store/session-sweep-store.ts';
 export type { SessionListingStore } from './store/session-listing-store.ts';
 export type { SessionListQuery } from './postgres/session-listing.ts';
 export { databasePathProblem } from './database-path.ts';

@@ -12,6 +12,11 @@ import {
   sqliteActionTokenStore,
 } from './action-token-store.ts';
 import { type AdminStore, postgresAdminStore, sqliteAdminStore } from './admin-store.ts';
+import {
+  type AgentSessionStore,
+  postgresAgentSessionStore,
+  sqliteAgentSessionStore,
+} from './agent-session-store.ts';
 import { type AuditStore, postgresAuditStore, sqliteAuditStore } from './audit-store.ts';
 import {
   type ConversationTurnStore,
@@ -44,26 +49,21 @@ import {
   sqliteRoomSessionStore,
 } from './room-session-store.ts';
 import {
-  type AgentSessionStore,
-  postgresAgentSessionStore,
-  sqliteAgentSessionStore,
-} from './agent-session-store.ts';
-import {
-  type SessionSweepStore,
-  postgresSessionSweepStore,
-  sqliteSessionSweepStore,
-} from './session-sweep-store.ts';
-import { type SignInStore, postgresSignInStore, sqliteSignInStore } from './sign-in-store.ts';
-import {
   type SessionListingStore,
   postgresSessionListingStore,
   sqliteSessionListingStore,
 } from './session-listing-store.ts';
 import {
+  type SessionSweepStore,
+  postgresSessionSweepStore,
+  sqliteSessionSweepStore,
+} from './session-sweep-store.ts';
+import {
   type SessionTimelineStore,
   postgresSessionTimelineStore,
   sqliteSessionTimelineStore,
 } from './session-timeline-store.ts';
+import { type SignInStore, postgresSignInStore, sqliteSignInStore } from './sign-in-store.ts';
 import { type UserStore, postgresUserStore, sqliteUserStore } from './user-store.ts';
 
 /** Which database an `AttuneStore` runs on. */
