@@ -2,11 +2,9 @@ import {
   type ActionToken,
   type AttuneStore,
   type CreatedAccount,
-  type Db,
   type NewAccount,
   type NewSignIn,
   type SignInRecord,
-  countNonGuestUsers,
 } from '@attune/db';
 import type { AuditRecord } from '../audit/audit.ts';
 import type { RegistrationConfig } from '../config/config.ts';
@@ -78,15 +76,6 @@ export async function signUp(
   }
 }
 
-const userLimitReached = (max: number | null) =>
+/** 403 `user_limit`: MAX_USERS non-guest accounts exist. */
+export const userLimitReached = (max: number | null) =>
   apiError('user_limit', `This server has reached its limit of ${max} accounts`);
-
-/**
- * MAX_USERS: throws 403 `user_limit` once that many non-guest accounts exist. Call it inside the
- * write transaction that adds the account (or the invitation), so two requests cannot both take
- * the last place.
- */
-export function checkUserLimit(tx: Db, registration: Pick<RegistrationConfig, 'maxUsers'>): void {
-  const max = registration.maxUsers;
-  if (max !== null && countNonGuestUsers(tx) >= max) throw userLimitReached(max);
-}

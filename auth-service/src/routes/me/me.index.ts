@@ -193,7 +193,7 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
       passwordHash,
       nowMs,
       { keepFamilyId: claims.familyId, ifPasswordHashIs: user.passwordHash ?? '' },
-      () => ({ action: 'password_change', actorId: user.id, target: user.id, ip }),
+      (): AuditRecord => ({ action: 'password_change', actorId: user.id, target: user.id, ip }),
     );
     if (!changed) throw invalidCredentials();
     // Whoever held the old password may be in a room now: every participant of the user leaves,
