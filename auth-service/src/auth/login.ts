@@ -22,7 +22,7 @@ export const invalidCredentials = () => apiError('invalid_credentials');
  * which then skip the account-wide delay.
  */
 export async function logIn(
-  deps: Pick<AppDeps, 'config' | 'database' | 'store' | 'appJwt' | 'passwords' | 'logger' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'store' | 'appJwt' | 'passwords' | 'logger' | 'now'>,
   credentials: { email: string; password: string },
   meta: { ip: string | null; userAgent: string | null },
   deviceId?: string,
