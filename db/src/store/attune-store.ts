@@ -13,6 +13,11 @@ import {
 } from './action-token-store.ts';
 import { type AdminStore, postgresAdminStore, sqliteAdminStore } from './admin-store.ts';
 import {
+  type AgentSessionStore,
+  postgresAgentSessionStore,
+  sqliteAgentSessionStore,
+} from './agent-session-store.ts';
+import {
   type AnalyticsStore,
   postgresAnalyticsStore,
   sqliteAnalyticsStore,
@@ -45,10 +50,26 @@ import {
 } from './refresh-token-store.ts';
 import { runSync } from './run-sync.ts';
 import {
+  type RoomSessionStore,
+  postgresRoomSessionStore,
+  sqliteRoomSessionStore,
+} from './room-session-store.ts';
+import {
+  type SessionListingStore,
+  postgresSessionListingStore,
+  sqliteSessionListingStore,
+} from './session-listing-store.ts';
+import {
+  type SessionSweepStore,
+  postgresSessionSweepStore,
+  sqliteSessionSweepStore,
+} from './session-sweep-store.ts';
+import {
   type SessionTimelineStore,
   postgresSessionTimelineStore,
   sqliteSessionTimelineStore,
 } from './session-timeline-store.ts';
+import { type SignInStore, postgresSignInStore, sqliteSignInStore } from './sign-in-store.ts';
 import { type UserStore, postgresUserStore, sqliteUserStore } from './user-store.ts';
 
 /** Which database an `AttuneStore` runs on. */
@@ -82,6 +103,11 @@ export interface AttuneStore {
   readonly actionTokens: ActionTokenStore;
   readonly emailChange: EmailChangeStore;
   readonly accountRecovery: AccountRecoveryStore;
+  readonly roomSessions: RoomSessionStore;
+  readonly sessionListings: SessionListingStore;
+  readonly signIns: SignInStore;
+  readonly agentSessions: AgentSessionStore;
+  readonly sessionSweep: SessionSweepStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -102,6 +128,11 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     actionTokens: sqliteActionTokenStore(database),
     emailChange: sqliteEmailChangeStore(database),
     accountRecovery: sqliteAccountRecoveryStore(database),
+    roomSessions: sqliteRoomSessionStore(database),
+    sessionListings: sqliteSessionListingStore(database),
+    signIns: sqliteSignInStore(database),
+    agentSessions: sqliteAgentSessionStore(database),
+    sessionSweep: sqliteSessionSweepStore(database),
   };
 }
 
@@ -123,5 +154,10 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     actionTokens: postgresActionTokenStore(database),
     emailChange: postgresEmailChangeStore(database),
     accountRecovery: postgresAccountRecoveryStore(database),
+    roomSessions: postgresRoomSessionStore(database),
+    sessionListings: postgresSessionListingStore(database),
+    signIns: postgresSignInStore(database),
+    agentSessions: postgresAgentSessionStore(database),
+    sessionSweep: postgresSessionSweepStore(database),
   };
 }
