@@ -69,7 +69,6 @@ export async function openServices(
   return {
     config,
     sqlite,
-    database: sqlite!,
     store,
     passwords,
     appJwt,
