@@ -143,6 +143,11 @@ export const envSchema = z.object({
   REDIS_KEY_PREFIX: redisKeyPrefix.default('attune:'),
   /** How long one count may wait for the shared store before the request is counted in memory. */
   RATE_LIMIT_STORE_TIMEOUT_MS: positiveInt.max(10_000).default(250),
+  /**
+   * Where rate limits count. `auto`: Redis with REDIS_URL, else PostgreSQL with DATABASE_URL,
+   * else memory. `memory` keeps one replica's counts to itself even on PostgreSQL.
+   */
+  RATE_LIMIT_STORE: z.enum(['auto', 'memory', 'redis', 'postgres']).default('auto'),
   /** Failed sign-ins of one account from one client IP, within LOGIN_LOCKOUT_MINUTES, that block that pair… */
   LOGIN_MAX_FAILURES: positiveInt.default(5),
   /** …for this long (other IPs are unaffected); a successful sign-in clears the pair. */

@@ -95,7 +95,12 @@ export async function startTestServer(
     RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
     RATE_LIMIT_TOKEN_PER_MINUTE: '100000',
     RATE_LIMIT_GENERAL_PER_MINUTE: '100000',
-    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+    // On PostgreSQL the data moves, the rate limits stay where they would on SQLite (memory, or
+    // the test's Redis): tests move the service's clock, which only the memory store follows, and
+    // the PostgreSQL store has tests of its own.
+    ...(postgres
+      ? { DATABASE_URL: postgres.url, RATE_LIMIT_STORE: env.REDIS_URL ? 'auto' : 'memory' }
+      : {}),
     ...env,
   });
   const logs: string[] = [];
