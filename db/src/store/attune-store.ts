@@ -48,12 +48,12 @@ import {
   postgresRefreshTokenStore,
   sqliteRefreshTokenStore,
 } from './refresh-token-store.ts';
-import { runSync } from './run-sync.ts';
 import {
   type RoomSessionStore,
   postgresRoomSessionStore,
   sqliteRoomSessionStore,
 } from './room-session-store.ts';
+import { runSync } from './run-sync.ts';
 import {
   type SessionListingStore,
   postgresSessionListingStore,
