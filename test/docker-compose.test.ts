@@ -327,7 +327,7 @@ describe('docker-compose.yaml', () => {
     expect(namedMounts(service(file, 'auth-a'))).toEqual(namedMounts(service(file, 'auth-b')));
     expect(replicas[0]!.jwtSecret).toBe(replicas[1]!.jwtSecret);
     // LiveKit's webhooks and the agent go through the proxy to the replicas.
-    expect(livekitConfig(file).webhook.urls).toEqual(['http://proxy:8000/livekit/webhook']);
+    expect(livekitConfig(file).webhook?.urls).toEqual(['http://proxy:8000/livekit/webhook']);
     expect(environment(service(file, 'agent')).ATTUNE_API_URL).toBe('http://proxy:8001');
     expect([...publishedPorts(service(file, 'proxy'))]).toEqual(['8000']);
     expect(service(file, 'proxy').ports).toEqual(['127.0.0.1:8080:8000']);
