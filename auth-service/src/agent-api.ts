@@ -1,16 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { AGENT_API_BASE_PATH, AGENT_API_LIMITS } from '@attune/contract';
 import type { AgentApiEnv } from './agent-api/agent-api-env.ts';
 import { agentApiError } from './agent-api/agent-api-error.ts';
 import { authenticateAgent } from './agent-api/authenticate-agent.ts';
 import type { AppDeps } from './deps.ts';
+import { createBodyCheck } from './http/body-check.ts';
 import { createErrorHandler, createNotFoundHandler } from './http/error-handler.ts';
 import { requestLogger } from './http/request-logger.ts';
-import { requireJsonBody } from './http/require-json.ts';
 import { createRouteTable } from './http/route-table.ts';
-import { decodeUtf8Body } from './http/utf8-body.ts';
 import { createAgentRouter } from './routes/agent/agent.index.ts';
 
 /**
@@ -30,20 +28,16 @@ export function createAgentApi(deps: AppDeps): OpenAPIHono<AgentApiEnv> {
     `${AGENT_API_BASE_PATH}/*`,
     authenticateAgent({ credentials: deps.agentCredentials, now: deps.now }),
   );
-  const limitBody = bodyLimit({
-    maxSize: AGENT_API_LIMITS.maxBodyBytes,
-    onError: () => {
+  const checkBody = createBodyCheck({
+    maxBytes: AGENT_API_LIMITS.maxBodyBytes,
+    tooLarge: () => {
       throw agentApiError(
         'payload_too_large',
         `The request body is larger than ${AGENT_API_LIMITS.maxBodyBytes} bytes`,
       );
     },
   });
-  app.use((c, next) => {
-    if (!routes.isRouted(c.req.method, c.req.path)) return next();
-    requireJsonBody(c);
-    return limitBody(c, () => decodeUtf8Body(c).then(next));
-  });
+  app.use((c, next) => (routes.isRouted(c.req.method, c.req.path) ? checkBody(c, next) : next()));
 
   app.route('/', createAgentRouter(deps));
 

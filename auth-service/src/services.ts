@@ -32,7 +32,14 @@ export async function openServices(
   now: () => number = Date.now,
   mailer: Mailer = createMailer(config.mail, logger),
 ): Promise<AppServices> {
-  const database = openDatabase(config.databasePath);
+  const database = openDatabase(config.databasePath, {
+    // Copying the write-ahead log into the database file happens on a worker thread, so a commit
+    // that crosses the checkpoint threshold does not hold every request waiting on it.
+    backgroundCheckpoint: {
+      onFailure: (message) =>
+        logger.warn({ reason: message }, 'background WAL checkpoints stopped; commits checkpoint'),
+    },
+  });
   const passwords = createPasswordHasher(config.bcryptCost);
   const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);
   const reports = createReportRunner(database.path);

@@ -70,6 +70,16 @@ describe('openDatabase', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
+  it('keeps savepoint journals in memory, not in a temp file per commit', () => {
+    const { database, connection } = openConnection(tempPath());
+    try {
+      // 2 = MEMORY (0 would be the compile-time default: a file).
+      expect(connection.pragma('temp_store', { simple: true })).toBe(2);
+    } finally {
+      database.close();
+    }
+  });
+
   it('enforces foreign keys on its connection', () => {
     const database = openDatabase(tempPath());
     try {

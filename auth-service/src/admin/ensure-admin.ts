@@ -1,11 +1,5 @@
-import {
-  type AttuneDatabase,
-  type User,
-  findUserByEmail,
-  insertUser,
-  setUserRole,
-} from '@attune/db';
-import { auditIn } from '../audit/audit.ts';
+import { type AttuneDatabase, type AttuneStore, type User, findUserByEmail } from '@attune/db';
+import type { AuditRecord } from '../audit/audit.ts';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import { emailSchema, newPasswordSchema } from '../routes/auth/auth.schemas.ts';
 
@@ -22,7 +16,8 @@ export type EnsureAdminOutcome =
  */
 export async function ensureAdmin(
   deps: {
-    database: Pick<AttuneDatabase, 'db' | 'groupCommit'>;
+    database: Pick<AttuneDatabase, 'db'>;
+    store: Pick<AttuneStore, 'admin'>;
     passwords: Pick<PasswordHasher, 'hash'>;
     now: () => number;
   },
@@ -35,50 +30,41 @@ export async function ensureAdmin(
   if (existing) {
     if (existing.role === 'admin') return { outcome: 'already_admin', user: existing };
     if (!input.promoteExisting) return { outcome: 'exists_not_admin', user: existing };
-    const promoted = await deps.database.groupCommit.run((db) => {
-      const user = setUserRole(db, existing.id, 'admin')!;
-      auditIn(
-        db,
-        {
-          action: 'admin_created',
-          actorId: null,
-          target: user.id,
-          ip: null,
-          detail: { how: 'promoted', from: existing.role },
-        },
-        nowMs,
+    const promoted = await deps.store.admin.promoteToAdmin(
+      existing.id,
+      {
+        action: 'admin_created',
+        actorId: null,
+        target: existing.id,
+        ip: null,
+        detail: { how: 'promoted', from: existing.role },
+      } satisfies AuditRecord,
+      nowMs,
+    );
+    if (!promoted)
+      throw new Error(
+        `the account with the email ${email} was deleted meanwhile; run the command again`,
       );
-      return user;
-    });
     return { outcome: 'promoted', user: promoted };
   }
   if (input.password === null)
     throw new Error(`no account has the email ${email}; give a password to create it`);
   const passwordHash = await deps.passwords.hash(input.password);
-  const created = await deps.database.groupCommit.run((db) => {
-    const user = insertUser(
-      db,
-      // The operator chose this address on the command line or in the environment: it needs no
-      // mailed proof, and REQUIRE_EMAIL_VERIFICATION must not keep the first admin from working.
-      { email, fullName: input.fullName, passwordHash, role: 'admin', emailVerifiedAt: nowMs },
-      nowMs,
+  const created = await deps.store.admin.createAdmin(
+    // The operator chose this address on the command line or in the environment: it needs no
+    // mailed proof, and REQUIRE_EMAIL_VERIFICATION must not keep the first admin from working.
+    { email, fullName: input.fullName, passwordHash, emailVerifiedAt: nowMs },
+    {
+      action: 'admin_created',
+      actorId: null,
+      ip: null,
+      detail: { how: 'created' },
+    } satisfies Omit<AuditRecord, 'target'>,
+    nowMs,
+  );
+  if (!created)
+    throw new Error(
+      `an account with the email ${email} was created meanwhile; run the command again`,
     );
-    if (!user)
-      throw new Error(
-        `an account with the email ${email} was created meanwhile; run the command again`,
-      );
-    auditIn(
-      db,
-      {
-        action: 'admin_created',
-        actorId: null,
-        target: user.id,
-        ip: null,
-        detail: { how: 'created' },
-      },
-      nowMs,
-    );
-    return user;
-  });
   return { outcome: 'created', user: created };
 }

@@ -18,7 +18,7 @@ import { sessionLimitOf } from '../livekit/room-session.ts';
 import type { RecentRefusals } from './refusal-audit.ts';
 import { type AgentSessionWindows, isSessionOpenToAgent } from './session-scope.ts';
 
-type ResolveDeps = Pick<AppDeps, 'config' | 'database' | 'agentCredentials' | 'now'> & {
+type ResolveDeps = Pick<AppDeps, 'config' | 'database' | 'store' | 'agentCredentials' | 'now'> & {
   windows: AgentSessionWindows;
   /** Refusals audited lately: each (reason, target) is audited once a minute at most. */
   refusals: RecentRefusals;

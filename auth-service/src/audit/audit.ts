@@ -40,8 +40,7 @@ export function auditIn(db: Db, record: AuditRecord, nowMs: number): void {
   insertAuditEntry(db, record, nowMs);
 }
 
-/** Writes an audit entry on its own, through the group commit (one shared transaction per turn). */
-export function audit(deps: Pick<AppDeps, 'database' | 'now'>, record: AuditRecord): Promise<void> {
-  const nowMs = deps.now();
-  return deps.database.groupCommit.run((db) => insertAuditEntry(db, record, nowMs));
+/** Writes an audit entry on its own, through the store (on SQLite: one group-commit turn). */
+export function audit(deps: Pick<AppDeps, 'store' | 'now'>, record: AuditRecord): Promise<void> {
+  return deps.store.audit.append(record, deps.now());
 }

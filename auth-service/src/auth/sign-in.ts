@@ -74,9 +74,13 @@ export async function signIn(
   );
   if (!written) return undefined;
   const { session } = written;
-  const [credentials, room] = await Promise.all([
-    accessCredentials(deps, written.user, written.familyId, refresh.token, nowMs),
-    session ? mintRoomAccess(deps, written.user, session) : undefined,
-  ]);
+  const credentials = await accessCredentials(
+    deps,
+    written.user,
+    written.familyId,
+    refresh.token,
+    nowMs,
+  );
+  const room = session ? mintRoomAccess(deps, written.user, session) : undefined;
   return { ...credentials, ...room, user: toUserResponse(written.user) };
 }

@@ -9,6 +9,7 @@ import {
   insertUser,
   listAuditEntries,
   loginThrottleBlockedUntil,
+  sqliteStore,
 } from '@attune/db';
 import { openTempDatabase } from '@attune/db/testing';
 import { ensureAdmin } from '../admin/ensure-admin.ts';
@@ -163,7 +164,7 @@ describe('ensureAdmin at start-up', () => {
     );
     const passwords = { hash: () => Promise.resolve('unused') };
     const result = await ensureAdmin(
-      { database, passwords, now: Date.now },
+      { database, store: sqliteStore(database), passwords, now: Date.now },
       {
         email: 'boss@example.org',
         password: 'long enough pw',

@@ -8,6 +8,7 @@ import {
   findUserByEmail,
   openDatabase,
   setUserRole,
+  sqliteStore,
 } from '@attune/db';
 import { ensureAdmin } from '../admin/ensure-admin.ts';
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../admin/guest-role.ts';
@@ -175,7 +176,7 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
     const passwords = createPasswordHasher(Number(io.env.BCRYPT_COST ?? 12), 1);
     try {
       const result = await ensureAdmin(
-        { database, passwords, now: io.now },
+        { database, store: sqliteStore(database), passwords, now: io.now },
         { email: options.email, password, fullName: options.name, promoteExisting: true },
       );
       const said = {

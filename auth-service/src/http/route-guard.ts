@@ -1,17 +1,15 @@
 import type { RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { every } from 'hono/combine';
 import type { AppEnv } from '../app-env.ts';
 import type { AppDeps } from '../deps.ts';
+import { createBodyCheck } from './body-check.ts';
 import type { DefinedRoute } from './define-route.ts';
 import { apiError } from './error-catalog.ts';
 import { createRateLimiter } from './rate-limit.ts';
-import { requireJsonBody } from './require-json.ts';
 import { requireMember, requireRole } from './require-role.ts';
 import { requireUser } from './require-user.ts';
 import { type RouteDeclaration, markDeclaration, signsIn } from './route-policy.ts';
-import { decodeUtf8Body } from './utf8-body.ts';
 
 /** Turns each route's declared policy into its middleware; one per app, so counters are shared. */
 export interface RouteGuard {
@@ -42,19 +40,15 @@ export function createRouteGuard(
       ? createRateLimiter(rateLimit, deps.now, deps.requestCounters)
       : null;
   const authenticate = requireUser(deps);
-  const limitBody = bodyLimit({
-    maxSize: deps.config.bodyLimitBytes,
-    onError: () => {
+  const checkBody = createBodyCheck({
+    maxBytes: deps.config.bodyLimitBytes,
+    tooLarge: () => {
       throw apiError(
         'payload_too_large',
         `The request body is larger than ${deps.config.bodyLimitBytes} bytes`,
       );
     },
   });
-  const checkBody: MiddlewareHandler<AppEnv> = (c, next) => {
-    requireJsonBody(c);
-    return limitBody(c, () => decodeUtf8Body(c).then(next));
-  };
 
   function chainOf(declaration: RouteDeclaration): MiddlewareHandler<AppEnv>[] {
     const { policy } = declaration;

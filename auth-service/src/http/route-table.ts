@@ -11,23 +11,34 @@ function toPattern(path: string): RegExp {
 
 /**
  * Built on first use from `routes()`, so middleware registered before the routes can hold it.
- * Middleware entries (method ALL) are not routes; GET implies HEAD.
+ * Middleware entries (method ALL) are not routes; GET implies HEAD. Every request asks it
+ * (`isRouted`), so paths without parameters are looked up in a map and only the others are
+ * matched against patterns.
  */
 export function createRouteTable(
   routes: () => readonly { method: string; path: string }[],
 ): RouteTable {
-  let table: { method: string; pattern: RegExp }[] | undefined;
-  const entries = () =>
-    (table ??= routes()
-      .filter((route) => route.method !== 'ALL')
-      .map((route) => ({ method: route.method, pattern: toPattern(route.path) })));
+  let table:
+    { exact: Map<string, string[]>; patterns: { method: string; pattern: RegExp }[] } | undefined;
+  function entries() {
+    if (table) return table;
+    const exact = new Map<string, string[]>();
+    const patterns: { method: string; pattern: RegExp }[] = [];
+    for (const route of routes()) {
+      if (route.method === 'ALL') continue;
+      if (route.path.includes('/:')) {
+        patterns.push({ method: route.method, pattern: toPattern(route.path) });
+      } else {
+        exact.set(route.path, [...(exact.get(route.path) ?? []), route.method]);
+      }
+    }
+    return (table = { exact, patterns });
+  }
 
   function allowedMethods(path: string): string[] {
-    const methods = new Set(
-      entries()
-        .filter((route) => route.pattern.test(path))
-        .map((route) => route.method),
-    );
+    const { exact, patterns } = entries();
+    const methods = new Set(exact.get(path));
+    for (const route of patterns) if (route.pattern.test(path)) methods.add(route.method);
     if (methods.has('GET')) methods.add('HEAD');
     return [...methods];
   }

@@ -12,7 +12,9 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export async function decodeUtf8Body(c: Context): Promise<void> {
   const cache = c.req.bodyCache as { text?: Promise<string> };
-  if (c.req.raw.body === null || cache.text !== undefined) return;
+  // GET and HEAD have no body. Asked by method, not by `c.req.raw.body`: on @hono/node-server
+  // that getter wraps Node's request in a web stream, and the read below would then go through it.
+  if (c.req.method === 'GET' || c.req.method === 'HEAD' || cache.text !== undefined) return;
   const bytes = await c.req.arrayBuffer();
   let text: string;
   try {

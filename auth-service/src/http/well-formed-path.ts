@@ -7,7 +7,8 @@ import { apiError } from './error-catalog.ts';
  * key `%FF`, which a client that sent `%25FF` also gets: one key, two spellings.
  */
 export const refuseMalformedPath: MiddlewareHandler = async (c, next) => {
-  const path = new URL(c.req.url).pathname;
+  // Most URLs hold no escape at all: only those are parsed (once per request adds up).
+  const path = c.req.url.includes('%') ? new URL(c.req.url).pathname : '';
   if (path.includes('%')) {
     try {
       decodeURIComponent(path);

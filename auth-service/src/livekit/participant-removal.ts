@@ -1,5 +1,4 @@
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { findLiveSessions } from '@attune/db';
 import type { Config } from '../config/config.ts';
 import type { AppDeps } from '../deps.ts';
 
@@ -60,18 +59,15 @@ export async function removeParticipants(
 }
 
 /** Where the user may be connected right now: rooms of sessions joined and not ended, or with a valid token. */
-export function liveRoomsOf(
-  deps: Pick<AppDeps, 'config' | 'database' | 'now'>,
+export async function liveRoomsOf(
+  deps: Pick<AppDeps, 'config' | 'store' | 'now'>,
   userId: string,
-): RemovalTarget[] {
-  return findLiveSessions(
-    deps.database.db,
+): Promise<RemovalTarget[]> {
+  const sessions = await deps.store.admin.liveSessions(
     userId,
     deps.now() - deps.config.livekit.tokenTtlMs,
-  ).map((s) => ({
-    roomName: s.roomName,
-    identity: s.participantIdentity,
-  }));
+  );
+  return sessions.map((s) => ({ roomName: s.roomName, identity: s.participantIdentity }));
 }
 
 /**
@@ -81,12 +77,12 @@ export function liveRoomsOf(
  * stands. Returns the report, or `null` when something before the calls failed.
  */
 export async function disconnectFromLiveRooms(
-  deps: Pick<AppDeps, 'config' | 'database' | 'now' | 'logger'>,
+  deps: Pick<AppDeps, 'config' | 'store' | 'now' | 'logger'>,
   userId: string,
   why: string,
 ): Promise<RemovalReport | null> {
   try {
-    const targets = liveRoomsOf(deps, userId);
+    const targets = await liveRoomsOf(deps, userId);
     if (targets.length === 0) return { removed: [], notInRoom: [], failed: [] };
     const report = await removeParticipants(deps.config.livekit, targets);
     if (report.failed.length > 0)

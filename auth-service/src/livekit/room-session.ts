@@ -67,17 +67,17 @@ export async function openRoomSession(
   });
   if (typeof outcome === 'string') return { ok: false, reason: outcome };
   const session = outcome;
-  return { ok: true, room: await mintRoomAccess(deps, user, session, request.participantName) };
+  return { ok: true, room: mintRoomAccess(deps, user, session, request.participantName) };
 }
 
 /** The LiveKit token and connection details for a recorded session. */
-export async function mintRoomAccess(
+export function mintRoomAccess(
   deps: Pick<AppDeps, 'config'>,
   user: User,
   session: UserSession,
   participantName?: string,
-): Promise<RoomSession> {
-  const minted = await mintLiveKitToken(deps.config.livekit, {
+): RoomSession {
+  const minted = mintLiveKitToken(deps.config.livekit, {
     userId: user.id,
     displayName: participantName ?? user.fullName,
     roomName: session.roomName,

@@ -1,5 +1,13 @@
 import type { AttuneDatabase } from '../open-database.ts';
 import type { PostgresDatabase } from '../open-postgres.ts';
+import { type AccountStore, postgresAccountStore, sqliteAccountStore } from './account-store.ts';
+import { type AdminStore, postgresAdminStore, sqliteAdminStore } from './admin-store.ts';
+import { type AuditStore, postgresAuditStore, sqliteAuditStore } from './audit-store.ts';
+import {
+  type ConversationTurnStore,
+  postgresConversationTurnStore,
+  sqliteConversationTurnStore,
+} from './conversation-turn-store.ts';
 import {
   type AccountRecoveryStore,
   postgresAccountRecoveryStore,
@@ -53,6 +61,10 @@ export interface AttuneStore {
   readonly engine: StoreEngine;
   readonly preferences: PreferenceStore;
   readonly refreshTokens: RefreshTokenStore;
+  readonly audit: AuditStore;
+  readonly conversationTurns: ConversationTurnStore;
+  readonly accounts: AccountStore;
+  readonly admin: AdminStore;
   readonly sessionTimeline: SessionTimelineStore;
   readonly users: UserStore;
   readonly loginThrottle: LoginThrottleStore;
@@ -66,6 +78,10 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     engine: 'sqlite',
     preferences: sqlitePreferenceStore(database),
     refreshTokens: sqliteRefreshTokenStore(database),
+    audit: sqliteAuditStore(database),
+    conversationTurns: sqliteConversationTurnStore(database),
+    accounts: sqliteAccountStore(database),
+    admin: sqliteAdminStore(database),
     sessionTimeline: sqliteSessionTimelineStore(database),
     users: sqliteUserStore(database),
     loginThrottle: sqliteLoginThrottleStore(database),
@@ -80,6 +96,10 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     engine: 'postgres',
     preferences: postgresPreferenceStore(database),
     refreshTokens: postgresRefreshTokenStore(database),
+    audit: postgresAuditStore(database),
+    conversationTurns: postgresConversationTurnStore(database),
+    accounts: postgresAccountStore(database),
+    admin: postgresAdminStore(database),
     sessionTimeline: postgresSessionTimelineStore(database),
     users: postgresUserStore(database),
     loginThrottle: postgresLoginThrottleStore(database),

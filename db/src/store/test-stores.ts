@@ -2,12 +2,13 @@
  * Stores on both engines for tests: the same test runs on a fresh SQLite file and on a fresh
  * PostgreSQL database, so a unit that behaves differently on one of them fails.
  */
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { type PostgresDatabase, openPostgresDatabase } from '../open-postgres.ts';
 import { createTestPostgresDatabase } from '../postgres-server.ts';
+import type { NewConversationTurn } from '../queries/conversation-turns.ts';
 import * as pgSchema from '../schema.pg.ts';
 import * as sqliteSchema from '../schema.ts';
-import type { UserSession } from '../schema.ts';
+import type { User, UserSession } from '../schema.ts';
 import { openTempDatabase } from '../testing.ts';
 import { type AttuneStore, type StoreEngine, postgresStore, sqliteStore } from './attune-store.ts';
 import { runSync } from './run-sync.ts';
@@ -23,6 +24,14 @@ export interface TestStore {
   replica(): Promise<AttuneStore>;
   /** Adds an active user with this id (and `<id>@example.com`), for rows that need an owner. */
   addUser(id: string): Promise<void>;
+  /** Sets columns of a user added before (role, status, password hash, creation time…). */
+  patchUser(id: string, fields: UserFields): Promise<void>;
+  /** Adds a session row (room `room-<id>`, the user as participant, `issued` unless told). */
+  addSession(session: NewTestSession): Promise<void>;
+  /** Adds a room owned by `ownerId`. */
+  addRoom(name: string, ownerId: string, createdAt: number): Promise<void>;
+  /** Adds a conversation turn said at `atMs` (no client turn id). */
+  addTurn(turn: NewConversationTurn, atMs: number): Promise<void>;
   /** Adds sessions as they are given (their users must exist). */
   addSessions(sessions: NewUserSession[]): Promise<void>;
   /** Every session, by id. */
@@ -33,6 +42,19 @@ export interface TestStore {
   >;
   close(): Promise<void>;
 }
+
+export type UserFields = Partial<
+  Pick<User, 'role' | 'status' | 'passwordHash' | 'createdAt' | 'fullName' | 'email'>
+>;
+
+export type NewTestSession = Pick<UserSession, 'id' | 'userId' | 'issuedAt'> &
+  Partial<Pick<UserSession, 'status' | 'sessionStart' | 'sessionEnd' | 'durationSeconds'>>;
+
+const sessionRow = (session: NewTestSession) => ({
+  roomName: `room-${session.id}`,
+  participantIdentity: session.userId,
+  ...session,
+});
 
 export async function openTestStore(engine: StoreEngine): Promise<TestStore> {
   if (engine === 'sqlite') {
@@ -45,6 +67,29 @@ export async function openTestStore(engine: StoreEngine): Promise<TestStore> {
           database.db
             .insert(sqliteSchema.users)
             .values({ id, email: `${id}@example.com`, fullName: id, createdAt: 1 })
+            .run();
+        }),
+      patchUser: (id, fields) =>
+        runSync(() => {
+          database.db
+            .update(sqliteSchema.users)
+            .set(fields)
+            .where(eq(sqliteSchema.users.id, id))
+            .run();
+        }),
+      addSession: (session) =>
+        runSync(() => {
+          database.db.insert(sqliteSchema.userSessions).values(sessionRow(session)).run();
+        }),
+      addRoom: (name, ownerId, createdAt) =>
+        runSync(() => {
+          database.db.insert(sqliteSchema.rooms).values({ name, ownerId, createdAt }).run();
+        }),
+      addTurn: (turn, atMs) =>
+        runSync(() => {
+          database.db
+            .insert(sqliteSchema.conversationTurns)
+            .values({ ...turn, createdAt: atMs })
             .run();
         }),
       addSessions: (sessions) =>
@@ -85,6 +130,18 @@ export async function openTestStore(engine: StoreEngine): Promise<TestStore> {
       await first.db
         .insert(pgSchema.users)
         .values({ id, email: `${id}@example.com`, fullName: id, createdAt: 1 });
+    },
+    async patchUser(id, fields) {
+      await first.db.update(pgSchema.users).set(fields).where(eq(pgSchema.users.id, id));
+    },
+    async addSession(session) {
+      await first.db.insert(pgSchema.userSessions).values(sessionRow(session));
+    },
+    async addRoom(name, ownerId, createdAt) {
+      await first.db.insert(pgSchema.rooms).values({ name, ownerId, createdAt });
+    },
+    async addTurn(turn, atMs) {
+      await first.db.insert(pgSchema.conversationTurns).values({ ...turn, createdAt: atMs });
     },
     async addSessions(sessions) {
       await first.db.insert(pgSchema.userSessions).values(sessions);

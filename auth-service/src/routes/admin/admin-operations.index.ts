@@ -1,4 +1,4 @@
-import { auditIn } from '../../audit/audit.ts';
+import { audit } from '../../audit/audit.ts';
 import type { AppDeps } from '../../deps.ts';
 import { clientMeta } from '../../http/client-meta.ts';
 import { apiError } from '../../http/error-catalog.ts';
@@ -18,19 +18,13 @@ export function createAdminOperationsRouter(deps: AppDeps, guard: RouteGuard) {
     const caller = c.get('caller').user;
     // The same pass the timer runs (livekit/session-sweep.ts), with the same settings.
     const { result, removal } = await runSweepPass(deps, deps.now(), sweepOptionsOf(deps.config));
-    await deps.database.groupCommit.run((tx) =>
-      auditIn(
-        tx,
-        {
-          action: 'cleanup',
-          actorId: caller.id,
-          target: null,
-          ip: clientMeta(c).ip,
-          detail: result,
-        },
-        deps.now(),
-      ),
-    );
+    await audit(deps, {
+      action: 'cleanup',
+      actorId: caller.id,
+      target: null,
+      ip: clientMeta(c).ip,
+      detail: result,
+    });
     return c.json(
       {
         expired_sessions: result.expired,

@@ -1,22 +1,7 @@
-import {
-  type User,
-  adminStats,
-  countOtherActiveAdmins,
-  deleteUser,
-  dropPendingEmailChange,
-  findSessionById,
-  findUserById,
-  forgetUserInAuditLog,
-  listAuditEntries,
-  listSessions,
-  revokeUserRefreshFamilies,
-  searchUsers,
-  setUserStatusAndRole,
-  terminateSession,
-} from '@attune/db';
+import { type User, findUserById, listSessions } from '@attune/db';
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../../admin/guest-role.ts';
 import { moderatorRefusal } from '../../admin/moderator-limits.ts';
-import { auditIn } from '../../audit/audit.ts';
+import type { AuditRecord } from '../../audit/audit.ts';
 import type { AppDeps } from '../../deps.ts';
 import { clientMeta } from '../../http/client-meta.ts';
 import { apiError } from '../../http/error-catalog.ts';
@@ -59,8 +44,8 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
   const { db } = deps.database;
 
   /** Removes the user's participants from the rooms they may be in now. */
-  const disconnect = (user: Pick<User, 'id'>): Promise<RemovalReport> =>
-    removeParticipants(deps.config.livekit, liveRoomsOf(deps, user.id));
+  const disconnect = async (user: Pick<User, 'id'>): Promise<RemovalReport> =>
+    removeParticipants(deps.config.livekit, await liveRoomsOf(deps, user.id));
 
   const otherUser = (callerId: string, id: string) => {
     if (id === callerId) throw apiError('cannot_change_self');
@@ -69,9 +54,9 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     return user;
   };
 
-  router.openapi(guard.route(listUsersRoute), (c) => {
+  router.openapi(guard.route(listUsersRoute), async (c) => {
     const q = c.req.valid('query');
-    const page = searchUsers(db, {
+    const page = await deps.store.admin.searchUsers({
       search: q.search,
       role: q.role,
       status: q.status,
@@ -92,80 +77,38 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     if (refusal) throw apiError('forbidden', refusal);
     if (change.role !== undefined && isGuestRoleMove(target.role, change.role))
       throw apiError('guest_role_fixed', GUEST_ROLE_FIXED);
-    const nowMs = deps.now();
-    const ip = clientMeta(c).ip;
-    const suspending = change.status === 'suspended' && target.status !== 'suspended';
-    const updated = await deps.database.groupCommit.run((tx) => {
-      // Checked again inside the transaction: two admins demoting each other at once must not
-      // leave the deployment without an active admin.
-      const removesAdmin =
-        target.role === 'admin' &&
-        ((change.role !== undefined && change.role !== 'admin') || change.status === 'suspended');
-      if (removesAdmin && countOtherActiveAdmins(tx, target.id) === 0) {
-        throw apiError('last_admin');
-      }
-      // A change of address asked for before the suspension must not complete after it.
-      if (suspending) dropPendingEmailChange(tx, target.id, nowMs);
-      const user = setUserStatusAndRole(tx, target.id, change);
-      if (!user) throw notFound('user');
-      if (change.role !== undefined && change.role !== target.role) {
-        auditIn(
-          tx,
-          {
-            action: 'role_change',
-            actorId: caller.id,
-            target: target.id,
-            ip,
-            detail: { from: target.role, to: change.role },
-          },
-          nowMs,
-        );
-      }
-      if (change.status !== undefined && change.status !== target.status) {
-        auditIn(
-          tx,
-          {
-            action: 'status_change',
-            actorId: caller.id,
-            target: target.id,
-            ip,
-            detail: { from: target.status, to: change.status },
-          },
-          nowMs,
-        );
-      }
-      if (suspending) revokeUserRefreshFamilies(tx, target.id, nowMs);
-      return user;
-    });
-    const livekit = suspending ? await disconnect(target) : null;
-    return c.json({ user: toUserResponse(updated), livekit }, 200);
+    // One unit (store.admin.changeUser): the last-admin rule is checked there, under locks, so
+    // two admins demoting each other at once never leave the deployment without one; a
+    // suspension also drops a pending change of address and signs every device out.
+    const result = await deps.store.admin.changeUser(
+      { userId: target.id, ...change, actorId: caller.id, ip: clientMeta(c).ip },
+      deps.now(),
+    );
+    if (result.status === 'last_admin') throw apiError('last_admin');
+    if (result.status === 'not_found') throw notFound('user');
+    const livekit = result.suspended ? await disconnect(target) : null;
+    return c.json({ user: toUserResponse(result.user), livekit }, 200);
   });
 
   router.openapi(guard.route(deleteUserRoute), async (c) => {
     const caller = c.get('caller').user;
     const target = otherUser(caller.id, c.req.valid('param').id);
-    if (target.role === 'admin' && countOtherActiveAdmins(db, target.id) === 0) {
-      throw apiError('last_admin');
-    }
     // Where the user is connected is read before the rows go; the account is deleted before
     // LiveKit is called, so a LiveKit that hangs never leaves the user signed in meanwhile.
-    const liveRooms = liveRoomsOf(deps, target.id);
-    const nowMs = deps.now();
-    await deps.database.groupCommit.run((tx) => {
-      forgetUserInAuditLog(tx, target.id);
-      deleteUser(tx, target.id);
-      auditIn(
-        tx,
-        {
-          action: 'user_deleted',
-          actorId: caller.id,
-          target: null,
-          ip: clientMeta(c).ip,
-          detail: { role: target.role },
-        },
-        nowMs,
-      );
-    });
+    const liveRooms = await liveRoomsOf(deps, target.id);
+    const outcome = await deps.store.admin.deleteUser(
+      { userId: target.id },
+      {
+        action: 'user_deleted',
+        actorId: caller.id,
+        target: null,
+        ip: clientMeta(c).ip,
+        detail: { role: target.role },
+      } satisfies AuditRecord,
+      deps.now(),
+    );
+    if (outcome === 'last_admin') throw apiError('last_admin');
+    if (outcome === 'not_found') throw notFound('user');
     const livekit = await removeParticipants(deps.config.livekit, liveRooms);
     return c.json({ deleted: true as const, livekit }, 200);
   });
@@ -187,7 +130,7 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
 
   router.openapi(guard.route(terminateSessionRoute), async (c) => {
     const caller = c.get('caller').user;
-    const session = findSessionById(db, c.req.valid('param').id);
+    const session = await deps.store.admin.findSession(c.req.valid('param').id);
     if (!session) throw notFound('session');
     if (caller.role === 'moderator') {
       const owner = findUserById(db, session.userId);
@@ -199,32 +142,27 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     // Ended and signed out first, then removed from the room: a LiveKit that hangs must not
     // leave the user able to refresh meanwhile.
     const nowMs = deps.now();
-    const ended = await deps.database.groupCommit.run((tx) => {
-      const row = terminateSession(tx, session.id, nowMs);
-      revokeUserRefreshFamilies(tx, session.userId, nowMs);
-      auditIn(
-        tx,
-        {
-          action: 'session_terminated',
-          actorId: caller.id,
-          target: session.userId,
-          ip: clientMeta(c).ip,
-          detail: { sessionId: session.id },
-        },
-        nowMs,
-      );
-      return row;
-    });
+    const ended = await deps.store.admin.endSession(
+      session,
+      {
+        action: 'session_terminated',
+        actorId: caller.id,
+        target: session.userId,
+        ip: clientMeta(c).ip,
+        detail: { sessionId: session.id },
+      } satisfies AuditRecord,
+      nowMs,
+    );
     const livekit = await removeParticipants(deps.config.livekit, [
       { roomName: session.roomName, identity: session.participantIdentity },
     ]);
-    const current = ended ?? findSessionById(db, session.id);
+    const current = ended ?? (await deps.store.admin.findSession(session.id));
     if (!current) throw notFound('session');
     return c.json({ session: toSessionResponse(current), livekit }, 200);
   });
 
-  router.openapi(guard.route(statsRoute), (c) => {
-    const stats = adminStats(db, deps.now());
+  router.openapi(guard.route(statsRoute), async (c) => {
+    const stats = await deps.store.admin.stats(deps.now());
     return c.json(
       {
         users: {
@@ -244,11 +182,11 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     );
   });
 
-  router.openapi(guard.route(auditRoute), (c) => {
+  router.openapi(guard.route(auditRoute), async (c) => {
     const q = c.req.valid('query');
     const period =
       q.from === undefined && q.to === undefined ? {} : resolvePeriod(q.from, q.to, deps.now());
-    const page = listAuditEntries(db, {
+    const page = await deps.store.audit.list({
       action: q.action,
       userId: q.user,
       ...period,

@@ -1,12 +1,9 @@
 import { AGENT_API_LIMITS } from '@attune/contract';
 import {
   type UserSession,
-  insertClientTurns,
   markSessionJoined,
   normalizePreferenceKey,
-  previousSessionTurns,
   recordSessionEnd,
-  searchTurns,
 } from '@attune/db';
 import type { AgentApiEnv } from '../../agent-api/agent-api-env.ts';
 import { agentApiError } from '../../agent-api/agent-api-error.ts';
@@ -130,14 +127,17 @@ export function createAgentRouter(deps: AgentRouteDeps) {
     return c.json({ forgotten, key }, 200);
   });
 
-  router.openapi({ ...recallRoute, middleware: forMemory }, (c) => {
+  router.openapi({ ...recallRoute, middleware: forMemory }, async (c) => {
     const { user, session } = c.get('agentSession');
     const { words } = c.req.valid('json');
-    const db = deps.database.db;
     const turns =
       words.length === 0
-        ? previousSessionTurns(db, user.id, session.id, RECALL_LIMIT)
-        : searchTurns(db, user.id, { words, excludeSessionId: session.id, limit: RECALL_LIMIT });
+        ? await deps.store.conversationTurns.previousSession(user.id, session.id, RECALL_LIMIT)
+        : await deps.store.conversationTurns.search(user.id, {
+            words,
+            excludeSessionId: session.id,
+            limit: RECALL_LIMIT,
+          });
     return c.json(
       {
         scope: words.length === 0 ? ('previous_conversation' as const) : ('search' as const),
@@ -157,17 +157,14 @@ export function createAgentRouter(deps: AgentRouteDeps) {
       );
     }
     const nowMs = deps.now();
-    const stored = await deps.database.groupCommit.run((db) =>
-      insertClientTurns(
-        db,
-        { userId: user.id, sessionId: session.id },
-        turns.map((turn) => ({
-          clientTurnId: turn.id,
-          role: turn.role,
-          text: turn.text,
-          createdAt: clamp(turn.created_at_ms, session.issuedAt, nowMs),
-        })),
-      ),
+    const stored = await deps.store.conversationTurns.appendClientTurns(
+      { userId: user.id, sessionId: session.id },
+      turns.map((turn) => ({
+        clientTurnId: turn.id,
+        role: turn.role,
+        text: turn.text,
+        createdAt: clamp(turn.created_at_ms, session.issuedAt, nowMs),
+      })),
     );
     return c.json({ stored, duplicates: turns.length - stored }, 200);
   });

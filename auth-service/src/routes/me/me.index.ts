@@ -1,18 +1,7 @@
-import {
-  type User,
-  deleteConversationHistory,
-  deleteUserWithPasswordHash,
-  exportUserData,
-  forgetUserInAuditLog,
-  listHistoryPage,
-  listLiveDevices,
-  listSessions,
-  setPasswordAndSignOutEverywhere,
-  signOutDevice,
-} from '@attune/db';
+import { type User, listSessions, setPasswordAndSignOutEverywhere } from '@attune/db';
 import { toExportDocument } from '../../account/export-document.ts';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../account/history-cursor.ts';
-import { auditIn } from '../../audit/audit.ts';
+import { type AuditRecord, auditIn } from '../../audit/audit.ts';
 import { callerPasswordMatches } from '../../auth/caller-password.ts';
 import { clearRefreshCookie } from '../../auth/refresh-cookie.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -112,9 +101,9 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
 
   // --- history ---
 
-  router.openapi(guard.route(historyRoute), (c) => {
+  router.openapi(guard.route(historyRoute), async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const page = listHistoryPage(db, c.get('caller').user.id, {
+    const page = await deps.store.conversationTurns.historyPage(c.get('caller').user.id, {
       limit,
       after: decodeHistoryCursor(cursor),
     });
@@ -135,17 +124,17 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
     );
   });
 
-  router.openapi(guard.route(deleteHistoryRoute), (c) => {
-    deleteConversationHistory(db, c.get('caller').user.id);
+  router.openapi(guard.route(deleteHistoryRoute), async (c) => {
+    await deps.store.conversationTurns.deleteHistory(c.get('caller').user.id);
     return c.body(null, 204);
   });
 
   // --- the account ---
 
-  router.openapi(guard.route(exportRoute), (c) => {
+  router.openapi(guard.route(exportRoute), async (c) => {
     const { user } = c.get('caller');
     const nowMs = deps.now();
-    const data = exportUserData(db, user.id);
+    const data = await deps.store.accounts.exportData(user.id);
     // requireUser loaded the user a moment ago, on this same connection; only a bug gets here.
     if (!data) throw new Error('the signed-in user vanished during the export');
     c.header(
@@ -160,28 +149,20 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
     const { user } = c.get('caller');
     const { password } = c.req.valid('json');
     if (!(await passwordMatches(user, password, clientMeta(c).ip))) throw invalidCredentials();
-    const liveRooms = liveRoomsOf(deps, user.id);
+    const liveRooms = await liveRoomsOf(deps, user.id);
     const nowMs = deps.now();
-    const deleted = db.transaction(
-      (tx) => {
-        // Only if the password is still the one just verified (a change meanwhile wins).
-        if (!deleteUserWithPasswordHash(tx, user.id, user.passwordHash)) return false;
-        forgetUserInAuditLog(tx, user.id);
-        // Nothing that names the person stays: no id, no address.
-        auditIn(
-          tx,
-          {
-            action: 'account_deleted',
-            actorId: null,
-            target: null,
-            ip: null,
-            detail: { role: user.role },
-          },
-          nowMs,
-        );
-        return true;
-      },
-      { behavior: 'immediate' },
+    // Only if the password is still the one just verified (a change meanwhile wins). The entry
+    // it leaves names nobody: no id, no address.
+    const deleted = await deps.store.accounts.deleteWithPassword(
+      { userId: user.id, verifiedHash: user.passwordHash },
+      {
+        action: 'account_deleted',
+        actorId: null,
+        target: null,
+        ip: null,
+        detail: { role: user.role },
+      } satisfies AuditRecord,
+      nowMs,
     );
     if (!deleted) throw invalidCredentials();
     deps.logger.info('an account was deleted by its owner');
@@ -229,9 +210,9 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
 
   // --- devices ---
 
-  router.openapi(guard.route(devicesRoute), (c) => {
+  router.openapi(guard.route(devicesRoute), async (c) => {
     const { user, claims } = c.get('caller');
-    const devices = listLiveDevices(db, user.id, deps.now()).map((device) => ({
+    const devices = (await deps.store.accounts.devices(user.id, deps.now())).map((device) => ({
       id: device.familyId,
       created_at: iso(device.createdAt),
       last_used_at: iso(device.lastUsedAt),
@@ -242,28 +223,19 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
     return c.json({ devices }, 200);
   });
 
-  router.openapi(guard.route(deleteDeviceRoute), (c) => {
+  router.openapi(guard.route(deleteDeviceRoute), async (c) => {
     const { user } = c.get('caller');
     const { id } = c.req.valid('param');
-    const nowMs = deps.now();
-    const { ip } = clientMeta(c);
-    const signedOut = db.transaction(
-      (tx) => {
-        if (!signOutDevice(tx, user.id, id, nowMs)) return false;
-        auditIn(
-          tx,
-          {
-            action: 'device_signed_out',
-            actorId: user.id,
-            target: user.id,
-            ip,
-            detail: { device_id: id },
-          },
-          nowMs,
-        );
-        return true;
-      },
-      { behavior: 'immediate' },
+    const signedOut = await deps.store.accounts.signOutDevice(
+      { userId: user.id, familyId: id },
+      {
+        action: 'device_signed_out',
+        actorId: user.id,
+        target: user.id,
+        ip: clientMeta(c).ip,
+        detail: { device_id: id },
+      } satisfies AuditRecord,
+      deps.now(),
     );
     // Someone else's device, a signed-out one or no such id: one answer, so nothing is revealed.
     if (!signedOut) throw apiError('device_not_found');
