@@ -11,7 +11,7 @@ import {
 import { formatAgentCapacity } from './agent-capacity/format.ts';
 import { benchAuthToken } from './auth-token.bench.ts';
 import { benchRateLimitStore } from './rate-limit-store.bench.ts';
-import { benchSessions } from './sessions.bench.ts';
+import { benchSessions, sessionsRows } from './sessions.bench.ts';
 import { benchWebClient } from './web-client.bench.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -236,15 +236,7 @@ function agentApiTable(agentApi: NonNullable<Results['agentApi']>): string[] {
 }
 
 function sessionsTable(sessions: NonNullable<Results['sessions']>): string[] {
-  return [
-    `Sessions${since('sessions')}:`,
-    '',
-    '| measure | value |',
-    '| --- | --- |',
-    `| LiveKit webhook events ingested (${sessions.webhooks.events.toLocaleString('en-US')} signed events, ${sessions.webhooks.concurrency} in flight) | ${sessions.webhooks.eventsPerSecond.toLocaleString('en-US')} events/s (p50 ${sessions.webhooks.latencyP50Ms} ms, p99 ${sessions.webhooks.latencyP99Ms} ms, ${sessions.webhooks.failed} failed) |`,
-    `| analytics report over ${sessions.analytics.sessions.toLocaleString('en-US')} sessions, by day / user / room (query) | ${sessions.analytics.queryMs.day} / ${sessions.analytics.queryMs.user} / ${sessions.analytics.queryMs.room} ms |`,
-    `| GET /analytics/sessions?group_by=day over all of them (worker thread + JSON) | ${sessions.analytics.apiMs} ms |`,
-  ];
+  return [`Sessions${since('sessions')}:`, '', ...sessionsRows(sessions)];
 }
 
 function webClientTable(webClient: NonNullable<Results['webClient']>): string[] {

@@ -23,6 +23,12 @@ export type { AuditStore } from './store/audit-store.ts';
 export type { ConversationTurnStore } from './store/conversation-turn-store.ts';
 export type { AccountStore } from './store/account-store.ts';
 export type { AdminStore } from './store/admin-store.ts';
+export type {
+  AdminInvitation,
+  AdminInvitationResult,
+  AdminNewUser,
+  AdminNewUserResult,
+} from './queries/admin-accounts.ts';
 export type { SessionTimelineStore } from './store/session-timeline-store.ts';
 export { type TimelineEvent, applyTimelineEvent } from './session-timeline-rules.ts';
 export type { IngestOutcome, TimelineChange, WebhookDelivery } from './webhook-delivery.ts';

@@ -121,17 +121,49 @@ export const userSessions = sqliteTable(
     // null every conversation turn's session_id through the foreign key.
     endSource: text('end_source', { enum: END_SOURCES }),
   },
-  (t) => [
-    index('user_sessions_user_issued_idx').on(t.userId, t.issuedAt),
-    index('user_sessions_room_identity_idx').on(t.roomName, t.participantIdentity),
-    index('user_sessions_status_idx').on(t.status),
-    // Session listings page newest first, with or without a status filter.
-    index('user_sessions_issued_idx').on(t.issuedAt, t.id),
-    index('user_sessions_status_issued_idx').on(t.status, t.issuedAt, t.id),
-    // A user's live sessions, counted on every token request.
-    index('user_sessions_user_status_idx').on(t.userId, t.status),
-    check('user_sessions_status_check', sql`${t.status} IN (${inList(SESSION_STATUSES)})`),
-  ],
+  (t) => {
+    const ended = sql`${t.status} = 'ended'`;
+    return [
+      index('user_sessions_user_issued_idx').on(t.userId, t.issuedAt),
+      // Webhooks find a session by room and identity. The rest makes it cover the analytics
+      // report's token counts per room.
+      index('user_sessions_room_identity_idx').on(
+        t.roomName,
+        t.participantIdentity,
+        t.issuedAt,
+        t.status,
+        t.sessionStart,
+      ),
+      // Session listings page newest first, with or without a status filter.
+      index('user_sessions_issued_idx').on(t.issuedAt, t.id),
+      index('user_sessions_status_issued_idx').on(t.status, t.issuedAt, t.id),
+      // A user's live sessions, counted on every token request; the rest makes it cover the
+      // analytics report's token counts per user.
+      index('user_sessions_user_status_idx').on(t.userId, t.status, t.issuedAt, t.sessionStart),
+      // The analytics report's token counts per UTC day (the day number: integer division of
+      // epoch ms, the same on SQLite and PostgreSQL) and status, read in that order without
+      // sorting.
+      index('user_sessions_issued_day_idx').on(
+        sql`(${t.issuedAt} / 86400000)`,
+        t.status,
+        t.issuedAt,
+        t.sessionStart,
+      ),
+      // The analytics report's durations of ended sessions per day, user and room: each group's
+      // durations come in order, so percentiles need no sort. Partial: minting a token (status
+      // 'issued') writes none of them.
+      index('user_sessions_ended_day_idx')
+        .on(sql`(${t.sessionStart} / 86400000)`, t.durationSeconds, t.sessionStart)
+        .where(ended),
+      index('user_sessions_ended_user_idx')
+        .on(t.userId, t.durationSeconds, t.sessionStart)
+        .where(ended),
+      index('user_sessions_ended_room_idx')
+        .on(t.roomName, t.durationSeconds, t.sessionStart)
+        .where(ended),
+      check('user_sessions_status_check', sql`${t.status} IN (${inList(SESSION_STATUSES)})`),
+    ];
+  },
 );
 
 export const userPreferences = sqliteTable(

@@ -1,4 +1,4 @@
-import { type AttuneDatabase, type AttuneStore, type User, findUserByEmail } from '@attune/db';
+import type { AttuneStore, User } from '@attune/db';
 import type { AuditRecord } from '../audit/audit.ts';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import { emailSchema, newPasswordSchema } from '../routes/auth/auth.schemas.ts';
@@ -16,8 +16,7 @@ export type EnsureAdminOutcome =
  */
 export async function ensureAdmin(
   deps: {
-    database: Pick<AttuneDatabase, 'db'>;
-    store: Pick<AttuneStore, 'admin'>;
+    store: Pick<AttuneStore, 'admin' | 'users'>;
     passwords: Pick<PasswordHasher, 'hash'>;
     now: () => number;
   },
@@ -25,7 +24,7 @@ export async function ensureAdmin(
 ): Promise<EnsureAdminOutcome> {
   const email = emailSchema.parse(input.email);
   if (input.password !== null) newPasswordSchema.parse(input.password);
-  const existing = findUserByEmail(deps.database.db, email);
+  const existing = await deps.store.users.findByEmail(email);
   const nowMs = deps.now();
   if (existing) {
     if (existing.role === 'admin') return { outcome: 'already_admin', user: existing };

@@ -10,7 +10,7 @@ import { claimPasswordCheck, recordLoginFailure, settlePasswordCheck } from './l
  * cannot be used to guess the password. Past bcrypt's 72 bytes a password never matches.
  */
 export async function callerPasswordMatches(
-  deps: Pick<AppDeps, 'config' | 'database' | 'store' | 'passwords' | 'logger' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'store' | 'passwords' | 'logger' | 'now'>,
   user: User,
   password: string,
   ip: string | null,

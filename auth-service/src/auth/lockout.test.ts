@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAuditEntries, loginThrottle, loginThrottleBlockedUntil } from '@attune/db';
+import {
+  listAuditEntries,
+  loginThrottle,
+  loginThrottleBlockedUntil,
+  sqliteStore,
+} from '@attune/db';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import {
   type RegisteredUser,
@@ -18,6 +23,8 @@ const ACCOUNT_MAX_SECONDS = 60;
 
 let server: TestServer;
 let verifyCalls = 0;
+/** What `clearLoginThrottle` needs, on the test server's database. */
+const throttleDeps = () => ({ store: sqliteStore(server.database), now: Date.now });
 beforeAll(async () => {
   server = await startTestServer(
     {
@@ -188,7 +195,9 @@ describe('the account-wide throttle', () => {
     expect((await login(user.email, user.password, ip)).status).toBe(429);
     expect((await login(user.email, user.password, freshIp())).status).toBe(429);
     // Every pair of the email and its account-wide row.
-    expect(await clearLoginThrottle(server, user.email)).toBe(ACCOUNT_FAILURES - MAX_FAILURES + 2);
+    expect(await clearLoginThrottle(throttleDeps(), user.email)).toBe(
+      ACCOUNT_FAILURES - MAX_FAILURES + 2,
+    );
     expect(loginThrottleBlockedUntil(server.database.db, user.email, Date.now())).toBeNull();
     expect((await login(user.email, user.password, ip)).status).toBe(200);
   });
@@ -292,7 +301,7 @@ describe('places the owner signed in from', () => {
     expect((await login(user.email, user.password, home)).status).toBe(200);
     await armAccountDelay(user.email);
     // Every failure row goes (one pair per guessing IP, the account); the known IP stays.
-    expect(await clearLoginThrottle(server, user.email)).toBe(ACCOUNT_FAILURES + 1);
+    expect(await clearLoginThrottle(throttleDeps(), user.email)).toBe(ACCOUNT_FAILURES + 1);
     await armAccountDelay(user.email);
     expect((await login(user.email, user.password, home)).status).toBe(200);
   });

@@ -2,11 +2,10 @@ import {
   type LoginAttemptClaim,
   type LoginAttemptSource,
   type User,
-  clearLoginThrottle as clearLoginThrottleRows,
   emailSha256,
   recordSuccessfulLoginAttempt,
 } from '@attune/db';
-import { type AuditRecord, auditIn } from '../audit/audit.ts';
+import type { AuditRecord } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import type { ApiError } from '../http/api-error.ts';
 import { apiError } from '../http/error-catalog.ts';
@@ -125,48 +124,41 @@ export const settleSuccessfulPasswordCheck = (
  * claim); the failure that blocked its pair is also audited as `lockout` and logged.
  */
 export async function recordLoginFailure(
-  deps: Pick<AppDeps, 'config' | 'database' | 'logger' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'store' | 'logger' | 'now'>,
   failure: PasswordCheckAttempt & { reason: LoginFailureReason; check: ClaimedPasswordCheck },
 ): Promise<void> {
   const nowMs = deps.now();
   const { user, ip, reason } = failure;
   const { claim } = failure.check;
   const target = user?.id ?? null;
-  await deps.database.groupCommit.run((db) => {
-    auditIn(
-      db,
-      {
-        action: 'login_failure',
-        actorId: failure.actorId ?? null,
-        target,
-        ip,
-        detail: {
-          reason,
-          email_sha256: emailDigest(failure.email),
-          failed_logins: claim.pairFailures,
-          account_failures: claim.accountFailures,
-          ...(claim.knownSource ? { known_source: claim.knownSource } : {}),
-        },
+  const entries: AuditRecord[] = [
+    {
+      action: 'login_failure',
+      actorId: failure.actorId ?? null,
+      target,
+      ip,
+      detail: {
+        reason,
+        email_sha256: emailDigest(failure.email),
+        failed_logins: claim.pairFailures,
+        account_failures: claim.accountFailures,
+        ...(claim.knownSource ? { known_source: claim.knownSource } : {}),
       },
-      nowMs,
-    );
-    if (claim.pairBlockedUntil !== null)
-      auditIn(
-        db,
-        {
-          action: 'lockout',
-          actorId: null,
-          target,
-          ip,
-          detail: {
-            email_sha256: emailDigest(failure.email),
-            failed_logins: claim.pairFailures,
-            locked_until: claim.pairBlockedUntil,
-          },
-        },
-        nowMs,
-      );
-  });
+    },
+  ];
+  if (claim.pairBlockedUntil !== null)
+    entries.push({
+      action: 'lockout',
+      actorId: null,
+      target,
+      ip,
+      detail: {
+        email_sha256: emailDigest(failure.email),
+        failed_logins: claim.pairFailures,
+        locked_until: claim.pairBlockedUntil,
+      },
+    });
+  await deps.store.audit.appendAll(entries, nowMs);
   if (claim.pairBlockedUntil !== null)
     deps.logger.warn(
       { userId: target, ip, failedLogins: claim.pairFailures, lockedUntil: claim.pairBlockedUntil },
@@ -185,10 +177,8 @@ export async function recordLoginFailure(
  * own unit of work). Returns how many throttle rows there were.
  */
 export function clearLoginThrottle(
-  deps: Pick<AppDeps, 'database'>,
+  deps: Pick<AppDeps, 'store' | 'now'>,
   email: string,
 ): Promise<number> {
-  return deps.database.groupCommit.run((db) =>
-    clearLoginThrottleRows(db, email, { keepKnownSources: true }),
-  );
+  return deps.store.loginThrottle.clear(email, { keepKnownSources: true }, deps.now());
 }

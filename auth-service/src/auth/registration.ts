@@ -5,7 +5,6 @@ import {
   type Db,
   type NewAccount,
   type User,
-  countNonGuestUsers,
   createAccount,
 } from '@attune/db';
 import type { AuditRecord } from '../audit/audit.ts';
@@ -72,15 +71,6 @@ export function createSignUpAccount(
   }
 }
 
-const userLimitReached = (max: number | null) =>
+/** 403 `user_limit`: MAX_USERS non-guest accounts exist. */
+export const userLimitReached = (max: number | null) =>
   apiError('user_limit', `This server has reached its limit of ${max} accounts`);
-
-/**
- * MAX_USERS: throws 403 `user_limit` once that many non-guest accounts exist. Call it inside the
- * write transaction that adds the account (or the invitation), so two requests cannot both take
- * the last place.
- */
-export function checkUserLimit(tx: Db, registration: Pick<RegistrationConfig, 'maxUsers'>): void {
-  const max = registration.maxUsers;
-  if (max !== null && countNonGuestUsers(tx) >= max) throw userLimitReached(max);
-}

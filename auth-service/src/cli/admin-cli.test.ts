@@ -164,7 +164,7 @@ describe('ensureAdmin at start-up', () => {
     );
     const passwords = { hash: () => Promise.resolve('unused') };
     const result = await ensureAdmin(
-      { database, store: sqliteStore(database), passwords, now: Date.now },
+      { store: sqliteStore(database), passwords, now: Date.now },
       {
         email: 'boss@example.org',
         password: 'long enough pw',

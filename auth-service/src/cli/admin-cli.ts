@@ -2,17 +2,10 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError, z } from 'zod';
-import {
-  USER_ROLES,
-  clearLoginThrottle,
-  findUserByEmail,
-  openDatabase,
-  setUserRole,
-  sqliteStore,
-} from '@attune/db';
+import { type AttuneStore, USER_ROLES, openDatabase, sqliteStore } from '@attune/db';
 import { ensureAdmin } from '../admin/ensure-admin.ts';
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../admin/guest-role.ts';
-import { auditIn } from '../audit/audit.ts';
+import type { AuditRecord } from '../audit/audit.ts';
 import { envSchema } from '../config/env.ts';
 import { createPasswordHasher } from '../passwords/password-hasher.ts';
 import { emailSchema } from '../routes/auth/auth.schemas.ts';
@@ -106,25 +99,23 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
     io.stderr(`Cannot open the database at ${path}: ${(error as Error).message}.\n`);
     return 1;
   }
+  // Everything below goes through the store, so it reads the same on any engine the store runs on.
+  const store: AttuneStore = sqliteStore(database);
   try {
     if (command === 'unlock') {
-      const user = findUserByEmail(database.db, options.email);
-      const nowMs = io.now();
-      const cleared = await database.groupCommit.run((db) => {
-        const rows = clearLoginThrottle(db, options.email, { keepKnownSources: true });
-        auditIn(
-          db,
-          {
-            action: 'unlock',
-            actorId: null,
-            target: user?.id ?? null,
-            ip: null,
-            detail: { throttle_rows: rows, via: 'cli' },
-          },
-          nowMs,
-        );
-        return rows;
-      });
+      const user = await store.users.findByEmail(options.email);
+      const cleared = await store.loginThrottle.clear(
+        options.email,
+        { keepKnownSources: true },
+        io.now(),
+        (rows): AuditRecord => ({
+          action: 'unlock',
+          actorId: null,
+          target: user?.id ?? null,
+          ip: null,
+          detail: { throttle_rows: rows, via: 'cli' },
+        }),
+      );
       io.stdout(
         cleared === 0
           ? `${options.email} had no failed sign-ins to forget.\n`
@@ -133,7 +124,7 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
       return 0;
     }
     if (command === 'set-role') {
-      const user = findUserByEmail(database.db, options.email);
+      const user = await store.users.findByEmail(options.email);
       if (!user) {
         io.stderr(`No account has the email ${options.email}.\n`);
         return 1;
@@ -143,25 +134,26 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
         io.stderr(`${GUEST_ROLE_FIXED}.\n`);
         return 2;
       }
-      const nowMs = io.now();
-      await database.groupCommit.run((db) => {
-        setUserRole(db, user.id, role);
-        auditIn(
-          db,
-          {
-            action: 'role_change',
-            actorId: null,
-            target: user.id,
-            ip: null,
-            detail: { from: user.role, to: role, via: 'cli' },
-          },
-          nowMs,
-        );
-      });
-      io.stdout(`${options.email} is now ${role} (was ${user.role}).\n`);
+      const changed = await store.admin.setRoleByOperator(
+        user.id,
+        role,
+        ({ previous }): AuditRecord => ({
+          action: 'role_change',
+          actorId: null,
+          target: user.id,
+          ip: null,
+          detail: { from: previous.role, to: role, via: 'cli' },
+        }),
+        io.now(),
+      );
+      if (!changed) {
+        io.stderr(`No account has the email ${options.email}.\n`);
+        return 1;
+      }
+      io.stdout(`${options.email} is now ${role} (was ${changed.previous.role}).\n`);
       return 0;
     }
-    const existing = findUserByEmail(database.db, options.email);
+    const existing = await store.users.findByEmail(options.email);
     const password = existing
       ? null
       : options['password-stdin']
@@ -176,7 +168,7 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
     const passwords = createPasswordHasher(Number(io.env.BCRYPT_COST ?? 12), 1);
     try {
       const result = await ensureAdmin(
-        { database, store: sqliteStore(database), passwords, now: io.now },
+        { store, passwords, now: io.now },
         { email: options.email, password, fullName: options.name, promoteExisting: true },
       );
       const said = {

@@ -1,5 +1,4 @@
 import { createMiddleware } from 'hono/factory';
-import { findSignedInUser } from '@attune/db';
 import type { AppEnv } from '../app-env.ts';
 import type { AppDeps } from '../deps.ts';
 import { InvalidAccessToken } from '../tokens/app-jwt.ts';
@@ -18,7 +17,7 @@ function unauthorized(message: string) {
  * Verifies the bearer access token, then checks the server's own state: the user still exists
  * and is active, and the signed-in device (refresh family) was not signed out.
  */
-export function requireUser(deps: Pick<AppDeps, 'appJwt' | 'database' | 'now'>) {
+export function requireUser(deps: Pick<AppDeps, 'appJwt' | 'store' | 'now'>) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const match = BEARER.exec(c.req.header('authorization') ?? '');
     if (!match?.[1]) throw unauthorized('Send an access token as Authorization: Bearer <token>');
@@ -31,7 +30,8 @@ export function requireUser(deps: Pick<AppDeps, 'appJwt' | 'database' | 'now'>) 
         throw unauthorized('The access token is invalid or expired');
       throw error;
     }
-    const user = findSignedInUser(deps.database.db, claims.userId, claims.familyId, nowMs);
+    // One indexed read (on SQLite a prepared statement, run synchronously inside the promise).
+    const user = await deps.store.users.findSignedIn(claims.userId, claims.familyId, nowMs);
     if (!user || user.status !== 'active') {
       throw unauthorized('The access token is no longer valid; sign in again');
     }

@@ -32,7 +32,7 @@ const pass: MiddlewareHandler<AppEnv> = (_c, next) => next();
  * reaches into another through the context.
  */
 export function createRouteGuard(
-  deps: Pick<AppDeps, 'config' | 'appJwt' | 'database' | 'now' | 'requestCounters'>,
+  deps: Pick<AppDeps, 'config' | 'appJwt' | 'store' | 'now' | 'requestCounters'>,
 ): RouteGuard {
   const { rateLimit } = deps.config;
   const limiter =

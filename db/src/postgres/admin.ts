@@ -3,8 +3,7 @@
  * user's role or status and deleting a user (both refusing to remove the last active admin, across
  * replicas), ending a session, and making an admin.
  */
-import { type SQL, and, count, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { newId } from '../ids.ts';
+import { type SQL, and, count, desc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import type { PgDb } from '../open-postgres.ts';
 import type {
   AdminStats,
@@ -17,11 +16,14 @@ import type {
 import { auditOfUserChange } from '../queries/admin.ts';
 import type { NewAuditEntry } from '../queries/audit-log.ts';
 import type { NewUser } from '../queries/users.ts';
-import { actionTokens, refreshTokens, userSessions, users } from '../schema.pg.ts';
+import { userSessions, users } from '../schema.pg.ts';
 import type { User, UserSession } from '../schema.ts';
 import { likeContaining } from '../sql-fragments.ts';
 import { forgetUserInAuditLogPg, insertAuditEntryPg } from './audit-log.ts';
+import { dropPendingEmailChangePg } from './email-change.ts';
+import { revokeUserRefreshFamiliesPg } from './refresh-tokens.ts';
 import { type PgTx, runUnit } from './transaction.ts';
+import { insertUserPg, setUserRolePg } from './users.ts';
 
 /** PostgreSQL's `searchUsers`: newest first, ids in byte order, matching ignoring case. */
 export async function searchUsersPg(
@@ -90,6 +92,15 @@ export async function findSessionByIdPg(
 ): Promise<UserSession | undefined> {
   const [session] = await db.select().from(userSessions).where(eq(userSessions.id, sessionId));
   return session;
+}
+
+/** PostgreSQL's `countActiveSessionsOf` (without an exception): the user's joined, unended sessions. */
+export async function countActiveSessionsOfPg(db: PgDb | PgTx, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(userSessions)
+    .where(and(eq(userSessions.userId, userId), eq(userSessions.status, 'active')));
+  return row?.n ?? 0;
 }
 
 /** PostgreSQL's `terminateSession`: ends a session now unless it has ended already. */
@@ -168,33 +179,6 @@ async function lockActiveAdminsPg(tx: PgTx): Promise<string[]> {
   return admins.map((admin) => admin.id);
 }
 
-/** Revokes every live refresh token of the user: all their devices are signed out. */
-async function revokeAllRefreshTokensPg(tx: PgTx, userId: string, nowMs: number): Promise<void> {
-  await tx
-    .update(refreshTokens)
-    .set({ revokedAt: nowMs })
-    .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
-}
-
-/** Drops a pending change of address and voids its mailed links (SQLite's `dropPendingEmailChange`). */
-async function dropPendingEmailChangeInUnitPg(
-  tx: PgTx,
-  userId: string,
-  nowMs: number,
-): Promise<void> {
-  await tx.update(users).set({ pendingEmail: null }).where(eq(users.id, userId));
-  await tx
-    .update(actionTokens)
-    .set({ usedAt: nowMs })
-    .where(
-      and(
-        eq(actionTokens.userId, userId),
-        inArray(actionTokens.purpose, ['email_verification']),
-        isNull(actionTokens.usedAt),
-      ),
-    );
-}
-
 /** PostgreSQL's admin change of a user's role and status; see `AdminStore.changeUser`. */
 export function changeUserPg(
   db: PgDb,
@@ -216,7 +200,7 @@ export function changeUserPg(
     if (removesAdmin && !admins.some((id) => id !== userId)) return { status: 'last_admin' };
     const suspended = status === 'suspended' && previous.status !== 'suspended';
     // A change of address asked for before the suspension must not complete after it.
-    if (suspended) await dropPendingEmailChangeInUnitPg(tx, userId, nowMs);
+    if (suspended) await dropPendingEmailChangePg(tx, userId, nowMs);
     const [user] =
       role === undefined && status === undefined
         ? await tx.select().from(users).where(eq(users.id, userId))
@@ -228,7 +212,7 @@ export function changeUserPg(
     for (const entry of auditOfUserChange(input, previous)) {
       await insertAuditEntryPg(tx, entry, nowMs);
     }
-    if (suspended) await revokeAllRefreshTokensPg(tx, userId, nowMs);
+    if (suspended) await revokeUserRefreshFamiliesPg(tx, userId, nowMs);
     return { status: 'changed', user: user!, previous, suspended };
   });
 }
@@ -265,7 +249,7 @@ export function endSessionByAdminPg(
 ): Promise<UserSession | undefined> {
   return runUnit(db, async (tx) => {
     const ended = await terminateSessionPg(tx, session.id, nowMs);
-    await revokeAllRefreshTokensPg(tx, session.userId, nowMs);
+    await revokeUserRefreshFamiliesPg(tx, session.userId, nowMs);
     await insertAuditEntryPg(tx, audit, nowMs);
     return ended;
   });
@@ -279,11 +263,7 @@ export function promoteToAdminPg(
   nowMs: number,
 ): Promise<User | undefined> {
   return runUnit(db, async (tx) => {
-    const [user] = await tx
-      .update(users)
-      .set({ role: 'admin' })
-      .where(eq(users.id, userId))
-      .returning();
+    const user = await setUserRolePg(tx, userId, 'admin');
     if (user) await insertAuditEntryPg(tx, audit, nowMs);
     return user;
   });
@@ -300,11 +280,7 @@ export function createAdminPg(
   nowMs: number,
 ): Promise<User | undefined> {
   return runUnit(db, async (tx) => {
-    const [user] = await tx
-      .insert(users)
-      .values({ id: newId(), ...input, role: 'admin', createdAt: nowMs })
-      .onConflictDoNothing({ target: users.email })
-      .returning();
+    const user = await insertUserPg(tx, { ...input, role: 'admin' }, nowMs);
     if (user) await insertAuditEntryPg(tx, { ...audit, target: user.id }, nowMs);
     return user;
   });

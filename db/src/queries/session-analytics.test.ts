@@ -1,11 +1,21 @@
+import { type SQLWrapper } from 'drizzle-orm';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   insertEndedSession,
+  insertSyntheticSessions,
   insertTestUsers,
   openTempDatabase,
   referenceDurationStats,
+  referenceSessionReport,
+  seededRandom,
 } from '../testing.ts';
-import { type SessionFilter, listSessions, sessionDurationReport } from './session-analytics.ts';
+import {
+  REPORT_GROUPINGS,
+  type SessionFilter,
+  listSessions,
+  sessionDurationReport,
+} from './session-analytics.ts';
 import { insertUserSession } from './user-sessions.ts';
 
 const DAY = 86_400_000;
@@ -19,15 +29,6 @@ beforeEach(() => {
 });
 afterEach(() => database.remove());
 
-/** Deterministic pseudo-random numbers, so a failure can be replayed. */
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
-
 interface Generated {
   userId: string;
   room: string;
@@ -37,7 +38,7 @@ interface Generated {
 }
 
 function generate(count: number): Generated[] {
-  const next = random(7);
+  const next = seededRandom(7);
   const made: Generated[] = [];
   for (let i = 0; i < count; i += 1) {
     const userId = users[Math.floor(next() * users.length)]!;
@@ -152,6 +153,85 @@ describe('sessionDurationReport', () => {
       },
       tokens: { issued: 0, joined: 0, expired: 0, pending: 0 },
     });
+  });
+});
+
+describe('sessionDurationReport over generated traffic', () => {
+  /** A few thousand sessions of 60 users over 30 days, with the generator's spread of outcomes. */
+  function generateTraffic() {
+    const many = insertTestUsers(database.db, ...Array.from({ length: 60 }, (_, i) => `user${i}`));
+    insertSyntheticSessions(database.connection, {
+      userIds: many,
+      count: 4_000,
+      fromMs: T0,
+      spanMs: 30 * DAY,
+      seed: 11,
+    });
+    // Sessions ended by an admin or the agent, and one still running, beside LiveKit's.
+    database.connection.exec(`
+      UPDATE user_sessions SET end_source = 'admin', end_reason = 'terminated'
+        WHERE rowid IN (SELECT rowid FROM user_sessions WHERE status = 'ended' LIMIT 20);
+      UPDATE user_sessions SET status = 'active', session_end = NULL, duration_seconds = NULL
+        WHERE rowid IN (SELECT rowid FROM user_sessions WHERE status = 'ended' LIMIT 15 OFFSET 40);`);
+    return many;
+  }
+
+  it('equals the plain computation field by field, for every grouping and filter', () => {
+    const many = generateTraffic();
+    const room = (
+      database.connection
+        .prepare(`SELECT room_name FROM user_sessions GROUP BY room_name ORDER BY count(*) DESC`)
+        .get() as { room_name: string }
+    ).room_name;
+    const filters: SessionFilter[] = [
+      { fromMs: T0, toMs: T0 + 30 * DAY },
+      // Boundaries inside a day: groups at both ends hold part of their day.
+      { fromMs: T0 + 3.5 * DAY + 1_234, toMs: T0 + 17 * DAY + 39_000_001 },
+      { fromMs: T0, toMs: T0 + 30 * DAY, userId: many[0] },
+      { fromMs: T0 + 2 * DAY, toMs: T0 + 25 * DAY, roomName: room },
+      { fromMs: T0, toMs: T0 + 30 * DAY, userId: many[1], roomName: room },
+      { fromMs: T0 + 40 * DAY, toMs: T0 + 41 * DAY },
+    ];
+    for (const filter of filters) {
+      for (const groupBy of REPORT_GROUPINGS) {
+        const report = sessionDurationReport(database.db, filter, groupBy);
+        expect(report, `${groupBy} ${JSON.stringify(filter)}`).toEqual(
+          referenceSessionReport(database.db, filter, groupBy),
+        );
+      }
+    }
+    const all = sessionDurationReport(database.db, filters[0]!, 'user');
+    expect(all.groups.length).toBeGreaterThan(50);
+    expect(all.overall.sessions).toBeGreaterThan(3_000);
+    expect(all.tokens.expired).toBeGreaterThan(100);
+  });
+
+  it('reads each part through a covering index in group order, never sorting the sessions', () => {
+    generateTraffic();
+    const plans: string[] = [];
+    // Every statement the report runs, explained instead of only run.
+    const explaining = new Proxy(database.db, {
+      get(target, property, receiver) {
+        if (property !== 'all') return Reflect.get(target, property, receiver) as unknown;
+        return (query: SQLWrapper) => {
+          const { sql: text, params } = new SQLiteSyncDialect().sqlToQuery(query.getSQL());
+          const plan = database.connection.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...params) as {
+            detail: string;
+          }[];
+          plans.push(plan.map((row) => row.detail).join('\n'));
+          return target.all<unknown>(query);
+        };
+      },
+    });
+    for (const groupBy of REPORT_GROUPINGS)
+      sessionDurationReport(explaining, { fromMs: T0, toMs: T0 + 30 * DAY }, groupBy);
+    expect(plans).toHaveLength(6);
+    for (const plan of plans) {
+      expect(plan).toMatch(
+        /USING COVERING INDEX user_sessions_(ended|issued)_|USING COVERING INDEX user_sessions_(user_status|room_identity)_idx/,
+      );
+      expect(plan).not.toContain('TEMP B-TREE');
+    }
   });
 });
 

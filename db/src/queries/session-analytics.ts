@@ -1,6 +1,16 @@
 import { type SQL, and, desc, eq, gte, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../open-database.ts';
 import { type SessionStatus, type UserSession, userSessions, users } from '../schema.ts';
+import {
+  DurationListReader,
+  type DurationStats,
+  DurationTally,
+  NO_SESSIONS,
+  statsOfSorted,
+} from './duration-stats.ts';
+import { type ReportDialect, SQLITE_REPORT_DIALECT } from './report-dialect.ts';
+
+export type { DurationStats } from './duration-stats.ts';
 
 export const REPORT_GROUPINGS = ['day', 'user', 'room'] as const;
 export type ReportGrouping = (typeof REPORT_GROUPINGS)[number];
@@ -12,17 +22,6 @@ export interface SessionFilter {
   toMs: number;
   userId?: string | undefined;
   roomName?: string | undefined;
-}
-
-/** Duration statistics of ended sessions, in seconds. Percentiles interpolate linearly between ranks. */
-export interface DurationStats {
-  sessions: number;
-  totalSeconds: number;
-  meanSeconds: number | null;
-  p50Seconds: number | null;
-  p90Seconds: number | null;
-  p99Seconds: number | null;
-  maxSeconds: number | null;
 }
 
 export interface DurationGroup extends DurationStats {
@@ -50,59 +49,30 @@ export interface SessionReport {
   tokens: TokenCounts;
 }
 
+const DAY_MS = 86_400_000;
+
 /**
- * Duration aggregates over the rows where `counted` holds (aggregates skip the NULL the CASE gives
- * for the others), so one scan can compute them beside other figures.
+ * The UTC day number of an epoch-ms column: integer division, on SQLite and PostgreSQL alike. Spelt
+ * as in the `…_day_idx` indexes' expressions (the literal inline, not a parameter), so the planner
+ * reads those indexes for it.
  */
-function durationStats(counted: SQL) {
-  const duration = sql`CASE WHEN ${counted} THEN ${userSessions.durationSeconds} END`;
-  return {
-    sessions: sql<number>`coalesce(sum(CASE WHEN ${counted} THEN 1 ELSE 0 END), 0)`,
-    totalSeconds: sql<number>`coalesce(sum(${duration}), 0)`,
-    meanSeconds: sql<number | null>`avg(${duration})`,
-    p50Seconds: sql<number | null>`percentile(${duration}, 50)`,
-    p90Seconds: sql<number | null>`percentile(${duration}, 90)`,
-    p99Seconds: sql<number | null>`percentile(${duration}, 99)`,
-    maxSeconds: sql<number | null>`max(${duration})`,
-  };
-}
+const dayNumber = (column: typeof userSessions.sessionStart | typeof userSessions.issuedAt) =>
+  sql<number>`(${column} / ${sql.raw(String(DAY_MS))})`;
 
-/** Token outcomes over the rows where `counted` holds. */
-function tokenCounts(counted: SQL) {
-  return {
-    issued: sql<number>`coalesce(sum(CASE WHEN ${counted} THEN 1 ELSE 0 END), 0)`,
-    joined: sql<number>`coalesce(sum(CASE WHEN ${counted} AND ${userSessions.sessionStart} IS NOT NULL THEN 1 ELSE 0 END), 0)`,
-    expired: sql<number>`coalesce(sum(CASE WHEN ${counted} AND ${userSessions.status} = 'expired' THEN 1 ELSE 0 END), 0)`,
-    pending: sql<number>`coalesce(sum(CASE WHEN ${counted} AND ${userSessions.status} = 'issued' THEN 1 ELSE 0 END), 0)`,
-  };
-}
+/** `YYYY-MM-DD` of a UTC day number (what `date(ms / 1000, 'unixepoch')` gives for it). */
+const dayKey = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
-/** Sessions are grouped by the day they started; tokens by the day they were minted. */
-const GROUP_KEYS: Record<ReportGrouping, { sessions: SQL<string>; tokens: SQL<string> }> = {
-  day: {
-    sessions: sql<string>`date(${userSessions.sessionStart} / 1000, 'unixepoch')`,
-    tokens: sql<string>`date(${userSessions.issuedAt} / 1000, 'unixepoch')`,
-  },
-  user: {
-    sessions: sql<string>`${userSessions.userId}`,
-    tokens: sql<string>`${userSessions.userId}`,
-  },
-  room: {
-    sessions: sql<string>`${userSessions.roomName}`,
-    tokens: sql<string>`${userSessions.roomName}`,
-  },
-};
+/** The period's day numbers, first to last: the range of a `…_day_idx` index to read. */
+function dayRange(
+  column: typeof userSessions.sessionStart | typeof userSessions.issuedAt,
+  filter: SessionFilter,
+): SQL {
+  const first = Math.floor(filter.fromMs / DAY_MS);
+  const last = Math.floor((filter.toMs - 1) / DAY_MS);
+  return sql`${dayNumber(column)} >= ${first} AND ${dayNumber(column)} <= ${last}`;
+}
 
 const NO_TOKENS: TokenCounts = { issued: 0, joined: 0, expired: 0, pending: 0 };
-const NO_SESSIONS: DurationStats = {
-  sessions: 0,
-  totalSeconds: 0,
-  meanSeconds: null,
-  p50Seconds: null,
-  p90Seconds: null,
-  p99Seconds: null,
-  maxSeconds: null,
-};
 
 function scoped(filter: SessionFilter): (SQL | undefined)[] {
   return [
@@ -111,102 +81,249 @@ function scoped(filter: SessionFilter): (SQL | undefined)[] {
   ];
 }
 
+/** Sessions are grouped by the day they started; tokens by the day they were minted. */
+const GROUPINGS: Record<
+  ReportGrouping,
+  {
+    sessionKey: SQL;
+    tokenKey: SQL;
+    durationsIndex: string;
+    tokensIndex: string;
+    /** The tokens index orders by status right after the key: counting per status is cheaper. */
+    tokensByStatus: boolean;
+  }
+> = {
+  day: {
+    sessionKey: dayNumber(userSessions.sessionStart),
+    tokenKey: dayNumber(userSessions.issuedAt),
+    durationsIndex: 'user_sessions_ended_day_idx',
+    tokensIndex: 'user_sessions_issued_day_idx',
+    tokensByStatus: true,
+  },
+  user: {
+    sessionKey: sql`${userSessions.userId}`,
+    tokenKey: sql`${userSessions.userId}`,
+    durationsIndex: 'user_sessions_ended_user_idx',
+    tokensIndex: 'user_sessions_user_status_idx',
+    tokensByStatus: true,
+  },
+  room: {
+    sessionKey: sql`${userSessions.roomName}`,
+    tokenKey: sql`${userSessions.roomName}`,
+    durationsIndex: 'user_sessions_ended_room_idx',
+    tokensIndex: 'user_sessions_room_identity_idx',
+    tokensByStatus: false,
+  },
+};
+
 /**
- * `column` within the period, read by scanning the table rather than through an index: a report's
- * period usually covers much of the table, and through an index every row costs a random read of
- * its table page (measured: about 4 times slower over a million sessions). The unary `+` is
- * SQLite's way of saying "not this index".
+ * The indexes the two reads go through. Each grouping has an index in its own key order, so groups
+ * arrive one after another (no sort for GROUP BY) and each group's durations arrive ascending (no
+ * sort for the percentiles). A user or room filter reads just that user's or room's entries.
  */
-function inPeriod(
-  column: typeof userSessions.sessionStart | typeof userSessions.issuedAt,
-  filter: SessionFilter,
-): SQL {
-  return sql`+${column} >= ${filter.fromMs} AND +${column} < ${filter.toMs}`;
+function indexesFor(filter: SessionFilter, groupBy: ReportGrouping) {
+  if (filter.userId !== undefined) return GROUPINGS.user;
+  if (filter.roomName !== undefined) return GROUPINGS.room;
+  return GROUPINGS[groupBy];
+}
+
+interface DurationRow {
+  key: string | number;
+  label: string | null;
+  durations: string | number[];
+}
+
+interface TokenRow {
+  key: string | number;
+  label: string | null;
+  issued: number | string;
+  joined: number | string;
+  expired: number | string;
+  pending: number | string;
+}
+
+/** A group's token counts, keyed by the group's key as text. */
+interface KeyedCounts {
+  key: string;
+  label: string | null;
+  counts: TokenCounts;
+}
+
+const before = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * One entry per key: the rows of one key (one per status, when counted so) come one after
+ * another in the answer, and are summed.
+ */
+function countsPerKey(rows: readonly TokenRow[], keyText: (key: string | number) => string) {
+  const perKey: KeyedCounts[] = [];
+  let last: KeyedCounts | undefined;
+  for (const row of rows) {
+    const key = keyText(row.key);
+    if (last?.key !== key) {
+      last = { key, label: row.label, counts: { issued: 0, joined: 0, expired: 0, pending: 0 } };
+      perKey.push(last);
+    }
+    last.counts.issued += Number(row.issued);
+    last.counts.joined += Number(row.joined);
+    last.counts.expired += Number(row.expired);
+    last.counts.pending += Number(row.pending);
+  }
+  return perKey;
+}
+
+const ascendingKeys = (list: readonly { key: string }[]) =>
+  list.every((item, i) => i === 0 || list[i - 1]!.key < item.key);
+
+/**
+ * The groups with durations, given their token counts, and a group for each key that has only
+ * tokens; sorted by key as JavaScript orders strings. Both lists come in key order, so one pass
+ * merges them; should the database order keys otherwise (a collation), they are matched through a
+ * map and sorted instead.
+ */
+function mergeGroups(
+  withDurations: DurationGroup[],
+  tokens: readonly KeyedCounts[],
+): DurationGroup[] {
+  const onlyTokens = (entry: KeyedCounts): DurationGroup => ({
+    key: entry.key,
+    label: entry.label,
+    ...NO_SESSIONS,
+    tokens: entry.counts,
+  });
+  if (!ascendingKeys(withDurations) || !ascendingKeys(tokens)) {
+    const byKey = new Map(withDurations.map((group) => [group.key, group]));
+    for (const entry of tokens) {
+      const group = byKey.get(entry.key);
+      if (group) group.tokens = entry.counts;
+      else byKey.set(entry.key, onlyTokens(entry));
+    }
+    return [...byKey.values()].sort((a, b) => before(a.key, b.key));
+  }
+  const groups: DurationGroup[] = [];
+  let [d, t] = [0, 0];
+  while (d < withDurations.length || t < tokens.length) {
+    const order =
+      d === withDurations.length
+        ? 1
+        : t === tokens.length
+          ? -1
+          : before(withDurations[d]!.key, tokens[t]!.key);
+    if (order > 0) groups.push(onlyTokens(tokens[t++]!));
+    else {
+      const group = withDurations[d++]!;
+      if (order === 0) group.tokens = tokens[t++]!.counts;
+      groups.push(group);
+    }
+  }
+  return groups;
 }
 
 /**
  * Durations of the sessions that started in the period and have ended (count, total, mean, p50,
  * p90, p99, max), per day, user or room and overall, plus what became of the tokens minted in the
- * period. Reads every matching row: run it off the event loop (the auth service uses a worker).
+ * period. Two reads, each through a covering index in the order it needs: each group's durations
+ * (ascending, as a JSON array), and the token counts per group; the figures are computed here,
+ * the overall ones from all groups' durations together. Well under a second over a million
+ * sessions; still, run it off the event loop (the auth service uses a worker).
  */
 export function sessionDurationReport(
   db: Db,
   filter: SessionFilter,
   groupBy: ReportGrouping,
+  dialect: ReportDialect = SQLITE_REPORT_DIALECT,
 ): SessionReport {
-  const ended = sql`(${userSessions.status} = 'ended' AND ${inPeriod(userSessions.sessionStart, filter)})`;
-  const minted = sql`(${inPeriod(userSessions.issuedAt, filter)})`;
-  const relevant = and(or(ended, minted), ...scoped(filter));
-  const keys = GROUP_KEYS[groupBy];
-  // The email is looked up once per group, not joined to every row.
+  const grouping = GROUPINGS[groupBy];
+  const indexes = indexesFor(filter, groupBy);
+  const { durationSeconds, sessionStart, issuedAt, status } = userSessions;
+  const ended = and(
+    sql`${status} = 'ended'`,
+    isNotNull(durationSeconds),
+    gte(sessionStart, filter.fromMs),
+    lt(sessionStart, filter.toMs),
+    indexes.durationsIndex === GROUPINGS.day.durationsIndex
+      ? dayRange(sessionStart, filter)
+      : undefined,
+    ...scoped(filter),
+  );
+  const minted = and(
+    gte(issuedAt, filter.fromMs),
+    lt(issuedAt, filter.toMs),
+    indexes.tokensIndex === GROUPINGS.day.tokensIndex ? dayRange(issuedAt, filter) : undefined,
+    ...scoped(filter),
+  );
+  // The email is looked up once per group (by its primary key), not joined to every row.
   const label =
     groupBy === 'user'
-      ? sql<
-          string | null
-        >`(SELECT ${users.email} FROM ${users} WHERE ${users.id} = ${userSessions.userId})`
-      : sql<string | null>`NULL`;
+      ? sql`(SELECT ${users.email} FROM ${users} WHERE ${users.id} = ${userSessions.userId})`
+      : sql`NULL`;
+  const durationRows = db.all<DurationRow>(sql`
+    SELECT ${grouping.sessionKey} AS key, ${label} AS label,
+      ${dialect.valuesOf(sql`${durationSeconds}`)} AS durations
+    FROM ${dialect.sessionsThrough(indexes.durationsIndex)}
+    WHERE ${ended}
+    GROUP BY ${grouping.sessionKey}
+    ORDER BY ${grouping.sessionKey}`);
+  const tokenRows = db.all<TokenRow>(
+    indexes.tokensByStatus
+      ? // One row per key and status; the status tests run once per row of the answer.
+        sql`
+    SELECT ${grouping.tokenKey} AS key, ${label} AS label, count(*) AS issued,
+      count(${sessionStart}) AS joined,
+      CASE WHEN ${status} = 'expired' THEN count(*) ELSE 0 END AS expired,
+      CASE WHEN ${status} = 'issued' THEN count(*) ELSE 0 END AS pending
+    FROM ${dialect.sessionsThrough(indexes.tokensIndex)}
+    WHERE ${minted}
+    GROUP BY ${grouping.tokenKey}, ${status}
+    ORDER BY ${grouping.tokenKey}, ${status}`
+      : sql`
+    SELECT ${grouping.tokenKey} AS key, ${label} AS label, count(*) AS issued,
+      count(${sessionStart}) AS joined,
+      count(CASE WHEN ${status} = 'expired' THEN 1 END) AS expired,
+      count(CASE WHEN ${status} = 'issued' THEN 1 END) AS pending
+    FROM ${dialect.sessionsThrough(indexes.tokensIndex)}
+    WHERE ${minted}
+    GROUP BY ${grouping.tokenKey}
+    ORDER BY ${grouping.tokenKey}`,
+  );
 
-  let groups: DurationGroup[];
-  if (groupBy !== 'day') {
-    // Users and rooms: sessions and tokens share the key, so one scan gives both.
-    groups = db
-      .select({
-        key: keys.sessions.as('group_key'),
-        label: label.as('label'),
-        ...durationStats(ended),
-        ...tokenCounts(minted),
-      })
-      .from(userSessions)
-      .where(relevant)
-      .groupBy(keys.sessions)
-      .all()
-      .map(({ issued, joined, expired, pending, ...stats }) => ({
-        ...stats,
-        tokens: { issued, joined, expired, pending },
-      }));
-  } else {
-    // Days: sessions count on the day they started, tokens on the day they were minted.
-    const byKey = new Map<string, DurationGroup>();
-    const sessionRows = db
-      .select({
-        key: keys.sessions.as('group_key'),
-        label: label.as('label'),
-        ...durationStats(ended),
-      })
-      .from(userSessions)
-      .where(relevant)
-      .groupBy(keys.sessions)
-      .all();
-    for (const { key, label: text, ...stats } of sessionRows) {
-      if (stats.sessions > 0) byKey.set(key, { key, label: text, ...stats, tokens: NO_TOKENS });
+  // Day numbers become `YYYY-MM-DD`, which sorts as they do (node-postgres sends bigint as text).
+  const keyText = groupBy === 'day' ? (key: string | number) => dayKey(Number(key)) : String;
+  // Each group's durations are read into one reused buffer, its figures computed there and its
+  // values counted into the overall tally: no array per group.
+  const reader = new DurationListReader();
+  const tally = new DurationTally();
+  const withDurations = durationRows.map((row): DurationGroup => {
+    let values: Float64Array;
+    const count = typeof row.durations === 'string' ? reader.read(row.durations) : -1;
+    if (count >= 0) values = reader.values;
+    else {
+      const list =
+        typeof row.durations === 'string'
+          ? (JSON.parse(row.durations) as number[])
+          : row.durations.map(Number);
+      values = Float64Array.from(list).sort();
     }
-    const tokenRows = db
-      .select({
-        key: keys.tokens.as('group_key'),
-        label: label.as('label'),
-        ...tokenCounts(minted),
-      })
-      .from(userSessions)
-      .where(relevant)
-      .groupBy(keys.tokens)
-      .all();
-    for (const { key, label: text, ...counts } of tokenRows) {
-      if (counts.issued === 0) continue;
-      const group = byKey.get(key) ?? { key, label: text, ...NO_SESSIONS, tokens: NO_TOKENS };
-      byKey.set(key, { ...group, tokens: counts });
-    }
-    groups = [...byKey.values()];
+    const length = count >= 0 ? count : values.length;
+    tally.add(values, length);
+    return {
+      key: keyText(row.key),
+      label: row.label,
+      ...statsOfSorted(values, length),
+      tokens: NO_TOKENS,
+    };
+  });
+  const groups = mergeGroups(withDurations, countsPerKey(tokenRows, keyText));
+  const tokens = { ...NO_TOKENS };
+  for (const { tokens: counts } of groups) {
+    tokens.issued += counts.issued;
+    tokens.joined += counts.joined;
+    tokens.expired += counts.expired;
+    tokens.pending += counts.pending;
   }
-  groups = groups
-    .filter((g) => g.sessions > 0 || g.tokens.issued > 0)
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-
-  const { issued, joined, expired, pending, ...overall } = db
-    .select({ ...durationStats(ended), ...tokenCounts(minted) })
-    .from(userSessions)
-    .where(relevant)
-    .get()!;
-  return { groups, overall, tokens: { issued, joined, expired, pending } };
+  // Every ended session of the period is in exactly one group.
+  const overall = tally.stats();
+  return { groups, overall, tokens };
 }
 
 export interface SessionPageCursor {

@@ -94,7 +94,6 @@ describe.each(STORE_ENGINES)('admin work on %s', (engine) => {
     it('suspends: signs every device out and drops a pending change of address', async () => {
       await admins('root');
       await addUsers('ana');
-      await t.patchUser('ana', { email: 'ana@example.com' });
       await t.store.refreshTokens.insertFamily({ userId: 'ana', tokenHash: 'h', expiresAt: 99 }, 1);
       const change = { userId: 'ana', status: 'suspended' as const, ...by('root') };
       const first = await t.store.admin.changeUser(change, 10);
@@ -341,6 +340,195 @@ describe.each(STORE_ENGINES)('admin work on %s', (engine) => {
         ['admin_created', null, 'ana', '{"how":"promoted"}'],
         ['admin_created', null, created!.id, '{"how":"created"}'],
       ]);
+    });
+  });
+
+  describe('accounts made by an admin', () => {
+    const newUser = (email: string, maxUsers: number | null = null) => ({
+      email,
+      fullName: 'New',
+      role: 'analyst' as const,
+      maxUsers,
+      linkTtlMs: 1_000,
+    });
+    const created = (user: { id: string; role: string }) => ({
+      action: 'user_created',
+      actorId: 'boss',
+      target: user.id,
+      ip: null,
+      detail: { role: user.role },
+    });
+
+    it('creates a user without a password, with a working set-password link and its entry', async () => {
+      const result = await t.store.admin.createUser(newUser('new@example.com'), 10, created);
+      if (result.status !== 'created') throw new Error(result.status);
+      expect(result.user).toMatchObject({
+        email: 'new@example.com',
+        role: 'analyst',
+        passwordHash: null,
+        createdAt: 10,
+      });
+      expect(
+        await t.store.actionTokens.findUsable(result.token, ['set_password'], 1_009),
+      ).toMatchObject({ userId: result.user.id, email: 'new@example.com', expiresAt: 1_010 });
+      expect(await log()).toEqual([['user_created', 'boss', result.user.id, '{"role":"analyst"}']]);
+    });
+
+    it('refuses MAX_USERS before a taken address, writing nothing', async () => {
+      await addUsers('ana');
+      await addUsers('guest');
+      await t.patchUser('guest', { role: 'guest' });
+      // Guests do not count: one non-guest account exists.
+      expect(await t.store.admin.createUser(newUser('ana@example.com', 1), 10, created)).toEqual({
+        status: 'user_limit',
+      });
+      expect(await t.store.admin.createUser(newUser('ana@example.com', 2), 10, created)).toEqual({
+        status: 'email_taken',
+      });
+      expect(await log()).toEqual([]);
+      expect(await t.store.users.countNonGuest()).toBe(1);
+    });
+
+    it('creates exactly one of 8 accounts for the last place, over two replicas', async () => {
+      await addUsers('ana');
+      const replicas: AttuneStore[] = [t.store, await t.replica()];
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          replicas[i % 2]!.admin.createUser(newUser(`u${i}@example.com`, 2), 10, created),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'created')).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'user_limit')).toHaveLength(7);
+      expect(await t.store.users.countNonGuest()).toBe(2);
+      expect((await log()).map(([action]) => action)).toEqual(['user_created']);
+    });
+
+    const invitation = (email: string, maxUsers: number | null = null) => ({
+      email,
+      role: 'moderator' as const,
+      maxUsers,
+      ttlMs: 1_000,
+    });
+    const invited = (row: { role: string | null }) => ({
+      action: 'invitation_sent',
+      actorId: 'boss',
+      target: null,
+      ip: null,
+      detail: { role: row.role },
+    });
+
+    it('invites an address, and only its latest invitation works', async () => {
+      const first = await t.store.admin.invite(invitation('inv@example.com'), 10, invited);
+      const second = await t.store.admin.invite(invitation('inv@example.com'), 11, invited);
+      if (first.status !== 'issued' || second.status !== 'issued') throw new Error('refused');
+      expect(second.row).toMatchObject({
+        purpose: 'invitation',
+        userId: null,
+        email: 'inv@example.com',
+        role: 'moderator',
+        expiresAt: 1_011,
+      });
+      expect(
+        await t.store.actionTokens.findUsable(first.token, ['invitation'], 12),
+      ).toBeUndefined();
+      expect(await t.store.actionTokens.findUsable(second.token, ['invitation'], 12)).toBeDefined();
+      expect(await log()).toEqual([
+        ['invitation_sent', 'boss', null, '{"role":"moderator"}'],
+        ['invitation_sent', 'boss', null, '{"role":"moderator"}'],
+      ]);
+    });
+
+    it('refuses to invite an address with an account, then at MAX_USERS, writing nothing', async () => {
+      await addUsers('ana');
+      expect(await t.store.admin.invite(invitation('ana@example.com', 1), 10, invited)).toEqual({
+        status: 'email_taken',
+      });
+      expect(await t.store.admin.invite(invitation('new@example.com', 1), 10, invited)).toEqual({
+        status: 'user_limit',
+      });
+      expect(await log()).toEqual([]);
+    });
+
+    it('leaves one live invitation when two replicas invite one address at once', async () => {
+      const replicas: AttuneStore[] = [t.store, await t.replica()];
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          replicas[i % 2]!.admin.invite(invitation('inv@example.com'), 10, invited),
+        ),
+      );
+      const live = [];
+      for (const result of results) {
+        if (result.status !== 'issued') throw new Error(result.status);
+        if (await t.store.actionTokens.findUsable(result.token, ['invitation'], 11))
+          live.push(result);
+      }
+      expect(live).toHaveLength(1);
+    });
+  });
+
+  describe("the operator's role change", () => {
+    const changed = ({
+      previous,
+      user,
+    }: {
+      previous: { role: string };
+      user: { id: string; role: string };
+    }) => ({
+      action: 'role_change',
+      actorId: null,
+      target: user.id,
+      ip: null,
+      detail: { from: previous.role, to: user.role, via: 'cli' },
+    });
+
+    it('sets any role, the last admin’s too, with the role it replaced', async () => {
+      await admins('root');
+      const result = await t.store.admin.setRoleByOperator('root', 'analyst', changed, 10);
+      expect(result?.previous.role).toBe('admin');
+      expect(result?.user).toMatchObject({ id: 'root', role: 'analyst' });
+      expect(await t.store.admin.setRoleByOperator('nobody', 'admin', changed, 11)).toBeUndefined();
+      expect(await log()).toEqual([
+        ['role_change', null, 'root', '{"from":"admin","to":"analyst","via":"cli"}'],
+      ]);
+    });
+  });
+
+  describe('countActiveSessions', () => {
+    it("counts the user's joined sessions that have not ended, no one else's", async () => {
+      await addUsers('ana', 'ben');
+      await t.addSession({
+        id: 's1',
+        userId: 'ana',
+        issuedAt: 1,
+        status: 'active',
+        sessionStart: 2,
+      });
+      await t.addSession({
+        id: 's2',
+        userId: 'ana',
+        issuedAt: 1,
+        status: 'active',
+        sessionStart: 3,
+      });
+      await t.addSession({ id: 's3', userId: 'ana', issuedAt: 1 });
+      await t.addSession({
+        id: 's4',
+        userId: 'ana',
+        issuedAt: 1,
+        status: 'ended',
+        sessionStart: 2,
+        sessionEnd: 4,
+        durationSeconds: 0,
+      });
+      await t.addSession({
+        id: 's5',
+        userId: 'ben',
+        issuedAt: 1,
+        status: 'active',
+        sessionStart: 2,
+      });
+      expect(await t.store.admin.countActiveSessions('ana')).toBe(2);
+      expect(await t.store.admin.countActiveSessions('nobody')).toBe(0);
     });
   });
 });

@@ -1,8 +1,14 @@
 import type { AttuneDatabase } from '../open-database.ts';
 import type { PostgresDatabase } from '../open-postgres.ts';
 import {
+  createUserWithPasswordLinkPg,
+  inviteUserPg,
+  setRoleByOperatorPg,
+} from '../postgres/admin-accounts.ts';
+import {
   adminStatsPg,
   changeUserPg,
+  countActiveSessionsOfPg,
   createAdminPg,
   deleteUserByAdminPg,
   endSessionByAdminPg,
@@ -11,6 +17,16 @@ import {
   promoteToAdminPg,
   searchUsersPg,
 } from '../postgres/admin.ts';
+import { runUnit } from '../postgres/transaction.ts';
+import {
+  type AdminInvitation,
+  type AdminInvitationResult,
+  type AdminNewUser,
+  type AdminNewUserResult,
+  createUserWithPasswordLink,
+  inviteUser,
+  setRoleByOperator,
+} from '../queries/admin-accounts.ts';
 import {
   type AdminStats,
   type AdminUserChange,
@@ -28,9 +44,11 @@ import {
   promoteToAdmin,
   searchUsers,
 } from '../queries/admin.ts';
+import type { AuditFor } from '../queries/audit-builder.ts';
 import type { NewAuditEntry } from '../queries/audit-log.ts';
+import { countActiveSessionsOf } from '../queries/user-sessions.ts';
 import type { NewUser } from '../queries/users.ts';
-import type { User, UserSession } from '../schema.ts';
+import type { ActionToken, User, UserRole, UserSession } from '../schema.ts';
 import { runSync } from './run-sync.ts';
 
 /**
@@ -79,6 +97,33 @@ export interface AdminStore {
     audit: Omit<NewAuditEntry, 'target'>,
     nowMs: number,
   ): Promise<User | undefined>;
+  /**
+   * Creates a user without a password and issues its set-password link, with `audit` about the
+   * user; refused (nothing written) at MAX_USERS, exactly across replicas, or for a taken address.
+   */
+  createUser(
+    input: AdminNewUser,
+    nowMs: number,
+    audit?: AuditFor<User>,
+  ): Promise<AdminNewUserResult>;
+  /** Issues an invitation with `audit`; refused for an address with an account, or at MAX_USERS. */
+  invite(
+    input: AdminInvitation,
+    nowMs: number,
+    audit?: AuditFor<ActionToken>,
+  ): Promise<AdminInvitationResult>;
+  /**
+   * The operator's role change from the command line, with `audit` from the role it replaced; it
+   * may take the last admin's role. Undefined when there is no such user.
+   */
+  setRoleByOperator(
+    userId: string,
+    role: UserRole,
+    audit: AuditFor<{ previous: User; user: User }>,
+    nowMs: number,
+  ): Promise<{ previous: User; user: User } | undefined>;
+  /** The user's sessions joined and not ended (the admin's view of a user). */
+  countActiveSessions(userId: string): Promise<number>;
 }
 
 /** SQLite: each write is a unit of the group commit (its own savepoint, one writer). */
@@ -98,6 +143,12 @@ export function sqliteAdminStore({ db, groupCommit }: AttuneDatabase): AdminStor
       groupCommit.run((tx) => promoteToAdmin(tx, userId, audit, nowMs)),
     createAdmin: (user, audit, nowMs) =>
       groupCommit.run((tx) => createAdmin(tx, user, audit, nowMs)),
+    createUser: (input, nowMs, audit) =>
+      groupCommit.run((tx) => createUserWithPasswordLink(tx, input, nowMs, audit)),
+    invite: (input, nowMs, audit) => groupCommit.run((tx) => inviteUser(tx, input, nowMs, audit)),
+    setRoleByOperator: (userId, role, audit, nowMs) =>
+      groupCommit.run((tx) => setRoleByOperator(tx, userId, role, audit, nowMs)),
+    countActiveSessions: (userId) => runSync(() => countActiveSessionsOf(db, userId)),
   };
 }
 
@@ -112,5 +163,11 @@ export function postgresAdminStore({ db }: PostgresDatabase): AdminStore {
     stats: (nowMs) => adminStatsPg(db, nowMs),
     promoteToAdmin: (userId, audit, nowMs) => promoteToAdminPg(db, userId, audit, nowMs),
     createAdmin: (user, audit, nowMs) => createAdminPg(db, user, audit, nowMs),
+    createUser: (input, nowMs, audit) =>
+      runUnit(db, (tx) => createUserWithPasswordLinkPg(tx, input, nowMs, audit)),
+    invite: (input, nowMs, audit) => runUnit(db, (tx) => inviteUserPg(tx, input, nowMs, audit)),
+    setRoleByOperator: (userId, role, audit, nowMs) =>
+      runUnit(db, (tx) => setRoleByOperatorPg(tx, userId, role, audit, nowMs)),
+    countActiveSessions: (userId) => countActiveSessionsOfPg(db, userId),
   };
 }

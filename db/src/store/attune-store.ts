@@ -1,6 +1,16 @@
 import type { AttuneDatabase } from '../open-database.ts';
 import type { PostgresDatabase } from '../open-postgres.ts';
+import {
+  type AccountRecoveryStore,
+  postgresAccountRecoveryStore,
+  sqliteAccountRecoveryStore,
+} from './account-recovery-store.ts';
 import { type AccountStore, postgresAccountStore, sqliteAccountStore } from './account-store.ts';
+import {
+  type ActionTokenStore,
+  postgresActionTokenStore,
+  sqliteActionTokenStore,
+} from './action-token-store.ts';
 import { type AdminStore, postgresAdminStore, sqliteAdminStore } from './admin-store.ts';
 import { type AuditStore, postgresAuditStore, sqliteAuditStore } from './audit-store.ts';
 import {
@@ -8,16 +18,6 @@ import {
   postgresConversationTurnStore,
   sqliteConversationTurnStore,
 } from './conversation-turn-store.ts';
-import {
-  type AccountRecoveryStore,
-  postgresAccountRecoveryStore,
-  sqliteAccountRecoveryStore,
-} from './account-recovery-store.ts';
-import {
-  type ActionTokenStore,
-  postgresActionTokenStore,
-  sqliteActionTokenStore,
-} from './action-token-store.ts';
 import {
   type EmailChangeStore,
   postgresEmailChangeStore,

@@ -44,6 +44,25 @@ describe.each(STORE_ENGINES)('the audit log on %s', (engine) => {
     expect(typeof entries[0]!.id).toBe('number');
   });
 
+  it('appends entries that belong together all at once, or none of them', async () => {
+    await t.store.audit.appendAll(
+      [entry('login_failure', null, 'ana'), entry('lockout', null, 'ana')],
+      10,
+    );
+    expect((await t.auditEntries()).map((e) => e.action)).toEqual(['login_failure', 'lockout']);
+    // The second entry cannot be written (a BigInt is no JSON): the first is not kept either.
+    await expect(
+      t.store.audit.appendAll(
+        [
+          entry('login_failure', null, 'ben'),
+          { ...entry('lockout', null, 'ben'), detail: { n: 1n } },
+        ],
+        20,
+      ),
+    ).rejects.toThrow();
+    expect((await t.auditEntries()).map((e) => e.target)).toEqual(['ana', 'ana']);
+  });
+
   it('filters by action, by user as actor or target, and by a half-open time range', async () => {
     await t.store.audit.append(entry('login_success', 'ana', 'ana'), 10);
     await t.store.audit.append(entry('role_change', 'ben', 'ana'), 20);

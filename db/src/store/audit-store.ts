@@ -1,6 +1,7 @@
 import type { AttuneDatabase } from '../open-database.ts';
 import type { PostgresDatabase } from '../open-postgres.ts';
 import { insertAuditEntryPg, listAuditEntriesPg } from '../postgres/audit-log.ts';
+import { runUnit } from '../postgres/transaction.ts';
 import {
   type AuditQuery,
   type NewAuditEntry,
@@ -18,6 +19,8 @@ import { runSync } from './run-sync.ts';
 export interface AuditStore {
   /** Appends one entry on its own. */
   append(entry: NewAuditEntry, nowMs: number): Promise<void>;
+  /** Appends entries that belong together (a refused sign-in and the lockout it caused): all or none. */
+  appendAll(entries: readonly NewAuditEntry[], nowMs: number): Promise<void>;
   /** Entries newest first, a page at a time; `nextBeforeId` continues after the last one. */
   list(query: AuditQuery): Promise<{ entries: AuditEntry[]; nextBeforeId: number | null }>;
 }
@@ -26,6 +29,10 @@ export interface AuditStore {
 export function sqliteAuditStore({ db, groupCommit }: AttuneDatabase): AuditStore {
   return {
     append: (entry, nowMs) => groupCommit.run((tx) => insertAuditEntry(tx, entry, nowMs)),
+    appendAll: (entries, nowMs) =>
+      groupCommit.run((tx) => {
+        for (const entry of entries) insertAuditEntry(tx, entry, nowMs);
+      }),
     list: (query) => runSync(() => listAuditEntries(db, query)),
   };
 }
@@ -33,6 +40,10 @@ export function sqliteAuditStore({ db, groupCommit }: AttuneDatabase): AuditStor
 export function postgresAuditStore({ db }: PostgresDatabase): AuditStore {
   return {
     append: (entry, nowMs) => insertAuditEntryPg(db, entry, nowMs),
+    appendAll: (entries, nowMs) =>
+      runUnit(db, async (tx) => {
+        for (const entry of entries) await insertAuditEntryPg(tx, entry, nowMs);
+      }),
     list: (query) => listAuditEntriesPg(db, query),
   };
 }

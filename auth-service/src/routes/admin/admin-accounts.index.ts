@@ -1,13 +1,6 @@
-import {
-  clearLoginThrottle,
-  createUserWithoutPassword,
-  findUserByEmail,
-  findUserById,
-  issueActionToken,
-} from '@attune/db';
-import { auditIn } from '../../audit/audit.ts';
+import type { AuditRecord } from '../../audit/audit.ts';
 import { emailDigest } from '../../auth/lockout.ts';
-import { checkUserLimit } from '../../auth/registration.ts';
+import { userLimitReached } from '../../auth/registration.ts';
 import type { AppDeps } from '../../deps.ts';
 import { clientMeta } from '../../http/client-meta.ts';
 import { apiError } from '../../http/error-catalog.ts';
@@ -34,7 +27,7 @@ const ACCOUNT_LINK_TTL_MINUTES = ACCOUNT_LINK_TTL_MS / 60_000;
  */
 export function createAdminAccountsRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
-  const { db } = deps.database;
+  const emailTaken = () => apiError('email_taken', 'An account with this email already exists');
 
   /**
    * Sends a mail whose failure must not undo what the request did (the account or invitation is
@@ -50,47 +43,39 @@ export function createAdminAccountsRouter(deps: AppDeps, guard: RouteGuard) {
     }
   };
 
-  router.openapi(guard.route(getUserRoute), (c) => {
-    const user = findUserById(db, c.req.valid('param').id);
+  router.openapi(guard.route(getUserRoute), async (c) => {
+    const user = await deps.store.users.findById(c.req.valid('param').id);
     if (!user) throw apiError('user_not_found');
-    return c.json({ user: toAdminUserView(deps, user) }, 200);
+    return c.json({ user: await toAdminUserView(deps, user) }, 200);
   });
 
   router.openapi(guard.route(createUserRoute), async (c) => {
     const caller = c.get('caller').user;
     const body = c.req.valid('json');
     const nowMs = deps.now();
-    const { user, token } = await deps.database.groupCommit.run((tx) => {
-      checkUserLimit(tx, deps.config.registration);
-      const created = createUserWithoutPassword(
-        tx,
-        { email: body.email, fullName: body.full_name, role: body.role },
-        nowMs,
-      );
-      if (!created) throw apiError('email_taken', 'An account with this email already exists');
-      const issued = issueActionToken(
-        tx,
-        {
-          purpose: 'set_password',
-          userId: created.id,
-          email: created.email,
-          ttlMs: ACCOUNT_LINK_TTL_MS,
-        },
-        nowMs,
-      );
-      auditIn(
-        tx,
-        {
-          action: 'user_created',
-          actorId: caller.id,
-          target: created.id,
-          ip: clientMeta(c).ip,
-          detail: { role: created.role },
-        },
-        nowMs,
-      );
-      return { user: created, token: issued.token };
-    });
+    const { ip } = clientMeta(c);
+    // One unit (store.admin.createUser): the MAX_USERS place, the row, its set-password link and
+    // the audit entry, all or nothing; on PostgreSQL the count holds across replicas.
+    const created = await deps.store.admin.createUser(
+      {
+        email: body.email,
+        fullName: body.full_name,
+        role: body.role,
+        maxUsers: deps.config.registration.maxUsers,
+        linkTtlMs: ACCOUNT_LINK_TTL_MS,
+      },
+      nowMs,
+      (user): AuditRecord => ({
+        action: 'user_created',
+        actorId: caller.id,
+        target: user.id,
+        ip,
+        detail: { role: user.role },
+      }),
+    );
+    if (created.status === 'user_limit') throw userLimitReached(deps.config.registration.maxUsers);
+    if (created.status === 'email_taken') throw emailTaken();
+    const { user, token } = created;
     const mail = await sendMail(
       setPasswordMail({
         to: user.email,
@@ -100,7 +85,7 @@ export function createAdminAccountsRouter(deps: AppDeps, guard: RouteGuard) {
       }),
       'set-password link',
     );
-    return c.json({ user: toAdminUserView(deps, user), set_password_mail: mail }, 201);
+    return c.json({ user: await toAdminUserView(deps, user), set_password_mail: mail }, 201);
   });
 
   router.openapi(guard.route(inviteRoute), async (c) => {
@@ -113,29 +98,22 @@ export function createAdminAccountsRouter(deps: AppDeps, guard: RouteGuard) {
         'Registration is closed (REGISTRATION=closed), so an invitation could not be used; create the account with POST /admin/users instead',
       );
     const nowMs = deps.now();
-    const invitation = await deps.database.groupCommit.run((tx) => {
-      if (findUserByEmail(tx, email))
-        throw apiError('email_taken', 'An account with this email already exists');
-      checkUserLimit(tx, deps.config.registration);
-      const issued = issueActionToken(
-        tx,
-        { purpose: 'invitation', userId: null, email, role, ttlMs: ACCOUNT_LINK_TTL_MS },
-        nowMs,
-      );
-      auditIn(
-        tx,
-        {
-          action: 'invitation_sent',
-          actorId: caller.id,
-          target: null,
-          ip: clientMeta(c).ip,
-          // The digest, as for sign-in attempts: the log links invitations without keeping addresses.
-          detail: { role, email_sha256: emailDigest(email) },
-        },
-        nowMs,
-      );
-      return issued;
-    });
+    const { ip } = clientMeta(c);
+    const invitation = await deps.store.admin.invite(
+      { email, role, maxUsers: deps.config.registration.maxUsers, ttlMs: ACCOUNT_LINK_TTL_MS },
+      nowMs,
+      (): AuditRecord => ({
+        action: 'invitation_sent',
+        actorId: caller.id,
+        target: null,
+        ip,
+        // The digest, as for sign-in attempts: the log links invitations without keeping addresses.
+        detail: { role, email_sha256: emailDigest(email) },
+      }),
+    );
+    if (invitation.status === 'email_taken') throw emailTaken();
+    if (invitation.status === 'user_limit')
+      throw userLimitReached(deps.config.registration.maxUsers);
     const mail = await sendMail(
       invitationMail({
         to: email,
@@ -158,23 +136,21 @@ export function createAdminAccountsRouter(deps: AppDeps, guard: RouteGuard) {
 
   router.openapi(guard.route(unlockUserRoute), async (c) => {
     const caller = c.get('caller').user;
-    const user = findUserById(db, c.req.valid('param').id);
+    const user = await deps.store.users.findById(c.req.valid('param').id);
     if (!user) throw apiError('user_not_found');
-    const nowMs = deps.now();
-    await deps.database.groupCommit.run((tx) => {
-      const cleared = clearLoginThrottle(tx, user.email, { keepKnownSources: true });
-      auditIn(
-        tx,
-        {
-          action: 'unlock',
-          actorId: caller.id,
-          target: user.id,
-          ip: clientMeta(c).ip,
-          detail: { throttle_rows: cleared },
-        },
-        nowMs,
-      );
-    });
+    const { ip } = clientMeta(c);
+    await deps.store.loginThrottle.clear(
+      user.email,
+      { keepKnownSources: true },
+      deps.now(),
+      (cleared): AuditRecord => ({
+        action: 'unlock',
+        actorId: caller.id,
+        target: user.id,
+        ip,
+        detail: { throttle_rows: cleared },
+      }),
+    );
     return c.body(null, 204);
   });
 

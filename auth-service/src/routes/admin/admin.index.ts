@@ -1,4 +1,4 @@
-import { type User, findUserById, listSessions } from '@attune/db';
+import { type User, listSessions } from '@attune/db';
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../../admin/guest-role.ts';
 import { moderatorRefusal } from '../../admin/moderator-limits.ts';
 import type { AuditRecord } from '../../audit/audit.ts';
@@ -47,9 +47,9 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
   const disconnect = async (user: Pick<User, 'id'>): Promise<RemovalReport> =>
     removeParticipants(deps.config.livekit, await liveRoomsOf(deps, user.id));
 
-  const otherUser = (callerId: string, id: string) => {
+  const otherUser = async (callerId: string, id: string) => {
     if (id === callerId) throw apiError('cannot_change_self');
-    const user = findUserById(db, id);
+    const user = await deps.store.users.findById(id);
     if (!user) throw notFound('user');
     return user;
   };
@@ -71,7 +71,7 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
 
   router.openapi(guard.route(updateUserRoute), async (c) => {
     const caller = c.get('caller').user;
-    const target = otherUser(caller.id, c.req.valid('param').id);
+    const target = await otherUser(caller.id, c.req.valid('param').id);
     const change = c.req.valid('json');
     const refusal = caller.role === 'moderator' ? moderatorRefusal(target, change) : null;
     if (refusal) throw apiError('forbidden', refusal);
@@ -92,7 +92,7 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
 
   router.openapi(guard.route(deleteUserRoute), async (c) => {
     const caller = c.get('caller').user;
-    const target = otherUser(caller.id, c.req.valid('param').id);
+    const target = await otherUser(caller.id, c.req.valid('param').id);
     // Where the user is connected is read before the rows go; the account is deleted before
     // LiveKit is called, so a LiveKit that hangs never leaves the user signed in meanwhile.
     const liveRooms = await liveRoomsOf(deps, target.id);
@@ -133,7 +133,7 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     const session = await deps.store.admin.findSession(c.req.valid('param').id);
     if (!session) throw notFound('session');
     if (caller.role === 'moderator') {
-      const owner = findUserById(db, session.userId);
+      const owner = await deps.store.users.findById(session.userId);
       if (owner && moderatorRefusal(owner, {})) throw apiError('forbidden', SESSION_OF_STAFF);
     }
     if (session.status === 'ended' || session.status === 'expired') {

@@ -1,7 +1,7 @@
-import { type User, listSessions, setPasswordAndSignOutEverywhere } from '@attune/db';
+import { type User, listSessions } from '@attune/db';
 import { toExportDocument } from '../../account/export-document.ts';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../account/history-cursor.ts';
-import { type AuditRecord, auditIn } from '../../audit/audit.ts';
+import type { AuditRecord } from '../../audit/audit.ts';
 import { callerPasswordMatches } from '../../auth/caller-password.ts';
 import { clearRefreshCookie } from '../../auth/refresh-cookie.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -187,19 +187,14 @@ export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
     const passwordHash = await deps.passwords.hash(body.new_password);
     const nowMs = deps.now();
     const { ip } = clientMeta(c);
-    const changed = db.transaction(
-      (tx) => {
-        // Another change (or a deletion) while bcrypt ran: the verified password is stale. This
-        // device stays signed in; every other one, and every mailed password link, is revoked.
-        const updated = setPasswordAndSignOutEverywhere(tx, user.id, passwordHash, nowMs, {
-          keepFamilyId: claims.familyId,
-          ifPasswordHashIs: user.passwordHash ?? '',
-        });
-        if (!updated) return false;
-        auditIn(tx, { action: 'password_change', actorId: user.id, target: user.id, ip }, nowMs);
-        return true;
-      },
-      { behavior: 'immediate' },
+    // Another change (or a deletion) while bcrypt ran: the verified password is stale. This
+    // device stays signed in; every other one, and every mailed password link, is revoked.
+    const changed = await deps.store.accountRecovery.setPassword(
+      user.id,
+      passwordHash,
+      nowMs,
+      { keepFamilyId: claims.familyId, ifPasswordHashIs: user.passwordHash ?? '' },
+      (): AuditRecord => ({ action: 'password_change', actorId: user.id, target: user.id, ip }),
     );
     if (!changed) throw invalidCredentials();
     // Whoever held the old password may be in a room now: every participant of the user leaves,
