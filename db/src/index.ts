@@ -38,6 +38,22 @@ export type { ActionTokenStore, CappedIssue, MailCap } from './store/action-toke
 export type { EmailChangeStore } from './store/email-change-store.ts';
 export type { AccountRecoveryStore, PasswordSet } from './store/account-recovery-store.ts';
 export type { AuditFor } from './queries/audit-builder.ts';
+export type {
+  RoomSessionOutcome,
+  RoomSessionRequest,
+  RoomSessionStore,
+} from './store/room-session-store.ts';
+export type {
+  NewGuest,
+  NewSignIn,
+  SignInRecord,
+  SignInStore,
+  SignUpResult,
+} from './store/sign-in-store.ts';
+export type { AgentSessionStore } from './store/agent-session-store.ts';
+export type { SessionSweepStore, SweepCutoffs, SweepOutcome } from './store/session-sweep-store.ts';
+export type { SessionListingStore } from './store/session-listing-store.ts';
+export type { SessionListQuery } from './postgres/session-listing.ts';
 export { databasePathProblem } from './database-path.ts';
 export { isDatabaseBusy } from './database-busy.ts';
 export type { GroupCommit } from './group-commit.ts';

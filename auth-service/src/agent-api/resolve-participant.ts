@@ -5,20 +5,14 @@ import {
   type ResolveParticipantRequest,
   type ResolveParticipantResponse,
 } from '@attune/contract';
-import {
-  type AgentUserMemory,
-  countActiveSessionsOf,
-  findAgentSessionScope,
-  findUserById,
-  readAgentUserMemory,
-} from '@attune/db';
+import type { AgentUserMemory } from '@attune/db';
 import { audit } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { sessionLimitOf } from '../livekit/room-session.ts';
 import type { RecentRefusals } from './refusal-audit.ts';
 import { type AgentSessionWindows, isSessionOpenToAgent } from './session-scope.ts';
 
-type ResolveDeps = Pick<AppDeps, 'config' | 'database' | 'store' | 'agentCredentials' | 'now'> & {
+type ResolveDeps = Pick<AppDeps, 'config' | 'store' | 'agentCredentials' | 'now'> & {
   windows: AgentSessionWindows;
   /** Refusals audited lately: each (reason, target) is audited once a minute at most. */
   refusals: RecentRefusals;
@@ -37,7 +31,7 @@ export async function resolveParticipant(
   deps: ResolveDeps,
   request: ResolveParticipantRequest,
 ): Promise<ResolveParticipantResponse> {
-  const outcome = decide(deps, request);
+  const outcome = await decide(deps, request);
   if ('refused' in outcome) {
     const target = request.attributes[ATTRIBUTE_SESSION_ID] ?? request.identity;
     if (deps.refusals.isNew(`${outcome.refused}:${target}`, deps.now())) {
@@ -56,7 +50,7 @@ export async function resolveParticipant(
   const memory = user.role !== 'guest';
   const { agentApi } = deps.config;
   const remembered = memory
-    ? readAgentUserMemory(deps.database.db, {
+    ? await deps.store.agentSessions.readUserMemory({
         userId: user.id,
         sessionId: session.id,
         budget: { maxTurns: agentApi.historyMaxTurns, maxChars: agentApi.historyMaxChars },
@@ -87,17 +81,16 @@ export async function resolveParticipant(
   };
 }
 
-function decide(deps: ResolveDeps, request: ResolveParticipantRequest) {
+async function decide(deps: ResolveDeps, request: ResolveParticipantRequest) {
   const refuse = (reason: RefusalReason) => ({ refused: reason });
   const userId = request.attributes[ATTRIBUTE_USER_ID];
   const sessionId = request.attributes[ATTRIBUTE_SESSION_ID];
   if (!userId || !sessionId) return refuse('missing_attributes');
   if (userId !== request.identity) return refuse('identity_mismatch');
 
-  const db = deps.database.db;
-  const scope = findAgentSessionScope(db, sessionId);
+  const scope = await deps.store.agentSessions.findScope(sessionId);
   if (!scope || scope.user.id !== userId) {
-    return refuse(findUserById(db, userId) ? 'unknown_session' : 'unknown_user');
+    return refuse((await deps.store.users.findById(userId)) ? 'unknown_session' : 'unknown_user');
   }
   const { session, user } = scope;
   if (session.roomName !== request.room_name || session.participantIdentity !== request.identity) {
@@ -111,7 +104,8 @@ function decide(deps: ResolveDeps, request: ResolveParticipantRequest) {
   if (!isSessionOpenToAgent(session, deps.now(), deps.windows)) return refuse('session_expired');
   // Tokens are cheap; a conversation runs the agent. Past the user's limit of conversations in
   // progress, the agent does not join, however many tokens were minted before.
-  if (countActiveSessionsOf(db, user.id, session.id) >= sessionLimitOf(deps.config, user)) {
+  const active = await deps.store.agentSessions.countActive(user.id, session.id);
+  if (active >= sessionLimitOf(deps.config, user)) {
     return refuse('session_limit');
   }
   return { user, session };

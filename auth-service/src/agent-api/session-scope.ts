@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { type AttuneDatabase, type UserSession, findAgentSessionScope } from '@attune/db';
+import type { AttuneStore, UserSession } from '@attune/db';
 import type { AgentApiEnv } from './agent-api-env.ts';
 import { agentApiError } from './agent-api-error.ts';
 
@@ -40,7 +40,7 @@ export function isSessionOpenToAgent(
  * anything the caller sent.
  */
 export function requireSessionScope(deps: {
-  database: Pick<AttuneDatabase, 'db'>;
+  store: Pick<AttuneStore, 'agentSessions'>;
   now: () => number;
   windows: AgentSessionWindows;
 }) {
@@ -48,7 +48,7 @@ export function requireSessionScope(deps: {
     const caller = c.get('agentCaller');
     if (caller.kind !== 'session') throw agentApiError('session_credential_required');
     if (c.req.param('session_id') !== caller.sessionId) throw agentApiError('session_mismatch');
-    const scope = findAgentSessionScope(deps.database.db, caller.sessionId);
+    const scope = await deps.store.agentSessions.findScope(caller.sessionId);
     if (!scope || scope.user.id !== caller.userId) {
       throw agentApiError('session_closed', 'The session no longer exists');
     }

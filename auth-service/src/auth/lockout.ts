@@ -3,7 +3,6 @@ import {
   type LoginAttemptSource,
   type User,
   emailSha256,
-  recordSuccessfulLoginAttempt,
 } from '@attune/db';
 import type { AuditRecord } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
@@ -108,16 +107,6 @@ export function settlePasswordCheck(
 ): Promise<void> {
   return deps.store.loginThrottle.settle(check.source, deps.now(), audit);
 }
-
-/**
- * `settlePasswordCheck` inside the SQLite transaction that records a sign-in (sign-in.ts, which
- * still opens its room session there).
- */
-export const settleSuccessfulPasswordCheck = (
-  db: Parameters<typeof recordSuccessfulLoginAttempt>[0],
-  check: ClaimedPasswordCheck,
-  nowMs: number,
-) => recordSuccessfulLoginAttempt(db, check.source, nowMs);
 
 /**
  * Audits a refused password check as `login_failure` (its failure was already counted by the

@@ -1,5 +1,3 @@
-import { recordSuccessfulLogin } from '@attune/db';
-import { auditIn } from '../audit/audit.ts';
 import type { AppDeps } from '../deps.ts';
 import { apiError } from '../http/error-catalog.ts';
 import { checkPassword } from '../passwords/check-password.ts';
@@ -8,7 +6,6 @@ import {
   claimPasswordCheck,
   recordLoginFailure,
   settlePasswordCheck,
-  settleSuccessfulPasswordCheck,
 } from './lockout.ts';
 import { type SignedIn, signIn } from './sign-in.ts';
 
@@ -25,7 +22,7 @@ export const invalidCredentials = () => apiError('invalid_credentials');
  * which then skip the account-wide delay.
  */
 export async function logIn(
-  deps: Pick<AppDeps, 'config' | 'database' | 'store' | 'appJwt' | 'passwords' | 'logger' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'store' | 'appJwt' | 'passwords' | 'logger' | 'now'>,
   credentials: { email: string; password: string },
   meta: { ip: string | null; userAgent: string | null },
   deviceId?: string,
@@ -63,14 +60,14 @@ export async function logIn(
     ? await deps.passwords.hash(credentials.password)
     : undefined;
   const login = { userId: found.id, verifiedHash: hash, rehashed };
-  const signedIn = await signIn(deps, meta, (tx) => {
-    const nowMs = deps.now();
-    // Refused (undefined) if the account was suspended or given a new password meanwhile.
-    const user = recordSuccessfulLogin(tx, login, nowMs);
-    if (!user) return undefined;
-    settleSuccessfulPasswordCheck(tx, check, nowMs);
-    auditIn(tx, { action: 'login_success', actorId: user.id, target: user.id, ip: meta.ip }, nowMs);
-    return user;
-  });
+  // Refused (undefined) if the account was suspended or given a new password meanwhile.
+  const signedIn = await signIn(deps, meta, (newSignIn, nowMs) =>
+    deps.store.signIns.logIn(login, check.source, newSignIn, nowMs, (user) => ({
+      action: 'login_success',
+      actorId: user.id,
+      target: user.id,
+      ip: meta.ip,
+    })),
+  );
   return signedIn ?? refuse('superseded');
 }

@@ -2,10 +2,9 @@ import {
   type ActionToken,
   type AttuneStore,
   type CreatedAccount,
-  type Db,
   type NewAccount,
-  type User,
-  createAccount,
+  type NewSignIn,
+  type SignInRecord,
 } from '@attune/db';
 import type { AuditRecord } from '../audit/audit.ts';
 import type { RegistrationConfig } from '../config/config.ts';
@@ -45,23 +44,29 @@ export async function admitSignUp(
 }
 
 /**
- * Inside the sign-in's transaction (sign-in.ts): creates the account of a sign-up with db's
- * `createAccount` (MAX_USERS place, invitation, row and `audit`, all or nothing). Throws 403
- * `user_limit` once MAX_USERS non-guest accounts exist, or `invitation_required` if another
- * sign-up spent the invitation meanwhile, which rolls the sign-in back; `undefined` when the
- * email is taken.
+ * The sign-in unit of a sign-up (sign-in.ts runs it): the store's `signUp` creates the account
+ * (MAX_USERS place, invitation, row and `audit`) with the device and the fresh room, all or
+ * nothing. Throws 403 `user_limit` once MAX_USERS non-guest accounts exist, or
+ * `invitation_required` if another sign-up spent the invitation meanwhile (nothing is written
+ * then); `undefined` when the email is taken.
  */
-export function createSignUpAccount(
-  tx: Db,
+export async function signUp(
+  store: Pick<AttuneStore, 'signIns'>,
   registration: Pick<RegistrationConfig, 'maxUsers'>,
   account: Omit<NewAccount, 'maxUsers'>,
+  newSignIn: NewSignIn,
   nowMs: number,
   audit: (created: CreatedAccount) => AuditRecord,
-): User | undefined {
-  const result = createAccount(tx, { ...account, maxUsers: registration.maxUsers }, nowMs, audit);
+): Promise<SignInRecord | undefined> {
+  const result = await store.signIns.signUp(
+    { ...account, maxUsers: registration.maxUsers },
+    newSignIn,
+    nowMs,
+    audit,
+  );
   switch (result.status) {
     case 'created':
-      return result.user;
+      return result;
     case 'email_taken':
       return undefined;
     case 'user_limit':

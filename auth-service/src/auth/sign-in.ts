@@ -1,5 +1,4 @@
-import { type Db, type User, insertRefreshTokenFamily, openUserSession } from '@attune/db';
-import { auditIn } from '../audit/audit.ts';
+import type { NewSignIn, SignInRecord, User } from '@attune/db';
 import type { AppDeps } from '../deps.ts';
 import { newRoomName } from '../livekit/room-name.ts';
 import { type RoomSession, mintRoomAccess } from '../livekit/room-session.ts';
@@ -18,59 +17,41 @@ export function mayOpenRooms(config: AppDeps['config'], user: User): boolean {
 }
 
 /**
- * Signs a user in on a new device, all or nothing: `writeUser` (create the account, or stamp
- * the login), a new refresh-token family and, when the account may open rooms (`mayOpenRooms`), a
- * session in a fresh room are written in one transaction; then the access token and the LiveKit
- * token are signed, side by side. `undefined` when `writeUser` writes nothing (e.g. the email is
- * taken); an error it throws rolls everything back.
+ * Signs a user in on a new device, all or nothing: `write` runs the store's sign-in unit (sign-up,
+ * login or guest) with what every sign-in writes beside its user part — a new refresh-token family
+ * and, when the account may open rooms (`mayOpenRooms`), a session in a fresh room with its
+ * `token_minted` entry — all in one transaction; then the access token and the LiveKit token are
+ * signed, side by side. `undefined` when the unit wrote nothing (e.g. the email is taken).
  */
 export async function signIn(
-  deps: Pick<AppDeps, 'config' | 'database' | 'appJwt' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'appJwt' | 'now'>,
   meta: { ip: string | null; userAgent: string | null },
-  writeUser: (db: Db) => User | undefined,
+  write: (signIn: NewSignIn, nowMs: number) => Promise<SignInRecord | undefined>,
   options: { refreshTtlMs?: number } = {},
 ): Promise<SignedIn | undefined> {
   const nowMs = deps.now();
   const refresh = newRefreshToken();
   const roomName = newRoomName();
-  const { db } = deps.database;
-  const written = db.transaction(
-    () => {
-      const user = writeUser(db);
-      if (!user) return undefined;
-      const family = insertRefreshTokenFamily(
-        db,
-        {
-          userId: user.id,
-          tokenHash: refresh.tokenHash,
-          expiresAt: nowMs + (options.refreshTtlMs ?? deps.config.refreshTokenTtlMs),
-          ...meta,
-        },
-        nowMs,
-      );
-      if (!mayOpenRooms(deps.config, user))
-        return { user, familyId: family.familyId, session: null };
-      const session = openUserSession(
-        db,
-        { userId: user.id, roomName, participantIdentity: user.id },
-        nowMs,
-      );
-      // A fresh name has 122 random bits; a clash means something is badly wrong, so roll back.
-      if (!session) throw new Error('a freshly generated room name is already taken');
-      auditIn(
-        db,
-        {
+  const written = await write(
+    {
+      device: {
+        tokenHash: refresh.tokenHash,
+        expiresAt: nowMs + (options.refreshTtlMs ?? deps.config.refreshTokenTtlMs),
+        ...meta,
+      },
+      room: {
+        roomName,
+        opensFor: (user) => mayOpenRooms(deps.config, user),
+        audit: (session) => ({
           action: 'token_minted',
-          actorId: user.id,
+          actorId: session.userId,
           target: session.id,
           ip: meta.ip,
           detail: { room: roomName },
-        },
-        nowMs,
-      );
-      return { user, familyId: family.familyId, session };
+        }),
+      },
     },
-    { behavior: 'immediate' },
+    nowMs,
   );
   if (!written) return undefined;
   const { session } = written;

@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { type User, type UserSession, countActiveSessionsOf, openUserSession } from '@attune/db';
-import { auditIn } from '../audit/audit.ts';
+import type { User, UserSession } from '@attune/db';
 import type { AppDeps } from '../deps.ts';
 import { mintLiveKitToken } from '../tokens/livekit-token.ts';
 import { newRoomName } from './room-name.ts';
@@ -28,12 +27,12 @@ export function sessionLimitOf(config: AppDeps['config'], user: Pick<User, 'role
 
 /**
  * Claims the room for the user (or confirms they own it) and records a `user_sessions` row with
- * status `issued` (through the group commit), then mints the LiveKit token for that one room.
+ * status `issued` (one unit of the store), then mints the LiveKit token for that one room.
  * Another user's room is refused, and so is a new session while the user already has as many in
  * progress as allowed; then nothing is written. The count and the insert share one transaction.
  */
 export async function openRoomSession(
-  deps: Pick<AppDeps, 'config' | 'database' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'store' | 'now'>,
   user: User,
   request: {
     roomName?: string | undefined;
@@ -43,30 +42,24 @@ export async function openRoomSession(
 ): Promise<RoomSessionResult> {
   const nowMs = deps.now();
   const roomName = request.roomName ?? newRoomName();
-  const limit = sessionLimitOf(deps.config, user);
-  const outcome = await deps.database.groupCommit.run((db) => {
-    if (countActiveSessionsOf(db, user.id) >= limit) return 'session_limit' as const;
-    const session = openUserSession(
-      db,
-      { userId: user.id, roomName, participantIdentity: user.id },
-      nowMs,
-    );
-    if (!session) return 'room_forbidden' as const;
-    auditIn(
-      db,
-      {
-        action: 'token_minted',
-        actorId: user.id,
-        target: session.id,
-        ip: request.ip ?? null,
-        detail: { room: roomName },
-      },
-      nowMs,
-    );
-    return session;
-  });
-  if (typeof outcome === 'string') return { ok: false, reason: outcome };
-  const session = outcome;
+  const outcome = await deps.store.roomSessions.open(
+    {
+      userId: user.id,
+      roomName,
+      participantIdentity: user.id,
+      maxActive: sessionLimitOf(deps.config, user),
+    },
+    nowMs,
+    (session) => ({
+      action: 'token_minted',
+      actorId: user.id,
+      target: session.id,
+      ip: request.ip ?? null,
+      detail: { room: roomName },
+    }),
+  );
+  if (outcome.status !== 'opened') return { ok: false, reason: outcome.status };
+  const { session } = outcome;
   return { ok: true, room: mintRoomAccess(deps, user, session, request.participantName) };
 }
 

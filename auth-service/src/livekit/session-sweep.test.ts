@@ -12,6 +12,7 @@ import {
   issueActionToken,
   loginThrottle,
   loginThrottleKeys,
+  sqliteStore,
   updateSessionTimeline,
 } from '@attune/db';
 import { insertTestUsers, openTempDatabase, snapshotTables } from '@attune/db/testing';
@@ -49,7 +50,7 @@ describe('sweepSessions', () => {
     const now = 10_000_000;
     const old = issue(now - TTL - JOIN_GRACE_MS - 1);
     const fresh = issue(now - TTL);
-    expect(await sweepSessions(database, now, options)).toMatchObject({ expired: 1 });
+    expect(await sweepSessions(sqliteStore(database), now, options)).toMatchObject({ expired: 1 });
     expect(row(old)).toMatchObject({
       status: 'expired',
       endReason: 'token_unused',
@@ -80,7 +81,7 @@ describe('sweepSessions', () => {
       status: 'active',
     });
 
-    expect(await sweepSessions(database, now, options)).toMatchObject({ timedOut: 1 });
+    expect(await sweepSessions(sqliteStore(database), now, options)).toMatchObject({ timedOut: 1 });
     expect(row(stale)).toMatchObject({
       status: 'ended',
       endReason: 'timeout',
@@ -99,7 +100,9 @@ describe('sweepSessions', () => {
       now - WEBHOOK_EVENT_RETENTION_MS - 1,
     );
     insertWebhookEvent(database.db, { id: 'EV_new', event: 'participant_joined' }, now - 1);
-    expect(await sweepSessions(database, now, options)).toMatchObject({ prunedEvents: 1 });
+    expect(await sweepSessions(sqliteStore(database), now, options)).toMatchObject({
+      prunedEvents: 1,
+    });
     expect(
       insertWebhookEvent(database.db, { id: 'EV_new', event: 'participant_joined' }, now),
     ).toBe(false);
@@ -137,7 +140,7 @@ describe('mailed links and the login throttle', () => {
     // A claim counts on the pair and the account; the known-place key is written only on success.
     const recentKeys = loginThrottleKeys(source('recent@example.org'));
 
-    expect(await sweepSessions(database, now, options)).toMatchObject({
+    expect(await sweepSessions(sqliteStore(database), now, options)).toMatchObject({
       prunedActionTokens: 2,
       prunedThrottleRows: 2,
     });
@@ -191,7 +194,7 @@ describe('guest clean-up', () => {
       now - GUEST_TTL,
     );
 
-    expect(await sweepSessions(database, now, options)).toMatchObject({
+    expect(await sweepSessions(sqliteStore(database), now, options)).toMatchObject({
       deletedGuests: 1,
       deletedGuestRooms: [{ roomName: 'guest-room', identity: old.id }],
     });

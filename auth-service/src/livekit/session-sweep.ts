@@ -1,17 +1,6 @@
 import type { Logger } from 'pino';
-import {
-  type AttuneDatabase,
-  closeStaleSessions,
-  deleteUser,
-  expireUnusedSessions,
-  findExpiredGuests,
-  findLiveSessions,
-  forgetUserInAuditLog,
-  pruneActionTokens,
-  pruneLoginThrottle,
-  pruneWebhookEvents,
-} from '@attune/db';
-import { auditIn } from '../audit/audit.ts';
+import type { AttuneStore } from '@attune/db';
+import type { AuditRecord } from '../audit/audit.ts';
 import type { Config } from '../config/config.ts';
 import {
   type RemovalReport,
@@ -44,52 +33,56 @@ export interface SweepResult {
   prunedThrottleRows: number;
   /** Rooms the deleted guests may still be talking in, to remove them from after the commit. */
   deletedGuestRooms: RemovalTarget[];
+  /** Another replica was sweeping (PostgreSQL): this pass did nothing. */
+  skipped: boolean;
 }
+
+const GUEST_EXPIRED: AuditRecord = {
+  action: 'user_deleted',
+  actorId: null,
+  target: null,
+  ip: null,
+  detail: { role: 'guest', reason: 'guest_expired' },
+};
 
 /**
  * One pass: tokens nobody joined with become `expired`, sessions LiveKit never reported leaving
  * are closed `maxSessionMs` after their latest join (end reason `timeout`), old webhook ids are
  * forgotten, guest accounts past their lifetime are deleted (their id also leaves the audit log),
- * and used or expired mailed links and stale login-throttle rows are deleted. One transaction,
- * off the event loop's critical path via the group commit.
+ * and used or expired mailed links and stale login-throttle rows are deleted. One unit of the
+ * store (on SQLite off the event loop's critical path via the group commit; on PostgreSQL one
+ * replica at a time, the others skip).
  */
-export function sweepSessions(
-  database: Pick<AttuneDatabase, 'groupCommit'>,
+export async function sweepSessions(
+  store: Pick<AttuneStore, 'sessionSweep'>,
   nowMs: number,
   options: SweepOptions,
 ): Promise<SweepResult> {
-  return database.groupCommit.run((db) => {
-    const deletedGuestRooms: RemovalTarget[] = [];
-    const deletedGuests = findExpiredGuests(db, nowMs - options.guestTtlMs).filter(({ id }) => {
-      const live = findLiveSessions(db, id, nowMs - options.tokenTtlMs);
-      forgetUserInAuditLog(db, id);
-      if (!deleteUser(db, id)) return false;
-      deletedGuestRooms.push(
-        ...live.map((s) => ({ roomName: s.roomName, identity: s.participantIdentity })),
-      );
-      auditIn(
-        db,
-        {
-          action: 'user_deleted',
-          actorId: null,
-          target: null,
-          ip: null,
-          detail: { role: 'guest', reason: 'guest_expired' },
-        },
-        nowMs,
-      );
-      return true;
-    }).length;
-    return {
-      expired: expireUnusedSessions(db, nowMs - options.tokenTtlMs - JOIN_GRACE_MS),
-      timedOut: closeStaleSessions(db, nowMs, options.maxSessionMs),
-      prunedEvents: pruneWebhookEvents(db, nowMs - WEBHOOK_EVENT_RETENTION_MS),
-      deletedGuests,
-      prunedActionTokens: pruneActionTokens(db, nowMs),
-      prunedThrottleRows: pruneLoginThrottle(db, nowMs, options.loginThrottleWindowMs),
-      deletedGuestRooms,
-    };
-  });
+  const outcome = await store.sessionSweep.sweep(
+    nowMs,
+    {
+      unusedIssuedBefore: nowMs - options.tokenTtlMs - JOIN_GRACE_MS,
+      maxSessionMs: options.maxSessionMs,
+      webhookEventsBefore: nowMs - WEBHOOK_EVENT_RETENTION_MS,
+      guestsCreatedBefore: nowMs - options.guestTtlMs,
+      liveTokensIssuedAfter: nowMs - options.tokenTtlMs,
+      loginThrottleWindowMs: options.loginThrottleWindowMs,
+    },
+    GUEST_EXPIRED,
+  );
+  return {
+    expired: outcome.expired,
+    timedOut: outcome.timedOut,
+    prunedEvents: outcome.prunedEvents,
+    deletedGuests: outcome.deletedGuests,
+    prunedActionTokens: outcome.prunedActionTokens,
+    prunedThrottleRows: outcome.prunedThrottleRows,
+    deletedGuestRooms: outcome.deletedGuestRooms.map((s) => ({
+      roomName: s.roomName,
+      identity: s.participantIdentity,
+    })),
+    skipped: outcome.skipped,
+  };
 }
 
 /** The sweep's settings as the configuration gives them (the timer and POST /admin/cleanup). */
@@ -105,27 +98,29 @@ export function sweepOptionsOf(
 }
 
 export interface SweepPass {
-  result: Omit<SweepResult, 'deletedGuestRooms'>;
+  result: Omit<SweepResult, 'deletedGuestRooms' | 'skipped'>;
+  /** Another replica was sweeping (PostgreSQL): this pass did nothing. */
+  skipped: boolean;
   /** What LiveKit said when the deleted guests were removed from their rooms; null: none was in one. */
   removal: RemovalReport | null;
 }
 
 /**
- * One whole pass, as the timer and POST /admin/cleanup run it: the sweep's transaction, then the
+ * One whole pass, as the timer and POST /admin/cleanup run it: the sweep's unit, then the
  * deleted guests still in a room are removed from it (after the commit, so a hung LiveKit never
  * holds the write).
  */
 export async function runSweepPass(
-  deps: { database: Pick<AttuneDatabase, 'groupCommit'>; config: Pick<Config, 'livekit'> },
+  deps: { store: Pick<AttuneStore, 'sessionSweep'>; config: Pick<Config, 'livekit'> },
   nowMs: number,
   options: SweepOptions,
 ): Promise<SweepPass> {
-  const { deletedGuestRooms, ...result } = await sweepSessions(deps.database, nowMs, options);
+  const { deletedGuestRooms, skipped, ...result } = await sweepSessions(deps.store, nowMs, options);
   const removal =
     deletedGuestRooms.length === 0
       ? null
       : await removeParticipants(deps.config.livekit, deletedGuestRooms);
-  return { result, removal };
+  return { result, skipped, removal };
 }
 
 /**
@@ -134,7 +129,7 @@ export async function runSweepPass(
  */
 export function startSessionSweep(
   deps: {
-    database: Pick<AttuneDatabase, 'groupCommit'>;
+    store: Pick<AttuneStore, 'sessionSweep'>;
     logger: Logger;
     now: () => number;
     config: Pick<Config, 'livekit'>;
@@ -144,7 +139,8 @@ export function startSessionSweep(
   let running: Promise<void> = Promise.resolve();
   const pass = () => {
     running = runSweepPass(deps, deps.now(), options).then(
-      ({ result, removal }) => {
+      ({ result, skipped, removal }) => {
+        if (skipped) deps.logger.debug('session sweep skipped: another replica is sweeping');
         if (Object.values(result).some((n) => n > 0)) deps.logger.info(result, 'session sweep');
         // Expired guests still in a room are removed from it; an unreachable LiveKit is logged.
         if (removal && removal.failed.length > 0)

@@ -14,6 +14,8 @@ export const ADVISORY_LOCK_SPACE = {
   loginThrottle: 0x41540002,
   /** One address's (or user's) mailed links of one purpose: the hourly cap and "only the latest works". */
   actionTokens: 0x41540003,
+  /** The session sweep: one replica sweeps at a time, the others skip their pass. */
+  sessionSweep: 0x41540004,
 } as const;
 
 /**
@@ -23,4 +25,19 @@ export const ADVISORY_LOCK_SPACE = {
  */
 export async function advisoryXactLockPg(tx: PgTx, space: number, key: string): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${space}::int4, hashtext(${key}))`);
+}
+
+/**
+ * Takes the advisory lock on (`space`, `key`) for the rest of the transaction if nobody holds it,
+ * without waiting: false when another transaction does (for work one replica does for all).
+ */
+export async function tryAdvisoryXactLockPg(
+  tx: PgTx,
+  space: number,
+  key: string,
+): Promise<boolean> {
+  const result = await tx.execute<{ locked: boolean }>(
+    sql`SELECT pg_try_advisory_xact_lock(${space}::int4, hashtext(${key})) AS locked`,
+  );
+  return result.rows[0]?.locked === true;
 }

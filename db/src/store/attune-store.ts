@@ -12,6 +12,11 @@ import {
   sqliteActionTokenStore,
 } from './action-token-store.ts';
 import { type AdminStore, postgresAdminStore, sqliteAdminStore } from './admin-store.ts';
+import {
+  type AgentSessionStore,
+  postgresAgentSessionStore,
+  sqliteAgentSessionStore,
+} from './agent-session-store.ts';
 import { type AuditStore, postgresAuditStore, sqliteAuditStore } from './audit-store.ts';
 import {
   type ConversationTurnStore,
@@ -39,10 +44,26 @@ import {
   sqliteRefreshTokenStore,
 } from './refresh-token-store.ts';
 import {
+  type RoomSessionStore,
+  postgresRoomSessionStore,
+  sqliteRoomSessionStore,
+} from './room-session-store.ts';
+import {
+  type SessionListingStore,
+  postgresSessionListingStore,
+  sqliteSessionListingStore,
+} from './session-listing-store.ts';
+import {
+  type SessionSweepStore,
+  postgresSessionSweepStore,
+  sqliteSessionSweepStore,
+} from './session-sweep-store.ts';
+import {
   type SessionTimelineStore,
   postgresSessionTimelineStore,
   sqliteSessionTimelineStore,
 } from './session-timeline-store.ts';
+import { type SignInStore, postgresSignInStore, sqliteSignInStore } from './sign-in-store.ts';
 import { type UserStore, postgresUserStore, sqliteUserStore } from './user-store.ts';
 
 /** Which database an `AttuneStore` runs on. */
@@ -71,6 +92,11 @@ export interface AttuneStore {
   readonly actionTokens: ActionTokenStore;
   readonly emailChange: EmailChangeStore;
   readonly accountRecovery: AccountRecoveryStore;
+  readonly roomSessions: RoomSessionStore;
+  readonly sessionListings: SessionListingStore;
+  readonly signIns: SignInStore;
+  readonly agentSessions: AgentSessionStore;
+  readonly sessionSweep: SessionSweepStore;
 }
 
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
@@ -88,6 +114,11 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
     actionTokens: sqliteActionTokenStore(database),
     emailChange: sqliteEmailChangeStore(database),
     accountRecovery: sqliteAccountRecoveryStore(database),
+    roomSessions: sqliteRoomSessionStore(database),
+    sessionListings: sqliteSessionListingStore(database),
+    signIns: sqliteSignInStore(database),
+    agentSessions: sqliteAgentSessionStore(database),
+    sessionSweep: sqliteSessionSweepStore(database),
   };
 }
 
@@ -106,5 +137,10 @@ export function postgresStore(database: PostgresDatabase): AttuneStore {
     actionTokens: postgresActionTokenStore(database),
     emailChange: postgresEmailChangeStore(database),
     accountRecovery: postgresAccountRecoveryStore(database),
+    roomSessions: postgresRoomSessionStore(database),
+    sessionListings: postgresSessionListingStore(database),
+    signIns: postgresSignInStore(database),
+    agentSessions: postgresAgentSessionStore(database),
+    sessionSweep: postgresSessionSweepStore(database),
   };
 }

@@ -1,4 +1,4 @@
-import { type User, listSessions } from '@attune/db';
+import type { User } from '@attune/db';
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../../admin/guest-role.ts';
 import { moderatorRefusal } from '../../admin/moderator-limits.ts';
 import type { AuditRecord } from '../../audit/audit.ts';
@@ -41,7 +41,6 @@ function userCursor(text: string | undefined) {
  */
 export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
-  const { db } = deps.database;
 
   /** Removes the user's participants from the rooms they may be in now. */
   const disconnect = async (user: Pick<User, 'id'>): Promise<RemovalReport> =>
@@ -113,10 +112,10 @@ export function createAdminRouter(deps: AppDeps, guard: RouteGuard) {
     return c.json({ deleted: true as const, livekit }, 200);
   });
 
-  router.openapi(guard.route(listSessionsRoute), (c) => {
+  router.openapi(guard.route(listSessionsRoute), async (c) => {
     const q = c.req.valid('query');
     const status = q.status ?? (q.recent === 'true' ? undefined : 'active');
-    const page = listSessions(db, {
+    const page = await deps.store.sessionListings.list({
       filter: {},
       status,
       limit: q.limit,

@@ -1,10 +1,5 @@
 import { AGENT_API_LIMITS } from '@attune/contract';
-import {
-  type UserSession,
-  markSessionJoined,
-  normalizePreferenceKey,
-  recordSessionEnd,
-} from '@attune/db';
+import { type UserSession, normalizePreferenceKey } from '@attune/db';
 import type { AgentApiEnv } from '../../agent-api/agent-api-env.ts';
 import { agentApiError } from '../../agent-api/agent-api-error.ts';
 import { RecentRefusals } from '../../agent-api/refusal-audit.ts';
@@ -31,7 +26,7 @@ import {
 /** How many turns a recall reads back: enough for a spoken summary, short enough to say. */
 const RECALL_LIMIT = 6;
 
-type AgentRouteDeps = Pick<AppDeps, 'config' | 'database' | 'store' | 'agentCredentials' | 'now'>;
+type AgentRouteDeps = Pick<AppDeps, 'config' | 'store' | 'agentCredentials' | 'now'>;
 
 /** `ms` kept between `earliest` and `latest`. */
 const clamp = (ms: number, earliest: number, latest: number) =>
@@ -45,7 +40,7 @@ export function createAgentRouter(deps: AgentRouteDeps) {
     tokenTtlMs: deps.config.livekit.tokenTtlMs,
   };
   const refusals = new RecentRefusals();
-  const sessionScope = requireSessionScope({ database: deps.database, now: deps.now, windows });
+  const sessionScope = requireSessionScope({ store: deps.store, now: deps.now, windows });
   const maxSessionMs = deps.config.sessions.maxSessionMs;
 
   // Times the agent reports are kept within the session's life as this service knows it: joined
@@ -71,9 +66,11 @@ export function createAgentRouter(deps: AgentRouteDeps) {
   router.openapi({ ...joinSessionRoute, middleware: forSession }, async (c) => {
     const { session } = c.get('agentSession');
     const joinedAtMs = joinTime(session, c.req.valid('json').joined_at_ms, deps.now());
-    const recorded = await deps.database.groupCommit.run((db) =>
-      markSessionJoined(db, { userId: session.userId, sessionId: session.id, joinedAtMs }),
-    );
+    const recorded = await deps.store.agentSessions.markJoined({
+      userId: session.userId,
+      sessionId: session.id,
+      joinedAtMs,
+    });
     return c.json({ recorded }, 200);
   });
 
@@ -83,15 +80,13 @@ export function createAgentRouter(deps: AgentRouteDeps) {
     const nowMs = deps.now();
     const joinedAtMs = joinTime(session, body.joined_at_ms, nowMs);
     const endedAtMs = endTime(joinedAtMs, body.ended_at_ms, nowMs);
-    const recorded = await deps.database.groupCommit.run((db) =>
-      recordSessionEnd(db, {
-        userId: session.userId,
-        sessionId: session.id,
-        joinedAtMs,
-        endedAtMs,
-        reason: body.reason,
-      }),
-    );
+    const recorded = await deps.store.agentSessions.recordEnd({
+      userId: session.userId,
+      sessionId: session.id,
+      joinedAtMs,
+      endedAtMs,
+      reason: body.reason,
+    });
     return c.json({ recorded }, 200);
   });
 

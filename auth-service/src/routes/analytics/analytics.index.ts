@@ -1,5 +1,4 @@
 import type { Context } from 'hono';
-import { listSessions } from '@attune/db';
 import { toCsv } from '../../analytics/csv.ts';
 import { reportJson } from '../../analytics/report-json.ts';
 import { ReportsBusyError } from '../../analytics/report-runner.ts';
@@ -48,13 +47,13 @@ export function createAnalyticsRouter(deps: AppDeps, guard: RouteGuard) {
     return c.json(reportJson(report, { fromMs, toMs }, query.group_by), 200);
   });
 
-  router.openapi(guard.route(sessionListRoute), (c) => {
+  router.openapi(guard.route(sessionListRoute), async (c) => {
     const query = c.req.valid('query');
     const period =
       query.from === undefined && query.to === undefined
         ? {}
         : resolvePeriod(query.from, query.to, deps.now());
-    const page = listSessions(deps.database.db, {
+    const page = await deps.store.sessionListings.list({
       filter: { ...period, userId: query.user, roomName: query.room },
       status: query.status,
       limit: query.limit,

@@ -9,7 +9,7 @@ import {
   deliverRefreshToken,
   presentedRefreshToken,
 } from '../../auth/refresh-cookie.ts';
-import { admitSignUp, createSignUpAccount } from '../../auth/registration.ts';
+import { admitSignUp, signUp } from '../../auth/registration.ts';
 import { signIn } from '../../auth/sign-in.ts';
 import type { AppDeps } from '../../deps.ts';
 import { clientMeta } from '../../http/client-meta.ts';
@@ -45,9 +45,9 @@ export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
     const meta = clientMeta(c);
     // The account is written in the sign-in's own transaction (with its device and room); an
     // invitation mailed to this address proves the address and gives its role.
-    const signedIn = await signIn(deps, meta, (tx) =>
-      createSignUpAccount(
-        tx,
+    const signedIn = await signIn(deps, meta, (newSignIn, nowMs) =>
+      signUp(
+        deps.store,
         registration,
         {
           email: body.email,
@@ -56,7 +56,8 @@ export function createAuthRouter(deps: AppDeps, guard: RouteGuard) {
           invitation:
             invitation && body.invite_token !== undefined ? { token: body.invite_token } : null,
         },
-        deps.now(),
+        newSignIn,
+        nowMs,
         ({ user, invitation: invited }) => ({
           action: 'register',
           actorId: user.id,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GUEST_EMAIL_DOMAIN, insertUser } from '@attune/db';
-import { auditIn } from '../../audit/audit.ts';
+import { GUEST_EMAIL_DOMAIN } from '@attune/db';
 import { deliverRefreshToken } from '../../auth/refresh-cookie.ts';
 import { signIn } from '../../auth/sign-in.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -21,29 +20,20 @@ export function createGuestRouter(deps: AppDeps, guard: RouteGuard) {
     const body = c.req.valid('json');
     const meta = clientMeta(c);
     const passwordHash = await deps.passwords.decoyHash();
-    const nowMs = deps.now();
     const signedIn = await signIn(
       deps,
       meta,
-      (db) => {
-        const user = insertUser(
-          db,
+      (newSignIn, nowMs) =>
+        deps.store.signIns.createGuest(
           {
             email: `guest-${randomUUID()}@${GUEST_EMAIL_DOMAIN}`,
             fullName: body.full_name ?? 'Guest',
             passwordHash,
-            role: 'guest',
           },
+          newSignIn,
           nowMs,
-        );
-        if (user)
-          auditIn(
-            db,
-            { action: 'guest_created', actorId: user.id, target: user.id, ip: meta.ip },
-            nowMs,
-          );
-        return user;
-      },
+          (user) => ({ action: 'guest_created', actorId: user.id, target: user.id, ip: meta.ip }),
+        ),
       { refreshTtlMs: deps.config.guests.ttlMs },
     );
     if (!signedIn) throw new Error('a fresh guest email collided with an existing account');

@@ -1,4 +1,4 @@
-import { type User, listSessions } from '@attune/db';
+import type { User } from '@attune/db';
 import { toExportDocument } from '../../account/export-document.ts';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../account/history-cursor.ts';
 import type { AuditRecord } from '../../audit/audit.ts';
@@ -40,14 +40,13 @@ const invalidCredentials = () => apiError('invalid_credentials', 'The password i
  */
 export function createMeRouter(deps: AppDeps, guard: RouteGuard) {
   const router = createRouter();
-  const { db } = deps.database;
 
   const passwordMatches = (user: User, password: string, ip: string | null) =>
     callerPasswordMatches(deps, user, password, ip);
 
-  router.openapi(guard.route(mySessionsRoute), (c) => {
+  router.openapi(guard.route(mySessionsRoute), async (c) => {
     const { limit, cursor, joined } = c.req.valid('query');
-    const page = listSessions(db, {
+    const page = await deps.store.sessionListings.list({
       filter: { userId: c.get('caller').user.id },
       joinedOnly: joined,
       limit,
