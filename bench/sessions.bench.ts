@@ -6,14 +6,24 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { authedGet, registerUser, startTestServer } from '@attune/auth-service/testing';
 import {
+  type AttuneDatabase,
   REPORT_GROUPINGS,
   type ReportGrouping,
+  type SessionFilter,
   type SessionReport,
   insertUserSession,
+  openPostgresDatabase,
+  postgresStore,
   sessionDurationReport,
   setUserRole,
 } from '@attune/db';
 import {
+  TEST_POSTGRES_URL_VAR,
+  createTestPostgresDatabase,
+  startPostgresServer,
+} from '@attune/db/postgres-server';
+import {
+  copyUsersAndSessions,
   insertSyntheticSessions,
   insertTestUsers,
   openTempDatabase,
@@ -44,7 +54,58 @@ export interface SessionsBenchResult {
     identical: Record<ReportGrouping, boolean>;
     /** GET /analytics/sessions?group_by=day over all of them: worker thread + JSON, median of three, ms. */
     apiMs: number;
+    /** The same report on PostgreSQL, over the same rows copied there. */
+    postgres?: {
+      /** Median of three runs, per grouping, ms. */
+      queryMs: Record<ReportGrouping, number>;
+      /** Whether it equals SQLite's report, field by field. */
+      identicalToSqlite: Record<ReportGrouping, boolean>;
+      /** Copying the users and sessions in (batched INSERTs, then ANALYZE), s. */
+      loadSeconds: number;
+    };
   };
+}
+
+/**
+ * The report over the same rows on PostgreSQL: a throwaway server (or ATTUNE_TEST_POSTGRES_URL's),
+ * a fresh database, the rows copied from the SQLite file, then each grouping three times.
+ */
+async function benchPostgresReport(
+  seed: AttuneDatabase,
+  filter: SessionFilter,
+  sqliteReports: Record<ReportGrouping, SessionReport>,
+): Promise<NonNullable<SessionsBenchResult['analytics']['postgres']>> {
+  const server = process.env[TEST_POSTGRES_URL_VAR] ? null : await startPostgresServer();
+  if (server) process.env[TEST_POSTGRES_URL_VAR] = server.url;
+  const target = await createTestPostgresDatabase();
+  const postgres = await openPostgresDatabase(target.url, { poolSize: 2 });
+  const store = postgresStore(postgres);
+  try {
+    const loadStarted = process.hrtime.bigint();
+    await copyUsersAndSessions(seed.db, postgres.db);
+    const loadSeconds = Math.round(Number(process.hrtime.bigint() - loadStarted) / 1e8) / 10;
+    const queryMs = {} as Record<ReportGrouping, number>;
+    const identicalToSqlite = {} as Record<ReportGrouping, boolean>;
+    for (const groupBy of REPORT_GROUPINGS) {
+      let report: SessionReport | undefined;
+      const runs: number[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        const started = process.hrtime.bigint();
+        report = await store.analytics.report(filter, groupBy);
+        runs.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      queryMs[groupBy] = Math.round(median(runs));
+      identicalToSqlite[groupBy] = isDeepStrictEqual(report, sqliteReports[groupBy]);
+    }
+    return { queryMs, identicalToSqlite, loadSeconds };
+  } finally {
+    await postgres.close();
+    await target.drop();
+    if (server) {
+      server.stop();
+      delete process.env[TEST_POSTGRES_URL_VAR];
+    }
+  }
 }
 
 /** Users the analytics sessions are spread over (each with 1–5 rooms, plus one-off rooms). */
@@ -128,6 +189,7 @@ async function benchAnalytics(count: number): Promise<SessionsBenchResult['analy
     const referenceMs = {} as Record<ReportGrouping, number>;
     const groups = {} as Record<ReportGrouping, number>;
     const identical = {} as Record<ReportGrouping, boolean>;
+    const reports = {} as Record<ReportGrouping, SessionReport>;
     for (const groupBy of REPORT_GROUPINGS) {
       let report: SessionReport | undefined;
       queryMs[groupBy] = Math.round(
@@ -144,7 +206,10 @@ async function benchAnalytics(count: number): Promise<SessionsBenchResult['analy
       referenceMs[groupBy] = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
       groups[groupBy] = report!.groups.length;
       identical[groupBy] = isDeepStrictEqual(report, reference);
+      reports[groupBy] = report!;
     }
+    console.log('sessions: the same report on PostgreSQL (copying the rows there first)');
+    const postgres = await benchPostgresReport(seed, filter, reports);
 
     const server = await startTestServer({ LOG_LEVEL: 'silent', DATABASE_PATH: seed.path });
     try {
@@ -169,6 +234,7 @@ async function benchAnalytics(count: number): Promise<SessionsBenchResult['analy
         referenceMs,
         identical,
         apiMs: Math.round(median(runs)),
+        postgres,
       };
     } finally {
       await server.close();
@@ -215,5 +281,12 @@ export function sessionsRows(sessions: SessionsBenchResult): string[] {
         ]
       : []),
     `| GET /analytics/sessions?group_by=day over all of them (worker thread + JSON) | ${a.apiMs} ms |`,
+    ...(a.postgres
+      ? [
+          `| the same report on PostgreSQL (same rows, copied in ${a.postgres.loadSeconds} s; median of 3) | ${each((g) => a.postgres!.queryMs[g])} ms |`,
+          `| PostgreSQL's report ÷ SQLite's | ${each((g) => (a.postgres!.queryMs[g] / a.queryMs[g]).toFixed(2))} |`,
+          `| PostgreSQL's report equal to SQLite's, field by field | ${each((g) => (a.postgres!.identicalToSqlite[g] ? 'yes' : 'NO'))} |`,
+        ]
+      : []),
   ];
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AttuneDatabase, AttuneStore } from '@attune/db';
+import type { AttuneStore } from '@attune/db';
 import type { AgentCredentials } from './agent-api/agent-credentials.ts';
 import type { ReportRunner } from './analytics/report-runner.ts';
 import type { BackgroundTasks } from './background/background-tasks.ts';
@@ -16,8 +16,7 @@ import type { AppJwt } from './tokens/app-jwt.ts';
  */
 export interface AppDeps {
   config: Config;
-  database: AttuneDatabase;
-  /** The async, engine-neutral units of work; features move onto it from `database` one by one. */
+  /** Attune's data, on the SQLite file or PostgreSQL: every read and unit of work goes through it. */
   store: AttuneStore;
   passwords: PasswordHasher;
   appJwt: AppJwt;

@@ -20,6 +20,9 @@ const REDACTED_KEYS = [
   // So may REDIS_URL.
   'redisUrl',
   'REDIS_URL',
+  // So may DATABASE_URL (PostgreSQL's password).
+  'databaseUrl',
+  'DATABASE_URL',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -4,6 +4,7 @@ import { ensureAdmin } from './admin/ensure-admin.ts';
 import { createAgentApi } from './agent-api.ts';
 import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config/config.ts';
+import { describeDatabase } from './config/database-settings.ts';
 import { ConfigError } from './config/env.ts';
 import { smtpUrlWithoutCredentials } from './config/mail-settings.ts';
 import { answerClientErrorsAsJson } from './http/client-error.ts';
@@ -98,7 +99,8 @@ const server = listen(
   app.fetch,
   { host: config.host, port: config.port, setting: 'PORT' },
   {
-    database: services.database.path,
+    // The file, or PostgreSQL's address without its password.
+    database: describeDatabase(config.database),
     livekitUrl: config.livekit.url,
     agentName: config.livekit.agentName,
     env: config.nodeEnv,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { openDatabase, sqliteStore } from '@attune/db';
+import { type AttuneDatabase, openDatabase, openStore, sqliteStore } from '@attune/db';
 import { createAgentCredentials } from './agent-api/agent-credentials.ts';
-import { createReportRunner } from './analytics/report-runner.ts';
+import { createReportRunner, createStoreReportRunner } from './analytics/report-runner.ts';
 import { createBackgroundTasks } from './background/background-tasks.ts';
 import type { Config } from './config/config.ts';
 import type { AppDeps } from './deps.ts';
@@ -13,6 +13,8 @@ import { createPasswordHasher } from './passwords/password-hasher.ts';
 import { createAppJwt } from './tokens/app-jwt.ts';
 
 export interface AppServices extends AppDeps {
+  /** The SQLite file's handle when the service runs on it (tests seed rows through it); none on PostgreSQL. */
+  sqlite: AttuneDatabase | null;
   /**
    * Lets background tasks finish, stops the password and report workers, closes the rate-limit
    * store's connection and the database.
@@ -32,17 +34,28 @@ export async function openServices(
   now: () => number = Date.now,
   mailer: Mailer = createMailer(config.mail, logger),
 ): Promise<AppServices> {
-  const database = openDatabase(config.databasePath, {
-    // Copying the write-ahead log into the database file happens on a worker thread, so a commit
-    // that crosses the checkpoint threshold does not hold every request waiting on it.
-    backgroundCheckpoint: {
-      onFailure: (message) =>
-        logger.warn({ reason: message }, 'background WAL checkpoints stopped; commits checkpoint'),
-    },
-  });
+  const sqlite =
+    config.database.engine === 'sqlite'
+      ? openDatabase(config.database.path, {
+          // Copying the write-ahead log into the database file happens on a worker thread, so a
+          // commit that crosses the checkpoint threshold does not hold every request waiting on it.
+          backgroundCheckpoint: {
+            onFailure: (message) =>
+              logger.warn(
+                { reason: message },
+                'background WAL checkpoints stopped; commits checkpoint',
+              ),
+          },
+        })
+      : null;
+  // PostgreSQL: a pool of DATABASE_POOL_SIZE connections, migrated under the migration lock.
+  const store = sqlite ? sqliteStore(sqlite) : await openStore(config.database);
   const passwords = createPasswordHasher(config.bcryptCost);
   const appJwt = await createAppJwt(config.jwtSecret, config.accessTokenTtlMs);
-  const reports = createReportRunner(database.path);
+  // On SQLite a worker thread reads the file; on PostgreSQL the server does the scanning.
+  const reports = sqlite
+    ? createReportRunner(sqlite.path)
+    : createStoreReportRunner(store.analytics);
   const tasks = createBackgroundTasks(logger);
   // With rate limits off nothing counts, so no Redis connection is opened.
   const requestCounters = config.rateLimit
@@ -55,12 +68,12 @@ export async function openServices(
   });
   return {
     config,
-    database,
-    store: sqliteStore(database),
+    sqlite,
+    store,
     passwords,
     appJwt,
     agentCredentials,
-    metrics: createMetrics(database.db),
+    metrics: createMetrics(store.admin),
     logger,
     mailer,
     now,
@@ -76,7 +89,7 @@ export async function openServices(
         mailer.close(),
         requestCounters?.close(),
       ]);
-      database.close();
+      await store.close();
     },
   };
 }

@@ -127,10 +127,13 @@ CREATE INDEX "refresh_tokens_family_idx" ON "refresh_tokens" USING btree ("famil
 CREATE INDEX "refresh_tokens_user_idx" ON "refresh_tokens" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "rooms_owner_idx" ON "rooms" USING btree ("owner_id");--> statement-breakpoint
 CREATE INDEX "user_sessions_user_issued_idx" ON "user_sessions" USING btree ("user_id","issued_at");--> statement-breakpoint
-CREATE INDEX "user_sessions_room_identity_idx" ON "user_sessions" USING btree ("room_name","participant_identity");--> statement-breakpoint
-CREATE INDEX "user_sessions_status_idx" ON "user_sessions" USING btree ("status");--> statement-breakpoint
+CREATE INDEX "user_sessions_room_identity_idx" ON "user_sessions" USING btree ("room_name","participant_identity","issued_at","status","session_start");--> statement-breakpoint
 CREATE INDEX "user_sessions_issued_idx" ON "user_sessions" USING btree ("issued_at","id");--> statement-breakpoint
 CREATE INDEX "user_sessions_status_issued_idx" ON "user_sessions" USING btree ("status","issued_at","id");--> statement-breakpoint
-CREATE INDEX "user_sessions_user_status_idx" ON "user_sessions" USING btree ("user_id","status");--> statement-breakpoint
+CREATE INDEX "user_sessions_user_status_idx" ON "user_sessions" USING btree ("user_id","status","issued_at","session_start");--> statement-breakpoint
+CREATE INDEX "user_sessions_issued_day_idx" ON "user_sessions" USING btree (("issued_at" / 86400000),"status","issued_at","session_start");--> statement-breakpoint
+CREATE INDEX "user_sessions_ended_day_idx" ON "user_sessions" USING btree (("session_start" / 86400000),"duration_seconds","session_start") WHERE "user_sessions"."status" = 'ended';--> statement-breakpoint
+CREATE INDEX "user_sessions_ended_user_idx" ON "user_sessions" USING btree ("user_id","duration_seconds","session_start") WHERE "user_sessions"."status" = 'ended';--> statement-breakpoint
+CREATE INDEX "user_sessions_ended_room_idx" ON "user_sessions" USING btree ("room_name","duration_seconds","session_start") WHERE "user_sessions"."status" = 'ended';--> statement-breakpoint
 CREATE UNIQUE INDEX "users_email_unique" ON "users" USING btree ("email");--> statement-breakpoint
 CREATE VIEW "public"."session_durations" AS (select "user_sessions"."id" as "session_id", "user_sessions"."user_id" as "user_id", "users"."email" as "email", "user_sessions"."room_name" as "room_name", "user_sessions"."status" as "status", to_char(to_timestamp("user_sessions"."issued_at" / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "issued_at", to_char(to_timestamp("user_sessions"."session_start" / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "session_start", to_char(to_timestamp("user_sessions"."session_end" / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "session_end", to_char(to_timestamp("user_sessions"."session_start" / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') as "day", "user_sessions"."duration_seconds" as "duration_seconds", "user_sessions"."end_reason" as "end_reason" from "user_sessions" inner join "users" on "users"."id" = "user_sessions"."user_id");

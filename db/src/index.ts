@@ -17,6 +17,9 @@ export {
   postgresStore,
   sqliteStore,
 } from './store/attune-store.ts';
+export { openStore, type StoreLocation } from './store/open-store.ts';
+export { RATE_LIMIT_TABLE, openRateLimitPool } from './postgres/rate-limit-table.ts';
+export type { AnalyticsStore } from './store/analytics-store.ts';
 export type { PreferenceStore } from './store/preference-store.ts';
 export type { RefreshTokenStore } from './store/refresh-token-store.ts';
 export type { AuditStore } from './store/audit-store.ts';

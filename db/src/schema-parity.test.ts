@@ -21,7 +21,10 @@ interface ColumnShape {
 interface IndexShape {
   name: string;
   unique: boolean;
+  /** Column names in order; an expression is `(expression)` (its text differs by engine). */
   columns: string[];
+  /** A partial index (one with a WHERE clause). */
+  partial: boolean;
 }
 
 interface SchemaShape {
@@ -65,6 +68,7 @@ function sqliteShape(connection: Database.Database): SchemaShape {
         name: string;
         unique: number;
         origin: string;
+        partial: number;
       }[]
     )
       // Primary keys are compared through the columns; SQLite names their indexes itself.
@@ -72,9 +76,10 @@ function sqliteShape(connection: Database.Database): SchemaShape {
       .map((index) => ({
         name: index.name,
         unique: index.unique === 1,
-        columns: (connection.pragma(`index_info("${index.name}")`) as { name: string }[]).map(
-          (c) => c.name,
-        ),
+        columns: (
+          connection.pragma(`index_info("${index.name}")`) as { name: string | null }[]
+        ).map((c) => c.name ?? '(expression)'),
+        partial: index.partial === 1,
       }));
     shape.tables[name] = {
       columns: columns.map((c) => ({
@@ -118,10 +123,12 @@ async function postgresShape(database: PostgresDatabase): Promise<SchemaShape> {
       name: string;
       unique: boolean;
       columns: string[];
+      partial: boolean;
     }>(
-      `SELECT i.relname AS name, x.indisunique AS unique,
-              array(SELECT a.attname::text FROM unnest(x.indkey) WITH ORDINALITY k(attnum, n)
-                    JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+      `SELECT i.relname AS name, x.indisunique AS unique, x.indpred IS NOT NULL AS partial,
+              array(SELECT coalesce(a.attname::text, '(expression)')
+                    FROM unnest(x.indkey) WITH ORDINALITY k(attnum, n)
+                    LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
                     ORDER BY k.n) AS columns
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
        WHERE t.relname = $1 AND t.relnamespace = 'public'::regnamespace AND NOT x.indisprimary`,

@@ -101,15 +101,39 @@ export const userSessions = pgTable(
     lastJoinAt: epochMs('last_join_at'),
     endSource: text('end_source', { enum: END_SOURCES }),
   },
-  (t) => [
-    index('user_sessions_user_issued_idx').on(t.userId, t.issuedAt),
-    index('user_sessions_room_identity_idx').on(t.roomName, t.participantIdentity),
-    index('user_sessions_status_idx').on(t.status),
-    index('user_sessions_issued_idx').on(t.issuedAt, t.id),
-    index('user_sessions_status_issued_idx').on(t.status, t.issuedAt, t.id),
-    index('user_sessions_user_status_idx').on(t.userId, t.status),
-    check('user_sessions_status_check', sql`${t.status} IN (${inList(SESSION_STATUSES)})`),
-  ],
+  (t) => {
+    // The same indexes as SQLite's, expressions and partial ones included (see schema.ts).
+    const ended = sql`${t.status} = 'ended'`;
+    return [
+      index('user_sessions_user_issued_idx').on(t.userId, t.issuedAt),
+      index('user_sessions_room_identity_idx').on(
+        t.roomName,
+        t.participantIdentity,
+        t.issuedAt,
+        t.status,
+        t.sessionStart,
+      ),
+      index('user_sessions_issued_idx').on(t.issuedAt, t.id),
+      index('user_sessions_status_issued_idx').on(t.status, t.issuedAt, t.id),
+      index('user_sessions_user_status_idx').on(t.userId, t.status, t.issuedAt, t.sessionStart),
+      index('user_sessions_issued_day_idx').on(
+        sql`(${t.issuedAt} / 86400000)`,
+        t.status,
+        t.issuedAt,
+        t.sessionStart,
+      ),
+      index('user_sessions_ended_day_idx')
+        .on(sql`(${t.sessionStart} / 86400000)`, t.durationSeconds, t.sessionStart)
+        .where(ended),
+      index('user_sessions_ended_user_idx')
+        .on(t.userId, t.durationSeconds, t.sessionStart)
+        .where(ended),
+      index('user_sessions_ended_room_idx')
+        .on(t.roomName, t.durationSeconds, t.sessionStart)
+        .where(ended),
+      check('user_sessions_status_check', sql`${t.status} IN (${inList(SESSION_STATUSES)})`),
+    ];
+  },
 );
 
 export const userPreferences = pgTable(

@@ -19,6 +19,8 @@ import * as schema from './schema.ts';
 import type { EndSource, SessionStatus } from './schema.ts';
 import { seededRandom } from './seeded-random.ts';
 
+export { copyUsersAndSessions } from './postgres/copy-from-sqlite.ts';
+
 export { seededRandom };
 
 const TABLES = [

@@ -1,5 +1,5 @@
 import { Piscina } from 'piscina';
-import type { ReportGrouping, SessionFilter, SessionReport } from '@attune/db';
+import type { AnalyticsStore, ReportGrouping, SessionFilter, SessionReport } from '@attune/db';
 import type { ReportTask } from './report-task.ts';
 
 const WORKER_URL = new URL('./report-worker.mjs', import.meta.url).href;
@@ -44,5 +44,27 @@ export function createReportRunner(databasePath: string): ReportRunner {
       return pool.run({ databasePath, filter, groupBy });
     },
     close: () => pool.destroy(),
+  };
+}
+
+/**
+ * On PostgreSQL the database server does the scanning, so no worker thread is needed: the report
+ * is asked for on the pool, with the same bound on how many may wait.
+ */
+export function createStoreReportRunner(analytics: Pick<AnalyticsStore, 'report'>): ReportRunner {
+  let running = 0;
+  return {
+    async report(filter, groupBy) {
+      // One runs and MAX_QUEUED_REPORTS wait, as with the worker.
+      if (running > MAX_QUEUED_REPORTS)
+        throw new ReportsBusyError('too many analytics reports are waiting');
+      running += 1;
+      try {
+        return await analytics.report(filter, groupBy);
+      } finally {
+        running -= 1;
+      }
+    },
+    close: () => Promise.resolve(),
   };
 }

@@ -15,10 +15,7 @@ import { sendVerificationMail } from './email-verification.ts';
  * needed. Returns the user as changed.
  */
 export async function requestEmailChange(
-  deps: Pick<
-    AppDeps,
-    'config' | 'database' | 'store' | 'passwords' | 'logger' | 'mailer' | 'tasks' | 'now'
-  >,
+  deps: Pick<AppDeps, 'config' | 'store' | 'passwords' | 'logger' | 'mailer' | 'tasks' | 'now'>,
   user: User,
   request: { email: string; currentPassword: string | undefined; ip: string | null },
 ): Promise<User> {

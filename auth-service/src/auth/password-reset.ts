@@ -45,7 +45,7 @@ export async function requestPasswordReset(
  * user's participants are removed from their live rooms (a LiveKit failure is only logged).
  */
 export async function resetPassword(
-  deps: Pick<AppDeps, 'config' | 'database' | 'store' | 'logger' | 'passwords' | 'now'>,
+  deps: Pick<AppDeps, 'config' | 'store' | 'logger' | 'passwords' | 'now'>,
   input: { token: string; newPassword: string; ip: string | null },
 ): Promise<void> {
   // A cheap look first, so a guessed token costs no bcrypt; the spend below decides.

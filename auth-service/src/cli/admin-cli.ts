@@ -2,10 +2,18 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZodError, z } from 'zod';
-import { type AttuneStore, USER_ROLES, openDatabase, sqliteStore } from '@attune/db';
+import {
+  type AttuneStore,
+  USER_ROLES,
+  openDatabase,
+  openPostgresDatabase,
+  postgresStore,
+  sqliteStore,
+} from '@attune/db';
 import { ensureAdmin } from '../admin/ensure-admin.ts';
 import { GUEST_ROLE_FIXED, isGuestRoleMove } from '../admin/guest-role.ts';
 import type { AuditRecord } from '../audit/audit.ts';
+import { databaseUrl, describeDatabase } from '../config/database-settings.ts';
 import { envSchema } from '../config/env.ts';
 import { createPasswordHasher } from '../passwords/password-hasher.ts';
 import { emailSchema } from '../routes/auth/auth.schemas.ts';
@@ -85,22 +93,8 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
   }
   const options = parsed.data as z.infer<typeof createSchema> &
     Partial<z.infer<typeof setRoleSchema>>;
-  const path = databasePath(options.db, io.env);
-  // The service creates and migrates its database; a CLI that created one would put the admin
-  // into a file no service reads (e.g. ./data/attune.db while the service runs elsewhere).
-  if (!existsSync(path)) {
-    io.stderr(`No database at ${path}; start the service first, or pass --db <path>.\n`);
-    return 1;
-  }
-  let database: ReturnType<typeof openDatabase>;
-  try {
-    database = openDatabase(path);
-  } catch (error) {
-    io.stderr(`Cannot open the database at ${path}: ${(error as Error).message}.\n`);
-    return 1;
-  }
-  // Everything below goes through the store, so it reads the same on any engine the store runs on.
-  const store: AttuneStore = sqliteStore(database);
+  const store = await openCliStore(options.db, io);
+  if (!store) return 1;
   try {
     if (command === 'unlock') {
       const user = await store.users.findByEmail(options.email);
@@ -190,6 +184,39 @@ export async function runAdminCli(argv: string[], io: AdminCliIo): Promise<numbe
     io.stderr(`${(error as Error).message}\n`);
     return 1;
   } finally {
-    database.close();
+    await store.close();
+  }
+}
+
+/**
+ * The store the service uses: PostgreSQL when DATABASE_URL is set (and no --db names a file),
+ * else the SQLite file. Never creates a SQLite file: the service creates and migrates it, and a CLI
+ * that created one would put the admin into a database no service reads.
+ */
+async function openCliStore(db: string | undefined, io: AdminCliIo): Promise<AttuneStore | null> {
+  if (db === undefined && io.env.DATABASE_URL) {
+    const url = databaseUrl.safeParse(io.env.DATABASE_URL);
+    if (!url.success) {
+      io.stderr(`DATABASE_URL ${url.error.issues[0]?.message ?? 'is not valid'}.\n`);
+      return null;
+    }
+    const where = describeDatabase({ engine: 'postgres', url: url.data, poolSize: 1 });
+    try {
+      return postgresStore(await openPostgresDatabase(url.data, { poolSize: 1 }));
+    } catch (error) {
+      io.stderr(`Cannot open the database at ${where}: ${(error as Error).message}.\n`);
+      return null;
+    }
+  }
+  const path = databasePath(db, io.env);
+  if (!existsSync(path)) {
+    io.stderr(`No database at ${path}; start the service first, or pass --db <path>.\n`);
+    return null;
+  }
+  try {
+    return sqliteStore(openDatabase(path));
+  } catch (error) {
+    io.stderr(`Cannot open the database at ${path}: ${(error as Error).message}.\n`);
+    return null;
   }
 }

@@ -1,7 +1,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LoginThrottlePolicy, databasePathProblem } from '@attune/db';
-import type { RateLimitConfig } from '../http/rate-limit.ts';
+import type { RateLimitConfig, RequestCounterStoreConfig } from '../http/rate-limit.ts';
+import type { DatabaseSettings } from './database-settings.ts';
 import {
   DEV_AGENT_API_SECRET_FILE,
   DEV_JWT_SECRET_FILE,
@@ -15,7 +16,10 @@ export interface Config {
   nodeEnv: Env['NODE_ENV'];
   port: number;
   host: string;
+  /** The SQLite file; also where development secrets and the mail outbox live beside it. */
   databasePath: string;
+  /** Where the data lives: the SQLite file at `databasePath`, or PostgreSQL (DATABASE_URL). */
+  database: DatabaseSettings;
   jwtSecret: string;
   /** The internal agent API: its listener and what it gives agents. */
   agentApi: {
@@ -103,6 +107,35 @@ export interface MailConfig {
   outboxDir: string;
 }
 
+/**
+ * Where rate limits count (RATE_LIMIT_STORE): `auto` picks Redis, else the PostgreSQL database,
+ * else memory; an explicit store must have its URL.
+ */
+function rateLimitStore(env: Env): RequestCounterStoreConfig {
+  const kind =
+    env.RATE_LIMIT_STORE !== 'auto'
+      ? env.RATE_LIMIT_STORE
+      : env.REDIS_URL
+        ? 'redis'
+        : env.DATABASE_URL
+          ? 'postgres'
+          : 'memory';
+  if (kind === 'redis') {
+    if (!env.REDIS_URL) throw new ConfigError('RATE_LIMIT_STORE=redis needs REDIS_URL');
+    return {
+      kind,
+      redisUrl: env.REDIS_URL,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+      timeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS,
+    };
+  }
+  if (kind === 'postgres') {
+    if (!env.DATABASE_URL) throw new ConfigError('RATE_LIMIT_STORE=postgres needs DATABASE_URL');
+    return { kind, databaseUrl: env.DATABASE_URL, timeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS };
+  }
+  return { kind: 'memory' };
+}
+
 /** web-client/dist of this checkout (the auth service runs from its sources through tsx). */
 const DEFAULT_WEB_CLIENT_DIR = fileURLToPath(new URL('../../../web-client/dist', import.meta.url));
 
@@ -119,6 +152,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: env.PORT,
     host: env.HOST,
     databasePath: env.DATABASE_PATH,
+    database: env.DATABASE_URL
+      ? { engine: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+      : { engine: 'sqlite', path: env.DATABASE_PATH },
     jwtSecret: env.JWT_SECRET ?? loadOrCreateDevSecret(env.DATABASE_PATH, DEV_JWT_SECRET_FILE),
     agentApi: {
       port: env.INTERNAL_PORT,
@@ -173,14 +209,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             token: env.RATE_LIMIT_TOKEN_PER_MINUTE,
             general: env.RATE_LIMIT_GENERAL_PER_MINUTE,
           },
-          store: env.REDIS_URL
-            ? {
-                kind: 'redis',
-                redisUrl: env.REDIS_URL,
-                keyPrefix: env.REDIS_KEY_PREFIX,
-                timeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS,
-              }
-            : { kind: 'memory' },
+          store: rateLimitStore(env),
         }
       : null,
     lockout: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MIN_TRUSTED_PREFIX, isIpOrCidr, isTooWideToTrust } from '../http/client-ip.ts';
+import { databasePoolSize, databaseUrl } from './database-settings.ts';
 import {
   DEFAULT_MAIL_FROM,
   mailFrom,
@@ -26,6 +27,9 @@ export const envSchema = z.object({
   PORT: port.default(8000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_PATH: z.string().min(1).default('./data/attune.db'),
+  /** PostgreSQL instead of the SQLite file: what several replicas share (docs/scaling.md). */
+  DATABASE_URL: databaseUrl.optional(),
+  DATABASE_POOL_SIZE: databasePoolSize.default(10),
   JWT_SECRET: z.string().optional(),
   /** The internal agent API's own listener (/agent/v1/): agents on other hosts need it reachable. */
   INTERNAL_PORT: port.default(8001),
@@ -139,6 +143,11 @@ export const envSchema = z.object({
   REDIS_KEY_PREFIX: redisKeyPrefix.default('attune:'),
   /** How long one count may wait for the shared store before the request is counted in memory. */
   RATE_LIMIT_STORE_TIMEOUT_MS: positiveInt.max(10_000).default(250),
+  /**
+   * Where rate limits count. `auto`: Redis with REDIS_URL, else PostgreSQL with DATABASE_URL,
+   * else memory. `memory` keeps one replica's counts to itself even on PostgreSQL.
+   */
+  RATE_LIMIT_STORE: z.enum(['auto', 'memory', 'redis', 'postgres']).default('auto'),
   /** Failed sign-ins of one account from one client IP, within LOGIN_LOCKOUT_MINUTES, that block that pair… */
   LOGIN_MAX_FAILURES: positiveInt.default(5),
   /** …for this long (other IPs are unaffected); a successful sign-in clears the pair. */

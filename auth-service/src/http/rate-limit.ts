@@ -26,9 +26,17 @@ export interface RateLimitConfig {
 /**
  * `memory`: this process counts alone (one replica). `redis`: every replica counts in one Redis
  * (REDIS_URL), and in its own memory while Redis does not answer within `timeoutMs`.
+ * `postgres`: the same, in the PostgreSQL database the replicas share (DATABASE_URL without
+ * REDIS_URL).
  */
 export type RequestCounterStoreConfig =
   | { kind: 'memory' }
+  | {
+      kind: 'postgres';
+      /** DATABASE_URL; it may hold a password, so it is never logged (the logger redacts it). */
+      databaseUrl: string;
+      timeoutMs: number;
+    }
   | {
       kind: 'redis';
       /** REDIS_URL; it may hold a password, so it is never logged (the logger redacts `redisUrl`). */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createPostgresCounterStore } from './postgres-counter-store.ts';
 import {
   FixedWindowCounter,
   type RateLimitClass,
@@ -27,9 +28,9 @@ export interface RequestCounterStoreDeps {
 }
 
 /**
- * The configured store. Another shared store (PostgreSQL through rate-limiter-flexible's
- * RateLimiterPostgres) plugs in as one more `kind`: a module like `redis-counter-store.ts` that
- * wraps each class's store limiter in a `SharedRequestCounter`, with its own timeout.
+ * The configured store. Each shared store is a module (`redis-counter-store.ts`,
+ * `postgres-counter-store.ts`) that wraps each class's rate-limiter-flexible limiter in a
+ * `SharedRequestCounter`, with its own timeout and in-memory fallback.
  */
 export function createRequestCounterStore(
   config: RateLimitConfig,
@@ -40,6 +41,8 @@ export function createRequestCounterStore(
       return Promise.resolve(memoryCounterStore(config));
     case 'redis':
       return createRedisCounterStore(config, config.store, deps);
+    case 'postgres':
+      return createPostgresCounterStore(config, config.store, deps);
   }
 }
 

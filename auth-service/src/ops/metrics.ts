@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { type Db, countActiveSessions } from '@attune/db';
+import type { AdminStore } from '@attune/db';
 
 /** Routes that answer with a fresh LiveKit token when they succeed. */
 const TOKEN_ROUTES = new Set([
@@ -20,7 +20,7 @@ export interface Metrics {
 }
 
 /** Prometheus metrics of one app instance (its own registry, so tests never share counters). */
-export function createMetrics(db: Db): Metrics {
+export function createMetrics(sessions: Pick<AdminStore, 'countLiveSessions'>): Metrics {
   const registry = new Registry();
   const requests = new Counter({
     name: 'attune_http_requests_total',
@@ -49,8 +49,8 @@ export function createMetrics(db: Db): Metrics {
     name: 'attune_active_sessions',
     help: 'Voice sessions joined and not ended',
     registers: [registry],
-    collect() {
-      this.set(countActiveSessions(db));
+    async collect() {
+      this.set(await sessions.countLiveSessions());
     },
   });
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type ServerType, serve } from '@hono/node-server';
-import type { AttuneDatabase } from '@attune/db';
+import type { AttuneDatabase, AttuneStore } from '@attune/db';
+import { createTestPostgresDatabase } from '@attune/db/postgres-server';
 import { createAgentApi } from '../agent-api.ts';
 import { createApp } from '../app.ts';
 import { type Config, loadConfig } from '../config/config.ts';
@@ -27,6 +28,14 @@ export interface TestServer {
   /** Listens again on the same port. */
   startAgentApi(): Promise<void>;
   config: Config;
+  /** The engine the service runs on: ATTUNE_TEST_ENGINE (`sqlite`, the default, or `postgres`). */
+  engine: 'sqlite' | 'postgres';
+  /** The service's store, on either engine: seed and inspect data through it where possible. */
+  store: AttuneStore;
+  /**
+   * The SQLite file's handle, for tests that seed or inspect rows through SQLite queries. On
+   * PostgreSQL reading it throws: such a test runs on SQLite only (see test/engines.ts).
+   */
   database: AttuneDatabase;
   /** The mailer the app got (`options.mailer`, else SMTP_URL's, else the outbox in the temp folder). */
   mailer: Mailer;
@@ -56,6 +65,11 @@ export interface TestServerOptions {
   mailer?: Mailer;
 }
 
+/** The engine test servers run on: `ATTUNE_TEST_ENGINE=postgres` (a vitest project sets it), else SQLite. */
+export function testEngine(): 'sqlite' | 'postgres' {
+  return process.env.ATTUNE_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
 /**
  * The real app on a real HTTP server on 127.0.0.1 with a real SQLite file in a fresh temp
  * folder. bcrypt cost defaults to 4 to keep suites quick; pass BCRYPT_COST to test real costs.
@@ -65,6 +79,9 @@ export async function startTestServer(
   options: TestServerOptions = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'attune-test-'));
+  const engine = testEngine();
+  // A database of its own on the test PostgreSQL server, dropped when the server closes.
+  const postgres = engine === 'postgres' ? await createTestPostgresDatabase() : null;
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_PATH: join(dir, 'attune.db'),
@@ -78,6 +95,12 @@ export async function startTestServer(
     RATE_LIMIT_REFRESH_PER_MINUTE: '100000',
     RATE_LIMIT_TOKEN_PER_MINUTE: '100000',
     RATE_LIMIT_GENERAL_PER_MINUTE: '100000',
+    // On PostgreSQL the data moves, the rate limits stay where they would on SQLite (memory, or
+    // the test's Redis): tests move the service's clock, which only the memory store follows, and
+    // the PostgreSQL store has tests of its own.
+    ...(postgres
+      ? { DATABASE_URL: postgres.url, RATE_LIMIT_STORE: env.REDIS_URL ? 'auto' : 'memory' }
+      : {}),
     ...env,
   });
   const logs: string[] = [];
@@ -122,7 +145,15 @@ export async function startTestServer(
       internal ??= await listen(agentApi.fetch, internalPort);
     },
     config,
-    database: services.database,
+    engine,
+    store: services.store,
+    get database(): AttuneDatabase {
+      if (!services.sqlite)
+        throw new Error(
+          'this test reads the SQLite handle (server.database) but the service runs on PostgreSQL: list it in test/engines.ts as SQLite-only, saying why',
+        );
+      return services.sqlite;
+    },
     mailer: services.mailer,
     settled: () => services.tasks.idle(),
     logs,
@@ -138,6 +169,7 @@ export async function startTestServer(
     async close() {
       await Promise.all([server, ...(internal ? [internal] : [])].map(closeServer));
       await services.close();
+      await postgres?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -103,6 +103,15 @@ export async function countActiveSessionsOfPg(db: PgDb | PgTx, userId: string): 
   return row?.n ?? 0;
 }
 
+/** Sessions joined and not ended, across all users (the `attune_active_sessions` gauge). */
+export async function countLiveSessionsPg(db: PgDb | PgTx): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(userSessions)
+    .where(eq(userSessions.status, 'active'));
+  return row?.n ?? 0;
+}
+
 /** PostgreSQL's `terminateSession`: ends a session now unless it has ended already. */
 export async function terminateSessionPg(
   db: PgDb | PgTx,

@@ -28,3 +28,8 @@ export const SQLITE_REPORT_DIALECT: ReportDialect = {
   valuesOf: (value) => sql<string>`json_group_array(${value})`,
   sessionsThrough: (index) => sql`${userSessions} INDEXED BY ${sql.identifier(index)}`,
 };
+
+export const POSTGRES_REPORT_DIALECT: ReportDialect = {
+  valuesOf: (value) => sql<number[]>`json_agg(${value} ORDER BY ${value})`,
+  sessionsThrough: () => sql`${userSessions}`,
+};

@@ -127,13 +127,13 @@ function indexesFor(filter: SessionFilter, groupBy: ReportGrouping) {
   return GROUPINGS[groupBy];
 }
 
-interface DurationRow {
+export interface DurationRow {
   key: string | number;
   label: string | null;
   durations: string | number[];
 }
 
-interface TokenRow {
+export interface TokenRow {
   key: string | number;
   label: string | null;
   issued: number | string;
@@ -219,20 +219,20 @@ function mergeGroups(
   return groups;
 }
 
-/**
- * Durations of the sessions that started in the period and have ended (count, total, mean, p50,
- * p90, p99, max), per day, user or room and overall, plus what became of the tokens minted in the
- * period. Two reads, each through a covering index in the order it needs: each group's durations
- * (ascending, as a JSON array), and the token counts per group; the figures are computed here,
- * the overall ones from all groups' durations together. Well under a second over a million
- * sessions; still, run it off the event loop (the auth service uses a worker).
- */
-export function sessionDurationReport(
-  db: Db,
+/** The report's two reads, said in one engine's dialect. */
+export interface ReportQueries {
+  /** Each group's ended sessions' durations, ascending, one row per group in key order. */
+  durations: SQL;
+  /** Tokens minted in the period per group (per group and status, see `indexesFor`). */
+  tokens: SQL;
+}
+
+/** The two reads of {@link sessionDurationReport}, for SQLite or (with its dialect) PostgreSQL. */
+export function reportQueries(
   filter: SessionFilter,
   groupBy: ReportGrouping,
-  dialect: ReportDialect = SQLITE_REPORT_DIALECT,
-): SessionReport {
+  dialect: ReportDialect,
+): ReportQueries {
   const grouping = GROUPINGS[groupBy];
   const indexes = indexesFor(filter, groupBy);
   const { durationSeconds, sessionStart, issuedAt, status } = userSessions;
@@ -257,17 +257,16 @@ export function sessionDurationReport(
     groupBy === 'user'
       ? sql`(SELECT ${users.email} FROM ${users} WHERE ${users.id} = ${userSessions.userId})`
       : sql`NULL`;
-  const durationRows = db.all<DurationRow>(sql`
+  const durations = sql`
     SELECT ${grouping.sessionKey} AS key, ${label} AS label,
       ${dialect.valuesOf(sql`${durationSeconds}`)} AS durations
     FROM ${dialect.sessionsThrough(indexes.durationsIndex)}
     WHERE ${ended}
     GROUP BY ${grouping.sessionKey}
-    ORDER BY ${grouping.sessionKey}`);
-  const tokenRows = db.all<TokenRow>(
-    indexes.tokensByStatus
-      ? // One row per key and status; the status tests run once per row of the answer.
-        sql`
+    ORDER BY ${grouping.sessionKey}`;
+  const tokens = indexes.tokensByStatus
+    ? // One row per key and status; the status tests run once per row of the answer.
+      sql`
     SELECT ${grouping.tokenKey} AS key, ${label} AS label, count(*) AS issued,
       count(${sessionStart}) AS joined,
       CASE WHEN ${status} = 'expired' THEN count(*) ELSE 0 END AS expired,
@@ -276,7 +275,7 @@ export function sessionDurationReport(
     WHERE ${minted}
     GROUP BY ${grouping.tokenKey}, ${status}
     ORDER BY ${grouping.tokenKey}, ${status}`
-      : sql`
+    : sql`
     SELECT ${grouping.tokenKey} AS key, ${label} AS label, count(*) AS issued,
       count(${sessionStart}) AS joined,
       count(CASE WHEN ${status} = 'expired' THEN 1 END) AS expired,
@@ -284,9 +283,40 @@ export function sessionDurationReport(
     FROM ${dialect.sessionsThrough(indexes.tokensIndex)}
     WHERE ${minted}
     GROUP BY ${grouping.tokenKey}
-    ORDER BY ${grouping.tokenKey}`,
-  );
+    ORDER BY ${grouping.tokenKey}`;
+  return { durations, tokens };
+}
 
+/**
+ * Durations of the sessions that started in the period and have ended (count, total, mean, p50,
+ * p90, p99, max), per day, user or room and overall, plus what became of the tokens minted in the
+ * period. Two reads, each through a covering index in the order it needs: each group's durations
+ * (ascending, as a JSON array), and the token counts per group; the figures are computed here
+ * (`reportFromRows`), the overall ones from all groups' durations together. Well under a second
+ * over a million sessions; still, run it off the event loop (the auth service uses a worker).
+ */
+export function sessionDurationReport(
+  db: Db,
+  filter: SessionFilter,
+  groupBy: ReportGrouping,
+): SessionReport {
+  const queries = reportQueries(filter, groupBy, SQLITE_REPORT_DIALECT);
+  return reportFromRows(
+    db.all<DurationRow>(queries.durations),
+    db.all<TokenRow>(queries.tokens),
+    groupBy,
+  );
+}
+
+/**
+ * The report from its two reads' rows, the same on both engines: every figure is computed here
+ * from the integers the database returned.
+ */
+export function reportFromRows(
+  durationRows: readonly DurationRow[],
+  tokenRows: readonly TokenRow[],
+  groupBy: ReportGrouping,
+): SessionReport {
   // Day numbers become `YYYY-MM-DD`, which sorts as they do (node-postgres sends bigint as text).
   const keyText = groupBy === 'day' ? (key: string | number) => dayKey(Number(key)) : String;
   // Each group's durations are read into one reused buffer, its figures computed there and its

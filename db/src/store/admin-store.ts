@@ -9,6 +9,7 @@ import {
   adminStatsPg,
   changeUserPg,
   countActiveSessionsOfPg,
+  countLiveSessionsPg,
   createAdminPg,
   deleteUserByAdminPg,
   endSessionByAdminPg,
@@ -46,7 +47,7 @@ import {
 } from '../queries/admin.ts';
 import type { AuditFor } from '../queries/audit-builder.ts';
 import type { NewAuditEntry } from '../queries/audit-log.ts';
-import { countActiveSessionsOf } from '../queries/user-sessions.ts';
+import { countActiveSessions, countActiveSessionsOf } from '../queries/user-sessions.ts';
 import type { NewUser } from '../queries/users.ts';
 import type { ActionToken, User, UserRole, UserSession } from '../schema.ts';
 import { runSync } from './run-sync.ts';
@@ -124,6 +125,8 @@ export interface AdminStore {
   ): Promise<{ previous: User; user: User } | undefined>;
   /** The user's sessions joined and not ended (the admin's view of a user). */
   countActiveSessions(userId: string): Promise<number>;
+  /** Sessions joined and not ended, across all users (the metrics' gauge). */
+  countLiveSessions(): Promise<number>;
 }
 
 /** SQLite: each write is a unit of the group commit (its own savepoint, one writer). */
@@ -149,6 +152,7 @@ export function sqliteAdminStore({ db, groupCommit }: AttuneDatabase): AdminStor
     setRoleByOperator: (userId, role, audit, nowMs) =>
       groupCommit.run((tx) => setRoleByOperator(tx, userId, role, audit, nowMs)),
     countActiveSessions: (userId) => runSync(() => countActiveSessionsOf(db, userId)),
+    countLiveSessions: () => runSync(() => countActiveSessions(db)),
   };
 }
 
@@ -169,5 +173,6 @@ export function postgresAdminStore({ db }: PostgresDatabase): AdminStore {
     setRoleByOperator: (userId, role, audit, nowMs) =>
       runUnit(db, (tx) => setRoleByOperatorPg(tx, userId, role, audit, nowMs)),
     countActiveSessions: (userId) => countActiveSessionsOfPg(db, userId),
+    countLiveSessions: () => countLiveSessionsPg(db),
   };
 }

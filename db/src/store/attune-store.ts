@@ -17,6 +17,11 @@ import {
   postgresAgentSessionStore,
   sqliteAgentSessionStore,
 } from './agent-session-store.ts';
+import {
+  type AnalyticsStore,
+  postgresAnalyticsStore,
+  sqliteAnalyticsStore,
+} from './analytics-store.ts';
 import { type AuditStore, postgresAuditStore, sqliteAuditStore } from './audit-store.ts';
 import {
   type ConversationTurnStore,
@@ -48,6 +53,7 @@ import {
   postgresRoomSessionStore,
   sqliteRoomSessionStore,
 } from './room-session-store.ts';
+import { runSync } from './run-sync.ts';
 import {
   type SessionListingStore,
   postgresSessionListingStore,
@@ -80,6 +86,11 @@ export type StoreEngine = 'sqlite' | 'postgres';
  */
 export interface AttuneStore {
   readonly engine: StoreEngine;
+  /** True while the database answers a trivial query (the readiness check). */
+  isReachable(): Promise<boolean>;
+  /** Closes the SQLite file or ends the PostgreSQL pool; the store is unusable afterwards. */
+  close(): Promise<void>;
+  readonly analytics: AnalyticsStore;
   readonly preferences: PreferenceStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly audit: AuditStore;
@@ -102,6 +113,9 @@ export interface AttuneStore {
 export function sqliteStore(database: AttuneDatabase): AttuneStore {
   return {
     engine: 'sqlite',
+    isReachable: () => runSync(() => database.isReachable()),
+    close: () => runSync(() => database.close()),
+    analytics: sqliteAnalyticsStore(database),
     preferences: sqlitePreferenceStore(database),
     refreshTokens: sqliteRefreshTokenStore(database),
     audit: sqliteAuditStore(database),
@@ -125,6 +139,9 @@ export function sqliteStore(database: AttuneDatabase): AttuneStore {
 export function postgresStore(database: PostgresDatabase): AttuneStore {
   return {
     engine: 'postgres',
+    isReachable: () => database.isReachable(),
+    close: () => database.close(),
+    analytics: postgresAnalyticsStore(database),
     preferences: postgresPreferenceStore(database),
     refreshTokens: postgresRefreshTokenStore(database),
     audit: postgresAuditStore(database),

@@ -30,11 +30,11 @@ const readyRoute = defineRoute({
   policy: { auth: 'public', rateLimit: 'none', errors: ['not_ready'] },
 });
 
-export function createHealthRouter(deps: Pick<AppDeps, 'database'>, guard: RouteGuard) {
+export function createHealthRouter(deps: Pick<AppDeps, 'store'>, guard: RouteGuard) {
   const router = createRouter();
   router.openapi(guard.route(healthRoute), (c) => c.json({ status: 'ok' as const }, 200));
-  router.openapi(guard.route(readyRoute), (c) => {
-    if (!deps.database.isReachable()) throw apiError('not_ready');
+  router.openapi(guard.route(readyRoute), async (c) => {
+    if (!(await deps.store.isReachable())) throw apiError('not_ready');
     return c.json({ status: 'ready' as const, database: 'ok' as const }, 200);
   });
   return router;
