@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,9 @@ export async function startPostgresServer(
   };
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+  // initdb trusts loopback only; a server on a test host's address lets that host's network in.
+  if (options.listenAddress !== undefined)
+    appendFileSync(join(data, 'pg_hba.conf'), 'host all all samenet trust\n');
   const settings = [
     `-c listen_addresses=${listenAddress}`,
     `-p ${port}`,
