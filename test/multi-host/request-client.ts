@@ -1,7 +1,8 @@
 // The client host of the multi-replica test: sends the HTTP requests a JSON file lists, with a
 // number of them in flight at once, each from the local address it names (the host has several,
-// so per-IP limits can be spent on one address and not another), and writes every answer (status
-// and body, in the order of the list) to a JSON file. Connection failures are answers too (status
+// so per-IP limits can be spent on one address and not another), requests of one chain strictly
+// one after another, and writes every answer (status and body, in the order of the list) to a
+// JSON file. Connection failures are answers too (status
 // 0). Prints `{"phase":"progress","done":n}` as answers come in and `{"phase":"done"}` at the end.
 //   node --import tsx request-client.ts <plan.json> <answers.json>
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,11 @@ export const requestPlanSchema = z.object({
       body: z.string().optional(),
       /** The client address to send from (one of this host's). */
       from: z.string().optional(),
+      /**
+       * Requests of one chain go one after another, in the list's order, each once the previous
+       * one is answered (e.g. one session's events, in order); chains run side by side.
+       */
+      chain: z.string().optional(),
     }),
   ),
 });
@@ -71,16 +77,32 @@ function send(item: (typeof plan.requests)[number]): Promise<Answer> {
   });
 }
 
+// What the workers take one at a time: a chain's requests, or a request of no chain alone.
+const work: number[][] = [];
+const chains = new Map<string, number[]>();
+plan.requests.forEach((item, index) => {
+  if (item.chain === undefined) return void work.push([index]);
+  let chain = chains.get(item.chain);
+  if (!chain) {
+    chain = [];
+    chains.set(item.chain, chain);
+    work.push(chain);
+  }
+  chain.push(index);
+});
+
 const answers: Answer[] = new Array<Answer>(plan.requests.length);
 let next = 0;
 let done = 0;
 await Promise.all(
   Array.from({ length: plan.concurrency }, async () => {
-    while (next < plan.requests.length) {
-      const index = next++;
-      answers[index] = await send(plan.requests[index]!);
-      done += 1;
-      if (done % plan.progressEvery === 0) console.log(JSON.stringify({ phase: 'progress', done }));
+    while (next < work.length) {
+      for (const index of work[next++]!) {
+        answers[index] = await send(plan.requests[index]!);
+        done += 1;
+        if (done % plan.progressEvery === 0)
+          console.log(JSON.stringify({ phase: 'progress', done }));
+      }
     }
   }),
 );
