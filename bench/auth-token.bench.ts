@@ -5,20 +5,26 @@
 //   - a token server written the way LiveKit's samples write one (Express + AccessToken.toJwt,
 //     no authentication, no database): what minting a LiveKit token costs at its plainest;
 //   - the auth service: bearer app JWT verified, user and device checked in SQLite, room claimed,
-//     session limit counted, the session and an audit row written, the LiveKit token signed.
+//     session limit counted, the session and an audit row written, the LiveKit token signed;
+//   - the same auth service on PostgreSQL (DATABASE_URL, a throwaway server on loopback).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  TEST_POSTGRES_URL_VAR,
+  createTestPostgresDatabase,
+  startPostgresServer,
+} from '@attune/db/postgres-server';
 import { type LoadResult, runLoad } from './load.ts';
 import { cpuSecondsOf, freePort, startServiceProcess } from './service-process.ts';
 
 const BARE_SERVER = fileURLToPath(new URL('./bare-hono-server.mjs', import.meta.url));
 const SAMPLE_SERVER = fileURLToPath(new URL('./livekit-sample-token-server.mjs', import.meta.url));
 
-const ROUTES = ['bareHonoJson', 'livekitSample', 'authToken'] as const;
+const ROUTES = ['bareHonoJson', 'livekitSample', 'authToken', 'authTokenPostgres'] as const;
 type Route = (typeof ROUTES)[number];
 
 export interface AuthTokenBenchResult {
@@ -26,16 +32,20 @@ export interface AuthTokenBenchResult {
   bareHonoJson: LoadResult;
   livekitSample: LoadResult;
   authToken: LoadResult;
-  runs: Record<Route, number[]>;
+  /** The same route with the service on PostgreSQL (absent in results from before it was measured). */
+  authTokenPostgres?: LoadResult;
+  runs: Partial<Record<Route, number[]>>;
   /**
    * CPU time (user + system, from /proc) each server spent per request answered, over all its
    * runs: steadier than req/s on a machine shared with other work.
    */
-  cpuMicrosPerRequest: Record<Route, number>;
+  cpuMicrosPerRequest: Partial<Record<Route, number>>;
   /** authToken req/s ÷ bare req/s: the share of raw Hono throughput the real route keeps. */
   ratio: number;
   /** livekitSample req/s ÷ bare req/s: the same share for LiveKit's sample token server. */
   sampleRatio: number;
+  /** authTokenPostgres req/s ÷ bare req/s. */
+  postgresRatio?: number;
 }
 
 async function startChild(
@@ -82,6 +92,11 @@ export async function benchAuthToken(options: {
   const dir = mkdtempSync(join(tmpdir(), 'attune-bench-token-'));
   const children: ChildProcess[] = [];
   let service: Awaited<ReturnType<typeof startServiceProcess>> | undefined;
+  let onPostgres: Awaited<ReturnType<typeof startServiceProcess>> | undefined;
+  // PostgreSQL: ATTUNE_TEST_POSTGRES_URL's server, else a throwaway one for this bench.
+  const postgresServer = process.env[TEST_POSTGRES_URL_VAR] ? null : await startPostgresServer();
+  if (postgresServer) process.env[TEST_POSTGRES_URL_VAR] = postgresServer.url;
+  const postgres = await createTestPostgresDatabase();
   try {
     const bare = await startChild(BARE_SERVER, '/bare');
     children.push(bare.child);
@@ -94,6 +109,11 @@ export async function benchAuthToken(options: {
       options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [],
     );
     const accessToken = await signUp(service.publicUrl);
+    onPostgres = await startServiceProcess(join(dir, 'unused.db'), {
+      MAX_SESSIONS_PER_USER: '100000000',
+      DATABASE_URL: postgres.url,
+    });
+    const postgresToken = await signUp(onPostgres.publicUrl);
 
     const common = {
       durationSeconds: options.durationSeconds,
@@ -110,19 +130,31 @@ export async function benchAuthToken(options: {
         url: `${service.publicUrl}/auth/token`,
         headers: { ...common.headers, authorization: `Bearer ${accessToken}` },
       },
+      authTokenPostgres: {
+        ...common,
+        url: `${onPostgres.publicUrl}/auth/token`,
+        headers: { ...common.headers, authorization: `Bearer ${postgresToken}` },
+      },
     };
     for (const route of ROUTES) await runLoad({ ...requests[route], durationSeconds: 2 }); // warm-up
     const pids: Record<Route, number> = {
       bareHonoJson: bare.child.pid!,
       livekitSample: sample.child.pid!,
       authToken: service.pid,
+      authTokenPostgres: onPostgres.pid,
     };
     const runs: Record<Route, LoadResult[]> = {
       bareHonoJson: [],
       livekitSample: [],
       authToken: [],
+      authTokenPostgres: [],
     };
-    const cpuSeconds: Record<Route, number> = { bareHonoJson: 0, livekitSample: 0, authToken: 0 };
+    const cpuSeconds: Record<Route, number> = {
+      bareHonoJson: 0,
+      livekitSample: 0,
+      authToken: 0,
+      authTokenPostgres: 0,
+    };
     for (let round = 0; round < options.rounds; round += 1) {
       for (const route of ROUTES) {
         const cpuBefore = cpuSecondsOf(pids[route]);
@@ -139,6 +171,7 @@ export async function benchAuthToken(options: {
     const bareHonoJson = median(runs.bareHonoJson);
     const livekitSample = median(runs.livekitSample);
     const authToken = median(runs.authToken);
+    const authTokenPostgres = median(runs.authTokenPostgres);
     const cpuMicrosPerRequest = (route: Route) =>
       Math.round((cpuSeconds[route] * 1e6) / runs[route].reduce((sum, run) => sum + run.total, 0));
     const ratioTo = (r: LoadResult) =>
@@ -147,21 +180,25 @@ export async function benchAuthToken(options: {
       bareHonoJson,
       livekitSample,
       authToken,
-      runs: {
-        bareHonoJson: runs.bareHonoJson.map((r) => r.requestsPerSecond),
-        livekitSample: runs.livekitSample.map((r) => r.requestsPerSecond),
-        authToken: runs.authToken.map((r) => r.requestsPerSecond),
-      },
-      cpuMicrosPerRequest: {
-        bareHonoJson: cpuMicrosPerRequest('bareHonoJson'),
-        livekitSample: cpuMicrosPerRequest('livekitSample'),
-        authToken: cpuMicrosPerRequest('authToken'),
-      },
+      authTokenPostgres,
+      runs: Object.fromEntries(
+        ROUTES.map((route) => [route, runs[route].map((r) => r.requestsPerSecond)]),
+      ),
+      cpuMicrosPerRequest: Object.fromEntries(
+        ROUTES.map((route) => [route, cpuMicrosPerRequest(route)]),
+      ),
       ratio: ratioTo(authToken),
       sampleRatio: ratioTo(livekitSample),
+      postgresRatio: ratioTo(authTokenPostgres),
     };
   } finally {
     await service?.stop();
+    await onPostgres?.stop();
+    await postgres.drop();
+    if (postgresServer) {
+      postgresServer.stop();
+      delete process.env[TEST_POSTGRES_URL_VAR];
+    }
     for (const child of children) await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   }

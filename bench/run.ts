@@ -181,16 +181,19 @@ function tokenTable(token: NonNullable<Results['authToken']>): string[] {
         token.livekitSample,
       ),
     );
-  lines.push(row('POST /auth/token (bearer, SQLite)', token.authToken), '');
+  lines.push(row('POST /auth/token (bearer, SQLite)', token.authToken));
+  if (token.authTokenPostgres)
+    lines.push(row('POST /auth/token (bearer, PostgreSQL on loopback)', token.authTokenPostgres));
+  lines.push('');
   if (token.cpuMicrosPerRequest) {
     const cpu = token.cpuMicrosPerRequest;
     lines.push(
-      `CPU per request (user + system, all runs): bare ${cpu.bareHonoJson} µs, sample server ${cpu.livekitSample} µs, /auth/token ${cpu.authToken} µs.`,
+      `CPU per request (user + system, all runs): bare ${cpu.bareHonoJson} µs, sample server ${cpu.livekitSample} µs, /auth/token ${cpu.authToken} µs${cpu.authTokenPostgres ? ` (on PostgreSQL ${cpu.authTokenPostgres} µs in the service, plus PostgreSQL's own)` : ''}.`,
       '',
     );
   }
   lines.push(
-    `Ratio /auth/token ÷ bare: **${token.ratio}**${token.livekitSample ? `; sample server ÷ bare: ${token.sampleRatio}` : ''} (runs, req/s: ${Object.entries(
+    `Ratio /auth/token ÷ bare: **${token.ratio}**${token.livekitSample ? `; sample server ÷ bare: ${token.sampleRatio}` : ''}${token.postgresRatio ? `; on PostgreSQL ÷ bare: ${token.postgresRatio}` : ''} (runs, req/s: ${Object.entries(
       token.runs,
     )
       .map(([name, runs]) => `${name} ${runs.join(', ')}`)

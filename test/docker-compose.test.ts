@@ -63,6 +63,7 @@ interface Service {
   ports?: (string | number | { target: number; published?: string | number; protocol?: string })[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
+  profiles?: string[];
 }
 interface ComposeFile {
   services: Record<string, Service>;
@@ -171,7 +172,9 @@ const PRODUCTION: Env = {
 describe('docker-compose.yaml', () => {
   it('runs livekit-server, the auth service and the agent; the Dockerfile has their build targets', () => {
     const file = compose(DEVELOPMENT);
-    expect(Object.keys(file.services).sort()).toEqual(['agent', 'auth', 'livekit']);
+    // What `docker compose up` starts: the services in no profile.
+    const started = Object.entries(file.services).filter(([, entry]) => !entry.profiles);
+    expect(started.map(([name]) => name).sort()).toEqual(['agent', 'auth', 'livekit']);
     expect(service(file, 'livekit').image).toMatch(/^livekit\/livekit-server(:|$)/);
     const stages = dockerfileStages();
     for (const name of ['auth', 'agent']) {
@@ -297,6 +300,37 @@ describe('docker-compose.yaml', () => {
     // The auth image's check asks /ready, the agent image's asks the worker's health port.
     expect(stages.get('auth')).toMatch(/HEALTHCHECK[\s\S]*\/ready/);
     expect(stages.get('agent')).toMatch(/HEALTHCHECK[\s\S]*AGENT_HEALTH_PORT/);
+  });
+
+  it('has a replicas profile: two auth services on one PostgreSQL and Redis behind nginx', () => {
+    const file = compose({ ...DEVELOPMENT, ATTUNE_AUTH_HOST: 'proxy' });
+    const profiled = Object.entries(file.services).filter(([, entry]) =>
+      entry.profiles?.includes('replicas'),
+    );
+    expect(profiled.map(([name]) => name).sort()).toEqual([
+      'auth-a',
+      'auth-b',
+      'postgres',
+      'proxy',
+      'redis',
+    ]);
+    const replicas = ['auth-a', 'auth-b'].map((name) => {
+      const env = environment(service(file, name));
+      return loadConfig({ ...env, DATABASE_PATH: join(tempDir, `${name}.db`) });
+    });
+    for (const config of replicas) {
+      expect(config.database).toMatchObject({ engine: 'postgres', poolSize: 10 });
+      expect(config.rateLimit?.store.kind).toBe('redis');
+      expect(config.trustedProxies).toEqual(['172.29.0.10']);
+    }
+    // Both share the development secrets' folder, so a token of one verifies on the other.
+    expect(namedMounts(service(file, 'auth-a'))).toEqual(namedMounts(service(file, 'auth-b')));
+    expect(replicas[0]!.jwtSecret).toBe(replicas[1]!.jwtSecret);
+    // LiveKit's webhooks and the agent go through the proxy to the replicas.
+    expect(livekitConfig(file).webhook?.urls).toEqual(['http://proxy:8000/livekit/webhook']);
+    expect(environment(service(file, 'agent')).ATTUNE_API_URL).toBe('http://proxy:8001');
+    expect([...publishedPorts(service(file, 'proxy'))]).toEqual(['8000']);
+    expect(service(file, 'proxy').ports).toEqual(['127.0.0.1:8080:8000']);
   });
 
   it("is accepted by the services' own configuration loaders in development and in production", () => {

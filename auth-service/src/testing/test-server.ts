@@ -50,6 +50,11 @@ export interface TestServer {
   routes: { method: string; path: string; declaration?: RouteDeclaration }[];
   /** Moves the service's clock (milliseconds added to real time). */
   advanceClock(ms: number): void;
+  /**
+   * Stops the service's clock at the present moment (advanceClock still moves it), for tests that
+   * assert exact seconds: a busy machine must not move the time between two requests.
+   */
+  freezeClock(): void;
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Stops the server and removes its temp folder (never a DATABASE_PATH passed in). */
   close(): Promise<void>;
@@ -111,11 +116,12 @@ export async function startTestServer(
     },
   });
   let clockOffsetMs = 0;
+  let frozenAtMs: number | null = null;
   const logger = createLogger(config.logLevel, sink);
   const services = await openServices(
     config,
     logger,
-    () => Date.now() + clockOffsetMs,
+    () => (frozenAtMs ?? Date.now()) + clockOffsetMs,
     options.mailer,
   );
   const passwords = options.wrapPasswords
@@ -162,6 +168,9 @@ export async function startTestServer(
       path,
       declaration: declarationOf(handler),
     })),
+    freezeClock() {
+      frozenAtMs ??= Date.now();
+    },
     advanceClock(ms) {
       clockOffsetMs += ms;
     },
