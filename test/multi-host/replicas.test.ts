@@ -70,7 +70,7 @@ type SignedIn = { user: { id: string }; session_id: string; room_name: string };
 type SessionRow = { id: string } & Record<string, unknown>;
 const SESSION_FIELDS = ['status', 'sessionStart', 'sessionEnd', 'durationSeconds', 'endReason'];
 
-/** A registration's body for `email`. */
+/** The sign-up request for `email` (every account has the same password). */
 const registration = (email: string) => ({
   method: 'POST',
   path: '/auth/register',
