@@ -145,6 +145,23 @@ describe('server entry', () => {
     expect(development.output()).not.toMatch(/\n\s+at /);
   });
 
+  it('says which PostgreSQL it could not open, without the password, and what to check', async () => {
+    const closedPort = await freePort();
+    const { exited, output } = await startServer({
+      PORT: String(await freePort()),
+      DATABASE_URL: `postgres://attune:pg-secret-password@127.0.0.1:${closedPort}/attune`,
+      JWT_SECRET: 'j'.repeat(40),
+      AGENT_API_SECRET: 'a'.repeat(40),
+    });
+    expect(await exited).toBe(1);
+    expect(output()).toContain(
+      `cannot open the PostgreSQL database at postgres://attune:***@127.0.0.1:${closedPort}/attune`,
+    );
+    expect(output()).toContain('Check DATABASE_URL');
+    expect(output()).not.toContain('DATABASE_PATH');
+    expect(output()).not.toContain('pg-secret-password');
+  });
+
   it('migrates, serves on the configured port, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const internalPort = await freePort();

@@ -32,8 +32,11 @@ let services: AppServices;
 try {
   services = await openServices(config, logger);
 } catch (error) {
+  const reason = (error as Error).message;
   refuseToStart(
-    `cannot open the database at ${config.databasePath}: ${(error as Error).message}. Set DATABASE_PATH to a file in a writable folder.`,
+    config.database.engine === 'postgres'
+      ? `cannot open the PostgreSQL database at ${describeDatabase(config.database)}: ${reason}. Check DATABASE_URL, and that the server lets this host in (pg_hba.conf).`
+      : `cannot open the database at ${config.databasePath}: ${reason}. Set DATABASE_PATH to a file in a writable folder.`,
   );
 }
 if (config.bootstrapAdmin) {

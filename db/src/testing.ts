@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { getTableName } from 'drizzle-orm';
 import { type AttuneDatabase, type Db, openConnection } from './open-database.ts';
+import type { PgDb } from './open-postgres.ts';
 import type {
   ReportGrouping,
   SessionFilter,
@@ -13,6 +14,7 @@ import type {
 import { updateSessionTimeline } from './queries/session-timeline.ts';
 import { insertUserSession } from './queries/user-sessions.ts';
 import { insertUser } from './queries/users.ts';
+import * as pgSchema from './schema.pg.ts';
 import * as schema from './schema.ts';
 import type { EndSource, SessionStatus } from './schema.ts';
 import { seededRandom } from './seeded-random.ts';
@@ -38,6 +40,31 @@ const TABLES = [
 export function snapshotTables(db: Db): Record<string, unknown[]> {
   return Object.fromEntries(
     TABLES.map((table) => [getTableName(table), db.select().from(table).all()]),
+  );
+}
+
+const PG_TABLES = [
+  pgSchema.users,
+  pgSchema.refreshTokens,
+  pgSchema.rooms,
+  pgSchema.userSessions,
+  pgSchema.userPreferences,
+  pgSchema.conversationTurns,
+  pgSchema.webhookEvents,
+  pgSchema.auditLog,
+  pgSchema.actionTokens,
+  pgSchema.loginThrottle,
+];
+
+/** `snapshotTables` on PostgreSQL: every row of every table, under the same names and fields. */
+export async function snapshotPostgresTables(db: PgDb): Promise<Record<string, unknown[]>> {
+  return Object.fromEntries(
+    await Promise.all(
+      PG_TABLES.map(async (table): Promise<[string, unknown[]]> => [
+        getTableName(table),
+        await db.select().from(table),
+      ]),
+    ),
   );
 }
 

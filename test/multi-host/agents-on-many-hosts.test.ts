@@ -3,15 +3,15 @@
 // cannot read the database file. Scripted conversations of two people run on both agent hosts at
 // once; the auth service is stopped in the middle and started again. Afterwards the database
 // holds each turn and preference for the right person, in order, none twice, nothing crossed.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConversationTurn, type UserPreference, openReadOnlyDatabase } from '@attune/db';
 import { snapshotTables } from '@attune/db/testing';
+import { HostProcess } from './host-process.ts';
 import {
   type HostNetwork,
   createHostNetwork,
@@ -35,57 +35,6 @@ interface Participant {
   room_name: string;
   identity: string;
   attributes: Record<string, string>;
-}
-
-/** A process on one of the hosts, with its output read line by line as JSON events. */
-class HostProcess {
-  readonly events: Record<string, unknown>[] = [];
-  readonly output: string[] = [];
-  readonly #waiters: (() => void)[] = [];
-  readonly exited: Promise<number | null>;
-
-  constructor(readonly child: ChildProcess) {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      this.output.push(line);
-      try {
-        this.events.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // a log line, not an event
-      }
-      this.#waiters.splice(0).forEach((wake) => wake());
-    });
-    child.stderr!.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
-    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  }
-
-  /** The first output line that satisfies `match`, waiting up to `timeoutMs`. */
-  async line(match: (line: string) => boolean, timeoutMs = 60_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.output.find(match);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline)
-        throw new Error(`timed out; output so far:\n${this.output.join('\n')}`);
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        setTimeout(resolve, 200);
-      });
-    }
-  }
-
-  async event(phase: string): Promise<Record<string, unknown>> {
-    const line = await this.line((text) => text.includes(`"phase":"${phase}"`));
-    return JSON.parse(line) as Record<string, unknown>;
-  }
-
-  send(line: string): void {
-    this.child.stdin!.write(`${line}\n`);
-  }
-
-  stop(signal: NodeJS.Signals = 'SIGTERM'): void {
-    if (this.child.pid !== undefined && this.child.exitCode === null)
-      process.kill(-this.child.pid, signal);
-  }
 }
 
 describe.skipIf(unavailable !== null)('agents on any number of hosts', () => {

@@ -86,3 +86,19 @@ export function createHostNetwork(names: readonly string[]): HostNetwork {
   }
   return { hosts, destroy };
 }
+
+/** Where extra addresses start on a host network: hosts themselves take .1 upwards. */
+const FIRST_EXTRA_ADDRESS = 100;
+
+/**
+ * Gives `host` `count` more addresses on its network (10.<subnet>.0.100 onwards): a client that
+ * sends from each appears to the others as that many clients (per-IP limits count each apart).
+ */
+export function addHostAddresses(host: Host, count: number): string[] {
+  const prefix = host.address.slice(0, host.address.lastIndexOf('.') + 1);
+  return Array.from({ length: count }, (_, index) => {
+    const address = `${prefix}${FIRST_EXTRA_ADDRESS + index}`;
+    run('-n', host.namespace, 'addr', 'add', `${address}/24`, 'dev', 'eth0');
+    return address;
+  });
+}

@@ -37,6 +37,12 @@ export interface TestRedisOptions {
   own?: boolean;
   /** The server requires this password (`requirepass`); `url` carries it. Implies `own`. */
   password?: string;
+  /**
+   * Another host's network (test/multi-host): the server runs inside this network namespace
+   * (`ip netns`, needs root) and listens on `address` there, where the other hosts reach it.
+   * Implies `own`.
+   */
+  host?: { networkNamespace: string; address: string };
 }
 
 /**
@@ -48,7 +54,7 @@ export interface TestRedisOptions {
 export async function startTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   const keyPrefix = `test-${randomBytes(6).toString('hex')}:`;
   const shared = process.env.ATTUNE_TEST_REDIS_URL;
-  if (shared && !options.own && options.password === undefined) {
+  if (shared && !options.own && options.password === undefined && options.host === undefined) {
     const refusal = () =>
       new Error('a shared Redis (ATTUNE_TEST_REDIS_URL) is not the test’s to stop; ask for `own`');
     const notOwn = () => {
@@ -67,23 +73,46 @@ export async function startTestRedis(options: TestRedisOptions = {}): Promise<Te
       close: () => Promise.resolve(),
     };
   }
-  return startOwnRedis(keyPrefix, options.password);
+  return startOwnRedis(keyPrefix, options.password, options.host);
 }
 
-async function startOwnRedis(keyPrefix: string, password: string | undefined): Promise<TestRedis> {
+async function startOwnRedis(
+  keyPrefix: string,
+  password: string | undefined,
+  host: TestRedisOptions['host'],
+): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'attune-redis-'));
   const owner = process.getuid?.() === 0 ? systemUser('redis') : null;
   if (owner) chownSync(dir, owner.uid, owner.gid);
   const port = await freePort();
-  const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'];
+  const address = host?.address ?? '127.0.0.1';
+  // Also on a Unix socket, which this process reaches from any network namespace: readiness is
+  // checked there.
+  const socket = join(dir, 'redis.sock');
+  const args = ['--bind', address, '--port', String(port), '--save', '', '--appendonly', 'no'];
   args.push('--dir', dir, '--daemonize', 'no', '--loglevel', 'warning');
+  args.push('--unixsocket', socket, '--unixsocketperm', '700');
   if (password !== undefined) args.push('--requirepass', password);
+  // Entering a namespace needs root: the server drops to its user once inside.
+  const [command, ...argv] = host
+    ? [
+        'ip',
+        'netns',
+        'exec',
+        host.networkNamespace,
+        ...(owner
+          ? ['setpriv', `--reuid=${owner.uid}`, `--regid=${owner.gid}`, '--clear-groups']
+          : []),
+        'redis-server',
+        ...args,
+      ]
+    : ['redis-server', ...args];
 
   let server: ChildProcess | null = null;
   const start = async () => {
-    const child = spawn('redis-server', args, {
+    const child = spawn(command, argv, {
       stdio: ['ignore', 'ignore', 'pipe'],
-      ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+      ...(owner && !host ? { uid: owner.uid, gid: owner.gid } : {}),
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += String(chunk)));
@@ -100,7 +129,7 @@ async function startOwnRedis(keyPrefix: string, password: string | undefined): P
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
     child.once('exit', () => process.off('exit', killOnExit));
-    await waitForPong(port, password, child, () => stderr);
+    await waitForPong(socket, password, child, () => stderr);
   };
   const stop = async (signal: NodeJS.Signals) => {
     const child = server;
@@ -118,7 +147,7 @@ async function startOwnRedis(keyPrefix: string, password: string | undefined): P
 
   await start();
   const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
-  const url = `redis://${auth}127.0.0.1:${port}`;
+  const url = `redis://${auth}${address}:${port}`;
   return {
     url,
     keyPrefix,
@@ -159,9 +188,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Waits until the server answers PING (up to 10 s), or throws with what it wrote to stderr. */
+/**
+ * Waits until the server answers PING on its Unix socket (up to 10 s), or throws with what it
+ * wrote to stderr.
+ */
 async function waitForPong(
-  port: number,
+  socket: string,
   password: string | undefined,
   child: ChildProcess,
   stderr: () => string,
@@ -170,15 +202,15 @@ async function waitForPong(
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`redis-server exited with ${child.exitCode}: ${stderr()}`);
-    if (await answersPing(port, password)) return;
+    if (await answersPing(socket, password)) return;
     await sleep(20);
   }
-  throw new Error(`redis-server did not answer on port ${port} within 10 s: ${stderr()}`);
+  throw new Error(`redis-server did not answer on ${socket} within 10 s: ${stderr()}`);
 }
 
-function answersPing(port: number, password: string | undefined): Promise<boolean> {
+function answersPing(path: string, password: string | undefined): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(path);
     let reply = '';
     socket.setTimeout(1_000, () => socket.destroy());
     socket.on('connect', () => {
