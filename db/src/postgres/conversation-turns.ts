@@ -103,7 +103,8 @@ export async function previousSessionTurnsPg(
  * whose id the session already has skipped (ON CONFLICT DO NOTHING, as on SQLite; a repeat within
  * the batch is skipped too). Rows take their ids in the order given. Two replicas storing the same
  * batch at once store it once: the second insert of a turn waits for the first's commit, then
- * skips it. Returns how many were new.
+ * skips it; taken in different orders they can deadlock, so callers run it in `runUnit`, whose
+ * retry finds them stored. Returns how many were new.
  */
 export async function insertClientTurnsPg(
   db: PgDb | PgTx,

@@ -7,6 +7,7 @@ import {
   recentTurnsPg,
   searchTurnsPg,
 } from '../postgres/conversation-turns.ts';
+import { runUnit } from '../postgres/transaction.ts';
 import {
   type HistoryCursor,
   type HistoryPage,
@@ -73,7 +74,9 @@ export function sqliteConversationTurnStore({
 
 export function postgresConversationTurnStore({ db }: PostgresDatabase): ConversationTurnStore {
   return {
-    appendClientTurns: (owner, turns) => insertClientTurnsPg(db, owner, turns),
+    // A unit, not a bare statement: two replicas storing one batch in different orders can
+    // deadlock on the unique index; PostgreSQL aborts one, which runs again and skips them all.
+    appendClientTurns: (owner, turns) => runUnit(db, (tx) => insertClientTurnsPg(tx, owner, turns)),
     recent: (userId, budget) => recentTurnsPg(db, userId, budget),
     search: (userId, search) => searchTurnsPg(db, userId, search),
     previousSession: (userId, currentSessionId, limit) =>
